@@ -1,0 +1,67 @@
+# Two commands matter: `make run` (the app on SQLite with the demo case) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 5000
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test test-postgres lint format install install-dev browser translations db benchmarks clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.run-deps: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.run-deps
+
+install: $(VENV)/.run-deps translations
+install-dev: $(VENV)/.dev-deps translations
+
+translations: | $(BIN)/python
+	@if [ -d ombudsman/translations ]; then $(BIN)/pybabel compile -q -d ombudsman/translations 2>/dev/null || $(BIN)/python -m babel.messages.frontend compile -q -d ombudsman/translations; fi
+
+db: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+
+## make run: set up, migrate, load the demo case into an empty database, serve on http://127.0.0.1:$(PORT)
+run: db
+	@echo ""
+	@echo "  Ombudsman tracker on http://127.0.0.1:$(PORT)"
+	@echo "  Log in as inspector@demo.test / demo (also supervisor@, head@, admin@, viewer@demo.test)"
+	@echo ""
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## make test: install what the tests need (Debian's chromium included) and run the whole suite
+test: install-dev browser
+	$(BIN)/python -m pytest
+
+test-postgres: install-dev browser
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "chromium is missing: install Debian's chromium package (browser tests need it)"; fi; }
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+benchmarks: install-dev
+	$(BIN)/python benchmarks/findings.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,75 @@
+"""Configuration defaults; the environment overrides them when the app is created."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret"
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{BASE_DIR / 'instance' / 'ombudsman.sqlite'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Evidence lives outside the code tree; override with OMBUDSMAN_EVIDENCE_DIR.
+    EVIDENCE_DIR = str(BASE_DIR / "instance" / "evidence")
+    EVIDENCE_MAX_BYTES = 15 * 1024 * 1024
+    EVIDENCE_THUMBNAIL_PX = 480
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("id", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    PER_PAGE = 25
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # SMTP for reminders.
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_DEFAULT_SENDER = "ombudsman-tracker@localhost"
+    # Public base URL used in links that leave the app (QR codes, e-mails, calendar feeds).
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+
+class DevelopmentConfig(Config):
+    """Local development on SQLite."""
+
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    """The test suite: CSRF stays on; tests fetch the token like a browser does."""
+
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_ENABLED = True
+
+
+class ProductionConfig(Config):
+    """PostgreSQL behind gunicorn; secure cookies."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_class(name: str | None = None) -> type[Config]:
+    """The config class named by the argument or by OMBUDSMAN_ENV (default: development)."""
+    return CONFIGS[name or os.environ.get("OMBUDSMAN_ENV", "development")]

@@ -1,0 +1,79 @@
+"""Offices and their users."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ombudsman.clock import utcnow
+from ombudsman.dbtypes import UTCDateTime, str_enum
+from ombudsman.extensions import db
+
+
+class Role(enum.StrEnum):
+    """What a user may do; one role per user."""
+
+    INSPECTOR = "inspector"
+    SUPERVISOR = "supervisor"
+    HEAD = "head"
+    ADMIN = "admin"
+    VIEWER = "viewer"
+
+
+class Office(db.Model):
+    """A representative office (Perwakilan) of the Ombudsman."""
+
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_name: Mapped[str] = mapped_column(String(60), default="")
+    province: Mapped[str] = mapped_column(String(120))
+    city: Mapped[str] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    website: Mapped[str] = mapped_column(String(200), default="")
+    head_name: Mapped[str] = mapped_column(String(200), default="")
+    head_title: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Makassar")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="office")
+
+    def __repr__(self) -> str:
+        return f"<Office {self.id} {self.short_name or self.name}>"
+
+
+class User(UserMixin, db.Model):
+    """A member of an office's staff."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str] = mapped_column(String(8), default="id")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    office: Mapped[Office] = relationship(back_populates="users")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users.
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        """True when the user's role is one of `roles`."""
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"

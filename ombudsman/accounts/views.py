@@ -1,0 +1,156 @@
+"""Sign-in, sign-out, language choice and the admin's user pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from ombudsman.accounts import services
+from ombudsman.accounts.forms import LoginForm, UserForm
+from ombudsman.accounts.models import Role, User
+from ombudsman.accounts.permissions import ADMIN, EVERYONE, public, roles_required
+from ombudsman.audit import services as audit
+from ombudsman.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+USER_FIELDS = ("email", "name", "role", "active")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only redirect to a path on this site after login."""
+    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("dashboard.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@public
+def login():
+    """Show the login form; sign the user in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("E-mail atau kata sandi salah."))
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")), 303)
+    return render_template("accounts/login.html", form=form), 200 if request.method == "GET" else 422
+
+
+@bp.post("/logout")
+@roles_required(EVERYONE)
+def logout():
+    """Sign out."""
+    logout_user()
+    session.clear()
+    return redirect(url_for("accounts.login"), 303)
+
+
+@bp.get("/lang/<code>")
+@public
+def set_language(code: str):
+    """Switch the interface language."""
+    from flask import current_app
+
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    if current_user.is_authenticated:
+        current_user.locale = code
+        db.session.commit()
+    return redirect(_safe_next(request.referrer and urlsplit(request.referrer).path), 303)
+
+
+@bp.get("/users/")
+@roles_required(ADMIN)
+def users():
+    """The office's users."""
+    rows = db.session.scalars(
+        select(User).where(User.office_id == current_user.office_id).order_by(User.name)
+    ).all()
+    return render_template("accounts/users.html", users=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def user_new():
+    """Create a user in the admin's office."""
+    form = UserForm()
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append(_("Kata sandi wajib diisi untuk pengguna baru."))
+        else:
+            try:
+                user = services.create_user(
+                    email=form.email.data,
+                    name=form.name.data,
+                    role=form.role.data,
+                    office=current_user.office,
+                    password=form.password.data,
+                )
+            except services.AccountError as exc:
+                form.email.errors.append(str(exc))
+            else:
+                user.active = form.active.data
+                audit.record(
+                    "user",
+                    user.id,
+                    "created",
+                    user_id=current_user.id,
+                    office_id=user.office_id,
+                    changes=audit.snapshot(user, USER_FIELDS),
+                )
+                db.session.commit()
+                flash(_("Pengguna %(name)s dibuat.", name=user.name), "success")
+                return redirect(url_for("accounts.users"), 303)
+    return render_template(
+        "accounts/user_form.html", form=form, user=None
+    ), 200 if request.method == "GET" else 422
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def user_edit(user_id: int):
+    """Edit a user of the admin's office."""
+    user = db.session.get(User, user_id)
+    if user is None or user.office_id != current_user.office_id:
+        abort(404)
+    form = UserForm(obj=user, role=user.role.value) if request.method == "GET" else UserForm()
+    if form.validate_on_submit():
+        other = services.find_user_by_email(form.email.data)
+        if other is not None and other.id != user.id:
+            form.email.errors.append(_("E-mail sudah dipakai pengguna lain."))
+        elif user.id == current_user.id and (form.role.data != Role.ADMIN or not form.active.data):
+            form.role.errors.append(
+                _("Anda tidak dapat mencabut peran admin atau menonaktifkan diri sendiri.")
+            )
+        else:
+            before = audit.snapshot(user, USER_FIELDS)
+            user.email = services.normalize_email(form.email.data)
+            user.name = form.name.data.strip()
+            user.role = Role(form.role.data)
+            user.active = form.active.data
+            changes = audit.diff(before, audit.snapshot(user, USER_FIELDS))
+            if form.password.data:
+                user.password_hash = services.hash_password(form.password.data)
+                changes["password"] = ["***", "***"]
+            audit.record(
+                "user", user.id, "updated", user_id=current_user.id, office_id=user.office_id, changes=changes
+            )
+            db.session.commit()
+            flash(_("Perubahan disimpan."), "success")
+            return redirect(url_for("accounts.users"), 303)
+    return render_template(
+        "accounts/user_form.html", form=form, user=user
+    ), 200 if request.method == "GET" else 422

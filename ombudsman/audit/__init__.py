@@ -1,0 +1,1 @@
+"""The audit trail of who changed what, when."""

@@ -1,0 +1,1 @@
+"""The register of public bodies and the rules that route findings to them."""

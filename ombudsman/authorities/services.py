@@ -1,0 +1,269 @@
+"""The authority register and routing: who is responsible for what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from ombudsman.audit import services as audit
+from ombudsman.authorities.models import Authority, AuthorityVersion, Level, Responsibility, RoutingRule
+from ombudsman.extensions import db
+
+AUTHORITY_FIELDS = (
+    "name",
+    "short_name",
+    "level",
+    "head_title",
+    "place_line",
+    "address",
+    "email",
+    "phone",
+    "parent_id",
+    "active",
+)
+RULE_FIELDS = (
+    "code",
+    "theme",
+    "keywords",
+    "responsibility",
+    "level",
+    "authority_id",
+    "second_level",
+    "second_authority_id",
+    "reason",
+    "legal_basis",
+    "position",
+    "active",
+)
+LEVEL_LABELS = {Level.CENTRAL: "Pusat", Level.PROVINCIAL: "Provinsi", Level.REGENCY_CITY: "Kabupaten/Kota"}
+
+
+class RegisterError(ValueError):
+    """A change to the register was refused; the message says why (and `field` where)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def search_query(q: str = "", level: Level | None = None, active: bool | None = None):
+    """A select() over the register, filtered by text, level and active flag, ordered by name."""
+    stmt = select(Authority).order_by(Authority.name, Authority.id)
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Authority.name).like(like),
+                func.lower(Authority.short_name).like(like),
+                func.lower(Authority.head_title).like(like),
+            )
+        )
+    if level is not None:
+        stmt = stmt.where(Authority.level == level)
+    if active is not None:
+        stmt = stmt.where(Authority.active.is_(active))
+    return stmt
+
+
+def active_authorities() -> list[Authority]:
+    """Every active authority, for choice lists."""
+    return list(db.session.scalars(search_query(active=True)))
+
+
+def chain(authority: Authority) -> list[Authority]:
+    """The authority and its ancestors, nearest first (cycles are refused on save, but guarded here too)."""
+    seen: list[Authority] = []
+    node: Authority | None = authority
+    while node is not None and node not in seen:
+        seen.append(node)
+        node = node.parent
+    return seen
+
+
+def _check_parent(authority: Authority | None, parent_id: int | None) -> Authority | None:
+    if parent_id is None:
+        return None
+    parent = db.session.get(Authority, parent_id)
+    if parent is None:
+        raise RegisterError("Induk tidak ditemukan.", "parent_id")
+    if authority is not None and authority in chain(parent):
+        raise RegisterError("Induk tidak boleh instansi ini sendiri atau bawahannya.", "parent_id")
+    return parent
+
+
+def _snapshot_version(authority: Authority, user_id: int | None) -> None:
+    db.session.add(
+        AuthorityVersion(
+            authority=authority,
+            version=authority.version,
+            changed_by_id=user_id,
+            **{f: getattr(authority, f) for f in AUTHORITY_FIELDS},
+        )
+    )
+
+
+def create_authority(data: dict[str, Any], *, user_id: int | None) -> Authority:
+    """Add an authority with its first history version and an audit event."""
+    _check_parent(None, data.get("parent_id"))
+    authority = Authority(version=1, **{k: data[k] for k in AUTHORITY_FIELDS if k in data})
+    db.session.add(authority)
+    db.session.flush()
+    _snapshot_version(authority, user_id)
+    audit.record(
+        "authority",
+        authority.id,
+        "created",
+        user_id=user_id,
+        office_id=None,
+        changes=audit.snapshot(authority, AUTHORITY_FIELDS),
+    )
+    return authority
+
+
+def update_authority(authority: Authority, data: dict[str, Any], *, user_id: int | None) -> dict:
+    """Apply changes; a real change bumps the version and keeps the old state in history."""
+    _check_parent(authority, data.get("parent_id", authority.parent_id))
+    before = audit.snapshot(authority, AUTHORITY_FIELDS)
+    for key in AUTHORITY_FIELDS:
+        if key in data:
+            setattr(authority, key, data[key])
+    changes = audit.diff(before, audit.snapshot(authority, AUTHORITY_FIELDS))
+    if changes:
+        authority.version += 1
+        _snapshot_version(authority, user_id)
+        audit.record("authority", authority.id, "updated", user_id=user_id, office_id=None, changes=changes)
+    return changes
+
+
+def references(authority: Authority) -> dict[str, int]:
+    """How many rows of other tables point at this authority, by table (its own history excluded)."""
+    counts: dict[str, int] = {}
+    for table in db.metadata.sorted_tables:
+        if table.name == AuthorityVersion.__tablename__:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table.name == Authority.__tablename__:
+                n = db.session.scalar(
+                    select(func.count()).select_from(table).where(fk.parent == authority.id)
+                )
+                if n:
+                    counts[table.name] = counts.get(table.name, 0) + n
+    return counts
+
+
+def delete_authority(authority: Authority, *, user_id: int | None) -> None:
+    """Delete an authority nothing points at; otherwise refuse and say what still does."""
+    refs = references(authority)
+    if refs:
+        detail = ", ".join(f"{table}: {n}" for table, n in sorted(refs.items()))
+        raise RegisterError(f"Instansi ini masih dirujuk ({detail}); nonaktifkan saja, jangan dihapus.", None)
+    audit.record(
+        "authority",
+        authority.id,
+        "deleted",
+        user_id=user_id,
+        office_id=None,
+        changes=audit.snapshot(authority, AUTHORITY_FIELDS),
+    )
+    db.session.delete(authority)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What the routing rules propose for a finding, and why."""
+
+    rule: RoutingRule | None
+    authority: Authority | None
+    second_authority: Authority | None
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form for the finding form's live suggestion."""
+        return {
+            "rule_id": self.rule.id if self.rule else None,
+            "responsibility": self.rule.responsibility.value if self.rule else None,
+            "authority_id": self.authority.id if self.authority else None,
+            "authority_name": self.authority.name if self.authority else None,
+            "second_authority_id": self.second_authority.id if self.second_authority else None,
+            "second_authority_name": self.second_authority.name if self.second_authority else None,
+            "reason": self.reason,
+        }
+
+
+def _resolve(level: Level | None, explicit: Authority | None, unit: Authority) -> Authority | None:
+    """The concrete body: the rule's own authority, else the topmost of that level in the unit's chain."""
+    if explicit is not None:
+        return explicit if explicit.active else None
+    if level is None:
+        return None
+    candidates = [a for a in chain(unit) if a.level == level and a.active]
+    return candidates[-1] if candidates else None
+
+
+def suggest(rule: RoutingRule | None, unit: Authority) -> Suggestion:
+    """Apply one routing rule to the inspected unit."""
+    if rule is None:
+        return Suggestion(None, None, None, "Tidak ada aturan yang cocok; pilih instansi secara manual.")
+    primary = _resolve(rule.level, rule.authority, unit)
+    second = None
+    if rule.responsibility is Responsibility.SHARED:
+        second = _resolve(rule.second_level, rule.second_authority, unit)
+    who = {Responsibility.LOCAL: "daerah", Responsibility.CENTRAL: "pusat", Responsibility.SHARED: "bersama"}
+    parts = [f"Aturan \u201c{rule.theme}\u201d ({who[rule.responsibility]}): {rule.reason}"]
+    if rule.legal_basis:
+        parts.append(f"Dasar: {rule.legal_basis}.")
+    if primary is None:
+        parts.append(f"Tidak ada instansi aktif tingkat {LEVEL_LABELS[rule.level]} dalam rantai unit ini.")
+    return Suggestion(rule, primary, second, " ".join(parts))
+
+
+def active_rules() -> list[RoutingRule]:
+    """Active routing rules in their display order."""
+    return list(
+        db.session.scalars(
+            select(RoutingRule)
+            .where(RoutingRule.active.is_(True))
+            .order_by(RoutingRule.position, RoutingRule.id)
+        )
+    )
+
+
+def match_rule(text: str) -> RoutingRule | None:
+    """The first active rule whose keywords occur in the text (used when no theme was chosen)."""
+    haystack = text.lower()
+    for rule in active_rules():
+        if any(k in haystack for k in rule.keyword_list()):
+            return rule
+    return None
+
+
+def save_rule(rule: RoutingRule | None, data: dict[str, Any], *, user_id: int | None) -> RoutingRule:
+    """Create or update a routing rule, with an audit event."""
+    creating = rule is None
+    if data.get("responsibility") == Responsibility.SHARED and not (
+        data.get("second_level") or data.get("second_authority_id")
+    ):
+        raise RegisterError("Aturan bersama memerlukan tingkat atau instansi kedua.", "second_level")
+    duplicate = db.session.scalar(select(RoutingRule).where(RoutingRule.code == data["code"]))
+    if duplicate is not None and duplicate is not rule:
+        raise RegisterError("Kode aturan sudah dipakai.", "code")
+    if rule is None:
+        rule = RoutingRule()
+        db.session.add(rule)
+    before = {} if creating else audit.snapshot(rule, RULE_FIELDS)
+    for key in RULE_FIELDS:
+        if key in data:
+            setattr(rule, key, data[key])
+    db.session.flush()
+    after = audit.snapshot(rule, RULE_FIELDS)
+    audit.record(
+        "routing_rule",
+        rule.id,
+        "created" if creating else "updated",
+        user_id=user_id,
+        office_id=None,
+        changes=after if creating else audit.diff(before, after),
+    )
+    return rule

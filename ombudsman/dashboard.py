@@ -1,0 +1,38 @@
+"""The home page: the office's inspections and open findings at a glance."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from ombudsman.accounts.permissions import EVERYONE, roles_required
+from ombudsman.extensions import db
+from ombudsman.inspections import services as inspections
+from ombudsman.inspections.models import FindingStatus
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/")
+@roles_required(EVERYONE)
+def index():
+    """Recent inspections, open findings split by who must fix them, and counts."""
+    office_id = current_user.office_id
+    recent = db.session.scalars(inspections.inspections_query(office_id).limit(8)).all()
+    counts = inspections.finding_counts([i.id for i in recent])
+    open_findings = (
+        db.session.scalars(
+            inspections.findings_query(
+                office_id, inspections.FindingFilters(status=FindingStatus.OPEN)
+            ).limit(15)
+        )
+        .unique()
+        .all()
+    )
+    return render_template(
+        "dashboard.html",
+        figures=inspections.dashboard_figures(office_id),
+        recent=recent,
+        counts=counts,
+        open_findings=open_findings,
+    )

@@ -1,0 +1,1 @@
+"""Follow-up deadlines: the working-day calendar, rules, states and reminders."""

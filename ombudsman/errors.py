@@ -1,0 +1,46 @@
+"""Error pages for people, JSON for API clients."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def register(app: Flask) -> None:
+    """Install the error handlers."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        message = _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi.")
+        if _wants_json():
+            return jsonify(error=message), 400
+        return render_template("errors.html", code=400, message=message), 400
+
+    @app.errorhandler(413)
+    def too_large(exc: HTTPException):
+        limit = app.config["MAX_CONTENT_LENGTH"] // 1_048_576
+        message = _("Kiriman terlalu besar (batas %(mb)d MB). Tidak ada yang disimpan.", mb=limit)
+        if _wants_json():
+            return jsonify(error=message), 413
+        return render_template("errors.html", code=413, message=message), 413
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        messages = {
+            400: _("Permintaan tidak sah."),
+            401: _("Silakan masuk terlebih dahulu."),
+            403: _("Anda tidak berwenang melakukan ini."),
+            404: _("Halaman atau data tidak ditemukan."),
+            405: _("Metode tidak diizinkan."),
+            429: _("Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi."),
+        }
+        message = messages.get(exc.code or 500, exc.description)
+        if _wants_json():
+            return jsonify(error=message), exc.code
+        return render_template("errors.html", code=exc.code, message=message), exc.code

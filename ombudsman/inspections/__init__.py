@@ -1,0 +1,1 @@
+"""Inspections, the service-standard checklist, findings and evidence."""

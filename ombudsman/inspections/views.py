@@ -1,0 +1,614 @@
+"""Pages for inspections, their checklist, findings and evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from ombudsman.accounts.models import Role, User
+from ombudsman.accounts.permissions import (
+    EVERYONE,
+    FIELD_WORK,
+    can_edit_inspection,
+    office_record_or_404,
+    roles_required,
+)
+from ombudsman.audit import services as audit
+from ombudsman.authorities import services as authorities
+from ombudsman.authorities.models import Level
+from ombudsman.extensions import db
+from ombudsman.inspections import services, storage
+from ombudsman.inspections.forms import EvidenceForm, FindingForm, InspectionForm
+from ombudsman.inspections.models import (
+    Answer,
+    ChecklistItem,
+    Evidence,
+    Finding,
+    FindingStatus,
+    Inspection,
+    InspectionStatus,
+    Maladministration,
+)
+from ombudsman.pagination import page_args
+from ombudsman.recommendations import services as recommendations
+
+bp = Blueprint("inspections", __name__, url_prefix="/inspections")
+findings_bp = Blueprint("findings", __name__, url_prefix="/findings")
+evidence_bp = Blueprint("evidence", __name__, url_prefix="/evidence")
+
+
+def _status(code: int = 200) -> int:
+    """200 for a first display, 422 when a submitted form is shown again with errors."""
+    return code if request.method == "GET" else 422
+
+
+def _evidence_root() -> Path:
+    return Path(current_app.config["EVIDENCE_DIR"])
+
+
+def _require_edit(inspection: Inspection) -> None:
+    if not can_edit_inspection(current_user, inspection):
+        abort(403)
+
+
+def _office_users() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.office_id == current_user.office_id,
+                User.active.is_(True),
+                User.role.in_([Role.INSPECTOR, Role.SUPERVISOR, Role.HEAD]),
+            )
+            .order_by(User.name)
+        )
+    )
+
+
+def _inspection_form_choices(form: InspectionForm) -> None:
+    form.authority_id.choices = [("", "\u2014")] + [
+        (str(a.id), a.name) for a in authorities.active_authorities()
+    ]
+    form.team.choices = [(u.id, u.name) for u in _office_users()]
+
+
+def _inspection_data(form: InspectionForm) -> dict:
+    tz = current_user.office.timezone
+    day = form.visited_on.data
+    return {
+        "title": form.title.data.strip(),
+        "kind": form.kind.data,
+        "authority_id": form.authority_id.data,
+        "visited_on": day,
+        "started_at": services.local_datetime(day, form.started_at.data.strftime("%H:%M"), tz)
+        if form.started_at.data
+        else None,
+        "ended_at": services.local_datetime(day, form.ended_at.data.strftime("%H:%M"), tz)
+        if form.ended_at.data
+        else None,
+        "place": (form.place.data or "").strip(),
+        "trigger": (form.trigger.data or "").strip(),
+        "summary": (form.summary.data or "").strip(),
+        "visitors_per_day": form.visitors_per_day.data,
+        "counters_open": form.counters_open.data,
+        "staff_on_duty": form.staff_on_duty.data,
+        "seats": form.seats.data,
+        "queue_system": (form.queue_system.data or "").strip(),
+    }
+
+
+@bp.get("/")
+@roles_required(EVERYONE)
+def index():
+    """The office's inspections."""
+    status = request.args.get("status") or None
+    status = InspectionStatus(status) if status in {s.value for s in InspectionStatus} else None
+    page, per_page = page_args()
+    pagination = db.paginate(
+        services.inspections_query(current_user.office_id, status),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    counts = services.finding_counts([i.id for i in pagination.items])
+    return render_template("inspections/index.html", pagination=pagination, counts=counts, status=status)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(FIELD_WORK)
+def new():
+    """Open a new inspection."""
+    form = InspectionForm()
+    _inspection_form_choices(form)
+    if form.validate_on_submit():
+        try:
+            inspection = services.create_inspection(
+                current_user.office, current_user, _inspection_data(form), form.team.data or []
+            )
+        except services.FieldWorkError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "title").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Inspeksi dibuat."), "success")
+            return redirect(url_for("inspections.show", inspection_id=inspection.id), 303)
+    return render_template("inspections/form.html", form=form, inspection=None), _status()
+
+
+@bp.get("/<int:inspection_id>")
+@roles_required(EVERYONE)
+def show(inspection_id: int):
+    """One inspection with its checklist, findings, evidence and recommendations."""
+    inspection = office_record_or_404(Inspection, inspection_id)
+    findings = (
+        db.session.scalars(
+            services.findings_query(
+                current_user.office_id, services.FindingFilters(inspection_id=inspection.id)
+            )
+            .order_by(None)
+            .order_by(Finding.number)
+        )
+        .unique()
+        .all()
+    )
+    evidence = db.session.scalars(
+        select(Evidence).where(Evidence.inspection_id == inspection.id).order_by(Evidence.id)
+    ).all()
+    recs = (
+        db.session.scalars(recommendations.query(current_user.office_id, inspection_id=inspection.id))
+        .unique()
+        .all()
+    )
+    return render_template(
+        "inspections/show.html",
+        inspection=inspection,
+        findings=findings,
+        evidence=evidence,
+        recommendations=recs,
+        checklist=services.checklist_rows(inspection),
+        can_edit=can_edit_inspection(current_user, inspection),
+        action_form=FlaskForm(),
+        evidence_form=EvidenceForm(),
+        trail=audit.trail("inspection", inspection.id),
+        answers=list(Answer),
+    )
+
+
+@bp.route("/<int:inspection_id>/edit", methods=["GET", "POST"])
+@roles_required(FIELD_WORK)
+def edit(inspection_id: int):
+    """Edit an inspection's details."""
+    inspection = office_record_or_404(Inspection, inspection_id)
+    _require_edit(inspection)
+    if request.method == "GET":
+        tz = ZoneInfo(current_user.office.timezone)
+        form = InspectionForm(obj=inspection)
+        form.kind.data = inspection.kind.value
+        form.team.data = [u.id for u in inspection.team]
+        form.started_at.data = inspection.started_at.astimezone(tz).time() if inspection.started_at else None
+        form.ended_at.data = inspection.ended_at.astimezone(tz).time() if inspection.ended_at else None
+    else:
+        form = InspectionForm()
+    _inspection_form_choices(form)
+    if form.validate_on_submit():
+        try:
+            services.update_inspection(inspection, current_user, _inspection_data(form), form.team.data or [])
+        except services.FieldWorkError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "title").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Perubahan disimpan."), "success")
+            return redirect(url_for("inspections.show", inspection_id=inspection.id), 303)
+    return render_template("inspections/form.html", form=form, inspection=inspection), _status()
+
+
+@bp.post("/<int:inspection_id>/checklist")
+@roles_required(FIELD_WORK)
+def checklist(inspection_id: int):
+    """Save the checklist answers."""
+    inspection = office_record_or_404(Inspection, inspection_id)
+    _require_edit(inspection)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    answers = {}
+    valid = {a.value for a in Answer}
+    for item, _answer in services.checklist_rows(inspection):
+        value = request.form.get(f"answer-{item.id}", Answer.NOT_ASSESSED.value)
+        if value not in valid:
+            abort(400)
+        answers[item.id] = (Answer(value), request.form.get(f"note-{item.id}", "").strip()[:2000])
+    services.save_answers(inspection, current_user, answers)
+    db.session.commit()
+    flash(_("Checklist disimpan."), "success")
+    return redirect(url_for("inspections.show", inspection_id=inspection.id, _anchor="checklist"), 303)
+
+
+@bp.post("/<int:inspection_id>/submit")
+@roles_required(FIELD_WORK)
+def submit(inspection_id: int):
+    """Submit the inspection for review; inspectors can no longer change it."""
+    inspection = office_record_or_404(Inspection, inspection_id)
+    _require_edit(inspection)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        services.submit_inspection(inspection, current_user)
+    except services.FieldWorkError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Inspeksi diajukan dan dikunci untuk inspektur."), "success")
+    return redirect(url_for("inspections.show", inspection_id=inspection.id), 303)
+
+
+@bp.post("/<int:inspection_id>/reopen")
+@roles_required(frozenset({Role.SUPERVISOR}))
+def reopen(inspection_id: int):
+    """A supervisor returns a submitted inspection to draft."""
+    inspection = office_record_or_404(Inspection, inspection_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        services.reopen_inspection(inspection, current_user)
+    except services.FieldWorkError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Inspeksi dibuka kembali sebagai draf."), "success")
+    return redirect(url_for("inspections.show", inspection_id=inspection.id), 303)
+
+
+def _check_uploads(files) -> list[storage.CheckedUpload]:
+    """Check every file before anything is stored; raise on the first bad one."""
+    limit = current_app.config["EVIDENCE_MAX_BYTES"]
+    return [
+        storage.check_upload(f.read(limit + 1), f.filename or "", max_bytes=limit)
+        for f in files
+        if f and (f.filename or f.content_length)
+    ]
+
+
+@bp.post("/<int:inspection_id>/evidence")
+@roles_required(FIELD_WORK)
+def upload_evidence(inspection_id: int):
+    """Attach photos or documents to the inspection."""
+    inspection = office_record_or_404(Inspection, inspection_id)
+    _require_edit(inspection)
+    form = EvidenceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        uploads = _check_uploads(form.files.data or [])
+        if not uploads:
+            raise storage.UploadError(_("Pilih minimal satu berkas."))
+    except storage.UploadError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("inspections.show", inspection_id=inspection.id, _anchor="evidence"), 303)
+    for upload in uploads:
+        services.add_evidence(
+            inspection,
+            current_user,
+            upload,
+            root=_evidence_root(),
+            thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
+            caption=form.caption.data or "",
+        )
+    db.session.commit()
+    flash(_("%(n)d berkas diunggah.", n=len(uploads)), "success")
+    return redirect(url_for("inspections.show", inspection_id=inspection.id, _anchor="evidence"), 303)
+
+
+# --- findings --------------------------------------------------------------------------------------------
+
+
+def _finding_form_choices(form: FindingForm, inspection: Inspection) -> None:
+    rules = authorities.active_rules()
+    form.routing_rule_id.choices = [("", _("\u2014 pilih tema \u2014"))] + [
+        (str(r.id), r.theme) for r in rules
+    ]
+    items = (
+        []
+        if inspection.checklist_id is None
+        else db.session.scalars(
+            select(ChecklistItem)
+            .where(ChecklistItem.checklist_id == inspection.checklist_id)
+            .order_by(ChecklistItem.position)
+        ).all()
+    )
+    form.checklist_item_id.choices = [("", "\u2014")] + [(str(i.id), f"{i.group}: {i.label}") for i in items]
+    choices = [("", _("\u2014 terima saran \u2014"))] + [
+        (str(a.id), a.name) for a in authorities.active_authorities()
+    ]
+    form.responsible_authority_id.choices = choices
+    form.second_authority_id.choices = [("", "\u2014")] + choices[1:]
+
+
+def _finding_data(form: FindingForm) -> dict:
+    return {
+        "title": form.title.data or "",
+        "description": form.description.data or "",
+        "routing_rule_id": form.routing_rule_id.data,
+        "checklist_item_id": form.checklist_item_id.data,
+        "maladministration": form.maladministration.data or [],
+        "severity": form.severity.data,
+        "legal_basis": form.legal_basis.data or "",
+        "responsible_authority_id": form.responsible_authority_id.data,
+        "second_authority_id": form.second_authority_id.data,
+        "routing_note": form.routing_note.data or "",
+        "status": form.status.data,
+    }
+
+
+def _initial_suggestion(form: FindingForm, inspection: Inspection):
+    try:
+        return services.suggestion_for(
+            inspection,
+            form.routing_rule_id.data,
+            form.checklist_item_id.data,
+            f"{form.title.data or ''} {form.description.data or ''}",
+        )
+    except services.FieldWorkError:
+        return None
+
+
+@bp.route("/<int:inspection_id>/findings/new", methods=["GET", "POST"])
+@roles_required(FIELD_WORK)
+def new_finding(inspection_id: int):
+    """Log a finding, with its photos, and route it to the responsible authority."""
+    inspection = office_record_or_404(Inspection, inspection_id)
+    _require_edit(inspection)
+    form = FindingForm()
+    _finding_form_choices(form, inspection)
+    if form.validate_on_submit():
+        try:
+            uploads = _check_uploads(form.photos.data or [])
+            data = _finding_data(form)
+            finding = services.create_finding(inspection, current_user, data)
+            for upload in uploads:
+                services.add_evidence(
+                    inspection,
+                    current_user,
+                    upload,
+                    root=_evidence_root(),
+                    thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
+                    finding=finding,
+                )
+        except storage.UploadError as exc:
+            db.session.rollback()
+            form.photos.errors.append(str(exc))
+        except services.FieldWorkError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "title").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Temuan %(n)d disimpan.", n=finding.number), "success")
+            return redirect(url_for("findings.show", finding_id=finding.id), 303)
+    return render_template(
+        "findings/form.html",
+        form=form,
+        inspection=inspection,
+        finding=None,
+        suggestion=_initial_suggestion(form, inspection),
+    ), _status()
+
+
+@findings_bp.get("/", endpoint="index")
+@roles_required(EVERYONE)
+def findings_index():
+    """All the office's findings, filtered and paginated."""
+    args = request.args
+
+    def pick(enum_cls, key):
+        value = args.get(key) or None
+        return enum_cls(value) if value in {m.value for m in enum_cls} else None
+
+    def day(key):
+        from datetime import date
+
+        try:
+            return date.fromisoformat(args[key]) if args.get(key) else None
+        except ValueError:
+            return None
+
+    filters = services.FindingFilters(
+        authority_id=args.get("authority_id", type=int),
+        level=pick(Level, "level"),
+        status=pick(FindingStatus, "status"),
+        form=pick(Maladministration, "form"),
+        date_from=day("date_from"),
+        date_to=day("date_to"),
+        q=args.get("q", "").strip(),
+    )
+    page, per_page = page_args()
+    pagination = services.findings_page(
+        office_id=current_user.office_id, filters=filters, page=page, per_page=per_page
+    )
+    return render_template(
+        "findings/index.html",
+        pagination=pagination,
+        filters=filters,
+        authorities=authorities.active_authorities(),
+    )
+
+
+@findings_bp.get("/suggest", endpoint="suggest")
+@roles_required(EVERYONE)
+def finding_suggest():
+    """The routing suggestion as JSON, for the finding form's live hint."""
+    inspection = office_record_or_404(Inspection, request.args.get("inspection_id", type=int) or 0)
+    try:
+        suggestion = services.suggestion_for(
+            inspection,
+            request.args.get("routing_rule_id", type=int),
+            request.args.get("checklist_item_id", type=int),
+            request.args.get("text", "")[:5000],
+        )
+    except services.FieldWorkError as exc:
+        return jsonify(error=str(exc), fields={exc.field or "": [str(exc)]}), 400
+    return jsonify(suggestion.as_dict())
+
+
+@findings_bp.get("/<int:finding_id>", endpoint="show")
+@roles_required(EVERYONE)
+def finding_show(finding_id: int):
+    """One finding with its routing, evidence, recommendations and history."""
+    finding = office_record_or_404(Finding, finding_id)
+    recs = (
+        db.session.scalars(
+            recommendations.query(current_user.office_id).where(
+                recommendations.Recommendation.findings.any(Finding.id == finding.id)
+            )
+        )
+        .unique()
+        .all()
+    )
+    return render_template(
+        "findings/show.html",
+        finding=finding,
+        recommendations=recs,
+        can_edit=can_edit_inspection(current_user, finding.inspection),
+        evidence_form=EvidenceForm(),
+        trail=audit.trail("finding", finding.id),
+    )
+
+
+@findings_bp.route("/<int:finding_id>/edit", methods=["GET", "POST"], endpoint="edit")
+@roles_required(FIELD_WORK)
+def finding_edit(finding_id: int):
+    """Edit a finding."""
+    finding = office_record_or_404(Finding, finding_id)
+    inspection = finding.inspection
+    _require_edit(inspection)
+    if request.method == "GET":
+        form = FindingForm(obj=finding)
+        form.maladministration.data = finding.form_codes
+        form.severity.data = finding.severity.value
+        form.status.data = finding.status.value
+    else:
+        form = FindingForm()
+    _finding_form_choices(form, inspection)
+    if form.validate_on_submit():
+        try:
+            uploads = _check_uploads(form.photos.data or [])
+            services.update_finding(finding, current_user, _finding_data(form))
+            for upload in uploads:
+                services.add_evidence(
+                    inspection,
+                    current_user,
+                    upload,
+                    root=_evidence_root(),
+                    thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
+                    finding=finding,
+                )
+        except storage.UploadError as exc:
+            db.session.rollback()
+            form.photos.errors.append(str(exc))
+        except services.FieldWorkError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "title").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Perubahan disimpan."), "success")
+            return redirect(url_for("findings.show", finding_id=finding.id), 303)
+    return render_template(
+        "findings/form.html",
+        form=form,
+        inspection=inspection,
+        finding=finding,
+        suggestion=_initial_suggestion(form, inspection),
+    ), _status()
+
+
+@findings_bp.post("/<int:finding_id>/evidence", endpoint="upload_evidence")
+@roles_required(FIELD_WORK)
+def finding_upload_evidence(finding_id: int):
+    """Attach photos or documents to a finding."""
+    finding = office_record_or_404(Finding, finding_id)
+    _require_edit(finding.inspection)
+    form = EvidenceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        uploads = _check_uploads(form.files.data or [])
+        if not uploads:
+            raise storage.UploadError(_("Pilih minimal satu berkas."))
+    except storage.UploadError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("findings.show", finding_id=finding.id), 303)
+    for upload in uploads:
+        services.add_evidence(
+            finding.inspection,
+            current_user,
+            upload,
+            root=_evidence_root(),
+            thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
+            finding=finding,
+            caption=form.caption.data or "",
+        )
+    db.session.commit()
+    flash(_("%(n)d berkas diunggah.", n=len(uploads)), "success")
+    return redirect(url_for("findings.show", finding_id=finding.id), 303)
+
+
+# --- evidence files --------------------------------------------------------------------------------------
+
+
+def _send(evidence: Evidence, key: str, mimetype: str, download: bool):
+    path = storage.path_for(_evidence_root(), key)
+    if not path.exists():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=mimetype,
+        as_attachment=download,
+        download_name=evidence.original_filename,
+        max_age=0,
+        etag=evidence.sha256,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
+    return response
+
+
+@evidence_bp.get("/<int:evidence_id>/file")
+@roles_required(EVERYONE)
+def file(evidence_id: int):
+    """The original file, byte for byte."""
+    evidence = office_record_or_404(Evidence, evidence_id)
+    return _send(
+        evidence,
+        evidence.storage_key,
+        evidence.content_type,
+        download=evidence.content_type == "application/pdf" or request.args.get("download") == "1",
+    )
+
+
+@evidence_bp.get("/<int:evidence_id>/thumbnail")
+@roles_required(EVERYONE)
+def thumbnail(evidence_id: int):
+    """The photo's thumbnail."""
+    evidence = office_record_or_404(Evidence, evidence_id)
+    if not evidence.thumbnail_key:
+        abort(404)
+    return _send(evidence, evidence.thumbnail_key, "image/jpeg", download=False)

@@ -1,0 +1,1 @@
+"""Formal letters: drafting, numbering, issuing as PDF, verification."""

@@ -1,0 +1,33 @@
+"""Imports every model so that SQLAlchemy and Alembic see the whole schema."""
+
+from ombudsman.accounts.models import Office, Role, User
+from ombudsman.audit.models import AuditEvent
+from ombudsman.authorities.models import Authority, AuthorityVersion, RoutingRule
+from ombudsman.inspections.models import (
+    Checklist,
+    ChecklistAnswer,
+    ChecklistItem,
+    Evidence,
+    Finding,
+    FindingForm,
+    Inspection,
+)
+from ombudsman.recommendations.models import Recommendation
+
+__all__ = [
+    "AuditEvent",
+    "Authority",
+    "AuthorityVersion",
+    "Checklist",
+    "ChecklistAnswer",
+    "ChecklistItem",
+    "Evidence",
+    "Finding",
+    "FindingForm",
+    "Inspection",
+    "Office",
+    "Recommendation",
+    "Role",
+    "RoutingRule",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Recommendations addressed to authorities, and their follow-up status."""

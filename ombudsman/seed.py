@@ -1,0 +1,241 @@
+"""`flask seed-reference` (register, routing rules, checklist) and `flask seed-demo` (the Kupang case).
+
+Both only add what is missing: running them again changes nothing, and edits made since are kept.
+"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from ombudsman import seed_data as data
+from ombudsman.accounts import services as accounts
+from ombudsman.accounts.models import Office, User
+from ombudsman.authorities import services as authorities
+from ombudsman.authorities.models import Authority, Level, Responsibility, RoutingRule
+from ombudsman.extensions import db
+from ombudsman.inspections import services as inspections
+from ombudsman.inspections.models import Checklist, ChecklistItem, Finding, Inspection
+from ombudsman.recommendations import services as recommendations
+from ombudsman.recommendations.models import Recommendation
+
+DEMO_PASSWORD = "demo"
+
+
+def _authority(name: str) -> Authority | None:
+    return db.session.scalar(select(Authority).where(Authority.name == name))
+
+
+def ensure_authorities(names: set[str] | None = None) -> dict[str, Authority]:
+    """Add the register entries of the seed data that are missing (all, or those named)."""
+    result: dict[str, Authority] = {}
+    for name, short, level, head, place, address, parent in data.AUTHORITIES:
+        if names is not None and name not in names:
+            continue
+        existing = _authority(name)
+        if existing is None:
+            existing = authorities.create_authority(
+                {
+                    "name": name,
+                    "short_name": short,
+                    "level": Level(level),
+                    "head_title": head,
+                    "place_line": place,
+                    "address": address,
+                    "parent_id": result[parent].id if parent else None,
+                    "active": True,
+                },
+                user_id=None,
+            )
+        result[name] = existing
+    return result
+
+
+def ensure_routing_rules() -> None:
+    """Add the default adminduk routing rules that are missing."""
+    for position, row in enumerate(data.ROUTING_RULES, start=1):
+        code, theme, keywords, resp, level, named, second_level, second_named, reason, basis = row
+        if db.session.scalar(select(RoutingRule).where(RoutingRule.code == code)):
+            continue
+        authorities.save_rule(
+            None,
+            {
+                "code": code,
+                "theme": theme,
+                "keywords": keywords,
+                "responsibility": Responsibility(resp),
+                "level": Level(level),
+                "authority_id": _authority(named).id if named else None,
+                "second_level": Level(second_level) if second_level else None,
+                "second_authority_id": _authority(second_named).id if second_named else None,
+                "reason": reason,
+                "legal_basis": basis,
+                "position": position * 10,
+                "active": True,
+            },
+            user_id=None,
+        )
+
+
+def ensure_checklist() -> Checklist:
+    """Add version 1 of the adminduk checklist if no version exists."""
+    checklist = db.session.scalar(
+        select(Checklist)
+        .where(Checklist.code == data.CHECKLIST_CODE)
+        .order_by(Checklist.version.desc())
+        .limit(1)
+    )
+    if checklist is not None:
+        return checklist
+    rules = {r.code: r for r in db.session.scalars(select(RoutingRule))}
+    checklist = Checklist(code=data.CHECKLIST_CODE, version=1, name=data.CHECKLIST_NAME, active=True)
+    for position, (code, group, label, basis, rule_code) in enumerate(data.CHECKLIST_ITEMS, start=1):
+        checklist.items.append(
+            ChecklistItem(
+                code=code,
+                group=group,
+                label=label,
+                basis=basis,
+                routing_rule=rules.get(rule_code),
+                position=position * 10,
+            )
+        )
+    db.session.add(checklist)
+    db.session.flush()
+    return checklist
+
+
+def seed_reference() -> None:
+    """The data every installation needs: central bodies, routing rules, checklist."""
+    ensure_authorities(data.REFERENCE_AUTHORITIES)
+    ensure_routing_rules()
+    ensure_checklist()
+
+
+def _ensure_office() -> Office:
+    office = db.session.scalar(select(Office).where(Office.name == data.OFFICE["name"]))
+    if office is None:
+        office = Office(**data.OFFICE)
+        db.session.add(office)
+        db.session.flush()
+    return office
+
+
+def _ensure_users(office: Office) -> dict[str, User]:
+    users = {}
+    for email, name, role in data.DEMO_USERS:
+        user = accounts.find_user_by_email(email)
+        if user is None:
+            user = accounts.create_user(
+                email=email, name=name, role=role, office=office, password=DEMO_PASSWORD
+            )
+        users[role] = user
+    return users
+
+
+def _ensure_inspection(office: Office, users: dict[str, User], register: dict[str, Authority]) -> Inspection:
+    inspection = db.session.scalar(
+        select(Inspection).where(Inspection.client_id == data.INSPECTION_CLIENT_ID)
+    )
+    if inspection is not None:
+        return inspection
+    d = data.INSPECTION
+    inspection = inspections.create_inspection(
+        office,
+        users["inspector"],
+        {
+            "title": d["title"],
+            "kind": d["kind"],
+            "authority_id": register[data.DINAS_KUPANG].id,
+            "visited_on": d["visited_on"],
+            "started_at": inspections.local_datetime(d["visited_on"], d["start"], office.timezone),
+            "ended_at": inspections.local_datetime(d["visited_on"], d["end"], office.timezone),
+            "place": d["place"],
+            "trigger": d["trigger"],
+            "summary": d["summary"],
+            "visitors_per_day": d["visitors_per_day"],
+            "queue_system": d["queue_system"],
+            "client_id": data.INSPECTION_CLIENT_ID,
+        },
+        team_ids=[users["supervisor"].id, users["head"].id],
+    )
+    return inspection
+
+
+def _ensure_findings(inspection: Inspection, users: dict[str, User]) -> dict[int, Finding]:
+    existing = {f.number: f for f in inspection.findings}
+    rules = {r.code: r for r in db.session.scalars(select(RoutingRule))}
+    for number, title, description, rule_code, forms, severity, basis in data.FINDINGS:
+        if number in existing:
+            continue
+        existing[number] = inspections.create_finding(
+            inspection,
+            users["inspector"],
+            {
+                "title": title,
+                "description": description,
+                "routing_rule_id": rules[rule_code].id,
+                "maladministration": forms,
+                "severity": severity,
+                "legal_basis": basis,
+                "client_id": f"{data.INSPECTION_CLIENT_ID[:-6]}find{number:02d}",
+            },
+        )
+    return existing
+
+
+def _ensure_recommendations(
+    office: Office, users: dict[str, User], findings: dict[int, Finding], register: dict[str, Authority]
+) -> None:
+    for suffix, addressee, numbers, text in data.RECOMMENDATIONS:
+        client_id = f"{data.INSPECTION_CLIENT_ID[:-6]}rec-{suffix}"
+        if db.session.scalar(select(Recommendation).where(Recommendation.client_id == client_id)):
+            continue
+        recommendations.create(
+            office.id,
+            users["inspector"],
+            {
+                "finding_ids": [findings[n].id for n in numbers],
+                "authority_id": register[addressee].id,
+                "kind": "saran",
+                "text": text,
+                "position": int(suffix),
+                "client_id": client_id,
+            },
+        )
+
+
+def seed_demo() -> Office:
+    """The Kupang e-KTP sidak of 30 July 2018, with its office, users, findings and recommendations."""
+    seed_reference()
+    register = ensure_authorities()
+    office = _ensure_office()
+    users = _ensure_users(office)
+    inspection = _ensure_inspection(office, users, register)
+    findings = _ensure_findings(inspection, users)
+    _ensure_recommendations(office, users, findings, register)
+    return office
+
+
+@click.command("seed-reference")
+@with_appcontext
+def seed_reference_command() -> None:
+    """Load the central authorities, routing rules and checklist (idempotent)."""
+    seed_reference()
+    db.session.commit()
+    click.echo("Reference data is in place.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no office yet.")
+@with_appcontext
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the Kupang demo case (idempotent; demo users' password is 'demo')."""
+    if if_empty and db.session.scalar(select(Office.id).limit(1)) is not None:
+        click.echo("The database already has data; demo case not loaded.")
+        return
+    office = seed_demo()
+    db.session.commit()
+    click.echo(f"Demo case loaded for {office.name}.")
+    click.echo("Log in with inspector@demo.test / demo (also supervisor@, head@, admin@, viewer@demo.test).")

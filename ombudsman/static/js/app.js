@@ -1,0 +1,68 @@
+// Small progressive enhancements; every page works without JavaScript.
+(function () {
+  "use strict";
+  // Ask before destructive actions marked with data-confirm.
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
+  // Finding form: show the routing suggestion live and let the inspector accept it in one tap.
+  var form = document.querySelector("form[data-suggest-url]");
+  if (!form) return;
+  var box = document.getElementById("suggestion");
+  var theme = form.querySelector("#routing_rule_id");
+  var item = form.querySelector("#checklist_item_id");
+  var title = form.querySelector("#title");
+  var description = form.querySelector("#description");
+  var responsible = form.querySelector("#responsible_authority_id");
+  var second = form.querySelector("#second_authority_id");
+  var current = null;
+
+  function render(data) {
+    current = data;
+    box.textContent = "";
+    var p = document.createElement("p");
+    var strong = document.createElement("strong");
+    strong.textContent = data.authority_name
+      ? box.getAttribute("data-label-suggested") + " " + data.authority_name +
+        (data.second_authority_name ? " + " + data.second_authority_name : "")
+      : box.getAttribute("data-label-none");
+    p.appendChild(strong);
+    box.appendChild(p);
+    var reason = document.createElement("p");
+    reason.className = "small";
+    reason.textContent = data.reason;
+    box.appendChild(reason);
+    if (data.authority_id) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.id = "accept-suggestion";
+      button.className = "button-secondary button";
+      button.textContent = box.getAttribute("data-label-accept");
+      button.addEventListener("click", function () {
+        responsible.value = String(current.authority_id);
+        if (current.second_authority_id && second) second.value = String(current.second_authority_id);
+        button.textContent = box.getAttribute("data-label-accepted");
+        button.disabled = true;
+      });
+      box.appendChild(button);
+    }
+  }
+
+  function refresh() {
+    var params = new URLSearchParams({
+      inspection_id: form.getAttribute("data-inspection-id"),
+      routing_rule_id: theme.value || "",
+      checklist_item_id: item ? item.value || "" : "",
+      text: (title.value || "") + " " + (description.value || ""),
+    });
+    fetch(form.getAttribute("data-suggest-url") + "?" + params.toString(), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) render(data); })
+      .catch(function () { /* offline: the server applies the same rules on save */ });
+  }
+
+  [theme, item].forEach(function (el) { if (el) el.addEventListener("change", refresh); });
+  [title, description].forEach(function (el) { if (el) el.addEventListener("blur", refresh); });
+})();

@@ -1,0 +1,81 @@
+"""Jinja filters and globals: every date and time goes through one filter here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, get_locale
+from flask_login import current_user
+
+from ombudsman import clock
+from ombudsman.accounts import permissions
+from ombudsman.accounts.forms import ROLE_LABELS
+from ombudsman.authorities.forms import LEVEL_CHOICES
+from ombudsman.inspections.forms import KIND_LABELS, MALADMINISTRATION_LABELS, SEVERITY_LABELS, STATUS_LABELS
+from ombudsman.recommendations.forms import KIND_LABELS as REC_KIND_LABELS
+from ombudsman.recommendations.forms import STATUS_LABELS as REC_STATUS_LABELS
+
+
+def office_tz() -> ZoneInfo:
+    """The signed-in user's office time zone (UTC for anonymous pages)."""
+    if current_user and current_user.is_authenticated:
+        return ZoneInfo(current_user.office.timezone)
+    return ZoneInfo("UTC")
+
+
+def format_day(value: date | datetime | None) -> str:
+    """A calendar date in the interface language: "31 Juli 2018"."""
+    if value is None:
+        return "\u2014"
+    if isinstance(value, datetime):
+        value = value.astimezone(office_tz()).date()
+    return format_date(value, "d MMMM y")
+
+
+def format_moment(value: datetime | None, with_date: bool = True) -> str:
+    """A UTC instant shown in the office's zone: "30 Juli 2018 09.15 WITA"."""
+    if value is None:
+        return "\u2014"
+    local = value.astimezone(office_tz())
+    zone = local.tzname() or ""
+    if zone == "+08":
+        zone = "WITA"
+    elif zone == "+07":
+        zone = "WIB"
+    elif zone == "+09":
+        zone = "WIT"
+    time_part = f"{local:%H.%M} {zone}".strip()
+    return f"{format_date(local.date(), 'd MMMM y')} {time_part}" if with_date else time_part
+
+
+def page_url(page: int) -> str:
+    """The current page's URL with its filters kept and another page number."""
+    args = {**(request.view_args or {}), **request.args.to_dict(), "page": page}
+    return url_for(request.endpoint, **args)
+
+
+def register(app: Flask) -> None:
+    """Install filters and template globals."""
+    app.add_template_filter(format_day, "day")
+    app.add_template_filter(format_moment, "moment")
+
+    @app.context_processor
+    def globals_():
+        return {
+            "pinned_today": clock.pinned_today(),
+            "page_url": page_url,
+            "get_locale": get_locale,
+            "perm": permissions,
+            "labels": {
+                "role": ROLE_LABELS,
+                "level": dict(LEVEL_CHOICES),
+                "inspection_kind": KIND_LABELS,
+                "maladministration": MALADMINISTRATION_LABELS,
+                "severity": SEVERITY_LABELS,
+                "finding_status": STATUS_LABELS,
+                "rec_kind": REC_KIND_LABELS,
+                "rec_status": REC_STATUS_LABELS,
+            },
+        }
