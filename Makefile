@@ -46,11 +46,14 @@ test: install-dev browser
 test-postgres: install-dev browser
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest
 
+# Debian packages: chromium for the browser tests, libharfbuzz-subset0 so WeasyPrint subsets fonts quickly.
+SYSTEM_PACKAGES := chromium libharfbuzz-subset0
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "chromium is missing: install Debian's chromium package (browser tests need it)"; fi; }
+	    echo "installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "missing Debian packages:$$missing (install them; the browser tests need chromium)"; fi; fi
 
 lint: install-dev
 	$(BIN)/ruff check .

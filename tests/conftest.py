@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from types import SimpleNamespace
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from ombudsman import create_app
@@ -48,6 +50,19 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a real server would.
+
+    The test body keeps an app context open (for db.session); without this, requests would reuse it and
+    share `g` and the database session with the test, hiding bugs (and Flask-WTF's cached CSRF token).
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()  # the test's own session must see what the request wrote
+        return response
+
+
 @pytest.fixture
 def app(_schema, database_url, tmp_path):
     """A fresh application for one test; every table is emptied afterwards."""
@@ -59,6 +74,7 @@ def app(_schema, database_url, tmp_path):
             "SERVER_NAME": None,
         },
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.rollback()
