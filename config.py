@@ -53,6 +53,8 @@ class TestingConfig(Config):
 
     TESTING = True
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Cheap hashes keep the suite fast; the algorithm (Argon2id) is the same as in production.
+    ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
     RATELIMIT_ENABLED = True
 
 

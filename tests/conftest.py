@@ -58,6 +58,7 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)  # read and close file responses, as a browser would
         response = contextvars.Context().run(super().open, *args, **kwargs)
         db.session.expire_all()  # the test's own session must see what the request wrote
         return response

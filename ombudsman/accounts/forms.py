@@ -8,7 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Length, Optional
 
 from ombudsman.accounts.models import Role
-from ombudsman.forms_common import EMAIL
+from ombudsman.forms_common import EMAIL, options
 
 ROLE_LABELS = {
     Role.INSPECTOR: _l("Inspektur"),
@@ -31,6 +31,6 @@ class UserForm(FlaskForm):
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), EMAIL, Length(max=254)])
     name = StringField(_l("Nama"), validators=[DataRequired(), Length(max=200)])
-    role = SelectField(_l("Peran"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Peran"), choices=options([(r.value, label) for r, label in ROLE_LABELS.items()]))
     password = PasswordField(_l("Kata sandi"), validators=[Optional(), Length(min=8, max=200)])
     active = BooleanField(_l("Aktif"), default=True)

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import func, select
 
 from ombudsman.accounts.models import Office, Role, User
 from ombudsman.clock import utcnow
 from ombudsman.extensions import db
 
-_hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+@cache
+def _hasher_for(params: tuple[tuple[str, int], ...]) -> tuple[PasswordHasher, str]:
+    hasher = PasswordHasher(**dict(params))
+    # Verified against when the e-mail is unknown, so both paths cost the same time.
+    return hasher, hasher.hash("not-a-real-password")
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    """The Argon2id hasher with the configured cost (the library's defaults unless the config lowers them)."""
+    return _hasher_for(tuple(sorted(current_app.config.get("ARGON2_PARAMETERS", {}).items())))
 
 
 class AccountError(ValueError):
@@ -21,7 +32,7 @@ class AccountError(ValueError):
 
 def hash_password(password: str) -> str:
     """An Argon2id hash of the password."""
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def normalize_email(email: str) -> str:
@@ -37,13 +48,14 @@ def find_user_by_email(email: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None. Upgrades old hashes on the way."""
     user = find_user_by_email(email)
+    hasher, dummy = _hasher()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        hasher.verify(user.password_hash if user else dummy, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return user

@@ -8,7 +8,7 @@ from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from ombudsman.authorities.models import Level, Responsibility
-from ombudsman.forms_common import EMAIL, OptionalIdSelectField
+from ombudsman.forms_common import EMAIL, OptionalIdSelectField, options
 
 LEVEL_CHOICES = [
     (Level.CENTRAL.value, _l("Pusat")),
@@ -22,7 +22,7 @@ class AuthorityForm(FlaskForm):
 
     name = StringField(_l("Nama"), validators=[DataRequired(), Length(max=250)])
     short_name = StringField(_l("Nama singkat"), validators=[Optional(), Length(max=80)])
-    level = SelectField(_l("Tingkat"), choices=LEVEL_CHOICES)
+    level = SelectField(_l("Tingkat"), choices=options(LEVEL_CHOICES))
     head_title = StringField(
         _l("Jabatan pimpinan (setelah \u201cYth.\u201d)"), validators=[Optional(), Length(max=250)]
     )
@@ -44,15 +44,19 @@ class RoutingRuleForm(FlaskForm):
     keywords = TextAreaField(_l("Kata kunci (dipisah koma)"), validators=[Optional(), Length(max=2000)])
     responsibility = SelectField(
         _l("Tanggung jawab"),
-        choices=[
-            (Responsibility.LOCAL.value, _l("Daerah")),
-            (Responsibility.CENTRAL.value, _l("Pusat")),
-            (Responsibility.SHARED.value, _l("Bersama")),
-        ],
+        choices=options(
+            [
+                (Responsibility.LOCAL.value, _l("Daerah")),
+                (Responsibility.CENTRAL.value, _l("Pusat")),
+                (Responsibility.SHARED.value, _l("Bersama")),
+            ]
+        ),
     )
-    level = SelectField(_l("Tingkat"), choices=LEVEL_CHOICES)
+    level = SelectField(_l("Tingkat"), choices=options(LEVEL_CHOICES))
     authority_id = OptionalIdSelectField(_l("Instansi tertentu (opsional)"))
-    second_level = SelectField(_l("Tingkat kedua (bersama)"), choices=[("", "\u2014"), *LEVEL_CHOICES])
+    second_level = SelectField(
+        _l("Tingkat kedua (bersama)"), choices=options([("", "\u2014"), *LEVEL_CHOICES])
+    )
     second_authority_id = OptionalIdSelectField(_l("Instansi kedua (opsional)"))
     reason = TextAreaField(_l("Alasan"), validators=[DataRequired(), Length(max=2000)])
     legal_basis = StringField(_l("Dasar hukum"), validators=[Optional(), Length(max=250)])

@@ -13,15 +13,16 @@ from ombudsman.authorities import services
 from ombudsman.authorities.forms import AuthorityForm, RoutingRuleForm
 from ombudsman.authorities.models import Authority, Level, RoutingRule
 from ombudsman.extensions import db
+from ombudsman.forms_common import options
 from ombudsman.inspections import services as inspections
 from ombudsman.pagination import page_args
 
 bp = Blueprint("authorities", __name__, url_prefix="/authorities")
 
 
-def _authority_choices(exclude: Authority | None = None) -> list[tuple[str, str]]:
+def _authority_choices(exclude: Authority | None = None) -> list:
     rows = [a for a in services.active_authorities() if a is not exclude]
-    return [("", "\u2014")] + [(str(a.id), a.name) for a in rows]
+    return options([("", "\u2014")] + [(a.id, a.name) for a in rows])
 
 
 def _level_or_none(value: str | None) -> Level | None:

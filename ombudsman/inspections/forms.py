@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ombudsman.forms_common import OptionalIdSelectField
+from ombudsman.forms_common import OptionalIdSelectField, options
 from ombudsman.inspections.models import FindingStatus, InspectionKind, Maladministration, Severity
 
 KIND_LABELS = {
@@ -59,7 +59,7 @@ class InspectionForm(FlaskForm):
     """Open or edit an inspection."""
 
     title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=250)])
-    kind = SelectField(_l("Jenis"), choices=[(k.value, v) for k, v in KIND_LABELS.items()])
+    kind = SelectField(_l("Jenis"), choices=options([(k.value, v) for k, v in KIND_LABELS.items()]))
     authority_id = OptionalIdSelectField(_l("Unit yang diinspeksi"), validators=[DataRequired()])
     visited_on = DateField(_l("Tanggal kunjungan"), validators=[DataRequired()])
     started_at = TimeField(_l("Jam mulai"), validators=[Optional()])
@@ -89,11 +89,12 @@ class FindingForm(FlaskForm):
     routing_rule_id = OptionalIdSelectField(_l("Tema"))
     checklist_item_id = OptionalIdSelectField(_l("Butir checklist"))
     maladministration = MultiCheckboxField(
-        _l("Bentuk maladministrasi"), choices=[(k.value, v) for k, v in MALADMINISTRATION_LABELS.items()]
+        _l("Bentuk maladministrasi"),
+        choices=options([(k.value, v) for k, v in MALADMINISTRATION_LABELS.items()]),
     )
     severity = SelectField(
         _l("Tingkat keparahan"),
-        choices=[(k.value, v) for k, v in SEVERITY_LABELS.items()],
+        choices=options([(k.value, v) for k, v in SEVERITY_LABELS.items()]),
         default=Severity.MEDIUM.value,
     )
     legal_basis = StringField(_l("Dasar hukum"), validators=[Optional(), Length(max=300)])
@@ -104,7 +105,7 @@ class FindingForm(FlaskForm):
     )
     status = SelectField(
         _l("Status"),
-        choices=[(k.value, v) for k, v in STATUS_LABELS.items()],
+        choices=options([(k.value, v) for k, v in STATUS_LABELS.items()]),
         default=FindingStatus.OPEN.value,
     )
     photos = MultipleFileField(_l("Foto atau dokumen"))

@@ -34,6 +34,7 @@ from ombudsman.audit import services as audit
 from ombudsman.authorities import services as authorities
 from ombudsman.authorities.models import Level
 from ombudsman.extensions import db
+from ombudsman.forms_common import options
 from ombudsman.inspections import services, storage
 from ombudsman.inspections.forms import EvidenceForm, FindingForm, InspectionForm
 from ombudsman.inspections.models import (
@@ -83,10 +84,10 @@ def _office_users() -> list[User]:
 
 
 def _inspection_form_choices(form: InspectionForm) -> None:
-    form.authority_id.choices = [("", "\u2014")] + [
-        (str(a.id), a.name) for a in authorities.active_authorities()
-    ]
-    form.team.choices = [(u.id, u.name) for u in _office_users()]
+    form.authority_id.choices = options(
+        [("", "\u2014")] + [(str(a.id), a.name) for a in authorities.active_authorities()]
+    )
+    form.team.choices = options([(u.id, u.name) for u in _office_users()])
 
 
 def _inspection_data(form: InspectionForm) -> dict:
@@ -322,9 +323,9 @@ def upload_evidence(inspection_id: int):
 
 def _finding_form_choices(form: FindingForm, inspection: Inspection) -> None:
     rules = authorities.active_rules()
-    form.routing_rule_id.choices = [("", _("\u2014 pilih tema \u2014"))] + [
-        (str(r.id), r.theme) for r in rules
-    ]
+    form.routing_rule_id.choices = options(
+        [("", _("\u2014 pilih tema \u2014"))] + [(str(r.id), r.theme) for r in rules]
+    )
     items = (
         []
         if inspection.checklist_id is None
@@ -334,12 +335,14 @@ def _finding_form_choices(form: FindingForm, inspection: Inspection) -> None:
             .order_by(ChecklistItem.position)
         ).all()
     )
-    form.checklist_item_id.choices = [("", "\u2014")] + [(str(i.id), f"{i.group}: {i.label}") for i in items]
+    form.checklist_item_id.choices = options(
+        [("", "\u2014")] + [(str(i.id), f"{i.group}: {i.label}") for i in items]
+    )
     choices = [("", _("\u2014 terima saran \u2014"))] + [
         (str(a.id), a.name) for a in authorities.active_authorities()
     ]
-    form.responsible_authority_id.choices = choices
-    form.second_authority_id.choices = [("", "\u2014")] + choices[1:]
+    form.responsible_authority_id.choices = options(choices)
+    form.second_authority_id.choices = options([("", "\u2014")] + choices[1:])
 
 
 def _finding_data(form: FindingForm) -> dict:

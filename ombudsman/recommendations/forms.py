@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
-from ombudsman.forms_common import OptionalIdSelectField
+from ombudsman.forms_common import OptionalIdSelectField, options
 from ombudsman.recommendations.models import RecommendationKind, RecommendationStatus
 
 KIND_LABELS = {
@@ -35,11 +35,11 @@ class RecommendationForm(FlaskForm):
         option_widget=widgets.CheckboxInput(),
     )
     authority_id = OptionalIdSelectField(_l("Ditujukan kepada"), validators=[DataRequired()])
-    kind = SelectField(_l("Jenis"), choices=[(k.value, v) for k, v in KIND_LABELS.items()])
+    kind = SelectField(_l("Jenis"), choices=options([(k.value, v) for k, v in KIND_LABELS.items()]))
     text = TextAreaField(_l("Isi"), validators=[DataRequired(), Length(max=20000)])
     status = SelectField(
         _l("Status"),
-        choices=[(k.value, v) for k, v in STATUS_LABELS.items()],
+        choices=options([(k.value, v) for k, v in STATUS_LABELS.items()]),
         default=RecommendationStatus.OPEN.value,
     )
     outcome_note = TextAreaField(

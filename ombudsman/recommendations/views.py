@@ -12,6 +12,7 @@ from ombudsman.accounts.permissions import EVERYONE, RECOMMEND, office_record_or
 from ombudsman.audit import services as audit
 from ombudsman.authorities import services as authorities
 from ombudsman.extensions import db
+from ombudsman.forms_common import options
 from ombudsman.inspections.models import Finding, Inspection
 from ombudsman.pagination import page_args
 from ombudsman.recommendations import services
@@ -30,13 +31,15 @@ def _choices(form: RecommendationForm, inspection_id: int | None) -> None:
     )
     if inspection_id:
         stmt = stmt.where(Finding.inspection_id == inspection_id)
-    form.finding_ids.choices = [
-        (f.id, f"{f.number}. {f.title} \u2192 {f.responsible_authority.name}")
-        for f in db.session.scalars(stmt)
-    ]
-    form.authority_id.choices = [("", "\u2014")] + [
-        (str(a.id), a.name) for a in authorities.active_authorities()
-    ]
+    form.finding_ids.choices = options(
+        [
+            (f.id, f"{f.number}. {f.title} \u2192 {f.responsible_authority.name}")
+            for f in db.session.scalars(stmt)
+        ]
+    )
+    form.authority_id.choices = options(
+        [("", "\u2014")] + [(str(a.id), a.name) for a in authorities.active_authorities()]
+    )
 
 
 def _data(form: RecommendationForm) -> dict:
