@@ -8,6 +8,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
@@ -60,7 +61,8 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         kwargs.setdefault("buffered", True)  # read and close file responses, as a browser would
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        db.session.expire_all()  # the test's own session must see what the request wrote
+        if has_app_context():  # the test's own session must see what the request wrote
+            db.session.expire_all()
         return response
 
 

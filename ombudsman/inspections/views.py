@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ombudsman.accounts.models import Role, User
 from ombudsman.accounts.permissions import (
@@ -170,7 +171,10 @@ def show(inspection_id: int):
         .all()
     )
     evidence = db.session.scalars(
-        select(Evidence).where(Evidence.inspection_id == inspection.id).order_by(Evidence.id)
+        select(Evidence)
+        .where(Evidence.inspection_id == inspection.id)
+        .options(joinedload(Evidence.uploaded_by))
+        .order_by(Evidence.id)
     ).all()
     recs = (
         db.session.scalars(recommendations.query(current_user.office_id, inspection_id=inspection.id))
@@ -484,8 +488,15 @@ def finding_show(finding_id: int):
         .unique()
         .all()
     )
+    evidence = db.session.scalars(
+        select(Evidence)
+        .where(Evidence.finding_id == finding.id)
+        .options(joinedload(Evidence.uploaded_by))
+        .order_by(Evidence.id)
+    ).all()
     return render_template(
         "findings/show.html",
+        evidence=evidence,
         finding=finding,
         recommendations=recs,
         can_edit=can_edit_inspection(current_user, finding.inspection),

@@ -1,0 +1,153 @@
+"""Evidence: kept byte for byte with its SHA-256, checked by content, thumbnailed, refused cleanly."""
+
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from ombudsman.extensions import db
+from ombudsman.inspections import storage
+from ombudsman.inspections.models import Evidence
+
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Evidence))
+
+
+def _files(app) -> list[Path]:
+    root = Path(app.config["EVIDENCE_DIR"])
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_photo_upload_keeps_original_hash_and_makes_thumbnail(demo, login, app, jpeg_bytes):
+    b = login("inspector@demo.test")
+    finding = demo.findings[2]
+    response = b.post(
+        f"/findings/{finding.id}/evidence",
+        data={"files": (io.BytesIO(jpeg_bytes), "antrean.jpg"), "caption": "Antrean pagi"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    evidence = db.session.scalar(select(Evidence))
+    assert evidence.sha256 == hashlib.sha256(jpeg_bytes).hexdigest()
+    assert evidence.size_bytes == len(jpeg_bytes) and evidence.content_type == "image/jpeg"
+    assert evidence.uploaded_by == demo.users["inspector"] and evidence.finding == finding
+    stored = storage.path_for(Path(app.config["EVIDENCE_DIR"]), evidence.storage_key)
+    assert stored.read_bytes() == jpeg_bytes
+    assert not stored.is_relative_to(Path(__file__).resolve().parents[2] / "ombudsman")
+    thumb = b.get(f"/evidence/{evidence.id}/thumbnail")
+    with Image.open(io.BytesIO(thumb.data)) as img:
+        assert max(img.size) <= app.config["EVIDENCE_THUMBNAIL_PX"]
+    original = b.get(f"/evidence/{evidence.id}/file")
+    assert original.data == jpeg_bytes
+    assert original.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pdf_document_is_accepted_without_thumbnail(demo, login):
+    b = login("inspector@demo.test")
+    b.post(
+        f"/inspections/{demo.inspection.id}/evidence",
+        data={"files": (io.BytesIO(MINIMAL_PDF), "sop.pdf")},
+        content_type="multipart/form-data",
+    )
+    evidence = db.session.scalar(select(Evidence))
+    assert evidence.kind.value == "document" and evidence.thumbnail_key is None
+    assert "attachment" in b.get(f"/evidence/{evidence.id}/file").headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "name", "message"),
+    [
+        (b"", "kosong.jpg", "kosong"),
+        (b"MZ\x90\x00 this is a windows executable", "foto.jpg", "tidak diterima"),
+        (b"<html><script>alert(1)</script></html>", "foto.png", "tidak diterima"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 64, "rusak.jpg", "rusak"),
+        (b"%PDF-1.4 truncated", "potong.pdf", "bukan PDF yang utuh"),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_is_stored(demo, login, app, payload, name, message):
+    b = login("inspector@demo.test")
+    response = b.post(
+        f"/inspections/{demo.inspection.id}/findings/new",
+        data={
+            "title": "Temuan dengan foto",
+            "routing_rule_id": "",
+            "severity": "medium",
+            "photos": (io.BytesIO(payload), name),
+        },
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in page
+    assert 'value="Temuan dengan foto"' in page  # the user's input is kept
+    assert _count() == 0 and _files(app) == []
+    assert len(demo.inspection.findings) == 10
+
+
+def test_too_large_upload_is_refused(demo, login, app, jpeg_bytes):
+    app.config["EVIDENCE_MAX_BYTES"] = len(jpeg_bytes) - 1
+    b = login("inspector@demo.test")
+    response = b.post(
+        f"/findings/{demo.findings[1].id}/evidence",
+        data={"files": (io.BytesIO(jpeg_bytes), "besar.jpg")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "terlalu besar" in response.get_data(as_text=True)
+    assert _count() == 0 and _files(app) == []
+
+
+def test_request_over_the_body_limit_gets_a_clear_413(demo, login, app):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    b = login("inspector@demo.test")
+    response = b.post(
+        f"/findings/{demo.findings[1].id}/evidence",
+        data={"files": (io.BytesIO(b"x" * 4096), "besar.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "terlalu besar" in response.get_data(as_text=True)
+
+
+def test_same_photo_twice_shares_storage_but_has_two_records(demo, login, app, png_bytes):
+    b = login("inspector@demo.test")
+    for finding in (demo.findings[1], demo.findings[2]):
+        b.post(
+            f"/findings/{finding.id}/evidence",
+            data={"files": (io.BytesIO(png_bytes), "a.png")},
+            content_type="multipart/form-data",
+        )
+    assert _count() == 2
+    assert len([p for p in _files(app) if not p.name.endswith(".thumb.jpg")]) == 1
+
+
+def test_storage_keys_cannot_escape_the_root(tmp_path):
+    with pytest.raises(storage.UploadError):
+        storage.path_for(tmp_path, "../../etc/passwd")
+
+
+def test_finding_with_photo_from_the_form(demo, login, png_bytes):
+    b = login("inspector@demo.test")
+    response = b.post(
+        f"/inspections/{demo.inspection.id}/findings/new",
+        data={
+            "title": "Toilet rusak",
+            "description": "Toilet pengunjung tidak berfungsi.",
+            "routing_rule_id": "",
+            "severity": "low",
+            "maladministration": ["tidak_patut"],
+            "photos": [(io.BytesIO(png_bytes), "toilet.png")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    finding = db.session.scalar(select(Evidence)).finding
+    assert finding.title == "Toilet rusak" and finding.number == 11
+    assert finding.responsible_authority == demo.pemkot  # keyword "toilet" → the local sarana rule
+    assert finding.form_codes == ["tidak_patut"]
