@@ -13,7 +13,13 @@ from ombudsman import clock
 from ombudsman.accounts import permissions
 from ombudsman.accounts.forms import ROLE_LABELS
 from ombudsman.authorities.forms import LEVEL_CHOICES
-from ombudsman.inspections.forms import KIND_LABELS, MALADMINISTRATION_LABELS, SEVERITY_LABELS, STATUS_LABELS
+from ombudsman.inspections.forms import (
+    INSPECTION_STATUS_LABELS,
+    KIND_LABELS,
+    MALADMINISTRATION_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+)
 from ombudsman.recommendations.forms import KIND_LABELS as REC_KIND_LABELS
 from ombudsman.recommendations.forms import STATUS_LABELS as REC_STATUS_LABELS
 
@@ -72,6 +78,7 @@ def register(app: Flask) -> None:
                 "role": ROLE_LABELS,
                 "level": dict(LEVEL_CHOICES),
                 "inspection_kind": KIND_LABELS,
+                "inspection_status": INSPECTION_STATUS_LABELS,
                 "maladministration": MALADMINISTRATION_LABELS,
                 "severity": SEVERITY_LABELS,
                 "finding_status": STATUS_LABELS,

@@ -18,7 +18,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ombudsman.forms_common import OptionalIdSelectField, options
-from ombudsman.inspections.models import FindingStatus, InspectionKind, Maladministration, Severity
+from ombudsman.inspections.models import (
+    FindingStatus,
+    InspectionKind,
+    InspectionStatus,
+    Maladministration,
+    Severity,
+)
 
 KIND_LABELS = {
     InspectionKind.SIDAK: _l("Inspeksi mendadak (sidak)"),
@@ -39,6 +45,7 @@ MALADMINISTRATION_LABELS = {
     Maladministration.KONFLIK_KEPENTINGAN: _l("Konflik kepentingan"),
     Maladministration.PENGABAIAN_KEWAJIBAN_HUKUM: _l("Pengabaian kewajiban hukum"),
 }
+INSPECTION_STATUS_LABELS = {InspectionStatus.DRAFT: _l("draf"), InspectionStatus.SUBMITTED: _l("diajukan")}
 SEVERITY_LABELS = {Severity.LOW: _l("Rendah"), Severity.MEDIUM: _l("Sedang"), Severity.HIGH: _l("Tinggi")}
 STATUS_LABELS = {
     FindingStatus.OPEN: _l("Terbuka"),
