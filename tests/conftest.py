@@ -267,7 +267,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def chromium():
-    """Headless Debian Chromium driven by Playwright. Missing Chromium fails the run in CI, skips elsewhere."""
+    """Headless Debian Chromium driven by Playwright; missing Chromium fails in CI and skips elsewhere."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is not installed; browser journeys cannot be skipped in CI")
