@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.accounts.views import bp as accounts_bp
     from ombudsman.authorities.views import bp as authorities_bp
     from ombudsman.dashboard import bp as dashboard_bp
+    from ombudsman.inspections.checklist_views import bp as checklists_bp
     from ombudsman.inspections.views import bp as inspections_bp
     from ombudsman.inspections.views import evidence_bp, findings_bp
     from ombudsman.recommendations.views import bp as recommendations_bp
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         findings_bp,
         evidence_bp,
         recommendations_bp,
+        checklists_bp,
     ):
         app.register_blueprint(bp)
     app.before_request(require_login)

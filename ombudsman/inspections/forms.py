@@ -7,6 +7,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     DateField,
+    FieldList,
+    Form,
+    FormField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -15,7 +18,7 @@ from wtforms import (
     TimeField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from ombudsman.forms_common import OptionalIdSelectField, options
 from ombudsman.inspections.models import (
@@ -123,3 +126,20 @@ class EvidenceForm(FlaskForm):
 
     files = MultipleFileField(_l("Berkas"))
     caption = StringField(_l("Keterangan"), validators=[Optional(), Length(max=300)])
+
+
+class ChecklistItemForm(Form):
+    """One row of a checklist version; an empty label drops the row."""
+
+    code = StringField(_l("Kode"), validators=[Optional(), Length(max=60), Regexp(r"^[a-z0-9_]*$")])
+    group = StringField(_l("Kelompok"), validators=[Optional(), Length(max=120)])
+    label = StringField(_l("Butir"), validators=[Optional(), Length(max=300)])
+    basis = StringField(_l("Dasar"), validators=[Optional(), Length(max=200)])
+    routing_rule_id = OptionalIdSelectField(_l("Aturan"))
+
+
+class ChecklistVersionForm(FlaskForm):
+    """A new version of a checklist."""
+
+    name = StringField(_l("Nama"), validators=[DataRequired(), Length(max=200)])
+    items = FieldList(FormField(ChecklistItemForm), min_entries=1)

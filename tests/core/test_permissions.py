@@ -47,6 +47,10 @@ MATRIX = [
     ("GET", "/authorities/rules/new", ADMIN),
     ("GET", "/authorities/rules/{rule}", ADMIN),
     ("POST", "/authorities/rules/{rule}", ADMIN),
+    ("GET", "/checklists/", ALL),
+    ("GET", "/checklists/{checklist}", ALL),
+    ("GET", "/checklists/{checklist}/new-version", ADMIN),
+    ("POST", "/checklists/{checklist}/new-version", ADMIN),
     ("GET", "/users/", ADMIN),
     ("GET", "/users/new", ADMIN),
     ("POST", "/users/new", ADMIN),
@@ -79,6 +83,7 @@ def ids(demo, app, png_bytes):
         "authority": demo.pemprov.id,
         "rule": db.session.scalars(db.select(RoutingRule.id)).first(),
         "user": demo.users["viewer"].id,
+        "checklist": demo.inspection.checklist_id,
     }
 
 
