@@ -10,7 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ombudsman.accounts import services
-from ombudsman.accounts.forms import LoginForm, UserForm
+from ombudsman.accounts.forms import LoginForm, OfficeForm, UserForm
 from ombudsman.accounts.models import Role, User
 from ombudsman.accounts.permissions import ADMIN, EVERYONE, public, roles_required
 from ombudsman.audit import services as audit
@@ -154,3 +154,41 @@ def user_edit(user_id: int):
     return render_template(
         "accounts/user_form.html", form=form, user=user
     ), 200 if request.method == "GET" else 422
+
+
+OFFICE_FIELDS = (
+    "name",
+    "short_name",
+    "province",
+    "city",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "head_name",
+    "head_title",
+    "timezone",
+)
+
+
+@bp.route("/settings/office", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def office_settings():
+    """The admin edits the office's own details."""
+    office = current_user.office
+    form = OfficeForm(obj=office)
+    if form.validate_on_submit():
+        before = audit.snapshot(office, OFFICE_FIELDS)
+        for name in OFFICE_FIELDS:
+            setattr(office, name, (getattr(form, name).data or "").strip())
+        changes = audit.diff(before, audit.snapshot(office, OFFICE_FIELDS))
+        if changes:
+            audit.record(
+                "office", office.id, "updated", user_id=current_user.id, office_id=office.id, changes=changes
+            )
+        db.session.commit()
+        flash(_("Perubahan disimpan."), "success")
+        return redirect(url_for("accounts.office_settings"), 303)
+    return render_template("accounts/office.html", form=form, trail=audit.trail("office", office.id)), (
+        200 if request.method == "GET" else 422
+    )
