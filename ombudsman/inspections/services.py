@@ -364,8 +364,6 @@ def update_finding(finding: Finding, user: User, data: dict[str, Any]) -> dict:
         "routing_note",
     }
     if routing_keys & data.keys():
-        if "responsible_authority_id" in data and data["responsible_authority_id"] is None:
-            merged["responsible_authority_id"] = None
         merged.update(_route(finding.inspection, merged))
     for key in FINDING_FIELDS:
         setattr(finding, key, merged[key])
