@@ -30,6 +30,7 @@ db: install
 	mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) db-analyze
 
 ## make run: set up, migrate, load the demo case into an empty database, serve on http://127.0.0.1:$(PORT)
 run: db

@@ -113,11 +113,13 @@ def _register_errors(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from ombudsman.accounts.cli import users_cli
+    from ombudsman.dbsetup import analyze_command
     from ombudsman.seed import seed_demo_command, seed_reference_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_reference_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(analyze_command)
 
 
 def _register_templating(app: Flask) -> None:

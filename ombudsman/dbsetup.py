@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy import event
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 
@@ -16,3 +18,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+@click.command("db-analyze")
+@with_appcontext
+def analyze_command() -> None:
+    """Refresh the query planner's statistics (after bulk loads, and from time to time on SQLite)."""
+    from ombudsman.extensions import db
+
+    with db.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+    click.echo(f"Statistics refreshed ({db.engine.dialect.name}).")

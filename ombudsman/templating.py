@@ -66,12 +66,13 @@ def register(app: Flask) -> None:
     """Install filters and template globals."""
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_moment, "moment")
+    # Globals, not context: macros imported without context (the pager) still see them.
+    app.add_template_global(page_url, "page_url")
 
     @app.context_processor
     def globals_():
         return {
             "pinned_today": clock.pinned_today(),
-            "page_url": page_url,
             "get_locale": get_locale,
             "perm": permissions,
             "labels": {

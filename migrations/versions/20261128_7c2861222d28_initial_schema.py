@@ -404,6 +404,11 @@ def upgrade():
             batch_op.f("ix_findings_second_authority_id"), ["second_authority_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_findings_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "ix_findings_office_status_authority",
+            ["office_id", "status", "responsible_authority_id"],
+            unique=False,
+        )
 
     op.create_table(
         "inspection_team",
@@ -607,6 +612,7 @@ def downgrade():
     op.drop_table("recommendations")
     op.drop_table("inspection_team")
     with op.batch_alter_table("findings", schema=None) as batch_op:
+        batch_op.drop_index("ix_findings_office_status_authority")
         batch_op.drop_index(batch_op.f("ix_findings_status"))
         batch_op.drop_index(batch_op.f("ix_findings_second_authority_id"))
         batch_op.drop_index(batch_op.f("ix_findings_responsible_authority_id"))

@@ -417,7 +417,9 @@ def findings_query(office_id: int, filters: FindingFilters | None = None, respon
             or_(Finding.responsible_authority_id == authority_id, Finding.second_authority_id == authority_id)
         )
     if f.level is not None:
-        stmt = stmt.where(Finding.responsible_authority.has(Authority.level == f.level))
+        stmt = stmt.where(
+            Finding.responsible_authority_id.in_(select(Authority.id).where(Authority.level == f.level))
+        )
     if f.status is not None:
         stmt = stmt.where(Finding.status == f.status)
     if f.form is not None:
@@ -433,6 +435,38 @@ def findings_query(office_id: int, filters: FindingFilters | None = None, respon
     return stmt
 
 
+def _count_findings(office_id: int, f: FindingFilters, authority_id: int | None) -> int:
+    """The number of findings matching the filters, counted on the findings table alone where possible.
+
+    Wrapping the whole list query (with its join and eager loads) in a subquery costs a hash join over every
+    finding of the office; most filters only need the findings table and its indexes.
+    """
+    stmt = select(func.count(Finding.id)).where(Finding.office_id == office_id)
+    if authority_id:
+        stmt = stmt.where(
+            or_(Finding.responsible_authority_id == authority_id, Finding.second_authority_id == authority_id)
+        )
+    if f.level is not None:
+        stmt = stmt.where(
+            Finding.responsible_authority_id.in_(select(Authority.id).where(Authority.level == f.level))
+        )
+    if f.status is not None:
+        stmt = stmt.where(Finding.status == f.status)
+    if f.form is not None:
+        stmt = stmt.where(Finding.id.in_(select(FindingForm.finding_id).where(FindingForm.code == f.form)))
+    if f.inspection_id is not None:
+        stmt = stmt.where(Finding.inspection_id == f.inspection_id)
+    if f.q:
+        stmt = stmt.where(func.lower(Finding.title).like(f"%{f.q.strip().lower()}%"))
+    if f.date_from is not None or f.date_to is not None:
+        stmt = stmt.join(Finding.inspection)
+        if f.date_from is not None:
+            stmt = stmt.where(Inspection.visited_on >= f.date_from)
+        if f.date_to is not None:
+            stmt = stmt.where(Inspection.visited_on <= f.date_to)
+    return db.session.scalar(stmt) or 0
+
+
 def findings_page(
     *,
     office_id: int,
@@ -441,34 +475,43 @@ def findings_page(
     page: int = 1,
     per_page: int = 25,
 ):
-    """One page of findings (Flask-SQLAlchemy Pagination)."""
-    return db.paginate(
-        findings_query(office_id, filters, responsible_for), page=page, per_page=per_page, error_out=False
+    """One page of findings (Flask-SQLAlchemy Pagination) with its total."""
+    f = filters or FindingFilters()
+    pagination = db.paginate(
+        findings_query(office_id, f, responsible_for),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+        count=False,
     )
+    pagination.total = _count_findings(office_id, f, responsible_for or f.authority_id)
+    return pagination
 
 
 def findings_by_level_for_unit(office_id: int, unit_id: int, limit: int = 50) -> dict[str, dict[str, Any]]:
     """Findings from inspections of a unit, split by the level that must fix them (local vs central)."""
-    base = (
-        select(Finding)
-        .join(Finding.inspection)
-        .join(Finding.responsible_authority)
-        .where(Finding.office_id == office_id, Inspection.authority_id == unit_id)
-        .options(
-            joinedload(Finding.responsible_authority),
-            joinedload(Finding.second_authority),
-            joinedload(Finding.inspection),
-        )
-        .order_by(Inspection.visited_on.desc(), Finding.number)
-    )
+    central_ids = select(Authority.id).where(Authority.level == Level.CENTRAL)
     result = {}
     for key, condition in (
-        ("local", Authority.level != Level.CENTRAL),
-        ("central", Authority.level == Level.CENTRAL),
+        ("local", Finding.responsible_authority_id.not_in(central_ids)),
+        ("central", Finding.responsible_authority_id.in_(central_ids)),
     ):
-        stmt = base.where(condition)
-        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-        result[key] = {"total": total, "items": list(db.session.scalars(stmt.limit(limit)).unique())}
+        where = (Finding.office_id == office_id, Inspection.authority_id == unit_id, condition)
+        total = db.session.scalar(select(func.count(Finding.id)).join(Finding.inspection).where(*where))
+        items = db.session.scalars(
+            select(Finding)
+            .join(Finding.inspection)
+            .where(*where)
+            .options(
+                joinedload(Finding.inspection).joinedload(Inspection.authority),
+                joinedload(Finding.responsible_authority),
+                joinedload(Finding.second_authority),
+                selectinload(Finding.forms),
+            )
+            .order_by(Inspection.visited_on.desc(), Finding.inspection_id.desc(), Finding.number)
+            .limit(limit)
+        ).unique()
+        result[key] = {"total": total, "items": list(items)}
     return result
 
 
@@ -563,23 +606,27 @@ def dashboard_figures(office_id: int) -> dict[str, Any]:
             .group_by(Inspection.status)
         ).all()
     )
-    open_by_level = dict(
+    # Grouping by authority id needs only the findings index; the few authorities are mapped to levels here.
+    open_by_authority = db.session.execute(
+        select(Finding.responsible_authority_id, func.count())
+        .where(
+            Finding.office_id == office_id,
+            Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_FOLLOW_UP]),
+        )
+        .group_by(Finding.responsible_authority_id)
+    ).all()
+    levels = dict(
         db.session.execute(
-            select(Authority.level, func.count())
-            .select_from(Finding)
-            .join(Finding.responsible_authority)
-            .where(
-                Finding.office_id == office_id,
-                Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_FOLLOW_UP]),
-            )
-            .group_by(Authority.level)
+            select(Authority.id, Authority.level).where(Authority.id.in_([a for a, _ in open_by_authority]))
         ).all()
     )
+    open_central = sum(n for a, n in open_by_authority if levels.get(a) == Level.CENTRAL)
+    open_local = sum(n for _a, n in open_by_authority) - open_central
     return {
         "drafts": by_status.get(InspectionStatus.DRAFT, 0),
         "submitted": by_status.get(InspectionStatus.SUBMITTED, 0),
-        "open_local": sum(n for lvl, n in open_by_level.items() if lvl != Level.CENTRAL),
-        "open_central": open_by_level.get(Level.CENTRAL, 0),
+        "open_local": open_local,
+        "open_central": open_central,
     }
 
 

@@ -188,3 +188,29 @@ def test_findings_list_query_count_does_not_grow_with_rows(demo, login, count_qu
         with count_queries() as q:
             b.get(url)
         assert q.count <= 20, (url, q.count)
+
+
+def test_lists_paginate_with_filters_kept(demo, login):
+    from ombudsman.inspections import services
+
+    for i in range(20):
+        services.create_finding(
+            demo.inspection,
+            demo.users["inspector"],
+            {"title": f"Loket tambahan {i:02d}", "routing_rule_id": demo.findings[1].routing_rule_id},
+        )
+    db.session.commit()
+    b = login("viewer@demo.test")
+    first = b.get("/findings/?level=regency_city&per_page=25").get_data(as_text=True)
+    assert "Halaman 1 dari 2" in first and "28 data" in first
+    assert "level=regency_city" in first[first.index('class="pager"') :]
+    second = b.get("/findings/?level=regency_city&per_page=25&page=2")
+    assert second.status_code == 200
+    assert "Halaman 2 dari 2" in second.get_data(as_text=True)
+    authority = b.get(f"/authorities/{demo.pemkot.id}?per_page=10&page=3")
+    assert authority.status_code == 200 and "Halaman 3 dari 3" in authority.get_data(as_text=True)
+
+
+def test_db_analyze_command(app, runner):
+    result = runner.invoke(args=["db-analyze"])
+    assert result.exit_code == 0 and "Statistics refreshed" in result.output
