@@ -24,7 +24,7 @@ install: $(VENV)/.run-deps translations
 install-dev: $(VENV)/.dev-deps translations
 
 translations: | $(BIN)/python
-	@if [ -d ombudsman/translations ]; then $(BIN)/pybabel compile -q -d ombudsman/translations 2>/dev/null || $(BIN)/python -m babel.messages.frontend compile -q -d ombudsman/translations; fi
+	@if [ -d ombudsman/translations ]; then $(BIN)/pybabel -q compile -d ombudsman/translations; fi
 
 db: install
 	mkdir -p instance

@@ -50,7 +50,9 @@
     }
   }
 
+  var latest = 0;
   function refresh() {
+    var ticket = ++latest;  // answers can arrive out of order: only the newest request may render
     var params = new URLSearchParams({
       inspection_id: form.getAttribute("data-inspection-id"),
       routing_rule_id: theme.value || "",
@@ -59,7 +61,7 @@
     });
     fetch(form.getAttribute("data-suggest-url") + "?" + params.toString(), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) { if (data) render(data); })
+      .then(function (data) { if (data && ticket === latest) render(data); })
       .catch(function () { /* offline: the server applies the same rules on save */ });
   }
 
