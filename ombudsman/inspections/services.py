@@ -396,13 +396,39 @@ class FindingFilters:
     q: str = ""
 
 
+def _finding_conditions(office_id: int, f: FindingFilters, authority_id: int | None) -> list:
+    """WHERE clauses on the findings table (and inspections for dates) shared by the list and its count."""
+    conditions = [Finding.office_id == office_id]
+    if authority_id:
+        conditions.append(
+            or_(Finding.responsible_authority_id == authority_id, Finding.second_authority_id == authority_id)
+        )
+    if f.level is not None:
+        conditions.append(
+            Finding.responsible_authority_id.in_(select(Authority.id).where(Authority.level == f.level))
+        )
+    if f.status is not None:
+        conditions.append(Finding.status == f.status)
+    if f.form is not None:
+        conditions.append(Finding.id.in_(select(FindingForm.finding_id).where(FindingForm.code == f.form)))
+    if f.inspection_id is not None:
+        conditions.append(Finding.inspection_id == f.inspection_id)
+    if f.q:
+        conditions.append(func.lower(Finding.title).like(f"%{f.q.strip().lower()}%"))
+    if f.date_from is not None:
+        conditions.append(Inspection.visited_on >= f.date_from)
+    if f.date_to is not None:
+        conditions.append(Inspection.visited_on <= f.date_to)
+    return conditions
+
+
 def findings_query(office_id: int, filters: FindingFilters | None = None, responsible_for: int | None = None):
     """A select() of the office's findings, filtered, newest inspection first, with what lists show loaded."""
     f = filters or FindingFilters()
-    stmt = (
+    return (
         select(Finding)
         .join(Finding.inspection)
-        .where(Finding.office_id == office_id)
+        .where(*_finding_conditions(office_id, f, responsible_for or f.authority_id))
         .options(
             joinedload(Finding.inspection).joinedload(Inspection.authority),
             joinedload(Finding.responsible_authority),
@@ -411,59 +437,17 @@ def findings_query(office_id: int, filters: FindingFilters | None = None, respon
         )
         .order_by(Inspection.visited_on.desc(), Finding.inspection_id.desc(), Finding.number)
     )
-    authority_id = responsible_for or f.authority_id
-    if authority_id:
-        stmt = stmt.where(
-            or_(Finding.responsible_authority_id == authority_id, Finding.second_authority_id == authority_id)
-        )
-    if f.level is not None:
-        stmt = stmt.where(
-            Finding.responsible_authority_id.in_(select(Authority.id).where(Authority.level == f.level))
-        )
-    if f.status is not None:
-        stmt = stmt.where(Finding.status == f.status)
-    if f.form is not None:
-        stmt = stmt.where(Finding.forms.any(FindingForm.code == f.form))
-    if f.date_from is not None:
-        stmt = stmt.where(Inspection.visited_on >= f.date_from)
-    if f.date_to is not None:
-        stmt = stmt.where(Inspection.visited_on <= f.date_to)
-    if f.inspection_id is not None:
-        stmt = stmt.where(Finding.inspection_id == f.inspection_id)
-    if f.q:
-        stmt = stmt.where(func.lower(Finding.title).like(f"%{f.q.strip().lower()}%"))
-    return stmt
 
 
 def _count_findings(office_id: int, f: FindingFilters, authority_id: int | None) -> int:
-    """The number of findings matching the filters, counted on the findings table alone where possible.
+    """The number of findings matching the filters, joining inspections only when dates are filtered.
 
     Wrapping the whole list query (with its join and eager loads) in a subquery costs a hash join over every
     finding of the office; most filters only need the findings table and its indexes.
     """
-    stmt = select(func.count(Finding.id)).where(Finding.office_id == office_id)
-    if authority_id:
-        stmt = stmt.where(
-            or_(Finding.responsible_authority_id == authority_id, Finding.second_authority_id == authority_id)
-        )
-    if f.level is not None:
-        stmt = stmt.where(
-            Finding.responsible_authority_id.in_(select(Authority.id).where(Authority.level == f.level))
-        )
-    if f.status is not None:
-        stmt = stmt.where(Finding.status == f.status)
-    if f.form is not None:
-        stmt = stmt.where(Finding.id.in_(select(FindingForm.finding_id).where(FindingForm.code == f.form)))
-    if f.inspection_id is not None:
-        stmt = stmt.where(Finding.inspection_id == f.inspection_id)
-    if f.q:
-        stmt = stmt.where(func.lower(Finding.title).like(f"%{f.q.strip().lower()}%"))
+    stmt = select(func.count(Finding.id)).where(*_finding_conditions(office_id, f, authority_id))
     if f.date_from is not None or f.date_to is not None:
         stmt = stmt.join(Finding.inspection)
-        if f.date_from is not None:
-            stmt = stmt.where(Inspection.visited_on >= f.date_from)
-        if f.date_to is not None:
-            stmt = stmt.where(Inspection.visited_on <= f.date_to)
     return db.session.scalar(stmt) or 0
 
 

@@ -292,11 +292,27 @@ def _check_uploads(files) -> list[storage.CheckedUpload]:
     ]
 
 
-@bp.post("/<int:inspection_id>/evidence")
-@roles_required(FIELD_WORK)
-def upload_evidence(inspection_id: int):
-    """Attach photos or documents to the inspection."""
-    inspection = office_record_or_404(Inspection, inspection_id)
+def _store(
+    inspection: Inspection,
+    uploads: list[storage.CheckedUpload],
+    finding: Finding | None = None,
+    caption: str = "",
+) -> None:
+    """Record checked uploads against the inspection (and finding)."""
+    for upload in uploads:
+        services.add_evidence(
+            inspection,
+            current_user,
+            upload,
+            root=_evidence_root(),
+            thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
+            finding=finding,
+            caption=caption,
+        )
+
+
+def _upload(inspection: Inspection, finding: Finding | None, back: str):
+    """The evidence upload form of an inspection or a finding: check every file, store all or nothing."""
     _require_edit(inspection)
     form = EvidenceForm()
     if not form.validate_on_submit():
@@ -307,19 +323,21 @@ def upload_evidence(inspection_id: int):
             raise storage.UploadError(_("Pilih minimal satu berkas."))
     except storage.UploadError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("inspections.show", inspection_id=inspection.id, _anchor="evidence"), 303)
-    for upload in uploads:
-        services.add_evidence(
-            inspection,
-            current_user,
-            upload,
-            root=_evidence_root(),
-            thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
-            caption=form.caption.data or "",
-        )
+        return redirect(back, 303)
+    _store(inspection, uploads, finding, form.caption.data or "")
     db.session.commit()
     flash(_("%(n)d berkas diunggah.", n=len(uploads)), "success")
-    return redirect(url_for("inspections.show", inspection_id=inspection.id, _anchor="evidence"), 303)
+    return redirect(back, 303)
+
+
+@bp.post("/<int:inspection_id>/evidence")
+@roles_required(FIELD_WORK)
+def upload_evidence(inspection_id: int):
+    """Attach photos or documents to the inspection."""
+    inspection = office_record_or_404(Inspection, inspection_id)
+    return _upload(
+        inspection, None, url_for("inspections.show", inspection_id=inspection.id, _anchor="evidence")
+    )
 
 
 # --- findings --------------------------------------------------------------------------------------------
@@ -390,15 +408,7 @@ def new_finding(inspection_id: int):
             uploads = _check_uploads(form.photos.data or [])
             data = _finding_data(form)
             finding = services.create_finding(inspection, current_user, data)
-            for upload in uploads:
-                services.add_evidence(
-                    inspection,
-                    current_user,
-                    upload,
-                    root=_evidence_root(),
-                    thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
-                    finding=finding,
-                )
+            _store(inspection, uploads, finding)
         except storage.UploadError as exc:
             db.session.rollback()
             form.photos.errors.append(str(exc))
@@ -524,15 +534,7 @@ def finding_edit(finding_id: int):
         try:
             uploads = _check_uploads(form.photos.data or [])
             services.update_finding(finding, current_user, _finding_data(form))
-            for upload in uploads:
-                services.add_evidence(
-                    inspection,
-                    current_user,
-                    upload,
-                    root=_evidence_root(),
-                    thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
-                    finding=finding,
-                )
+            _store(inspection, uploads, finding)
         except storage.UploadError as exc:
             db.session.rollback()
             form.photos.errors.append(str(exc))
@@ -557,30 +559,7 @@ def finding_edit(finding_id: int):
 def finding_upload_evidence(finding_id: int):
     """Attach photos or documents to a finding."""
     finding = office_record_or_404(Finding, finding_id)
-    _require_edit(finding.inspection)
-    form = EvidenceForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        uploads = _check_uploads(form.files.data or [])
-        if not uploads:
-            raise storage.UploadError(_("Pilih minimal satu berkas."))
-    except storage.UploadError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("findings.show", finding_id=finding.id), 303)
-    for upload in uploads:
-        services.add_evidence(
-            finding.inspection,
-            current_user,
-            upload,
-            root=_evidence_root(),
-            thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
-            finding=finding,
-            caption=form.caption.data or "",
-        )
-    db.session.commit()
-    flash(_("%(n)d berkas diunggah.", n=len(uploads)), "success")
-    return redirect(url_for("findings.show", finding_id=finding.id), 303)
+    return _upload(finding.inspection, finding, url_for("findings.show", finding_id=finding.id))
 
 
 # --- evidence files --------------------------------------------------------------------------------------
