@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    SelectChoice,
     DateField,
     FieldList,
     FloatField,
@@ -61,14 +62,14 @@ class CopyLineForm(Form):
 class LetterForm(FlaskForm):
     """Edit a draft letter."""
 
-    kind = SelectField(_l("Jenis surat"), choices=[(k.value, v) for k, v in KIND_LABELS.items()])
+    kind = SelectField(_l("Jenis surat"), choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()])
     authority_id = OptionalIdSelectField(_l("Instansi tujuan"), validators=[DataRequired()])
     recipient_lines = TextAreaField(
         _l("Yth. (satu baris per baris; kosongkan untuk mengisi dari register)"),
         validators=[Optional(), Length(max=2000)],
     )
     hal = TextAreaField(_l("Hal"), validators=[DataRequired(), Length(max=1000)])
-    sifat = SelectField(_l("Sifat"), choices=[(s, s) for s in SIFAT_CHOICES])
+    sifat = SelectField(_l("Sifat"), choices=[SelectChoice(s) for s in SIFAT_CHOICES])
     lampiran = StringField(_l("Lampiran"), validators=[Optional(), Length(max=120)])
     place = StringField(_l("Tempat surat"), validators=[Optional(), Length(max=120)])
     opening = TextAreaField(_l("Pembuka"), validators=[Optional(), Length(max=10000)])
@@ -95,7 +96,7 @@ class DeliveryForm(FlaskForm):
     """How and when an issued letter was delivered, and when it was received."""
 
     method = SelectField(
-        _l("Cara pengiriman"), choices=[("", "\u2014")] + [(k.value, v) for k, v in DELIVERY_LABELS.items()]
+        _l("Cara pengiriman"), choices=[SelectChoice("", "\u2014")] + [SelectChoice(k.value, v) for k, v in DELIVERY_LABELS.items()],
     )
     delivered_on = DateField(_l("Tanggal dikirim"), validators=[Optional()])
     received_on = DateField(_l("Tanggal diterima instansi"), validators=[Optional()])
@@ -131,8 +132,8 @@ class LetterSettingsForm(FlaskForm):
         _l("Jabatan penanda tangan (kosong = jabatan kepala + nama kantor)"),
         validators=[Optional(), Length(max=250)],
     )
-    letter_paper = SelectField(_l("Ukuran kertas"), choices=[(p, p) for p in PAPER_SIZES])
-    letter_font = SelectField(_l("Huruf"), choices=[(k, f.label) for k, f in FONTS.items()])
+    letter_paper = SelectField(_l("Ukuran kertas"), choices=[SelectChoice(p) for p in PAPER_SIZES])
+    letter_font = SelectField(_l("Huruf"), choices=[SelectChoice(k, f.label) for k, f in FONTS.items()])
     letter_font_size = FloatField(_l("Ukuran huruf (pt)"), validators=[InputRequired(), NumberRange(8, 16)])
     letter_margin_top = FloatField(_l("Margin atas (mm)"), validators=[InputRequired(), NumberRange(5, 60)])
     letter_margin_right = FloatField(

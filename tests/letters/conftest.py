@@ -1,0 +1,66 @@
+"""Letters fixtures: the demo's draft letters, a workflow driver, a live server for Chromium."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+
+import pytest
+from letter_testing import flashes
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from ombudsman.extensions import db
+from ombudsman.letters.models import Letter
+
+
+@pytest.fixture
+def letters(demo) -> SimpleNamespace:
+    """The demo's two draft letters, by addressee."""
+    rows = {letter.authority_id: letter for letter in db.session.scalars(select(Letter))}
+    return SimpleNamespace(kota=rows[demo.pemkot.id], ditjen=rows[demo.ditjen.id])
+
+
+class Workflow:
+    """Moves a letter through the workflow the way the office does, through the web pages."""
+
+    def __init__(self, login):
+        self.inspector = login("inspector@demo.test")
+        self.supervisor = login("supervisor@demo.test")
+        self.head = login("head@demo.test")
+
+    def approve(self, letter_id: int) -> None:
+        """Submit (inspector) and approve (supervisor)."""
+        for who, action in ((self.inspector, "submit"), (self.supervisor, "approve")):
+            response = who.post(f"/letters/{letter_id}/{action}")
+            assert response.status_code == 303, response.get_data(as_text=True)[:1000]
+        assert db.session.get(Letter, letter_id).status.value == "approved"
+
+    def issue(self, letter_id: int) -> Letter:
+        """Submit, approve, then issue as the head; returns the issued letter."""
+        self.approve(letter_id)
+        response = self.head.post(f"/letters/{letter_id}/issue")
+        assert response.status_code == 303, response.get_data(as_text=True)[:1000]
+        letter = db.session.get(Letter, letter_id)
+        assert letter.status.value == "issued", flashes(self.head.get(f"/letters/{letter_id}").get_data(True))
+        return letter
+
+
+@pytest.fixture
+def workflow(login) -> Workflow:
+    """Signed-in inspector, supervisor and head of the demo office."""
+    return Workflow(login)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free loopback port, in a thread, for the browser tests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
