@@ -178,9 +178,10 @@ def test_issuing_without_approval_is_refused(demo, letters, workflow):
     response = workflow.head.post(f"/letters/{letters.kota.id}/issue")
     assert response.status_code == 303
     messages = flashes(letter_page(workflow.head, letters.kota.id))
-    assert ("error", "Surat belum disetujui; surat harus disetujui supervisor atau Kepala sebelum terbit.") in (
-        messages
-    )
+    assert (
+        "error",
+        "Surat belum disetujui; surat harus disetujui supervisor atau Kepala sebelum terbit.",
+    ) in (messages)
     letter = db.session.get(Letter, letters.kota.id)
     assert letter.status.value == "draft" and letter.number is None
     assert db.session.scalar(select(func.count()).select_from(LetterCounter)) == 0
@@ -201,7 +202,8 @@ def test_issuing_twice_is_refused(demo, letters, workflow):
     number, sha = letter.number, letter.pdf_sha256
     assert workflow.head.post(f"/letters/{letter.id}/issue").status_code == 303
     assert any(
-        f"sudah diterbitkan dengan nomor {number}" in text for _c, text in flashes(letter_page(workflow.head, letter.id))
+        f"sudah diterbitkan dengan nomor {number}" in text
+        for _c, text in flashes(letter_page(workflow.head, letter.id))
     )
     letter = db.session.get(Letter, letter.id)
     assert (letter.number, letter.pdf_sha256) == (number, sha)
@@ -214,7 +216,9 @@ def test_a_letter_without_recommendations_cannot_be_submitted_or_issued(demo, le
     db.session.commit()
     workflow.inspector.post(f"/letters/{letter.id}/submit")
     assert db.session.get(Letter, letter.id).status.value == "draft"
-    assert any("belum memuat rekomendasi" in t for _c, t in flashes(letter_page(workflow.inspector, letter.id)))
+    assert any(
+        "belum memuat rekomendasi" in t for _c, t in flashes(letter_page(workflow.inspector, letter.id))
+    )
     # Forced into the approved state, issuing still refuses.
     letter = db.session.get(Letter, letter.id)
     letter.status = letter.status.APPROVED
@@ -260,7 +264,9 @@ def test_another_offices_letter_is_a_404(demo, letters, login):
     other = Office(name="Ombudsman RI Perwakilan Bali", province="Bali")
     db.session.add(other)
     db.session.flush()
-    accounts.create_user(email="head@bali.test", name="Kepala Bali", role="head", office=other, password="demo")
+    accounts.create_user(
+        email="head@bali.test", name="Kepala Bali", role="head", office=other, password="demo"
+    )
     db.session.commit()
     outsider = login("head@bali.test")
     for url in (f"/letters/{letters.kota.id}", f"/letters/{letters.kota.id}/preview.pdf"):
