@@ -233,7 +233,10 @@ def letter_document(
         date=day,
         place=letter.place or None,
         sifat=letter.sifat,
-        lampiran=letter.lampiran or "-",
+        # A printed annex is an attachment: say so when the drafter left the Lampiran line empty.
+        lampiran="1 (satu) berkas"
+        if annex_rows and letter.lampiran in ("", "-")
+        else (letter.lampiran or "-"),
         hal=letter.hal,
         recipient_lines=letter.recipient_line_list or recipient_lines_for(letter.authority),
         opening=letter.opening,

@@ -7,12 +7,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    SelectChoice,
     DateField,
     FieldList,
     FloatField,
     Form,
     FormField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -96,7 +96,8 @@ class DeliveryForm(FlaskForm):
     """How and when an issued letter was delivered, and when it was received."""
 
     method = SelectField(
-        _l("Cara pengiriman"), choices=[SelectChoice("", "\u2014")] + [SelectChoice(k.value, v) for k, v in DELIVERY_LABELS.items()],
+        _l("Cara pengiriman"),
+        choices=[SelectChoice("", "\u2014")] + [SelectChoice(k.value, v) for k, v in DELIVERY_LABELS.items()],
     )
     delivered_on = DateField(_l("Tanggal dikirim"), validators=[Optional()])
     received_on = DateField(_l("Tanggal diterima instansi"), validators=[Optional()])

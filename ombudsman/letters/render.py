@@ -83,9 +83,19 @@ def render_letter_html(
     browser can load) and ``base_href`` (the static folder's URL).
     """
     template = (jinja_env or default_jinja_env()).get_template(LETTER_TEMPLATE)
+    settings_css = letter_settings_css(doc)
+    if base_href:
+        # A browser cannot load the packaged fonts through the renderer's keys: fall back to a generic
+        # family of the same kind, and give the page the margins that @page gives the PDF.
+        generic = "serif" if "serif" in doc.font else "sans-serif"
+        family = font_family_name(doc.font)
+        settings_css += (
+            f"\n@media screen {{ html {{ font-family: {family}, {generic}; }} "
+            "body { padding: 12mm 15mm; max-width: 180mm; margin: 0 auto; } }"
+        )
     return template.render(
         letter=doc,
-        settings_css=letter_settings_css(doc),
+        settings_css=settings_css,
         format_date_id=format_date_id,
         resource_url=resource_url or _same_url,
         base_href=base_href,
