@@ -279,3 +279,24 @@ def test_workflow_endpoints_need_csrf(demo, letters, login):
     inspector = login("inspector@demo.test")
     assert inspector.client.post(f"/letters/{letters.kota.id}/submit").status_code == 400
     assert db.session.get(Letter, letters.kota.id).status.value == "draft"
+
+
+def test_every_letter_page_renders_for_every_role(demo, letters, workflow, login):
+    issued = workflow.issue(letters.kota.id)
+    pages = [
+        "/letters/",
+        "/letters/?status=draft&kind=saran&year=2018&q=x",
+        f"/letters/{issued.id}",
+        f"/letters/{issued.id}/preview",
+        f"/letters/{letters.ditjen.id}",
+        f"/letters/{letters.ditjen.id}/preview",
+    ]
+    admin, viewer = login("admin@demo.test"), login("viewer@demo.test")
+    browsers = {"admin": admin, "viewer": viewer}
+    browsers.update(inspector=workflow.inspector, supervisor=workflow.supervisor, head=workflow.head)
+    for role, browser in browsers.items():
+        for url in pages:
+            response = browser.get(url)
+            assert response.status_code == 200, (role, url, response.get_data(as_text=True)[:1000])
+    assert admin.get("/settings/letters").status_code == 200
+    assert 'href="/letters/"' in viewer.get("/").get_data(as_text=True)
