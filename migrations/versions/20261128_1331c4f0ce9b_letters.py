@@ -211,20 +211,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("offices", schema=None) as batch_op:
-        batch_op.drop_column("letter_margin_left")
-        batch_op.drop_column("letter_margin_bottom")
-        batch_op.drop_column("letter_margin_right")
-        batch_op.drop_column("letter_margin_top")
-        batch_op.drop_column("letter_font_size")
-        batch_op.drop_column("letter_font")
-        batch_op.drop_column("letter_paper")
-        batch_op.drop_column("letter_signatory_title")
-        batch_op.drop_column("letter_header")
-        batch_op.drop_column("letter_unit_code")
-        batch_op.drop_column("letter_classification")
-        batch_op.drop_column("letter_number_template")
-
     with op.batch_alter_table("letter_recommendations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_letter_recommendations_recommendation_id"))
 
@@ -245,3 +231,25 @@ def downgrade():
 
     op.drop_table("letters")
     op.drop_table("letter_counters")
+
+    # SQLite drops columns by rebuilding the table; the other tables' foreign keys to offices must not fire
+    # while the old table is dropped. The pragma only takes effect outside a transaction, which is where
+    # Alembic runs SQLite DDL (non-transactional).
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        op.execute("PRAGMA foreign_keys=OFF")
+    with op.batch_alter_table("offices", schema=None) as batch_op:
+        batch_op.drop_column("letter_margin_left")
+        batch_op.drop_column("letter_margin_bottom")
+        batch_op.drop_column("letter_margin_right")
+        batch_op.drop_column("letter_margin_top")
+        batch_op.drop_column("letter_font_size")
+        batch_op.drop_column("letter_font")
+        batch_op.drop_column("letter_paper")
+        batch_op.drop_column("letter_signatory_title")
+        batch_op.drop_column("letter_header")
+        batch_op.drop_column("letter_unit_code")
+        batch_op.drop_column("letter_classification")
+        batch_op.drop_column("letter_number_template")
+    if sqlite:
+        op.execute("PRAGMA foreign_keys=ON")
