@@ -175,15 +175,19 @@ def sections_for(recommendations: list[Recommendation]) -> list[LetterSection]:
 
 
 def _annex(sections_findings: list[Finding], evidence_root: Path | None) -> tuple[list[AnnexRow], dict]:
+    """Annex rows with their photos' keys, and the thumbnail files behind the keys (for a PDF render)."""
     rows, files = [], {}
     for finding in sections_findings:
         keys = []
         for item in finding.evidence:
-            if item.kind is not EvidenceKind.PHOTO or not item.thumbnail_key or evidence_root is None:
+            if item.kind is not EvidenceKind.PHOTO or not item.thumbnail_key:
+                continue
+            key = f"evidence:{item.id}"
+            if evidence_root is None:  # an HTML preview: the browser loads the thumbnail by its URL
+                keys.append(key)
                 continue
             path = storage.path_for(evidence_root, item.thumbnail_key)
             if path.is_file():
-                key = f"evidence:{item.id}"
                 files[key] = path
                 keys.append(key)
         rows.append(

@@ -209,3 +209,33 @@ def test_correction_supersedes_the_issued_letter(app, demo, letters, workflow):
     page = workflow.head.client.application.test_client().get(f"/verify/{old.verify_token}")
     assert "DIGANTI" in page.get_data(as_text=True)
     assert new.number in page.get_data(as_text=True)
+
+
+def test_annex_prints_the_findings_with_their_photo_thumbnails(app, demo, letters, workflow, png_bytes):
+    from pathlib import Path
+
+    from ombudsman.inspections import storage
+
+    upload = storage.check_upload(png_bytes, "loket.png", max_bytes=1_000_000)
+    photo = inspections.add_evidence(
+        demo.inspection,
+        demo.users["inspector"],
+        upload,
+        root=Path(app.config["EVIDENCE_DIR"]),
+        thumbnail_px=120,
+        finding=demo.findings[1],
+    )
+    letter = db.session.get(Letter, letters.kota.id)
+    letter.annex = True
+    db.session.commit()
+    preview = workflow.inspector.get(f"/letters/{letter.id}/preview").get_data(as_text=True)
+    assert f'src="/evidence/{photo.id}/thumbnail"' in preview
+
+    issued = workflow.issue(letter.id)
+    reader = PdfReader(io.BytesIO(issued.pdf))
+    annex = [page for page in reader.pages if "DAFTAR TEMUAN" in page.extract_text()]
+    assert len(annex) == 1
+    assert len(annex[0]["/Resources"]["/XObject"]) >= 1
+    text = pdf_text(issued.pdf)
+    assert "Lampiran : 1 (satu) berkas" in text
+    assert issued.snapshot["document"]["annex_rows"][0]["photos"] == [f"evidence:{photo.id}"]
