@@ -29,7 +29,8 @@ from ombudsman.audit import services as audit
 from ombudsman.authorities.models import Authority
 from ombudsman.clock import utcnow
 from ombudsman.extensions import db
-from ombudsman.inspections.models import Finding, Inspection
+from ombudsman.inspections import storage
+from ombudsman.inspections.models import Evidence, Finding, Inspection
 from ombudsman.letters import compose
 from ombudsman.letters.document import PAPER_SIZES, LetterDocument, PageMargins
 from ombudsman.letters.models import (
@@ -661,9 +662,6 @@ def document_for_display(
 
 
 def _snapshot_files(doc: LetterDocument, office_id: int, evidence_root: Path) -> dict[str, Path]:
-    from ombudsman.inspections import storage
-    from ombudsman.inspections.models import Evidence
-
     ids = [int(key.split(":", 1)[1]) for row in doc.annex_rows for key in row.photos]
     if not ids:
         return {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from types import SimpleNamespace
 
@@ -25,9 +26,20 @@ class Workflow:
     """Moves a letter through the workflow the way the office does, through the web pages."""
 
     def __init__(self, login):
-        self.inspector = login("inspector@demo.test")
-        self.supervisor = login("supervisor@demo.test")
-        self.head = login("head@demo.test")
+        self._login = login
+
+    # Signing in hashes a password (argon2, slow on purpose): only for the roles a test uses.
+    @functools.cached_property
+    def inspector(self):
+        return self._login("inspector@demo.test")
+
+    @functools.cached_property
+    def supervisor(self):
+        return self._login("supervisor@demo.test")
+
+    @functools.cached_property
+    def head(self):
+        return self._login("head@demo.test")
 
     def approve(self, letter_id: int) -> None:
         """Submit (inspector) and approve (supervisor)."""
