@@ -247,3 +247,13 @@ def test_cli_renders_draft_and_writes_the_stored_copy_of_an_issued_letter(runner
     text = pdf_text(draft_out.read_bytes())
     assert "DRAF" in text and "Direktur Jenderal Kependudukan dan Pencatatan Sipil" in text
     assert runner.invoke(args=["letters", "render", "999", "--out", str(tmp_path / "x.pdf")]).exit_code != 0
+
+
+def test_a_secret_letters_subject_is_not_shown_publicly(client, demo, letters, workflow):
+    letter = db.session.get(Letter, letters.ditjen.id)
+    letter.sifat = "Rahasia"
+    db.session.commit()
+    issued = workflow.issue(letter.id)
+    html = client.get(f"/verify/{issued.verify_token}").get_data(as_text=True)
+    assert issued.number in html and issued.pdf_sha256 in html
+    assert issued.hal not in html and "(dirahasiakan)" in html
