@@ -66,6 +66,7 @@ format: install-dev
 
 benchmarks: install-dev
 	$(BIN)/python benchmarks/findings.py
+	$(BIN)/python benchmarks/letters.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

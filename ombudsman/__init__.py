@@ -88,6 +88,9 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.inspections.checklist_views import bp as checklists_bp
     from ombudsman.inspections.views import bp as inspections_bp
     from ombudsman.inspections.views import evidence_bp, findings_bp
+    from ombudsman.letters.views import bp as letters_bp
+    from ombudsman.letters.views import settings_bp as letter_settings_bp
+    from ombudsman.letters.views import verify_bp
     from ombudsman.recommendations.views import bp as recommendations_bp
     from ombudsman.security import require_login
 
@@ -100,6 +103,9 @@ def _register_blueprints(app: Flask) -> None:
         evidence_bp,
         recommendations_bp,
         checklists_bp,
+        letters_bp,
+        verify_bp,
+        letter_settings_bp,
     ):
         app.register_blueprint(bp)
     app.before_request(require_login)
@@ -114,9 +120,11 @@ def _register_errors(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from ombudsman.accounts.cli import users_cli
     from ombudsman.dbsetup import analyze_command
+    from ombudsman.letters.cli import letters_cli
     from ombudsman.seed import seed_demo_command, seed_reference_command
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(letters_cli)
     app.cli.add_command(seed_reference_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(analyze_command)

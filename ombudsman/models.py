@@ -12,6 +12,7 @@ from ombudsman.inspections.models import (
     FindingForm,
     Inspection,
 )
+from ombudsman.letters.models import Letter, LetterCopy, LetterCounter, LetterRecommendation
 from ombudsman.recommendations.models import Recommendation
 
 __all__ = [
@@ -25,6 +26,10 @@ __all__ = [
     "Finding",
     "FindingForm",
     "Inspection",
+    "Letter",
+    "LetterCopy",
+    "LetterCounter",
+    "LetterRecommendation",
     "Office",
     "Recommendation",
     "Role",

@@ -17,6 +17,8 @@ from ombudsman.authorities.models import Authority, Level, Responsibility, Routi
 from ombudsman.extensions import db
 from ombudsman.inspections import services as inspections
 from ombudsman.inspections.models import Checklist, ChecklistItem, Finding, Inspection
+from ombudsman.letters import services as letters
+from ombudsman.letters.models import Letter
 from ombudsman.recommendations import services as recommendations
 from ombudsman.recommendations.models import Recommendation
 
@@ -206,8 +208,14 @@ def _ensure_recommendations(
         )
 
 
+def _ensure_letters(inspection: Inspection, users: dict[str, User]) -> None:
+    """The two draft letters: to the Wali Kota Kupang and to the Dirjen Dukcapil (once)."""
+    if db.session.scalar(select(Letter.id).where(Letter.inspection_id == inspection.id).limit(1)) is None:
+        letters.draft_from_inspection(inspection, users["inspector"])
+
+
 def seed_demo() -> Office:
-    """The Kupang e-KTP sidak of 30 July 2018, with its office, users, findings and recommendations."""
+    """The Kupang e-KTP sidak of 30 July 2018: office, users, findings, recommendations, draft letters."""
     seed_reference()
     register = ensure_authorities()
     office = _ensure_office()
@@ -215,6 +223,9 @@ def seed_demo() -> Office:
     inspection = _ensure_inspection(office, users, register)
     findings = _ensure_findings(inspection, users)
     _ensure_recommendations(office, users, findings, register)
+    db.session.flush()
+    db.session.expire(inspection, ["findings"])
+    _ensure_letters(inspection, users)
     return office
 
 

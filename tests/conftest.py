@@ -296,10 +296,15 @@ def phone(chromium, live_server):
     context.close()
 
 
-def browser_login(page, email: str, password: str = "demo") -> None:
-    """Log in through the real login form."""
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+@pytest.fixture
+def browser_login():
+    """Log a Playwright page in through the real login form."""
+
+    def _login(page, email: str, password: str = "demo") -> None:
+        page.goto("/login")
+        page.fill("#email", email)
+        page.fill("#password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/")
+
+    return _login

@@ -95,6 +95,8 @@ class LetterDocument:
     sifat: str = "Biasa"  # Biasa, Segera, Penting or Rahasia
     lampiran: str = "-"
     tembusan: Sequence[str] = ()
+    # The deadline rule when it is the same for every section, printed once after them.
+    deadline: str = ""
     annex: bool = False  # whether to print the annex table on a new page
     annex_rows: Sequence[AnnexRow] = ()
     qr_data_uri: str | None = None  # from ombudsman.pdf.qr_svg_data_uri(verify_url)

@@ -8,7 +8,7 @@ too. The Flask app can pass its own ``jinja_env``; otherwise a standalone enviro
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -65,13 +65,40 @@ def letter_settings_css(doc: LetterDocument) -> str:
     return css
 
 
-def render_letter_html(doc: LetterDocument, jinja_env: Environment | None = None) -> str:
-    """Render the letter's print HTML; pass the Flask app's ``jinja_env`` to use its loader."""
+def _same_url(key: str) -> str:
+    return key
+
+
+def render_letter_html(
+    doc: LetterDocument,
+    jinja_env: Environment | None = None,
+    *,
+    resource_url: Callable[[str], str] | None = None,
+    base_href: str = "",
+) -> str:
+    """Render the letter's print HTML; pass the Flask app's ``jinja_env`` to use its loader.
+
+    For the PDF, images are named by the keys of the render's allowed files and relative URLs resolve
+    against the static folder. An on-screen preview passes ``resource_url`` (allowed-file key -> a URL the
+    browser can load) and ``base_href`` (the static folder's URL).
+    """
     template = (jinja_env or default_jinja_env()).get_template(LETTER_TEMPLATE)
+    settings_css = letter_settings_css(doc)
+    if base_href:
+        # A browser cannot load the packaged fonts through the renderer's keys: fall back to a generic
+        # family of the same kind, and give the page the margins that @page gives the PDF.
+        generic = "serif" if "serif" in doc.font else "sans-serif"
+        family = font_family_name(doc.font)
+        settings_css += (
+            f"\n@media screen {{ html {{ font-family: {family}, {generic}; }} "
+            "body { padding: 12mm 15mm; max-width: 180mm; margin: 0 auto; } }"
+        )
     return template.render(
         letter=doc,
-        settings_css=letter_settings_css(doc),
+        settings_css=settings_css,
         format_date_id=format_date_id,
+        resource_url=resource_url or _same_url,
+        base_href=base_href,
     )
 
 

@@ -5,13 +5,12 @@ import os
 
 from sqlalchemy import select
 
-from conftest import browser_login
 from ombudsman.extensions import db
 from ombudsman.inspections.models import Evidence, Finding
 
 
 def test_inspector_logs_a_finding_with_photo_and_sees_it_on_the_authority_page(
-    demo, phone, tmp_path, jpeg_bytes
+    demo, phone, browser_login, tmp_path, jpeg_bytes
 ):
     photo = tmp_path / "antrean.jpg"
     photo.write_bytes(jpeg_bytes)

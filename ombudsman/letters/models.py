@@ -1,0 +1,185 @@
+"""Formal letters (surat dinas): their workflow state, recipients, copies, number and frozen PDF."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from ombudsman.accounts.models import Office, User
+from ombudsman.authorities.models import Authority
+from ombudsman.clock import utcnow
+from ombudsman.dbtypes import UTCDateTime, str_enum
+from ombudsman.extensions import db
+from ombudsman.inspections.models import Inspection
+from ombudsman.recommendations.models import Recommendation
+
+
+class LetterKind(enum.StrEnum):
+    """What the letter is; a representative office signs all of these itself."""
+
+    SARAN = "saran"
+    TINDAKAN_KOREKTIF = "tindakan_korektif"
+    KLARIFIKASI = "klarifikasi"
+    PENGINGAT = "pengingat"
+    REKOMENDASI_DRAFT = "rekomendasi_draft"
+
+
+class LetterStatus(enum.StrEnum):
+    """draft -> in_review -> approved -> issued -> (superseded by a correction)."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    ISSUED = "issued"
+    SUPERSEDED = "superseded"
+
+    @property
+    def is_issued(self) -> bool:
+        """The letter was issued: it has a number and frozen PDF bytes (it may since be superseded)."""
+        return self in (LetterStatus.ISSUED, LetterStatus.SUPERSEDED)
+
+
+class DeliveryMethod(enum.StrEnum):
+    """How an issued letter reached the authority."""
+
+    HAND = "hand"
+    POST = "post"
+    COURIER = "courier"
+    EMAIL = "email"
+
+
+class LetterRecommendation(db.Model):
+    """A recommendation printed in a letter, at a position."""
+
+    __tablename__ = "letter_recommendations"
+
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"), primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendations.id"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    recommendation: Mapped[Recommendation] = relationship()
+
+
+class LetterCopy(db.Model):
+    """One line of the Tembusan list: an authority from the register or free text."""
+
+    __tablename__ = "letter_copies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"))
+    text: Mapped[str] = mapped_column(String(300), default="")
+
+    authority: Mapped[Authority | None] = relationship()
+
+
+class LetterCounter(db.Model):
+    """The last sequence number an office used in a year; its row is locked while a number is taken."""
+
+    __tablename__ = "letter_counters"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Letter(db.Model):
+    """A formal letter of an office to one authority."""
+
+    __tablename__ = "letters"
+    # The last guard against a duplicated number, whatever happens above it.
+    __table_args__ = (
+        UniqueConstraint("office_id", "year", "sequence", name="uq_letters_office_year_sequence"),
+        UniqueConstraint("office_id", "number", name="uq_letters_office_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
+    kind: Mapped[LetterKind] = mapped_column(str_enum(LetterKind), default=LetterKind.SARAN)
+    status: Mapped[LetterStatus] = mapped_column(
+        str_enum(LetterStatus), default=LetterStatus.DRAFT, index=True
+    )
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    # After "Yth.": the head's title, then the place line; filled from the register, editable.
+    recipient_lines: Mapped[str] = mapped_column(Text, default="")
+    hal: Mapped[str] = mapped_column(Text, default="")
+    sifat: Mapped[str] = mapped_column(String(20), default="Biasa")
+    lampiran: Mapped[str] = mapped_column(String(120), default="-")
+    place: Mapped[str] = mapped_column(String(120), default="")
+    letter_date: Mapped[date | None] = mapped_column(Date, index=True)
+    opening: Mapped[str] = mapped_column(Text, default="")
+    closing: Mapped[str] = mapped_column(Text, default="")
+    signatory_name: Mapped[str] = mapped_column(String(200), default="")
+    signatory_title: Mapped[str] = mapped_column(String(250), default="")
+    annex: Mapped[bool] = mapped_column(default=False)
+    # Given at issue.
+    number: Mapped[str | None] = mapped_column(String(120))
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    year: Mapped[int | None] = mapped_column(Integer)
+    verify_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    short_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # The frozen letter: the PDF as issued, its fingerprint, and everything it showed (a LetterDocument).
+    # Deferred: lists and pages never need the bytes.
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    snapshot: Mapped[dict | None] = deferred(mapped_column(JSON))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"), index=True)
+    # Delivery.
+    delivery_method: Mapped[DeliveryMethod | None] = mapped_column(str_enum(DeliveryMethod))
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    delivery_note: Mapped[str] = mapped_column(Text, default="")
+    received_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # Workflow.
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    office: Mapped[Office] = relationship()
+    inspection: Mapped[Inspection | None] = relationship()
+    authority: Mapped[Authority] = relationship()
+    links: Mapped[list[LetterRecommendation]] = relationship(
+        order_by="LetterRecommendation.position", cascade="all, delete-orphan"
+    )
+    copies: Mapped[list[LetterCopy]] = relationship(
+        order_by="LetterCopy.position", cascade="all, delete-orphan"
+    )
+    supersedes: Mapped[Letter | None] = relationship(remote_side="Letter.id", foreign_keys=[supersedes_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+
+    @property
+    def recommendations(self) -> list[Recommendation]:
+        """The recommendations the letter prints, in order."""
+        return [link.recommendation for link in self.links]
+
+    @property
+    def recipient_line_list(self) -> list[str]:
+        """The "Yth." lines without blanks."""
+        return [line.strip() for line in self.recipient_lines.splitlines() if line.strip()]
+
+    def __repr__(self) -> str:
+        return f"<Letter {self.id} {self.status} {self.number or '(draf)'}>"
