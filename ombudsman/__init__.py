@@ -85,6 +85,8 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.accounts.views import bp as accounts_bp
     from ombudsman.authorities.views import bp as authorities_bp
     from ombudsman.dashboard import bp as dashboard_bp
+    from ombudsman.deadlines.settings_views import bp as deadline_settings_bp
+    from ombudsman.deadlines.views import bp as deadlines_bp
     from ombudsman.inspections.views import bp as inspections_bp
     from ombudsman.inspections.views import evidence_bp, findings_bp
     from ombudsman.recommendations.views import bp as recommendations_bp
@@ -98,6 +100,8 @@ def _register_blueprints(app: Flask) -> None:
         findings_bp,
         evidence_bp,
         recommendations_bp,
+        deadlines_bp,
+        deadline_settings_bp,
     ):
         app.register_blueprint(bp)
     app.before_request(require_login)
@@ -111,9 +115,11 @@ def _register_errors(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from ombudsman.accounts.cli import users_cli
+    from ombudsman.deadlines.cli import deadlines_cli
     from ombudsman.seed import seed_demo_command, seed_reference_command
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(deadlines_cli)
     app.cli.add_command(seed_reference_command)
     app.cli.add_command(seed_demo_command)
 

@@ -3,6 +3,15 @@
 from ombudsman.accounts.models import Office, Role, User
 from ombudsman.audit.models import AuditEvent
 from ombudsman.authorities.models import Authority, AuthorityVersion, RoutingRule
+from ombudsman.deadlines.models import (
+    CalendarDay,
+    CalendarFeed,
+    Deadline,
+    DeadlineRule,
+    FollowUpEvent,
+    FollowUpFile,
+    ReminderNotice,
+)
 from ombudsman.inspections.models import (
     Checklist,
     ChecklistAnswer,
@@ -18,15 +27,22 @@ __all__ = [
     "AuditEvent",
     "Authority",
     "AuthorityVersion",
+    "CalendarDay",
+    "CalendarFeed",
     "Checklist",
     "ChecklistAnswer",
     "ChecklistItem",
+    "Deadline",
+    "DeadlineRule",
     "Evidence",
     "Finding",
     "FindingForm",
+    "FollowUpEvent",
+    "FollowUpFile",
     "Inspection",
     "Office",
     "Recommendation",
+    "ReminderNotice",
     "Role",
     "RoutingRule",
     "User",
