@@ -156,13 +156,14 @@ def _recipient(step: EscalationStep, authority: Authority) -> Recipient:
 
 
 def _subject(step: EscalationStep, kind: RecommendationKind, authority: Authority) -> str:
-    name = KIND_NAMES[kind]
+    # A letter's Hal is in title case.
+    name = KIND_NAMES[kind].title()
     who = authority.short_name or authority.name
     if step is EscalationStep.REMINDER:
-        return f"Pengingat Tindak Lanjut {name[0].upper() + name[1:]} Ombudsman RI"
+        return f"Pengingat Tindak Lanjut {name} Ombudsman RI"
     if step is EscalationStep.SUPERIOR:
-        return f"Permohonan Dukungan Tindak Lanjut {name[0].upper() + name[1:]} Ombudsman RI oleh {who}"
-    return f"Usulan Rekomendasi atas {name[0].upper() + name[1:]} yang Tidak Dilaksanakan oleh {who}"
+        return f"Permohonan Dukungan Tindak Lanjut {name} Ombudsman RI oleh {who}"
+    return f"Usulan Rekomendasi atas {name} yang Tidak Dilaksanakan oleh {who}"
 
 
 def _history_item(number: int, rec: Recommendation, events: list[FollowUpEvent], today: date, cut) -> str:
