@@ -638,7 +638,7 @@ DEADLINE_RULES = [
         "count": 30,
         "unit": "working",
         "starts": "on_receipt",
-        "legal_basis": "Praktik kantor perwakilan (dapat diubah)",
+        "legal_basis": "Praktik kantor perwakilan; dapat diubah",
         "note": "Saran perbaikan setelah inspeksi mendadak.",
         "valid_from": None,
         "valid_to": None,

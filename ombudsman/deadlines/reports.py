@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, and_, case, extract, func, select
+from sqlalchemy import Select, and_, case, extract, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ombudsman.accounts.models import User
@@ -52,12 +52,25 @@ class Filters:
 NO_FILTERS = Filters()
 
 
-def _joined(stmt: Select, office_id: int, filters: Filters) -> Select:
-    stmt = (
-        stmt.join(Authority, Recommendation.authority_id == Authority.id)
-        .outerjoin(Deadline, Deadline.recommendation_id == Recommendation.id)
-        .where(Recommendation.office_id == office_id)
-    )
+def _joined(stmt: Select, office_id: int, filters: Filters, *, clocked: bool = False) -> Select:
+    """Recommendations with their authority and (if any) deadline, narrowed by the filters but not the state.
+
+    A state other than "not started" needs a clock, so the query then starts from the office's deadlines:
+    the database can use their (office, due date) index instead of reading every recommendation.
+    """
+    if clocked or filters.state not in (None, DeadlineState.NOT_STARTED):
+        stmt = (
+            stmt.select_from(Deadline)
+            .join(Recommendation, Recommendation.id == Deadline.recommendation_id)
+            .where(Deadline.office_id == office_id)
+        )
+    else:
+        stmt = (
+            stmt.select_from(Recommendation)
+            .outerjoin(Deadline, Deadline.recommendation_id == Recommendation.id)
+            .where(Recommendation.office_id == office_id)
+        )
+    stmt = stmt.join(Authority, Recommendation.authority_id == Authority.id)
     if filters.authority_id:
         stmt = stmt.where(Recommendation.authority_id == filters.authority_id)
     if filters.level in LEVEL_GROUPS:
@@ -67,7 +80,30 @@ def _joined(stmt: Select, office_id: int, filters: Filters) -> Select:
     return stmt
 
 
-def facts(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS):
+def _narrowed(stmt: Select, cut: StateCutoffs, state: DeadlineState | None) -> Select:
+    """Filter on one state, adding plain date conditions that imply it so an index on due_on can serve."""
+    if state is None:
+        return stmt
+    stmt = stmt.where(state_expression(cut) == state.value)
+    if state is DeadlineState.NOT_STARTED:
+        return stmt.where(Deadline.id.is_(None))
+    stmt = stmt.where(Deadline.id.is_not(None))
+    if state in ACTIVE_STATES:
+        stmt = stmt.where(Deadline.closed_on.is_(None))
+    cutoffs = cut.very_overdue_before.values()
+    if state is DeadlineState.DUE_SOON:
+        stmt = stmt.where(Deadline.due_on >= cut.today, Deadline.due_on < cut.soon_before)
+    elif state is DeadlineState.OVERDUE:
+        # Earlier than every rule's very-overdue cutoff is very overdue whatever the rule.
+        stmt = stmt.where(Deadline.due_on < cut.today, Deadline.due_on >= min(cutoffs, default=date.min))
+    elif state is DeadlineState.VERY_OVERDUE:
+        stmt = stmt.where(Deadline.due_on < max(cutoffs, default=date.min))
+    elif state is DeadlineState.OPEN:
+        stmt = stmt.where(or_(Deadline.due_on >= cut.soon_before, Deadline.stopped_on.is_not(None)))
+    return stmt
+
+
+def facts(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, *, clocked: bool = False):
     """A subquery: one row per recommendation with its authority, level, inspector, dates and state."""
     state = state_expression(cut).label("state")
     stmt = _joined(
@@ -81,13 +117,12 @@ def facts(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS):
             Deadline.due_on.label("due_on"),
             Deadline.closed_on.label("closed_on"),
             state,
-        ).select_from(Recommendation),
+        ),
         office_id,
         filters,
+        clocked=clocked,
     )
-    if filters.state is not None:
-        stmt = stmt.where(state_expression(cut) == filters.state.value)
-    return stmt.subquery("facts")
+    return _narrowed(stmt, cut, filters.state).subquery("facts")
 
 
 def state_counts(
@@ -122,47 +157,6 @@ class Breakdown:
         return sum(self.counts[s] for s in PAST_DUE_STATES)
 
 
-def _breakdown(office_id: int, cut: StateCutoffs, filters: Filters, column: str) -> dict[object, Breakdown]:
-    f = facts(office_id, cut, filters)
-    key = f.c[column]
-    rows = db.session.execute(
-        select(key, f.c.state, func.count()).where(f.c.state.is_not(None)).group_by(key, f.c.state)
-    ).all()
-    result: dict[object, Breakdown] = {}
-    for k, state, n in rows:
-        result.setdefault(k, Breakdown(k, "")).counts[DeadlineState(state)] = n
-    return result
-
-
-def by_authority(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> list[Breakdown]:
-    """Counts by state per addressee authority, the ones with most past due first."""
-    rows = _breakdown(office_id, cut, filters, "authority_id")
-    names = dict(db.session.execute(select(Authority.id, Authority.name).where(Authority.id.in_(rows))).all())
-    for k, row in rows.items():
-        row.label = names.get(k, "?")
-    return sorted(rows.values(), key=lambda r: (-r.past_due, -r.active, r.label))
-
-
-def by_level(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> list[Breakdown]:
-    """Counts by state for local (province, regency, city) and central government."""
-    rows = _breakdown(office_id, cut, filters, "level")
-    groups = {name: Breakdown(name, name) for name in LEVEL_GROUPS}
-    for level, row in rows.items():
-        group = "central" if Level(level) is Level.CENTRAL else "local"
-        for state, n in row.counts.items():
-            groups[group].counts[state] += n
-    return list(groups.values())
-
-
-def by_inspector(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> list[Breakdown]:
-    """Counts by state per responsible inspector (the recommendation's author)."""
-    rows = _breakdown(office_id, cut, filters, "inspector_id")
-    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(rows))).all())
-    for k, row in rows.items():
-        row.label = names.get(k, "?")
-    return sorted(rows.values(), key=lambda r: (-r.past_due, -r.active, r.label))
-
-
 @dataclass
 class AuthorityRecord:
     """How one authority has answered the office's recommendations."""
@@ -176,48 +170,79 @@ class AuthorityRecord:
     median_days: float | None = None
 
 
-def authority_records(
-    office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
-) -> list[AuthorityRecord]:
-    """Per authority: recommendations received, carried out on time, late, ignored; median days to comply.
+@dataclass
+class Summary:
+    """Every figure of the dashboard except the lists and the chart.
 
-    "Carried out" is an outcome of implemented or partially implemented; "ignored" is an outcome of not
-    implemented or a deadline now past due; days to comply count calendar days from the clock's start.
+    An authority's record counts recommendations received (a clock was started), carried out on time and
+    late (an outcome of implemented or partially implemented, met or late), and ignored (an outcome of not
+    implemented, or a deadline now past due); days to comply are calendar days from the clock's start.
     """
+
+    counts: dict[DeadlineState, int]
+    by_authority: list[Breakdown]
+    by_level: list[Breakdown]
+    by_inspector: list[Breakdown]
+    records: list[AuthorityRecord]
+
+
+def _by_past_due(rows: dict) -> list[Breakdown]:
+    return sorted(rows.values(), key=lambda r: (-r.past_due, -r.active, r.label))
+
+
+def summary(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> Summary:
+    """All counts from one aggregate over the office's recommendations (plus names and durations)."""
     f = facts(office_id, cut, filters)
-    complied = f.c.status.in_([s.value for s in COMPLIED])
-
-    def count_if(condition):
-        return func.sum(case((condition, 1), else_=0))
-
-    rows = db.session.execute(
-        select(
-            f.c.authority_id,
-            Authority.name,
-            count_if(f.c.start_on.is_not(None)),
-            count_if(and_(complied, f.c.state == DeadlineState.MET.value)),
-            count_if(and_(complied, f.c.state == DeadlineState.LATE.value)),
-            count_if(
-                (f.c.state.in_([s.value for s in PAST_DUE_STATES]))
-                | and_(f.c.start_on.is_not(None), f.c.status == RecommendationStatus.NOT_IMPLEMENTED.value)
-            ),
-        )
-        .join(Authority, Authority.id == f.c.authority_id)
-        .group_by(f.c.authority_id, Authority.name)
-        .having(count_if(f.c.start_on.is_not(None)) > 0)
-    ).all()
-    records = {r[0]: AuthorityRecord(r[0], r[1], int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows}
+    keys = (f.c.authority_id, f.c.level, f.c.inspector_id, f.c.state, f.c.status)
+    rows = db.session.execute(select(*keys, func.count()).where(f.c.state.is_not(None)).group_by(*keys)).all()
+    counts = dict.fromkeys(DeadlineState, 0)
+    authorities: dict[int, Breakdown] = {}
+    levels = {name: Breakdown(name, name) for name in LEVEL_GROUPS}
+    inspectors: dict[int, Breakdown] = {}
+    records: dict[int, AuthorityRecord] = {}
+    for authority_id, level, inspector_id, state_value, status, n in rows:
+        state = DeadlineState(state_value)
+        counts[state] += n
+        authorities.setdefault(authority_id, Breakdown(authority_id, "")).counts[state] += n
+        levels["central" if Level(level) is Level.CENTRAL else "local"].counts[state] += n
+        inspectors.setdefault(inspector_id, Breakdown(inspector_id, "")).counts[state] += n
+        if state is DeadlineState.NOT_STARTED:
+            continue
+        record = records.setdefault(authority_id, AuthorityRecord(authority_id, ""))
+        record.received += n
+        if status in COMPLIED and state is DeadlineState.MET:
+            record.on_time += n
+        elif status in COMPLIED and state is DeadlineState.LATE:
+            record.late += n
+        elif state in PAST_DUE_STATES or status is RecommendationStatus.NOT_IMPLEMENTED:
+            record.ignored += n
+    names = dict(
+        db.session.execute(select(Authority.id, Authority.name).where(Authority.id.in_(authorities))).all()
+    )
+    people = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(inspectors))).all())
+    for key, row in authorities.items():
+        row.label = names.get(key, "?")
+    for key, row in inspectors.items():
+        row.label = people.get(key, "?")
     durations: dict[int, list[int]] = defaultdict(list)
+    closed = facts(office_id, cut, filters, clocked=True)
     for authority_id, start_on, closed_on in db.session.execute(
-        select(f.c.authority_id, f.c.start_on, f.c.closed_on).where(
-            complied, f.c.closed_on.is_not(None), f.c.start_on.is_not(None)
+        select(closed.c.authority_id, closed.c.start_on, closed.c.closed_on).where(
+            closed.c.status.in_([s.value for s in COMPLIED]), closed.c.closed_on.is_not(None)
         )
     ):
         durations[authority_id].append((closed_on - start_on).days)
-    for authority_id, days in durations.items():
-        if authority_id in records:
-            records[authority_id].median_days = statistics.median(days)
-    return sorted(records.values(), key=lambda r: (-r.ignored, r.name))
+    for authority_id, record in records.items():
+        record.name = names.get(authority_id, "?")
+        if durations.get(authority_id):
+            record.median_days = statistics.median(durations[authority_id])
+    return Summary(
+        counts=counts,
+        by_authority=_by_past_due(authorities),
+        by_level=list(levels.values()),
+        by_inspector=_by_past_due(inspectors),
+        records=sorted(records.values(), key=lambda r: (-r.ignored, r.name)),
+    )
 
 
 @dataclass(frozen=True)
@@ -290,15 +315,15 @@ def monthly_compliance(
 def listing(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS):
     """A select() of (Recommendation, Deadline, state) rows, earliest due first, with addressee and author."""
     state = state_expression(cut)
-    stmt = _joined(
-        select(Recommendation, Deadline, state.label("state")).select_from(Recommendation), office_id, filters
-    )
-    stmt = stmt.where(state.is_not(None))
-    if filters.state is not None:
-        stmt = stmt.where(state == filters.state.value)
+    stmt = _joined(select(Recommendation, Deadline, state.label("state")), office_id, filters)
+    stmt = _narrowed(stmt.where(state.is_not(None)), cut, filters.state)
+    if filters.state not in (None, DeadlineState.NOT_STARTED):
+        order = (Deadline.due_on, Deadline.id)  # lets an index on due_on serve the first rows
+    else:  # recommendations without a clock last, in their own order
+        order = (Deadline.due_on.is_(None), Deadline.due_on, Recommendation.position, Recommendation.id)
     return stmt.options(
         contains_eager(Recommendation.authority), joinedload(Recommendation.created_by)
-    ).order_by(Deadline.due_on.is_(None), Deadline.due_on, Recommendation.position, Recommendation.id)
+    ).order_by(*order)
 
 
 def top(
@@ -344,16 +369,15 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
             Recommendation.status,
             Deadline.closed_on,
             Deadline.explanation,
-        )
-        .select_from(Recommendation)
-        .join(User, User.id == Recommendation.created_by_id),
+        ),
         office_id,
         filters,
-    ).where(state.is_not(None))
-    if filters.state is not None:
-        stmt = stmt.where(state == filters.state.value)
-    stmt = stmt.order_by(Deadline.due_on.is_(None), Deadline.due_on, Recommendation.id).execution_options(
-        yield_per=1000
+    )
+    stmt = stmt.join(User, User.id == Recommendation.created_by_id).where(state.is_not(None))
+    stmt = (
+        _narrowed(stmt, cut, filters.state)
+        .order_by(Deadline.due_on.is_(None), Deadline.due_on, Recommendation.id)
+        .execution_options(yield_per=1000)
     )
     for row in db.session.execute(stmt):
         rid, authority, level, kind, inspector, text, issued, received, due, st, status, closed, why = row

@@ -156,22 +156,22 @@ def dashboard():
     filters = _filters()
     cut = deadlines.state_cutoffs(office, _today())
     office_id = office.id
-    lists = {state: reports.top(office_id, cut, state, filters) for state in ALERT_STATES}
+    # What needs attention first, then the next deadlines still running.
+    list_states = (*ALERT_STATES, DeadlineState.OPEN)
+    lists = {state: reports.top(office_id, cut, state, filters) for state in list_states}
     months = reports.monthly_compliance(office_id, cut, filters)
+    summary = reports.summary(office_id, cut, filters)
     return render_template(
         "deadlines/dashboard.html",
         filters=filters,
         cut=cut,
-        counts=reports.state_counts(office_id, cut, filters),
+        summary=summary,
+        counts=summary.counts,
         lists=lists,
-        by_authority=reports.by_authority(office_id, cut, filters),
-        by_level=reports.by_level(office_id, cut, filters),
-        by_inspector=reports.by_inspector(office_id, cut, filters),
-        records=reports.authority_records(office_id, cut, filters),
         months=months,
         chart=compliance_chart(months),
         choices=_filter_choices(),
-        alert_states=ALERT_STATES,
+        list_states=list_states,
     )
 
 

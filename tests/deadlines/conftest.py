@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from types import SimpleNamespace
 
@@ -61,17 +64,88 @@ def started(demo, recs):
 
 
 @pytest.fixture
-def live_server(app):
-    """The app served on a free loopback port from a thread (same process: OMBUDSMAN_TODAY applies)."""
+def live_server(app) -> str:
+    """The app served on a free loopback port from a thread; yields its base URL.
+
+    Same process, so OMBUDSMAN_TODAY set with monkeypatch applies to the server's requests.
+    """
     # The server's threads use their own sessions; end this thread's transaction so SQLite never waits on it.
     db.session.commit()
-    db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}")
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+class ChromiumThread:
+    """Headless Debian Chromium driven by Playwright from a thread of its own.
+
+    Playwright's sync API refuses to start while another instance is running in the same thread, and other
+    test folders keep a session-wide one; a dedicated thread keeps the two apart.
+    """
+
+    def __init__(self, base_url: str):
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")
+        self._base_url = base_url
+        self._executor.submit(self._start).result()
+
+    def _start(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        self._context = self._browser.new_context(
+            base_url=self._base_url, locale="id-ID", viewport={"width": 1280, "height": 900}
+        )
+        self._context.set_default_timeout(15_000)
+        self.page = self._context.new_page()
+
+    def run(self, step: Callable, *args):
+        """Run `step(page, *args)` in the browser's thread and return its result."""
+        return self._executor.submit(step, self.page, *args).result()
+
+    def close(self) -> None:
+        """Close the browser and its thread."""
+
+        def stop(_page):
+            self._context.close()
+            self._browser.close()
+            self._playwright.stop()
+
+        try:
+            self.run(stop)
+        finally:
+            self._executor.shutdown()
+
+
+@pytest.fixture
+def desktop(live_server):
+    """A desktop-sized Chromium tab on the live server; missing Chromium fails in CI and skips elsewhere."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed; browser journeys cannot be skipped in CI")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    browser = ChromiumThread(live_server)
+    try:
+        yield browser
+    finally:
+        browser.close()

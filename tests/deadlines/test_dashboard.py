@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ombudsman.deadlines import reports, services
+from ombudsman.deadlines.models import DeadlineState
 from ombudsman.extensions import db
 from ombudsman.recommendations import services as recommendations
 
@@ -77,7 +78,9 @@ def test_authority_record_and_breakdowns(demo, started, login):
     db.session.commit()
     cut = services.state_cutoffs(demo.office, date(2018, 9, 26))
 
-    [record] = reports.authority_records(demo.office.id, cut)
+    summary = reports.summary(demo.office.id, cut)
+
+    [record] = summary.records
     assert (
         record.name,
         record.received,
@@ -93,11 +96,16 @@ def test_authority_record_and_breakdowns(demo, started, login):
         5,  # four overdue and one not implemented
         47.5,
     )
-    levels = {row.key: row.counts for row in reports.by_level(demo.office.id, cut)}
+    assert summary.counts[DeadlineState.OVERDUE] == 4
+    levels = {row.key: row.counts for row in summary.by_level}
     assert levels["local"]["overdue"] == 4
     assert levels["central"]["not_started"] == 3
-    [inspector] = reports.by_inspector(demo.office.id, cut)
-    assert inspector.label == "Maria Inspektur"
+    [inspector] = summary.by_inspector
+    assert (inspector.label, inspector.past_due, inspector.active) == ("Maria Inspektur", 4, 4)
+    assert [a.label for a in summary.by_authority] == [
+        "Pemerintah Kota Kupang",
+        "Direktorat Jenderal Kependudukan dan Pencatatan Sipil",
+    ]
     months = reports.monthly_compliance(demo.office.id, cut)
     september = months[-1]
     assert (september.year, september.month, september.decided, september.met) == (2018, 9, 7, 1)
@@ -145,6 +153,14 @@ def test_list_filters_by_state_level_and_authority(demo, started, login):
     assert "Rekomendasi tambahan" not in overdue
     assert "Rekomendasi tambahan 1" in central and "Menambah jumlah loket" not in central
     assert ditjen.count('class="badge badge-state-open"') == 2
+
+
+def test_list_pages_through_many_deadlines(demo, started, login):
+    page = login("viewer@demo.test").get("/deadlines/list?per_page=3&page=2").get_data(as_text=True)
+
+    assert page.count('class="badge badge-state-') == 3
+    assert "Halaman 2 dari 4" in page
+    assert "page=3" in page and "per_page=3" in page
 
 
 def _csv_rows(response) -> list[list[str]]:
