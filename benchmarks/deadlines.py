@@ -74,10 +74,9 @@ def _app(url: str, engine_options: dict):
         "EVIDENCE_DIR": tempfile.mkdtemp(),
         "RATELIMIT_ENABLED": False,
     }
-    app = create_app("testing", overrides)
     if engine_options:
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
-    return app
+        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
+    return create_app("testing", overrides)
 
 
 def _fresh_schema(app, postgres: bool) -> None:
@@ -86,6 +85,9 @@ def _fresh_schema(app, postgres: bool) -> None:
             with db.engine.begin() as conn:
                 conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
                 conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+            with db.engine.connect() as conn:
+                # Never touch the tables other benchmarks keep in the public schema.
+                assert conn.execute(text("SELECT current_schema()")).scalar() == SCHEMA
         db.create_all()
 
 

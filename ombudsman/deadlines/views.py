@@ -136,9 +136,11 @@ def deadline_panel(rec: Recommendation) -> dict:
     periods = [(deadline.unit, deadline.count)] if deadline else []
     calendar = deadlines.office_calendar(office)
     cut = deadlines.state_cutoffs(office, today, calendar, periods=periods)
+    state = state_of(deadline, cut, rec)
     return {
         "deadline": deadline,
-        "state": state_of(deadline, cut, rec),
+        "state": state,
+        "past_due": state in PAST_DUE_STATES,
         "days_left": calendar.working_days_between(today, deadline.due_on) if deadline else None,
         "received_form": ReceivedForm(formdata=None) if deadline is None else None,
         "today": today,

@@ -147,6 +147,9 @@ def test_overdue_page_offers_the_reminder_and_explains_letters_are_not_available
 
     follow_up = inspector.get(f"/deadlines/recommendations/{rec_id}").get_data(as_text=True)
     assert 'id="draft-reminder"' in follow_up
+    assert f"/deadlines/recommendations/{rec_id}/escalation" in inspector.get(
+        f"/recommendations/{rec_id}"
+    ).get_data(as_text=True)
     page = inspector.get(f"/deadlines/recommendations/{rec_id}/escalation").get_data(as_text=True)
     assert "Surat pengingat kepada instansi" in page
     assert "Wali Kota Kupang" in page
