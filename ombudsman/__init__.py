@@ -85,6 +85,8 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.accounts.views import bp as accounts_bp
     from ombudsman.authorities.views import bp as authorities_bp
     from ombudsman.dashboard import bp as dashboard_bp
+    from ombudsman.deadlines.settings_views import bp as deadline_settings_bp
+    from ombudsman.deadlines.views import bp as deadlines_bp
     from ombudsman.inspections.checklist_views import bp as checklists_bp
     from ombudsman.inspections.views import bp as inspections_bp
     from ombudsman.inspections.views import evidence_bp, findings_bp
@@ -106,6 +108,8 @@ def _register_blueprints(app: Flask) -> None:
         letters_bp,
         verify_bp,
         letter_settings_bp,
+        deadlines_bp,
+        deadline_settings_bp,
     ):
         app.register_blueprint(bp)
     app.before_request(require_login)
@@ -120,11 +124,13 @@ def _register_errors(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from ombudsman.accounts.cli import users_cli
     from ombudsman.dbsetup import analyze_command
+    from ombudsman.deadlines.cli import deadlines_cli
     from ombudsman.letters.cli import letters_cli
     from ombudsman.seed import seed_demo_command, seed_reference_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(letters_cli)
+    app.cli.add_command(deadlines_cli)
     app.cli.add_command(seed_reference_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(analyze_command)

@@ -3,6 +3,15 @@
 from ombudsman.accounts.models import Office, Role, User
 from ombudsman.audit.models import AuditEvent
 from ombudsman.authorities.models import Authority, AuthorityVersion, RoutingRule
+from ombudsman.deadlines.models import (
+    CalendarDay,
+    CalendarFeed,
+    Deadline,
+    DeadlineRule,
+    FollowUpEvent,
+    FollowUpFile,
+    ReminderNotice,
+)
 from ombudsman.inspections.models import (
     Checklist,
     ChecklistAnswer,
@@ -19,12 +28,18 @@ __all__ = [
     "AuditEvent",
     "Authority",
     "AuthorityVersion",
+    "CalendarDay",
+    "CalendarFeed",
     "Checklist",
     "ChecklistAnswer",
     "ChecklistItem",
+    "Deadline",
+    "DeadlineRule",
     "Evidence",
     "Finding",
     "FindingForm",
+    "FollowUpEvent",
+    "FollowUpFile",
     "Inspection",
     "Letter",
     "LetterCopy",
@@ -32,6 +47,7 @@ __all__ = [
     "LetterRecommendation",
     "Office",
     "Recommendation",
+    "ReminderNotice",
     "Role",
     "RoutingRule",
     "User",

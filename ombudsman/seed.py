@@ -14,6 +14,7 @@ from ombudsman.accounts import services as accounts
 from ombudsman.accounts.models import Office, User
 from ombudsman.authorities import services as authorities
 from ombudsman.authorities.models import Authority, Level, Responsibility, RoutingRule
+from ombudsman.deadlines import rules as deadline_rules
 from ombudsman.extensions import db
 from ombudsman.inspections import services as inspections
 from ombudsman.inspections.models import Checklist, ChecklistItem, Finding, Inspection
@@ -108,11 +109,17 @@ def ensure_checklist() -> Checklist:
     return checklist
 
 
+def ensure_deadline_rules() -> None:
+    """Add the three deadline rules of DOMAIN.md for kinds that have none."""
+    deadline_rules.ensure_rules(data.DEADLINE_RULES)
+
+
 def seed_reference() -> None:
-    """The data every installation needs: central bodies, routing rules, checklist."""
+    """The data every installation needs: central bodies, routing rules, checklist, deadline rules."""
     ensure_authorities(data.REFERENCE_AUTHORITIES)
     ensure_routing_rules()
     ensure_checklist()
+    ensure_deadline_rules()
 
 
 def _ensure_office() -> Office:
@@ -232,7 +239,7 @@ def seed_demo() -> Office:
 @click.command("seed-reference")
 @with_appcontext
 def seed_reference_command() -> None:
-    """Load the central authorities, routing rules and checklist (idempotent)."""
+    """Load the central authorities, routing rules, checklist and deadline rules (idempotent)."""
     seed_reference()
     db.session.commit()
     click.echo("Reference data is in place.")

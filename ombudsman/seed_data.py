@@ -636,3 +636,38 @@ RECOMMENDATIONS = [
         "yang diusulkan Wali Kota Kupang.",
     ),
 ]
+
+# Deadline rules (DOMAIN.md, "Deadlines"); valid_from/valid_to None means without limit on that side.
+DEADLINE_RULES = [
+    {
+        "kind": "saran",
+        "count": 30,
+        "unit": "working",
+        "starts": "on_receipt",
+        "legal_basis": "Praktik kantor perwakilan; dapat diubah",
+        "note": "Saran perbaikan setelah inspeksi mendadak.",
+        "valid_from": None,
+        "valid_to": None,
+    },
+    {
+        "kind": "tindakan_korektif",
+        "count": 30,
+        "unit": "working",
+        "starts": "on_receipt",
+        "legal_basis": "Peraturan Ombudsman 58/2023 Ps 54",
+        "note": "Sejak LHP diterima; praktik sebelum 2023 juga sekitar 30 hari.",
+        "valid_from": None,
+        "valid_to": None,
+    },
+    {
+        "kind": "rekomendasi",
+        "count": 60,
+        "unit": "calendar",
+        "starts": "on_receipt",
+        "legal_basis": "UU 37/2008 Ps 38 ayat (2)",
+        "note": "Atasan terlapor melaporkan pelaksanaan dalam 60 hari; Ombudsman memantau selama "
+        "60 hari kerja (Peraturan Ombudsman 26/2017).",
+        "valid_from": None,
+        "valid_to": None,
+    },
+]

@@ -226,9 +226,18 @@ class WorkingCalendar:
         object.__setattr__(self, "weekend", weekend)
         object.__setattr__(self, "closures", MappingProxyType(dict(self.closures)))
         object.__setattr__(self, "reopened", MappingProxyType(dict(self.reopened)))
+        # Answers per day, filled as asked: due dates for thousands of recommendations walk the same days.
+        object.__setattr__(self, "_reasons", {})
 
     def non_working_reason(self, d: date) -> str | None:
         """Why `d` is not a working day (holiday name, closure reason or weekday name), or None if it is."""
+        try:
+            return self._reasons[d]
+        except KeyError:
+            reason = self._reasons[d] = self._non_working_reason(d)
+            return reason
+
+    def _non_working_reason(self, d: date) -> str | None:
         if d in self.reopened:
             return None
         if d in self.closures:

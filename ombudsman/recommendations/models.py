@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,9 @@ from ombudsman.clock import utcnow
 from ombudsman.dbtypes import UTCDateTime, str_enum
 from ombudsman.extensions import db
 from ombudsman.inspections.models import Finding
+
+if TYPE_CHECKING:
+    from ombudsman.deadlines.models import Deadline
 
 
 class RecommendationKind(enum.StrEnum):
@@ -81,6 +85,8 @@ class Recommendation(db.Model):
         secondary=recommendation_findings, order_by="Finding.number"
     )
     created_by: Mapped[User] = relationship()
+    # The follow-up clock, once the letter carrying this recommendation was received (deadlines package).
+    deadline: Mapped[Deadline | None] = relationship(back_populates="recommendation", passive_deletes=True)
 
     @property
     def finding_ids(self) -> list[int]:

@@ -91,8 +91,22 @@ def create(office_id: int, user: User, data: dict[str, Any]) -> Recommendation:
     return rec
 
 
-def update(rec: Recommendation, user: User, data: dict[str, Any]) -> dict:
-    """Change a recommendation; returns the audited changes."""
+def update(rec: Recommendation, user: User, data: dict[str, Any], *, follow_up: bool = False) -> dict:
+    """Change a recommendation; returns the audited changes.
+
+    Once its follow-up clock runs, the status is the follow-up's business (`follow_up=True` is how the
+    deadlines package records it), so that a closing always sets the deadline's met or late as well.
+    """
+    if (
+        not follow_up
+        and "status" in data
+        and rec.deadline is not None
+        and RecommendationStatus(data["status"]) is not rec.status
+    ):
+        raise RecommendationError(
+            "Tenggat rekomendasi ini sudah berjalan: catat tanggapan dan hasilnya di halaman tindak lanjut.",
+            "status",
+        )
     before = audit.snapshot(rec, FIELDS)
     before_findings = rec.finding_ids
     if "authority_id" in data:

@@ -1,0 +1,305 @@
+"""Reminder digests by e-mail and private iCalendar feeds of the deadlines a user follows.
+
+Digests: `collect` finds, per office and for its own "today", every deadline now due soon, overdue or very
+overdue that a recipient has not been told about for that state and due date, and adds a `ReminderNotice`
+for each; the caller commits, then `send` mails the digests. Running it again finds nothing new, two runs at
+once collide on the notices' unique key before anything is sent, and a digest that cannot be delivered has
+its notices withdrawn (`withdraw`) so that the next run tries again.
+
+The responsible inspector of a recommendation is its author; every active supervisor of the office follows
+all of them. In the calendar feed an inspector sees their own deadlines, everybody else the whole office's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import smtplib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import icalendar
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import joinedload
+
+from ombudsman.accounts.models import Office, Role, User
+from ombudsman.audit import services as audit
+from ombudsman.clock import utcnow
+from ombudsman.deadlines.calendar import format_date_id
+from ombudsman.deadlines.models import ALERT_STATES, CalendarFeed, Deadline, DeadlineState, ReminderNotice
+from ombudsman.deadlines.services import office_calendar, state_cutoffs
+from ombudsman.deadlines.states import state_expression
+from ombudsman.extensions import db
+from ombudsman.recommendations.models import Recommendation
+
+STATE_HEADINGS = {
+    DeadlineState.DUE_SOON: "Segera jatuh tempo",
+    DeadlineState.OVERDUE: "Lewat tenggat",
+    DeadlineState.VERY_OVERDUE: "Sangat lewat tenggat",
+}
+FOLLOW_UP_PATH = "/deadlines/recommendations/{id}"
+
+
+def follow_up_url(base_url: str, recommendation_id: int) -> str:
+    """The absolute address of a recommendation's follow-up page."""
+    return base_url.rstrip("/") + FOLLOW_UP_PATH.format(id=recommendation_id)
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One deadline that reached a state the recipient has not been told about."""
+
+    deadline_id: int
+    recommendation_id: int
+    state: DeadlineState
+    due_on: date
+    authority: str
+    text: str
+    explanation: str
+
+
+@dataclass
+class Digest:
+    """What one person is told in one e-mail."""
+
+    user_id: int
+    email: str
+    name: str
+    office_name: str
+    today: date
+    items: list[DigestItem] = field(default_factory=list)
+
+
+def _supervisors(office_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).where(
+                User.office_id == office_id, User.role == Role.SUPERVISOR, User.active.is_(True)
+            )
+        )
+    )
+
+
+def collect(office: Office, *, today: date) -> list[Digest]:
+    """Add a notice for every not yet announced alert of the office and return the digests to send."""
+    cut = state_cutoffs(office, today, office_calendar(office))
+    state = state_expression(cut)
+    rows = db.session.execute(
+        select(Deadline, state)
+        .join(Deadline.recommendation)
+        .where(Deadline.office_id == office.id, state.in_([s.value for s in ALERT_STATES]))
+        .options(
+            joinedload(Deadline.recommendation).joinedload(Recommendation.authority),
+            joinedload(Deadline.recommendation).joinedload(Recommendation.created_by),
+        )
+        .order_by(Deadline.due_on, Deadline.id)
+    ).all()
+    announced = set(
+        db.session.execute(
+            select(
+                ReminderNotice.deadline_id,
+                ReminderNotice.user_id,
+                ReminderNotice.state,
+                ReminderNotice.due_on,
+            )
+            .join(Deadline, Deadline.id == ReminderNotice.deadline_id)
+            .where(Deadline.office_id == office.id, Deadline.closed_on.is_(None))
+        ).all()
+    )
+    supervisors = _supervisors(office.id)
+    digests: dict[int, Digest] = {}
+    for deadline, state_value in rows:
+        rec = deadline.recommendation
+        st = DeadlineState(state_value)
+        recipients = {u.id: u for u in [rec.created_by, *supervisors] if u is not None and u.active}
+        for user in recipients.values():
+            key = (deadline.id, user.id, st, deadline.due_on)
+            if key in announced:
+                continue
+            announced.add(key)
+            db.session.add(
+                ReminderNotice(deadline_id=deadline.id, user_id=user.id, state=st, due_on=deadline.due_on)
+            )
+            digest = digests.setdefault(user.id, Digest(user.id, user.email, user.name, office.name, today))
+            digest.items.append(
+                DigestItem(
+                    deadline.id,
+                    rec.id,
+                    st,
+                    deadline.due_on,
+                    rec.authority.name,
+                    rec.text,
+                    deadline.explanation,
+                )
+            )
+    db.session.flush()
+    return list(digests.values())
+
+
+def withdraw(digest: Digest) -> None:
+    """Forget the notices of a digest that could not be delivered, so the next run announces them again."""
+    keys = [(i.deadline_id, digest.user_id, i.state.value, i.due_on) for i in digest.items]
+    db.session.execute(
+        delete(ReminderNotice).where(
+            tuple_(
+                ReminderNotice.deadline_id,
+                ReminderNotice.user_id,
+                ReminderNotice.state,
+                ReminderNotice.due_on,
+            ).in_(keys)
+        )
+    )
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def message(digest: Digest, *, sender: str, base_url: str) -> EmailMessage:
+    """The digest as a plain-text Indonesian e-mail."""
+    counts = {s: sum(1 for i in digest.items if i.state is s) for s in ALERT_STATES}
+    summary = ", ".join(f"{n} {STATE_HEADINGS[s].lower()}" for s, n in counts.items() if n)
+    lines = [
+        f"Yth. {digest.name},",
+        "",
+        f"Ringkasan tenggat tindak lanjut {digest.office_name} per {format_date_id(digest.today)}:",
+    ]
+    for state in ALERT_STATES:
+        items = [i for i in digest.items if i.state is state]
+        if not items:
+            continue
+        lines += ["", f"{STATE_HEADINGS[state]} ({len(items)})", "-" * len(STATE_HEADINGS[state])]
+        for item in items:
+            lines += [
+                f"* {item.authority}: {_shorten(item.text)}",
+                f"  Jatuh tempo {format_date_id(item.due_on)}",
+                f"  {follow_up_url(base_url, item.recommendation_id)}",
+            ]
+    lines += [
+        "",
+        "Setiap tenggat hanya diberitahukan sekali untuk setiap keadaan.",
+        "Pesan ini dikirim otomatis oleh pelacak inspeksi Ombudsman.",
+    ]
+    msg = EmailMessage()
+    msg["Subject"] = f"Tenggat tindak lanjut: {summary}"
+    msg["From"] = sender
+    msg["To"] = digest.email
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    msg.set_content("\n".join(lines))
+    return msg
+
+
+def send(digests: Iterable[Digest], config: Mapping) -> list[tuple[Digest, Exception]]:
+    """Mail the digests over one SMTP connection; returns the ones that failed with their error."""
+    digests = list(digests)
+    if not digests:
+        return []
+    failed: list[tuple[Digest, Exception]] = []
+    try:
+        smtp = smtplib.SMTP(
+            config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=config.get("MAIL_TIMEOUT", 30)
+        )
+    except OSError as exc:
+        return [(d, exc) for d in digests]
+    with smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
+        for digest in digests:
+            msg = message(digest, sender=config["MAIL_DEFAULT_SENDER"], base_url=config["PUBLIC_BASE_URL"])
+            try:
+                smtp.send_message(msg)
+            except smtplib.SMTPException as exc:
+                failed.append((digest, exc))
+    return failed
+
+
+# --- calendar feeds --------------------------------------------------------------------------------------
+
+TOKEN_BYTES = 32
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_feed_token(user: User) -> str:
+    """A new private feed token for the user (the old address stops working); only its hash is stored."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    action = "regenerated" if feed else "created"
+    if feed is None:
+        feed = CalendarFeed(user_id=user.id)
+        db.session.add(feed)
+    feed.token_hash = _hash(token)
+    feed.created_at = utcnow()
+    db.session.flush()
+    audit.record("calendar_feed", feed.id, action, user_id=user.id, office_id=user.office_id)
+    return token
+
+
+def feed_for_token(token: str) -> CalendarFeed | None:
+    """The feed of an active user for a token, or None."""
+    if not token or len(token) > 200:
+        return None
+    feed = db.session.scalar(
+        select(CalendarFeed)
+        .where(CalendarFeed.token_hash == _hash(token))
+        .options(joinedload(CalendarFeed.user))
+    )
+    return feed if feed is not None and feed.user.active else None
+
+
+def has_feed(user: User) -> bool:
+    """Whether the user has generated a feed address."""
+    return db.session.scalar(select(CalendarFeed.id).where(CalendarFeed.user_id == user.id)) is not None
+
+
+def followed_deadlines(user: User) -> list[Deadline]:
+    """Running deadlines the user follows: an inspector their own recommendations', others the office's."""
+    stmt = (
+        select(Deadline)
+        .join(Deadline.recommendation)
+        .where(
+            Deadline.office_id == user.office_id, Deadline.closed_on.is_(None), Deadline.stopped_on.is_(None)
+        )
+        .options(joinedload(Deadline.recommendation).joinedload(Recommendation.authority))
+        .order_by(Deadline.due_on, Deadline.id)
+    )
+    if user.role is Role.INSPECTOR:
+        stmt = stmt.where(Recommendation.created_by_id == user.id)
+    return list(db.session.scalars(stmt))
+
+
+def ical_feed(user: User, deadlines: Iterable[Deadline], *, base_url: str) -> bytes:
+    """An iCalendar document with one all-day event on each due date."""
+    host = base_url.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Ombudsman RI//Pelacak Tenggat Tindak Lanjut//ID")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"Tenggat tindak lanjut \u2013 {user.name}")
+    stamp = utcnow()
+    for deadline in deadlines:
+        rec = deadline.recommendation
+        url = follow_up_url(base_url, rec.id)
+        event = icalendar.Event()
+        event.add("uid", f"deadline-{deadline.id}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", deadline.due_on)
+        event.add("dtend", deadline.due_on + timedelta(days=1))
+        event.add(
+            "summary",
+            f"Tenggat: {rec.authority.short_name or rec.authority.name} \u2013 {_shorten(rec.text, 80)}",
+        )
+        event.add("description", f"{rec.text}\n\n{deadline.explanation}\n\n{url}")
+        event.add("url", url)
+        event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    return cal.to_ical()

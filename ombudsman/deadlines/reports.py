@@ -1,0 +1,398 @@
+"""The deadlines dashboard: counts by state, authority, level and inspector, each authority's record, the
+monthly compliance chart and the exports.
+
+Every figure is one SQL aggregate over the office's recommendations outer-joined to their deadlines, with the
+state computed in SQL (`states.state_expression`), so the number of queries does not grow with the rows.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Select, and_, case, extract, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from ombudsman.accounts.models import User
+from ombudsman.authorities.models import Authority, Level
+from ombudsman.deadlines.calendar import MONTHS_ID
+from ombudsman.deadlines.models import ACTIVE_STATES, PAST_DUE_STATES, Deadline, DeadlineState
+from ombudsman.deadlines.states import StateCutoffs, state_expression
+from ombudsman.extensions import db
+from ombudsman.recommendations.models import Recommendation, RecommendationStatus
+
+COMPLIED = (RecommendationStatus.IMPLEMENTED, RecommendationStatus.PARTIALLY_IMPLEMENTED)
+LEVEL_GROUPS = {"local": (Level.PROVINCIAL, Level.REGENCY_CITY), "central": (Level.CENTRAL,)}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard and its exports are narrowed to."""
+
+    authority_id: int | None = None
+    level: str | None = None  # "local" or "central"
+    inspector_id: int | None = None
+    state: DeadlineState | None = None
+
+    def as_args(self, **override) -> dict[str, str]:
+        """The filters as query-string arguments (for links and exports), with some replaced."""
+        args = {
+            "authority_id": self.authority_id,
+            "level": self.level,
+            "inspector_id": self.inspector_id,
+            "state": self.state.value if self.state else None,
+            **override,
+        }
+        return {k: str(v) for k, v in args.items() if v}
+
+
+NO_FILTERS = Filters()
+
+
+def _joined(stmt: Select, office_id: int, filters: Filters, *, clocked: bool = False) -> Select:
+    """Recommendations with their authority and (if any) deadline, narrowed by the filters but not the state.
+
+    A state other than "not started" needs a clock, so the query then starts from the office's deadlines:
+    the database can use their (office, due date) index instead of reading every recommendation.
+    """
+    if clocked or filters.state not in (None, DeadlineState.NOT_STARTED):
+        stmt = (
+            stmt.select_from(Deadline)
+            .join(Recommendation, Recommendation.id == Deadline.recommendation_id)
+            .where(Deadline.office_id == office_id)
+        )
+    else:
+        stmt = (
+            stmt.select_from(Recommendation)
+            .outerjoin(Deadline, Deadline.recommendation_id == Recommendation.id)
+            .where(Recommendation.office_id == office_id)
+        )
+    stmt = stmt.join(Authority, Recommendation.authority_id == Authority.id)
+    if filters.authority_id:
+        stmt = stmt.where(Recommendation.authority_id == filters.authority_id)
+    if filters.level in LEVEL_GROUPS:
+        stmt = stmt.where(Authority.level.in_(LEVEL_GROUPS[filters.level]))
+    if filters.inspector_id:
+        stmt = stmt.where(Recommendation.created_by_id == filters.inspector_id)
+    return stmt
+
+
+def _narrowed(stmt: Select, cut: StateCutoffs, state: DeadlineState | None) -> Select:
+    """Filter on one state, adding plain date conditions that imply it so an index on due_on can serve."""
+    if state is None:
+        return stmt
+    stmt = stmt.where(state_expression(cut) == state.value)
+    if state is DeadlineState.NOT_STARTED:
+        return stmt.where(Deadline.id.is_(None))
+    stmt = stmt.where(Deadline.id.is_not(None))
+    if state in ACTIVE_STATES:
+        stmt = stmt.where(Deadline.closed_on.is_(None))
+    cutoffs = cut.very_overdue_before.values()
+    if state is DeadlineState.DUE_SOON:
+        stmt = stmt.where(Deadline.due_on >= cut.today, Deadline.due_on < cut.soon_before)
+    elif state is DeadlineState.OVERDUE:
+        # Earlier than every rule's very-overdue cutoff is very overdue whatever the rule.
+        stmt = stmt.where(Deadline.due_on < cut.today, Deadline.due_on >= min(cutoffs, default=date.min))
+    elif state is DeadlineState.VERY_OVERDUE:
+        stmt = stmt.where(Deadline.due_on < max(cutoffs, default=date.min))
+    elif state is DeadlineState.OPEN:
+        stmt = stmt.where(or_(Deadline.due_on >= cut.soon_before, Deadline.stopped_on.is_not(None)))
+    return stmt
+
+
+def facts(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, *, clocked: bool = False):
+    """A subquery: one row per recommendation with its authority, level, inspector, dates and state."""
+    state = state_expression(cut).label("state")
+    stmt = _joined(
+        select(
+            Recommendation.id.label("recommendation_id"),
+            Recommendation.authority_id.label("authority_id"),
+            Authority.level.label("level"),
+            Recommendation.created_by_id.label("inspector_id"),
+            Recommendation.status.label("status"),
+            Deadline.start_on.label("start_on"),
+            Deadline.due_on.label("due_on"),
+            Deadline.closed_on.label("closed_on"),
+            state,
+        ),
+        office_id,
+        filters,
+        clocked=clocked,
+    )
+    return _narrowed(stmt, cut, filters.state).subquery("facts")
+
+
+def state_counts(
+    office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
+) -> dict[DeadlineState, int]:
+    """How many recommendations are in each state."""
+    f = facts(office_id, cut, filters)
+    rows = db.session.execute(select(f.c.state, func.count()).group_by(f.c.state)).all()
+    counts = dict.fromkeys(DeadlineState, 0)
+    for state, n in rows:
+        if state is not None:
+            counts[DeadlineState(state)] = n
+    return counts
+
+
+@dataclass
+class Breakdown:
+    """Counts by state for one authority, level or inspector."""
+
+    key: object
+    label: str
+    counts: dict[DeadlineState, int] = field(default_factory=lambda: dict.fromkeys(DeadlineState, 0))
+
+    @property
+    def active(self) -> int:
+        """Deadlines still running."""
+        return sum(self.counts[s] for s in ACTIVE_STATES)
+
+    @property
+    def past_due(self) -> int:
+        """Overdue and very overdue."""
+        return sum(self.counts[s] for s in PAST_DUE_STATES)
+
+
+@dataclass
+class AuthorityRecord:
+    """How one authority has answered the office's recommendations."""
+
+    authority_id: int
+    name: str
+    received: int = 0
+    on_time: int = 0
+    late: int = 0
+    ignored: int = 0
+    median_days: float | None = None
+
+
+@dataclass
+class Summary:
+    """Every figure of the dashboard except the lists and the chart.
+
+    An authority's record counts recommendations received (a clock was started), carried out on time and
+    late (an outcome of implemented or partially implemented, met or late), and ignored (an outcome of not
+    implemented, or a deadline now past due); days to comply are calendar days from the clock's start.
+    """
+
+    counts: dict[DeadlineState, int]
+    by_authority: list[Breakdown]
+    by_level: list[Breakdown]
+    by_inspector: list[Breakdown]
+    records: list[AuthorityRecord]
+
+
+def _by_past_due(rows: dict) -> list[Breakdown]:
+    return sorted(rows.values(), key=lambda r: (-r.past_due, -r.active, r.label))
+
+
+def summary(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> Summary:
+    """All counts from one aggregate over the office's recommendations (plus names and durations)."""
+    f = facts(office_id, cut, filters)
+    keys = (f.c.authority_id, f.c.level, f.c.inspector_id, f.c.state, f.c.status)
+    rows = db.session.execute(select(*keys, func.count()).where(f.c.state.is_not(None)).group_by(*keys)).all()
+    counts = dict.fromkeys(DeadlineState, 0)
+    authorities: dict[int, Breakdown] = {}
+    levels = {name: Breakdown(name, name) for name in LEVEL_GROUPS}
+    inspectors: dict[int, Breakdown] = {}
+    records: dict[int, AuthorityRecord] = {}
+    for authority_id, level, inspector_id, state_value, status, n in rows:
+        state = DeadlineState(state_value)
+        counts[state] += n
+        authorities.setdefault(authority_id, Breakdown(authority_id, "")).counts[state] += n
+        levels["central" if Level(level) is Level.CENTRAL else "local"].counts[state] += n
+        inspectors.setdefault(inspector_id, Breakdown(inspector_id, "")).counts[state] += n
+        if state is DeadlineState.NOT_STARTED:
+            continue
+        record = records.setdefault(authority_id, AuthorityRecord(authority_id, ""))
+        record.received += n
+        if status in COMPLIED and state is DeadlineState.MET:
+            record.on_time += n
+        elif status in COMPLIED and state is DeadlineState.LATE:
+            record.late += n
+        elif state in PAST_DUE_STATES or status is RecommendationStatus.NOT_IMPLEMENTED:
+            record.ignored += n
+    names = dict(
+        db.session.execute(select(Authority.id, Authority.name).where(Authority.id.in_(authorities))).all()
+    )
+    people = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(inspectors))).all())
+    for key, row in authorities.items():
+        row.label = names.get(key, "?")
+    for key, row in inspectors.items():
+        row.label = people.get(key, "?")
+    durations: dict[int, list[int]] = defaultdict(list)
+    closed = facts(office_id, cut, filters, clocked=True)
+    for authority_id, start_on, closed_on in db.session.execute(
+        select(closed.c.authority_id, closed.c.start_on, closed.c.closed_on).where(
+            closed.c.status.in_([s.value for s in COMPLIED]), closed.c.closed_on.is_not(None)
+        )
+    ):
+        durations[authority_id].append((closed_on - start_on).days)
+    for authority_id, record in records.items():
+        record.name = names.get(authority_id, "?")
+        if durations.get(authority_id):
+            record.median_days = statistics.median(durations[authority_id])
+    return Summary(
+        counts=counts,
+        by_authority=_by_past_due(authorities),
+        by_level=list(levels.values()),
+        by_inspector=_by_past_due(inspectors),
+        records=sorted(records.values(), key=lambda r: (-r.ignored, r.name)),
+    )
+
+
+@dataclass(frozen=True)
+class MonthCompliance:
+    """Deadlines that fell due in one month and how many were met with the recommendation carried out."""
+
+    year: int
+    month: int
+    decided: int
+    met: int
+
+    @property
+    def percent(self) -> float | None:
+        """Share met, or None for a month with nothing due."""
+        return 100 * self.met / self.decided if self.decided else None
+
+    @property
+    def label(self) -> str:
+        """Short month label, e.g. "Agu 2018"."""
+        return f"{MONTHS_ID[self.month - 1][:3]} {self.year}"
+
+
+def _month_back(today: date, months: int) -> date:
+    index = today.year * 12 + today.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def monthly_compliance(
+    office_id: int,
+    cut: StateCutoffs,
+    filters: Filters = NO_FILTERS,
+    months: int = 12,
+) -> list[MonthCompliance]:
+    """For each of the last `months` months, deadlines due that month that are decided (closed, or past
+    due) and how many were met with the recommendation (partly) carried out."""
+    first = _month_back(cut.today, months - 1)
+    f = facts(office_id, cut, filters)
+    decided = (
+        select(
+            extract("year", f.c.due_on).label("y"),
+            extract("month", f.c.due_on).label("m"),
+            case(
+                (and_(f.c.state == DeadlineState.MET.value, f.c.status.in_([s.value for s in COMPLIED])), 1),
+                else_=0,
+            ).label("met"),
+        )
+        .where(
+            f.c.due_on >= first,
+            f.c.due_on <= cut.today,
+            f.c.state.in_(
+                [DeadlineState.MET.value, DeadlineState.LATE.value, *(s.value for s in PAST_DUE_STATES)]
+            ),
+        )
+        .subquery("decided")
+    )
+    rows = db.session.execute(
+        select(decided.c.y, decided.c.m, func.count(), func.sum(decided.c.met)).group_by(
+            decided.c.y, decided.c.m
+        )
+    ).all()
+    found = {(int(y), int(m)): (int(n), int(met or 0)) for y, m, n, met in rows}
+    result = []
+    for i in range(months):
+        d = _month_back(cut.today, months - 1 - i)
+        n, met = found.get((d.year, d.month), (0, 0))
+        result.append(MonthCompliance(d.year, d.month, n, met))
+    return result
+
+
+def listing(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS):
+    """A select() of (Recommendation, Deadline, state) rows, earliest due first, with addressee and author."""
+    state = state_expression(cut)
+    stmt = _joined(select(Recommendation, Deadline, state.label("state")), office_id, filters)
+    stmt = _narrowed(stmt.where(state.is_not(None)), cut, filters.state)
+    if filters.state not in (None, DeadlineState.NOT_STARTED):
+        order = (Deadline.due_on, Deadline.id)  # lets an index on due_on serve the first rows
+    else:  # recommendations without a clock last, in their own order
+        order = (Deadline.due_on.is_(None), Deadline.due_on, Recommendation.position, Recommendation.id)
+    return stmt.options(
+        contains_eager(Recommendation.authority), joinedload(Recommendation.created_by)
+    ).order_by(*order)
+
+
+def top(
+    office_id: int, cut: StateCutoffs, state: DeadlineState, filters: Filters = NO_FILTERS, limit: int = 10
+):
+    """The first `limit` rows in one state."""
+    narrowed = Filters(filters.authority_id, filters.level, filters.inspector_id, state)
+    return db.session.execute(listing(office_id, cut, narrowed).limit(limit)).all()
+
+
+EXPORT_HEADER = (
+    "rekomendasi_id",
+    "instansi",
+    "tingkat",
+    "jenis",
+    "inspektur",
+    "isi",
+    "tanggal_surat",
+    "tanggal_diterima",
+    "jatuh_tempo",
+    "status_tenggat",
+    "status_rekomendasi",
+    "tanggal_hasil",
+    "penjelasan",
+)
+
+
+def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> Iterator[tuple]:
+    """Plain rows for CSV and XLSX exports, streamed from the database in batches."""
+    state = state_expression(cut)
+    stmt = _joined(
+        select(
+            Recommendation.id,
+            Authority.name,
+            Authority.level,
+            Recommendation.kind,
+            User.name,
+            Recommendation.text,
+            Deadline.issued_on,
+            Deadline.received_on,
+            Deadline.due_on,
+            state,
+            Recommendation.status,
+            Deadline.closed_on,
+            Deadline.explanation,
+        ),
+        office_id,
+        filters,
+    )
+    stmt = stmt.join(User, User.id == Recommendation.created_by_id).where(state.is_not(None))
+    stmt = (
+        _narrowed(stmt, cut, filters.state)
+        .order_by(Deadline.due_on.is_(None), Deadline.due_on, Recommendation.id)
+        .execution_options(yield_per=1000)
+    )
+    for row in db.session.execute(stmt):
+        rid, authority, level, kind, inspector, text, issued, received, due, st, status, closed, why = row
+        yield (
+            rid,
+            authority,
+            Level(level).value,
+            kind.value,
+            inspector,
+            text,
+            issued,
+            received,
+            due,
+            st,
+            status.value,
+            closed,
+            why or "",
+        )

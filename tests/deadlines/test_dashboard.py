@@ -1,0 +1,216 @@
+"""The deadlines dashboard, its list and exports: right figures, constant query counts, safe spreadsheets."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from ombudsman.deadlines import reports, services
+from ombudsman.deadlines.models import DeadlineState
+from ombudsman.extensions import db
+from ombudsman.recommendations import services as recommendations
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    # Six days after the demo letter's due date (20 September 2018).
+    monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-09-26")
+
+
+def _close(deadline, user, day: date, status="implemented"):
+    services.record_outcome(
+        deadline.recommendation,
+        status=status,
+        closed_on=day,
+        note="Diverifikasi",
+        evidence=[],
+        user=user,
+        today=date(2018, 9, 26),
+        store=None,
+    )
+
+
+def _more(demo, n: int, *, text="Rekomendasi tambahan", received=date(2018, 9, 3)):
+    """n more recommendations to the Ditjen with running clocks (by default due 15 October 2018)."""
+    for i in range(n):
+        rec = recommendations.create(
+            demo.office.id,
+            demo.users["inspector"],
+            {"finding_ids": [demo.findings[9].id], "authority_id": demo.ditjen.id, "text": f"{text} {i}"},
+        )
+        services.start_clock(
+            rec, received_on=received, issued_on=None, user=demo.users["head"], today=received
+        )
+    db.session.commit()
+
+
+def test_dashboard_shows_overdue_deadlines_with_due_date_and_explanation(demo, started, login):
+    page = login("viewer@demo.test").get("/deadlines/").get_data(as_text=True)
+
+    assert '<div class="figure" id="count-overdue">7</div>' in page
+    assert '<div class="figure" id="count-not_started">3</div>' in page
+    assert "20 September 2018" in page
+    assert (
+        "30 hari kerja sejak diterima 6 Agustus 2018; tidak dihitung: 17 Agustus (Hari Kemerdekaan)" in page
+    )
+    assert "Menambah jumlah loket pelayanan" in page
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
+
+
+def test_due_soon_and_very_overdue_sections(demo, started, login, monkeypatch):
+    b = login("viewer@demo.test")
+
+    monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-09-14")
+    assert '<div class="figure" id="count-due_soon">7</div>' in b.get("/deadlines/").get_data(as_text=True)
+    monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-11-02")  # 31 working days after the due date
+    assert '<div class="figure" id="count-very_overdue">7</div>' in b.get("/deadlines/").get_data(
+        as_text=True
+    )
+
+
+def test_authority_record_and_breakdowns(demo, started, login):
+    supervisor = demo.users["supervisor"]
+    _close(started[0], supervisor, date(2018, 9, 20))  # on time, 45 days after receipt
+    _close(started[1], supervisor, date(2018, 9, 25))  # late, 50 days
+    _close(started[2], supervisor, date(2018, 9, 24), status="not_implemented")
+    db.session.commit()
+    cut = services.state_cutoffs(demo.office, date(2018, 9, 26))
+
+    summary = reports.summary(demo.office.id, cut)
+
+    [record] = summary.records
+    assert (
+        record.name,
+        record.received,
+        record.on_time,
+        record.late,
+        record.ignored,
+        record.median_days,
+    ) == (
+        "Pemerintah Kota Kupang",
+        7,
+        1,
+        1,
+        5,  # four overdue and one not implemented
+        47.5,
+    )
+    assert summary.counts[DeadlineState.OVERDUE] == 4
+    levels = {row.key: row.counts for row in summary.by_level}
+    assert levels["local"]["overdue"] == 4
+    assert levels["central"]["not_started"] == 3
+    [inspector] = summary.by_inspector
+    assert (inspector.label, inspector.past_due, inspector.active) == ("Maria Inspektur", 4, 4)
+    assert [a.label for a in summary.by_authority] == [
+        "Pemerintah Kota Kupang",
+        "Direktorat Jenderal Kependudukan dan Pencatatan Sipil",
+    ]
+    months = reports.monthly_compliance(demo.office.id, cut)
+    september = months[-1]
+    assert (september.year, september.month, september.decided, september.met) == (2018, 9, 7, 1)
+    assert len(months) == 12 and months[0].month == 10
+    page = login("viewer@demo.test").get("/deadlines/").get_data(as_text=True)
+    assert "14% (1/7)" in page
+
+
+def test_dashboard_query_count_does_not_grow_with_rows(demo, started, login, count_queries):
+    b = login("viewer@demo.test")
+    b.get("/deadlines/")  # warm up
+    with count_queries() as few:
+        assert b.get("/deadlines/").status_code == 200
+    _more(demo, 12, received=date(2018, 8, 6))
+    with count_queries() as many:
+        page = b.get("/deadlines/").get_data(as_text=True)
+
+    assert '<div class="figure" id="count-overdue">19</div>' in page
+    assert many.count == few.count, many.statements
+    assert few.count <= 25
+
+
+@pytest.mark.parametrize("url", ["/deadlines/list", "/deadlines/list?state=overdue", "/deadlines/export.csv"])
+def test_list_and_export_query_counts_do_not_grow(demo, started, login, count_queries, url):
+    b = login("viewer@demo.test")
+    b.get(url, buffered=True)
+    with count_queries() as few:
+        b.get(url, buffered=True)
+    _more(demo, 12)
+    with count_queries() as many:
+        b.get(url, buffered=True)
+
+    assert many.count == few.count, many.statements
+
+
+def test_list_filters_by_state_level_and_authority(demo, started, login):
+    _more(demo, 2)
+    b = login("viewer@demo.test")
+
+    overdue = b.get("/deadlines/list?state=overdue").get_data(as_text=True)
+    central = b.get("/deadlines/list?level=central").get_data(as_text=True)
+    ditjen = b.get(f"/deadlines/list?authority_id={demo.ditjen.id}&state=open").get_data(as_text=True)
+
+    assert overdue.count('class="badge badge-state-overdue"') == 7
+    assert "Rekomendasi tambahan" not in overdue
+    assert "Rekomendasi tambahan 1" in central and "Menambah jumlah loket" not in central
+    assert ditjen.count('class="badge badge-state-open"') == 2
+
+
+def test_list_pages_through_many_deadlines(demo, started, login):
+    page = login("viewer@demo.test").get("/deadlines/list?per_page=3&page=2").get_data(as_text=True)
+
+    assert page.count('class="badge badge-state-') == 3
+    assert "Halaman 2 dari 4" in page
+    assert "page=3" in page and "per_page=3" in page
+
+
+def _csv_rows(response) -> list[list[str]]:
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_csv_export(demo, started, login):
+    response = login("viewer@demo.test").get("/deadlines/export.csv?state=overdue", buffered=True)
+
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == "attachment; filename=tenggat-2018-09-26.csv"
+    rows = _csv_rows(response)
+    assert rows[0] == list(reports.EXPORT_HEADER)
+    assert len(rows) == 8
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert (first["instansi"], first["tingkat"], first["jatuh_tempo"], first["status_tenggat"]) == (
+        "Pemerintah Kota Kupang",
+        "regency_city",
+        "2018-09-20",
+        "overdue",
+    )
+    assert first["tanggal_diterima"] == "2018-08-06"
+    assert first["penjelasan"].endswith("= 20 September 2018")
+
+
+def test_xlsx_export(demo, started, login):
+    response = login("viewer@demo.test").get("/deadlines/export.xlsx")
+
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == reports.EXPORT_HEADER
+    assert len(rows) == 11  # seven running, three not yet received
+    due = [r[8] for r in rows[1:]]
+    assert due[:7] == [date(2018, 9, 20)] * 7 or [d.date() for d in due[:7]] == [date(2018, 9, 20)] * 7
+    assert due[7:] == [None, None, None]
+
+
+def test_exports_neutralise_formulas_in_user_text(demo, started, login):
+    _more(demo, 1, text='=HYPERLINK("http://example.invalid","klik")')
+    b = login("viewer@demo.test")
+
+    rows = _csv_rows(b.get(f"/deadlines/export.csv?authority_id={demo.ditjen.id}&state=open", buffered=True))
+    sheet = load_workbook(
+        io.BytesIO(b.get(f"/deadlines/export.xlsx?authority_id={demo.ditjen.id}").data)
+    ).active
+
+    assert rows[1][5].startswith("'=HYPERLINK")
+    cells = [c.value for c in sheet[2]]
+    assert cells[5].startswith("'=HYPERLINK")
+    assert sheet["F2"].data_type == "s"
