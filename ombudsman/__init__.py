@@ -82,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from ombudsman import api
     from ombudsman.accounts.views import bp as accounts_bp
     from ombudsman.authorities.views import bp as authorities_bp
     from ombudsman.dashboard import bp as dashboard_bp
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
         recommendations_bp,
     ):
         app.register_blueprint(bp)
+    api.init_app(app)
     app.before_request(require_login)
 
 
