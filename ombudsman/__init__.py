@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman import api
     from ombudsman.accounts.views import bp as accounts_bp
     from ombudsman.authorities.views import bp as authorities_bp
+    from ombudsman.capture.views import bp as capture_bp
     from ombudsman.dashboard import bp as dashboard_bp
     from ombudsman.inspections.views import bp as inspections_bp
     from ombudsman.inspections.views import evidence_bp, findings_bp
@@ -99,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
         findings_bp,
         evidence_bp,
         recommendations_bp,
+        capture_bp,
     ):
         app.register_blueprint(bp)
     api.init_app(app)

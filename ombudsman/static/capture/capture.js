@@ -1,0 +1,383 @@
+// The capture page: record inspections, findings and photos into the outbox, and show what it holds.
+// Every text from the inspector is shown with textContent, never as HTML.
+(function (global) {
+  "use strict";
+
+  var document = global.document;
+  var Outbox = global.CaptureOutbox;
+  var data = JSON.parse(document.getElementById("capture-data").textContent);
+  var messages = JSON.parse(document.getElementById("capture-messages").textContent);
+  var SELECTED_KEY = "ombudsman-capture.inspection." + data.user_id;
+
+  function message(key, vars) {
+    var text = messages[key] || key;
+    Object.keys(vars || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(String(vars[name]));
+    });
+    return text;
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function fillSelect(select, rows, valueKey, placeholder) {
+    select.textContent = "";
+    if (placeholder !== undefined) select.appendChild(el("option", { value: "" }, placeholder));
+    rows.forEach(function (row) { select.appendChild(el("option", { value: String(row[valueKey]) }, row.name)); });
+  }
+
+  function localToday() {
+    var now = new Date();
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  }
+
+  function showError(form, text) {
+    var box = form.querySelector(".error");
+    box.textContent = text || "";
+    box.hidden = !text;
+  }
+
+  // --- the reference lists, from the page the server rendered (and the service worker kept) ---------------
+
+  var inspectionSelect = document.getElementById("inspection");
+  var newInspectionForm = document.getElementById("new-inspection");
+  var findingForm = document.getElementById("finding");
+  var photoInput = document.getElementById("f-photos");
+  var photoList = document.getElementById("f-photo-list");
+  var outboxList = document.getElementById("outbox");
+  var pendingPhotos = [];
+  var items = [];
+
+  fillSelect(document.getElementById("ni-kind"), data.kinds, "code");
+  fillSelect(document.getElementById("ni-authority"), data.authorities, "id", "\u2014");
+  fillSelect(document.getElementById("f-theme"), data.themes, "id", "\u2014");
+  fillSelect(document.getElementById("f-severity"), data.severities, "code");
+  document.getElementById("f-severity").value = data.default_severity;
+  document.getElementById("ni-date").value = localToday();
+  var codes = document.getElementById("f-maladministration");
+  data.maladministration.forEach(function (row) {
+    var id = "f-mal-" + row.code;
+    var li = el("li");
+    var box = el("input", { type: "checkbox", id: id, name: "maladministration", value: row.code });
+    li.appendChild(box);
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(el("label", { for: id }, row.name));
+    codes.appendChild(li);
+  });
+
+  // --- the inspection picker: server drafts plus inspections opened on this device -------------------------
+
+  function renderInspections() {
+    var chosen = inspectionSelect.value || global.localStorage.getItem(SELECTED_KEY) || "";
+    inspectionSelect.textContent = "";
+    inspectionSelect.appendChild(el("option", { value: "" }, message("choose_inspection")));
+    var known = {};
+    data.inspections.forEach(function (row) {
+      known[row.id] = true;
+      inspectionSelect.appendChild(el("option", { value: "server:" + row.id },
+        row.title + " \u00b7 " + row.authority + " \u00b7 " + row.visited_on));
+    });
+    items.filter(function (i) { return i.kind === "inspection" && i.user_id === data.user_id; })
+      .forEach(function (i) {
+        if (i.server_id && known[i.server_id]) {
+          // Already listed by the server: keep the choice pointing at the same inspection.
+          if (chosen === "local:" + i.client_id) chosen = "server:" + i.server_id;
+          return;
+        }
+        var note = i.state === "sent" ? "" : " (" + message("pending_label") + ")";
+        inspectionSelect.appendChild(el("option", { value: "local:" + i.client_id },
+          i.payload.title + " \u00b7 " + i.payload.visited_on + note));
+      });
+    inspectionSelect.value = chosen;
+    if (inspectionSelect.value !== chosen) inspectionSelect.value = "";
+  }
+
+  inspectionSelect.addEventListener("change", function () {
+    global.localStorage.setItem(SELECTED_KEY, inspectionSelect.value);
+  });
+
+  function chooseInspection(value) {
+    global.localStorage.setItem(SELECTED_KEY, value);
+    inspectionSelect.value = value;
+    renderInspections();
+  }
+
+  // Ask once that the browser never evicts the outbox to free space.
+  var persistAsked = false;
+  function askPersistence() {
+    if (persistAsked || !global.navigator.storage || !global.navigator.storage.persist) return;
+    persistAsked = true;
+    global.navigator.storage.persist().catch(function () {});
+  }
+
+  newInspectionForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var f = newInspectionForm.elements;
+    var title = f.title.value.trim();
+    if (!title) return showError(newInspectionForm, message("need_title"));
+    if (!f.authority_id.value) return showError(newInspectionForm, message("need_unit"));
+    if (!f.visited_on.value) return showError(newInspectionForm, message("need_date"));
+    showError(newInspectionForm, "");
+    var item = Outbox.newItem("inspection", {
+      user_id: data.user_id,
+      parent_id: null,
+      label: title,
+      payload: {
+        title: title,
+        kind: f.kind.value,
+        authority_id: parseInt(f.authority_id.value, 10),
+        visited_on: f.visited_on.value,
+        place: f.place.value.trim(),
+      },
+    });
+    askPersistence();
+    Outbox.addAll([item]).then(function () {
+      newInspectionForm.reset();
+      f.visited_on.value = localToday();
+      document.getElementById("new-inspection-box").open = false;
+      return refresh();
+    }).then(function () {
+      chooseInspection("local:" + item.client_id);
+      sync.kick(false);
+    }).catch(function (err) {
+      showError(newInspectionForm, message("not_saved", { reason: err && err.message || err }));
+    });
+  });
+
+  // --- the finding form ------------------------------------------------------------------------------------
+
+  function renderPhotos() {
+    photoList.textContent = "";
+    pendingPhotos.forEach(function (file, index) {
+      var li = el("li", {}, file.name + " (" + Math.ceil(file.size / 1024) + " KB) ");
+      var button = el("button", { type: "button", class: "linklike" }, message("remove_photo"));
+      button.addEventListener("click", function () {
+        pendingPhotos.splice(index, 1);
+        renderPhotos();
+      });
+      li.appendChild(button);
+      photoList.appendChild(li);
+    });
+  }
+
+  // The camera gives one photo per tap: collect them, and free the input for the next one.
+  photoInput.addEventListener("change", function () {
+    Array.prototype.forEach.call(photoInput.files, function (file) { pendingPhotos.push(file); });
+    photoInput.value = "";
+    renderPhotos();
+  });
+
+  findingForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var f = findingForm.elements;
+    var saved = findingForm.querySelector(".saved");
+    saved.hidden = true;
+    var choice = inspectionSelect.value;
+    var title = f.title.value.trim();
+    if (!choice) return showError(findingForm, message("need_inspection"));
+    if (!title) return showError(findingForm, message("need_title"));
+    showError(findingForm, "");
+    var button = document.getElementById("save-finding");
+    button.disabled = true;
+
+    var parentId = null;
+    var inspectionId = null;
+    if (choice.indexOf("server:") === 0) {
+      inspectionId = parseInt(choice.slice(7), 10);
+    } else {
+      parentId = choice.slice(6);
+      var parent = items.filter(function (i) { return i.client_id === parentId; })[0];
+      if (parent && parent.state === "sent" && parent.server_id) {
+        inspectionId = parent.server_id;
+        parentId = null;
+      }
+    }
+    var maladministration = Array.prototype.filter.call(
+      findingForm.querySelectorAll("input[name=maladministration]"), function (box) { return box.checked; }
+    ).map(function (box) { return box.value; });
+    var finding = Outbox.newItem("finding", {
+      user_id: data.user_id,
+      parent_id: parentId,
+      inspection_id: inspectionId,
+      label: title,
+      payload: {
+        title: title,
+        description: f.description.value.trim(),
+        routing_rule_id: f.routing_rule_id.value ? parseInt(f.routing_rule_id.value, 10) : null,
+        maladministration: maladministration,
+        severity: f.severity.value,
+      },
+    });
+    var photos = pendingPhotos.slice();
+    // Hash every photo first: IndexedDB transactions cannot wait for other work.
+    Promise.all(photos.map(function (file) {
+      var blob = file.slice(0, file.size, file.type);
+      return Outbox.sha256Hex(blob).then(function (sha) {
+        return Outbox.newItem("photo", {
+          user_id: data.user_id,
+          parent_id: finding.client_id,
+          label: file.name,
+          blob: blob,
+          filename: file.name,
+          content_type: file.type,
+          size: file.size,
+          sha256: sha,
+        });
+      });
+    })).then(function (photoItems) {
+      askPersistence();
+      return Outbox.addAll([finding].concat(photoItems));
+    }).then(function () {
+      findingForm.reset();
+      document.getElementById("f-severity").value = data.default_severity;
+      pendingPhotos = [];
+      renderPhotos();
+      saved.textContent = message("saved_local");
+      saved.hidden = false;
+      return refresh();
+    }).then(function () {
+      sync.kick(false);
+    }).catch(function (err) {
+      showError(findingForm, message("not_saved", { reason: err && err.message || err }));
+    }).then(function () {
+      button.disabled = false;
+    });
+  });
+
+  // --- the outbox ------------------------------------------------------------------------------------------
+
+  function stateText(item, byClient) {
+    if (item.state === "sent") return message("sent");
+    if (item.state === "failed") return message("failed", { reason: item.last_error });
+    if (item.state === "sending") return message("sending");
+    return message("waiting");
+  }
+
+  function noteText(item, byClient) {
+    if (item.state !== "waiting") return "";
+    if (item.user_id !== data.user_id) return message("other_user");
+    var parent = item.parent_id ? byClient[item.parent_id] : null;
+    if (parent && parent.state === "failed") {
+      return message("blocked", { parent: message("kind_" + parent.kind) + " \u201c" + parent.label + "\u201d" });
+    }
+    if (item.last_error) return item.last_error + " \u00b7 " + message("attempts", { n: item.attempts });
+    return "";
+  }
+
+  function renderOutbox() {
+    var byClient = {};
+    items.forEach(function (i) { byClient[i.client_id] = i; });
+    outboxList.textContent = "";
+    var counts = { waiting: 0, failed: 0, sent: 0 };
+    items.forEach(function (item) {
+      counts[item.state === "sending" ? "waiting" : item.state] += 1;
+      var li = el("li", {
+        class: "outbox-item outbox-" + item.kind,
+        "data-kind": item.kind,
+        "data-state": item.state,
+        "data-client-id": item.client_id,
+      });
+      var head = el("div", { class: "outbox-head" });
+      head.appendChild(el("span", { class: "outbox-kind" }, message("kind_" + item.kind)));
+      head.appendChild(el("span", { class: "outbox-label" }, item.label));
+      li.appendChild(head);
+      li.appendChild(el("div", { class: "state state-" + item.state }, stateText(item, byClient)));
+      var note = noteText(item, byClient);
+      if (note) li.appendChild(el("div", { class: "small muted outbox-note" }, note));
+      if (item.state === "failed" || item.state === "waiting") {
+        var actions = el("div", { class: "outbox-actions" });
+        if (item.state === "failed") {
+          var retry = el("button", { type: "button", class: "button-secondary retry" }, message("retry"));
+          retry.addEventListener("click", function () {
+            Outbox.update(item.seq, { state: "waiting", last_error: "" }).then(refresh).then(function () {
+              sync.kick(true);
+            });
+          });
+          actions.appendChild(retry);
+        }
+        var remove = el("button", { type: "button", class: "linklike remove" }, message("remove"));
+        remove.addEventListener("click", function () {
+          if (!global.confirm(message("confirm_remove"))) return;
+          Outbox.removeTree(item.seq).then(refresh);
+        });
+        actions.appendChild(remove);
+        li.appendChild(actions);
+      }
+      outboxList.appendChild(li);
+    });
+    if (!items.length) outboxList.appendChild(el("li", { class: "muted" }, message("no_items")));
+    document.getElementById("outbox-counts").textContent = message("counts", counts);
+    var notice = document.getElementById("outbox-notice");
+    notice.textContent = sync.notice;
+    notice.hidden = !sync.notice;
+  }
+
+  function renderNetwork() {
+    var status = document.getElementById("net-status");
+    var online = global.navigator.onLine;
+    status.textContent = message(online ? "online" : "offline");
+    status.setAttribute("data-online", online ? "true" : "false");
+    status.className = "badge " + (online ? "badge-online" : "badge-offline");
+  }
+
+  var refreshing = null;
+  var refreshAgain = false;
+  function refresh() {
+    if (refreshing) { refreshAgain = true; return refreshing; }
+    refreshing = Outbox.all().then(function (rows) {
+      items = rows;
+      renderInspections();
+      renderOutbox();
+      renderNetwork();
+    }).catch(function (err) {
+      var notice = document.getElementById("outbox-notice");
+      notice.textContent = message("not_saved", { reason: err && err.message || err });
+      notice.hidden = false;
+    }).then(function () {
+      refreshing = null;
+      if (refreshAgain) { refreshAgain = false; return refresh(); }
+    });
+    return refreshing;
+  }
+
+  var sync = new global.CaptureSync({
+    apiBase: data.api_base,
+    sessionUrl: data.session_url,
+    message: message,
+    onChange: refresh,
+  });
+
+  document.getElementById("send-now").addEventListener("click", function () { sync.kick(true); });
+  document.getElementById("clear-sent").addEventListener("click", function () {
+    Outbox.removeSent().then(refresh);
+  });
+  global.addEventListener("online", renderNetwork);
+  global.addEventListener("offline", renderNetwork);
+
+  // --- offline availability --------------------------------------------------------------------------------
+
+  function markReady() {
+    var status = document.getElementById("sw-status");
+    status.textContent = message("offline_ready");
+    status.setAttribute("data-ready", "true");
+  }
+
+  if ("serviceWorker" in global.navigator) {
+    global.navigator.serviceWorker.register(data.sw_url, { scope: data.scope }).catch(function () {});
+    global.navigator.serviceWorker.ready.then(function () {
+      // Ready means installed, i.e. the page and its files are in the cache; controlled means it serves them.
+      if (global.navigator.serviceWorker.controller) markReady();
+      else global.navigator.serviceWorker.addEventListener("controllerchange", markReady);
+    });
+  } else {
+    document.getElementById("sw-status").textContent = message("offline_unsupported");
+  }
+
+  renderNetwork();
+  refresh().then(function () { return sync.start(); });
+})(window);
