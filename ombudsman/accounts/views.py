@@ -7,13 +7,15 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ombudsman.accounts import services
 from ombudsman.accounts.forms import LoginForm, UserForm
-from ombudsman.accounts.models import Role, User
+from ombudsman.accounts.models import ApiToken, Role, User
 from ombudsman.accounts.permissions import ADMIN, EVERYONE, public, roles_required
 from ombudsman.audit import services as audit
+from ombudsman.clock import utcnow
 from ombudsman.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -154,3 +156,33 @@ def user_edit(user_id: int):
     return render_template(
         "accounts/user_form.html", form=form, user=user
     ), 200 if request.method == "GET" else 422
+
+
+@bp.get("/account")
+@roles_required(EVERYONE)
+def account():
+    """The signed-in user's own page: their API tokens, with a button to revoke each."""
+    return render_template(
+        "accounts/account.html", tokens=services.tokens_of(current_user), now=utcnow(), form=FlaskForm()
+    )
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@roles_required(EVERYONE)
+def revoke_token(token_id: int):
+    """Revoke one of the user's own API tokens; it stops working at once."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if services.revoke_token(token, now=utcnow()):
+        audit.record(
+            "api_token",
+            token.id,
+            "revoked",
+            user_id=current_user.id,
+            office_id=current_user.office_id,
+            changes={"prefix": token.prefix},
+        )
+        db.session.commit()
+        flash(_("Token %(prefix)s\u2026 dicabut.", prefix=token.prefix), "success")
+    return redirect(url_for("accounts.account"), 303)
