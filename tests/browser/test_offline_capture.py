@@ -178,9 +178,19 @@ def test_findings_recorded_offline_survive_a_reload_and_arrive_once(
     page.fill("#ni-place", "Kantor Dispendukcapil Kota Kupang")
     page.click("#save-inspection")
     expect(page.locator("#inspection option:checked")).to_contain_text("Sidak pelayanan KTP-el")
+    # Two checklist answers: the first item absent (with a note), the second partly there.
+    page.click("#checklist-box summary")
+    rows = page.locator("#checklist-rows .checklist-row")
+    first_item, second_item = (rows.nth(n).get_attribute("data-item-id") for n in (0, 1))
+    page.check(f"#ck-{first_item}-absent")
+    page.fill(f"#ck-note-{first_item}", "Tidak ada papan standar pelayanan")
+    page.check(f"#ck-{second_item}-partial")
+    page.click("#save-checklist")
+    expect(page.locator("#checklist .saved")).to_be_visible()
     for finding in findings_to_record:
         record_finding(page, finding)
     expected = expected_outbox(findings_to_record, "Sidak pelayanan KTP-el Dispendukcapil Kota Kupang")
+    expected.insert(1, ("checklist", "2 jawaban checklist"))
     assert [(k, label) for k, label, _ in outbox_states(page)] == expected
     expect(page.locator(f"{ALL_ITEMS} .state")).to_have_text(["Menunggu dikirim"] * len(expected))
 
@@ -190,6 +200,9 @@ def test_findings_recorded_offline_survive_a_reload_and_arrive_once(
     expect(page.locator(f"{ALL_ITEMS} .state")).to_have_text(["Menunggu dikirim"] * len(expected))
     assert [(k, label, s) for k, label, s in outbox_states(page)] == [(k, v, "waiting") for k, v in expected]
     expect(page.locator("#inspection option:checked")).to_contain_text("Sidak pelayanan KTP-el")
+    page.click("#checklist-box summary")
+    expect(page.locator(f"#ck-{first_item}-absent")).to_be_checked()
+    expect(page.locator(f"#ck-note-{first_item}")).to_have_value("Tidak ada papan standar pelayanan")
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Inspection)) == inspections_before
 
@@ -206,6 +219,11 @@ def test_findings_recorded_offline_survive_a_reload_and_arrive_once(
     assert created.visited_on == date(2018, 7, 30)
     assert created.created_by_id == demo.users["inspector"].id
     assert_server_has_exactly(live_server.app, created.id, findings_to_record)
+    answers = {a.item_id: (a.answer.value, a.note) for a in created.answers}
+    assert answers == {
+        int(first_item): ("absent", "Tidak ada papan standar pelayanan"),
+        int(second_item): ("partial", ""),
+    }
 
 
 def test_a_connection_cut_in_the_middle_of_sending_loses_nothing_and_duplicates_nothing(

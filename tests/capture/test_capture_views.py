@@ -13,6 +13,7 @@ from ombudsman.accounts.models import Office
 from ombudsman.capture import services as capture
 from ombudsman.extensions import db
 from ombudsman.inspections import services as inspections
+from ombudsman.inspections.models import Answer
 
 DATA_RE = re.compile(r'<script type="application/json" id="capture-data">(.*?)</script>', re.S)
 MESSAGES_RE = re.compile(r'<script type="application/json" id="capture-messages">(.*?)</script>', re.S)
@@ -71,6 +72,34 @@ def test_user_text_in_the_page_data_cannot_break_out_of_the_script(demo, login):
     assert "</script><script>alert(1)" not in html
     data = page_data(login("inspector@demo.test").get("/capture/"))
     assert "</script><script>alert(1)</script>" in [i["title"] for i in data["inspections"]]
+
+
+def test_checklists_and_current_answers_come_with_the_page(demo, login):
+    rows = inspections.checklist_rows(demo.inspection)
+    first, second = rows[0][0], rows[1][0]
+    inspections.save_answers(
+        demo.inspection,
+        demo.users["inspector"],
+        {first.id: (Answer.ABSENT, "Tidak ada nomor antrean"), second.id: (Answer.PRESENT, "")},
+    )
+    db.session.commit()
+    data = page_data(login("inspector@demo.test").get("/capture/"))
+    (offered,) = data["inspections"]
+    assert offered["checklist_id"] == demo.inspection.checklist_id
+    assert offered["answers"] == {
+        str(first.id): ["absent", "Tidak ada nomor antrean"],
+        str(second.id): ["present", ""],
+    }
+    items = data["checklists"][str(demo.inspection.checklist_id)]
+    assert [i["id"] for i in items] == [item.id for item, _ in rows]
+    assert items[0] == {"id": first.id, "group": first.group, "label": first.label}
+    assert data["active_checklist_id"] == inspections.active_checklist().id
+    assert [(a["code"], a["name"]) for a in data["answers"]] == [
+        ("present", "ada"),
+        ("partial", "sebagian"),
+        ("absent", "tidak ada"),
+        ("not_assessed", "tidak dinilai"),
+    ]
 
 
 @pytest.mark.parametrize(

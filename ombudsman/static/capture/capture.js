@@ -99,12 +99,32 @@
 
   inspectionSelect.addEventListener("change", function () {
     global.localStorage.setItem(SELECTED_KEY, inspectionSelect.value);
+    renderChecklist(false);
   });
 
   function chooseInspection(value) {
     global.localStorage.setItem(SELECTED_KEY, value);
     inspectionSelect.value = value;
     renderInspections();
+    renderChecklist(false);
+  }
+
+  // Where a record for the chosen inspection belongs: a server id, or the client UUID of an inspection
+  // still in the outbox (replaced by its server id once that is known).
+  function chosenTarget() {
+    var choice = inspectionSelect.value;
+    if (!choice) return null;
+    if (choice.indexOf("server:") === 0) {
+      var id = parseInt(choice.slice(7), 10);
+      var row = data.inspections.filter(function (i) { return i.id === id; })[0];
+      return { key: choice, parent_id: null, inspection_id: id, checklist_id: row ? row.checklist_id : null,
+               answers: row ? row.answers : {} };
+    }
+    var clientId = choice.slice(6);
+    var parent = items.filter(function (i) { return i.client_id === clientId; })[0];
+    var sent = parent && parent.state === "sent" && parent.server_id;
+    return { key: choice, parent_id: sent ? null : clientId, inspection_id: sent ? parent.server_id : null,
+             checklist_id: data.active_checklist_id, answers: {}, client_id: clientId };
   }
 
   // Ask once that the browser never evicts the outbox to free space.
@@ -177,33 +197,21 @@
     var f = findingForm.elements;
     var saved = findingForm.querySelector(".saved");
     saved.hidden = true;
-    var choice = inspectionSelect.value;
+    var target = chosenTarget();
     var title = f.title.value.trim();
-    if (!choice) return showError(findingForm, message("need_inspection"));
+    if (!target) return showError(findingForm, message("need_inspection"));
     if (!title) return showError(findingForm, message("need_title"));
     showError(findingForm, "");
     var button = document.getElementById("save-finding");
     button.disabled = true;
 
-    var parentId = null;
-    var inspectionId = null;
-    if (choice.indexOf("server:") === 0) {
-      inspectionId = parseInt(choice.slice(7), 10);
-    } else {
-      parentId = choice.slice(6);
-      var parent = items.filter(function (i) { return i.client_id === parentId; })[0];
-      if (parent && parent.state === "sent" && parent.server_id) {
-        inspectionId = parent.server_id;
-        parentId = null;
-      }
-    }
     var maladministration = Array.prototype.filter.call(
       findingForm.querySelectorAll("input[name=maladministration]"), function (box) { return box.checked; }
     ).map(function (box) { return box.value; });
     var finding = Outbox.newItem("finding", {
       user_id: data.user_id,
-      parent_id: parentId,
-      inspection_id: inspectionId,
+      parent_id: target.parent_id,
+      inspection_id: target.inspection_id,
       label: title,
       payload: {
         title: title,
@@ -246,6 +254,112 @@
       showError(findingForm, message("not_saved", { reason: err && err.message || err }));
     }).then(function () {
       button.disabled = false;
+    });
+  });
+
+  // --- the checklist ---------------------------------------------------------------------------------------
+
+  var checklistForm = document.getElementById("checklist");
+  var checklistRows = document.getElementById("checklist-rows");
+  var checklistNone = document.getElementById("checklist-none");
+  var checklistFor = null; // the inspection the rows show; re-drawn only when the choice changes
+  var touched = {};
+
+  // The answers as they will be once the outbox is sent: the page's, then the device's, oldest first.
+  function currentAnswers(target) {
+    var answers = {};
+    Object.keys(target.answers || {}).forEach(function (id) { answers[id] = target.answers[id]; });
+    items.forEach(function (i) {
+      if (i.kind !== "checklist" || i.state === "failed") return;
+      var same = (target.inspection_id && i.inspection_id === target.inspection_id) ||
+        (i.parent_id && (i.parent_id === target.parent_id || i.parent_id === target.client_id));
+      if (!same) return;
+      i.payload.answers.forEach(function (a) { answers[String(a.item_id)] = [a.answer, a.note]; });
+    });
+    return answers;
+  }
+
+  function renderChecklist(force) {
+    var target = chosenTarget();
+    var key = target ? target.key : "";
+    if (!force && key === checklistFor) return;
+    checklistFor = key;
+    touched = {};
+    checklistRows.textContent = "";
+    var rows = target && target.checklist_id ? data.checklists[String(target.checklist_id)] || [] : [];
+    checklistForm.hidden = !rows.length;
+    checklistNone.hidden = !!rows.length;
+    checklistNone.textContent = message(target ? "checklist_missing" : "checklist_choose");
+    if (!rows.length) return;
+    var answers = currentAnswers(target);
+    var group = null;
+    rows.forEach(function (row) {
+      if (row.group !== group) {
+        group = row.group;
+        checklistRows.appendChild(el("h3", {}, group));
+      }
+      var current = answers[String(row.id)] || ["not_assessed", ""];
+      var box = el("div", { class: "checklist-row", "data-item-id": String(row.id) });
+      box.appendChild(el("div", {}, row.label));
+      var choices = el("div", { class: "answers" });
+      data.answers.forEach(function (answer) {
+        var id = "ck-" + row.id + "-" + answer.code;
+        var label = el("label", { for: id });
+        var radio = el("input", { type: "radio", id: id, name: "ck-" + row.id, value: answer.code });
+        radio.checked = answer.code === current[0];
+        label.appendChild(radio);
+        label.appendChild(document.createTextNode(" " + answer.name));
+        choices.appendChild(label);
+      });
+      box.appendChild(choices);
+      var note = el("input", { type: "text", id: "ck-note-" + row.id, maxlength: "2000", placeholder: message("note") });
+      note.value = current[1] || "";
+      box.appendChild(note);
+      checklistRows.appendChild(box);
+    });
+  }
+
+  function markTouched(event) {
+    var row = event.target.closest(".checklist-row");
+    if (row) touched[row.getAttribute("data-item-id")] = true;
+    checklistForm.querySelector(".saved").hidden = true;
+  }
+  checklistForm.addEventListener("change", markTouched);
+  checklistForm.addEventListener("input", markTouched);
+
+  checklistForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var target = chosenTarget();
+    if (!target) return showError(checklistForm, message("need_inspection"));
+    var ids = Object.keys(touched);
+    if (!ids.length) return showError(checklistForm, message("checklist_unchanged"));
+    showError(checklistForm, "");
+    var answers = ids.map(function (id) {
+      var checked = checklistForm.querySelector("input[name='ck-" + id + "']:checked");
+      return {
+        item_id: parseInt(id, 10),
+        answer: checked ? checked.value : "not_assessed",
+        note: document.getElementById("ck-note-" + id).value.trim(),
+      };
+    });
+    var item = Outbox.newItem("checklist", {
+      user_id: data.user_id,
+      parent_id: target.parent_id,
+      inspection_id: target.inspection_id,
+      label: message("checklist_label", { n: answers.length }),
+      payload: { answers: answers },
+    });
+    askPersistence();
+    Outbox.addAll([item]).then(function () {
+      touched = {};
+      var saved = checklistForm.querySelector(".saved");
+      saved.textContent = message("saved_local");
+      saved.hidden = false;
+      return refresh();
+    }).then(function () {
+      sync.kick(false);
+    }).catch(function (err) {
+      showError(checklistForm, message("not_saved", { reason: err && err.message || err }));
     });
   });
 
@@ -332,6 +446,7 @@
     refreshing = Outbox.all().then(function (rows) {
       items = rows;
       renderInspections();
+      renderChecklist(false);
       renderOutbox();
       renderNetwork();
     }).catch(function (err) {

@@ -199,10 +199,10 @@
       var url;
       if (item.kind === "inspection") {
         url = self.apiBase + "/inspections";
-      } else if (item.kind === "finding") {
+      } else if (item.kind === "finding" || item.kind === "checklist") {
         var inspectionId = item.inspection_id || serverId(item.parent_id);
         if (!inspectionId) return next();
-        url = self.apiBase + "/inspections/" + inspectionId + "/findings";
+        url = self.apiBase + "/inspections/" + inspectionId + (item.kind === "finding" ? "/findings" : "/checklist");
       } else if (item.kind === "photo") {
         var findingId = serverId(item.parent_id);
         if (!findingId) return next();
@@ -247,11 +247,25 @@
     return err;
   }
 
+  // The checklist the server answered with must hold every answer sent, as sent.
+  function confirmAnswers(item, rows, message) {
+    var stored = {};
+    rows.forEach(function (row) { stored[row.item_id] = row; });
+    item.payload.answers.forEach(function (sent) {
+      var row = stored[sent.item_id];
+      if (!row || row.answer !== sent.answer || row.note !== sent.note) {
+        throw permanent(message("checklist_mismatch", { item: sent.item_id }));
+      }
+    });
+    return null;
+  }
+
   // One request; resolves with the server's id for the record, or rejects with Retry, SessionLost or a
   // permanent error carrying the server's message.
   CaptureSync.prototype.sendOne = function (item, url, session) {
     var self = this;
     var headers = { "X-CSRFToken": session.csrf_token, "Idempotency-Key": item.client_id };
+    var method = "POST";
     var body;
     var timeout = REQUEST_TIMEOUT_MS;
     var ready;
@@ -266,13 +280,20 @@
         body.append("sha256", item.sha256);
         timeout += Math.round((item.size || 0) / UPLOAD_BYTES_PER_SECOND) * 1000;
       });
+    } else if (item.kind === "checklist") {
+      // Answers are a state, not a new record: PUT them again changes nothing, no key needed.
+      method = "PUT";
+      delete headers["Idempotency-Key"];
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(item.payload);
+      ready = Promise.resolve();
     } else {
       headers["Content-Type"] = "application/json";
       body = JSON.stringify(Object.assign({}, item.payload, { client_id: item.client_id }));
       ready = Promise.resolve();
     }
     return ready.then(function () {
-      return self.request(url, { method: "POST", headers: headers, body: body }, timeout);
+      return self.request(url, { method: method, headers: headers, body: body }, timeout);
     }).then(function (res) {
       if (res.type === "opaqueredirect" || res.status === 401) throw new SessionLost(self.message("session_expired"));
       if (res.status >= 500 || res.status === 408 || res.status === 429) {
@@ -281,6 +302,10 @@
       return res.text().then(function (text) {
         var json = null;
         try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
+        if (res.status === 200 && item.kind === "checklist") {
+          if (!json || !Array.isArray(json.items)) throw new Retry(self.message("bad_response", { status: res.status }));
+          return confirmAnswers(item, json.items, self.message);
+        }
         if (res.status === 200 || res.status === 201) {
           // Anything but our JSON record (a captive portal's page, a proxy) is not a confirmation.
           if (!json || typeof json.id !== "number") {
