@@ -369,6 +369,36 @@ def test_failures_show_the_reason_and_are_retried_only_when_it_helps(
     assert_server_has_exactly(live_server.app, to_be_submitted.id, [])
 
 
+def test_an_expired_session_holds_the_outbox_until_the_inspector_signs_in_again(
+    demo, live_server, phone, sign_in, findings_to_record
+):
+    finding = findings_to_record[1]
+    page = phone.new_page()
+    sign_in(page, "inspector@demo.test")
+    open_capture(page, live_server)
+    page.select_option("#inspection", value=f"server:{demo.inspection.id}")
+    phone.set_offline(True)
+    record_finding(page, finding)
+
+    # A long day offline: the session is gone when the signal returns.
+    phone.clear_cookies()
+    phone.set_offline(False)
+    expect(page.locator("#outbox-notice")).to_contain_text("Sesi berakhir", timeout=SYNC_TIMEOUT_MS)
+    expect(page.locator(f"{ALL_ITEMS} .state")).to_have_text(["Menunggu dikirim"] * 3)
+
+    # Signing in again makes a new CSRF token; the page, loaded before, fetches it before sending.
+    sign_in(phone.new_page(), "inspector@demo.test")
+    page.click("#send-now")
+    wait_until_all_sent(page, 3)
+    expect(page.locator("#outbox-notice")).to_be_hidden()
+    db.session.rollback()
+    added = db.session.scalars(
+        select(Finding).where(Finding.inspection_id == demo.inspection.id, Finding.number > 10)
+    ).all()
+    assert [f.title for f in added] == [finding["title"]]
+    assert [e.sha256 for e in added[0].evidence] == [sha256(p) for p in finding["photos"]]
+
+
 def _wait_for(condition, page, timeout_ms: int = SYNC_TIMEOUT_MS) -> None:
     """Let the browser run until `condition()` holds (route handlers run while the page waits)."""
     waited = 0

@@ -426,6 +426,8 @@
     });
     if (!items.length) outboxList.appendChild(el("li", { class: "muted" }, message("no_items")));
     document.getElementById("outbox-counts").textContent = message("counts", counts);
+    // The same figures at the top of the page, where the inspector looks first.
+    document.getElementById("outbox-summary").textContent = items.length ? message("counts", counts) : "";
     var notice = document.getElementById("outbox-notice");
     notice.textContent = sync.notice;
     notice.hidden = !sync.notice;
