@@ -369,6 +369,47 @@ def test_failures_show_the_reason_and_are_retried_only_when_it_helps(
     assert_server_has_exactly(live_server.app, to_be_submitted.id, [])
 
 
+def test_a_refused_finding_is_corrected_on_the_phone_and_sent(demo, live_server, phone, sign_in, tmp_path):
+    photo = make_photo(tmp_path, "IMG_0100.jpg", (90, 90, 90), (500, 400))
+    page = phone.new_page()
+    sign_in(page, "inspector@demo.test")
+    open_capture(page, live_server)
+    page.select_option("#inspection", value=f"server:{demo.inspection.id}")
+    phone.set_offline(True)
+    # No theme, and no word the routing rules know: the server cannot tell who is responsible.
+    vague = {"title": "Catatan umum", "description": "", "codes": [], "severity": "low", "photos": [photo]}
+    page.fill("#f-title", vague["title"])
+    page.select_option("#f-severity", "low")
+    page.set_input_files("#f-photos", [str(photo)])
+    page.click("#save-finding")
+    expect(page.locator("#finding .saved")).to_be_visible()
+    phone.set_offline(False)
+
+    refused = page.locator(f"{ALL_ITEMS}[data-kind=finding]")
+    expect(refused).to_have_attribute("data-state", "failed", timeout=SYNC_TIMEOUT_MS)
+    expect(refused.locator(".state")).to_have_text(
+        "Gagal: Pilih instansi yang bertanggung jawab (tidak ada saran dari aturan)."
+    )
+    expect(page.locator(f"{ALL_ITEMS}[data-kind=photo]")).to_have_attribute("data-state", "waiting")
+
+    refused.locator("button.edit").click()
+    expect(page.locator("#f-title")).to_have_value("Catatan umum")
+    expect(page.locator("#f-editing")).to_be_visible()
+    page.fill("#f-title", "Papan informasi jam pelayanan tidak ada")
+    page.select_option("#f-theme", label="Jam pelayanan")
+    page.click("#save-finding")
+    expect(page.locator("#f-editing")).to_be_hidden()
+    wait_until_all_sent(page, 2)
+
+    corrected = {**vague, "title": "Papan informasi jam pelayanan tidak ada", "theme": "Jam pelayanan"}
+    db.session.rollback()
+    added = db.session.scalars(
+        select(Finding).where(Finding.inspection_id == demo.inspection.id, Finding.number > 10)
+    ).all()
+    assert [(f.title, f.routing_rule.theme) for f in added] == [(corrected["title"], "Jam pelayanan")]
+    assert [e.sha256 for e in added[0].evidence] == [sha256(photo)]
+
+
 def test_an_expired_session_holds_the_outbox_until_the_inspector_signs_in_again(
     demo, live_server, phone, sign_in, findings_to_record
 ):

@@ -192,34 +192,80 @@
     renderPhotos();
   });
 
+  // A finding the server refused (say, no authority could be routed) is corrected here and queued again
+  // under the same client UUID: the server stored nothing for it, so the UUID is still free.
+  var editing = null;
+  var saveButton = document.getElementById("save-finding");
+
+  function clearFindingForm() {
+    findingForm.reset();
+    document.getElementById("f-severity").value = data.default_severity;
+    pendingPhotos = [];
+    renderPhotos();
+  }
+
+  function stopEditing() {
+    editing = null;
+    document.getElementById("f-editing").hidden = true;
+    saveButton.textContent = message("save_finding");
+  }
+
+  function startEditing(item) {
+    clearFindingForm();
+    editing = item;
+    var f = findingForm.elements;
+    f.title.value = item.payload.title;
+    f.description.value = item.payload.description || "";
+    f.routing_rule_id.value = item.payload.routing_rule_id ? String(item.payload.routing_rule_id) : "";
+    f.severity.value = item.payload.severity;
+    findingForm.querySelectorAll("input[name=maladministration]").forEach(function (box) {
+      box.checked = item.payload.maladministration.indexOf(box.value) >= 0;
+    });
+    var banner = document.getElementById("f-editing");
+    banner.querySelector("span").textContent = message("editing", { title: item.payload.title });
+    banner.hidden = false;
+    saveButton.textContent = message("save_changes");
+    findingForm.querySelector(".saved").hidden = true;
+    showError(findingForm, item.last_error);
+    findingForm.scrollIntoView();
+    f.title.focus();
+  }
+
+  document.getElementById("cancel-edit").addEventListener("click", function () {
+    stopEditing();
+    clearFindingForm();
+    showError(findingForm, "");
+  });
+
   findingForm.addEventListener("submit", function (event) {
     event.preventDefault();
     var f = findingForm.elements;
     var saved = findingForm.querySelector(".saved");
     saved.hidden = true;
-    var target = chosenTarget();
+    var target = editing ? {} : chosenTarget();
     var title = f.title.value.trim();
     if (!target) return showError(findingForm, message("need_inspection"));
     if (!title) return showError(findingForm, message("need_title"));
     showError(findingForm, "");
-    var button = document.getElementById("save-finding");
-    button.disabled = true;
+    saveButton.disabled = true;
 
     var maladministration = Array.prototype.filter.call(
       findingForm.querySelectorAll("input[name=maladministration]"), function (box) { return box.checked; }
     ).map(function (box) { return box.value; });
-    var finding = Outbox.newItem("finding", {
+    var payload = {
+      title: title,
+      description: f.description.value.trim(),
+      routing_rule_id: f.routing_rule_id.value ? parseInt(f.routing_rule_id.value, 10) : null,
+      maladministration: maladministration,
+      severity: f.severity.value,
+    };
+    var edited = editing;
+    var finding = edited || Outbox.newItem("finding", {
       user_id: data.user_id,
       parent_id: target.parent_id,
       inspection_id: target.inspection_id,
       label: title,
-      payload: {
-        title: title,
-        description: f.description.value.trim(),
-        routing_rule_id: f.routing_rule_id.value ? parseInt(f.routing_rule_id.value, 10) : null,
-        maladministration: maladministration,
-        severity: f.severity.value,
-      },
+      payload: payload,
     });
     var photos = pendingPhotos.slice();
     // Hash every photo first: IndexedDB transactions cannot wait for other work.
@@ -239,12 +285,13 @@
       });
     })).then(function (photoItems) {
       askPersistence();
-      return Outbox.addAll([finding].concat(photoItems));
+      if (!edited) return Outbox.addAll([finding].concat(photoItems));
+      return Outbox.addAll(photoItems).then(function () {
+        return Outbox.update(edited.seq, { payload: payload, label: title, state: "waiting", last_error: "" });
+      });
     }).then(function () {
-      findingForm.reset();
-      document.getElementById("f-severity").value = data.default_severity;
-      pendingPhotos = [];
-      renderPhotos();
+      stopEditing();
+      clearFindingForm();
       saved.textContent = message("saved_local");
       saved.hidden = false;
       return refresh();
@@ -253,7 +300,7 @@
     }).catch(function (err) {
       showError(findingForm, message("not_saved", { reason: err && err.message || err }));
     }).then(function () {
-      button.disabled = false;
+      saveButton.disabled = false;
     });
   });
 
@@ -405,6 +452,11 @@
       if (note) li.appendChild(el("div", { class: "small muted outbox-note" }, note));
       if (item.state === "failed" || item.state === "waiting") {
         var actions = el("div", { class: "outbox-actions" });
+        if (item.state === "failed" && item.kind === "finding") {
+          var edit = el("button", { type: "button", class: "button-secondary edit" }, message("edit"));
+          edit.addEventListener("click", function () { startEditing(item); });
+          actions.appendChild(edit);
+        }
         if (item.state === "failed") {
           var retry = el("button", { type: "button", class: "button-secondary retry" }, message("retry"));
           retry.addEventListener("click", function () {
@@ -417,6 +469,10 @@
         var remove = el("button", { type: "button", class: "linklike remove" }, message("remove"));
         remove.addEventListener("click", function () {
           if (!global.confirm(message("confirm_remove"))) return;
+          if (editing && editing.seq === item.seq) {
+            stopEditing();
+            clearFindingForm();
+          }
           Outbox.removeTree(item.seq).then(refresh);
         });
         actions.appendChild(remove);

@@ -19,16 +19,17 @@
   function SessionLost(message) { this.message = message; }
   function Removed() {}
 
+  // [[field, problem], ...] from {"fields": {...}}, nested names joined with dots.
   function fieldMessages(fields, prefix) {
     var out = [];
     if (!fields || typeof fields !== "object") return out;
     Object.keys(fields).forEach(function (key) {
       var value = fields[key];
       var name = prefix ? prefix + "." + key : key;
-      if (Array.isArray(value) && value.every(function (v) { return typeof v === "string"; })) {
-        out.push(name + ": " + value.join(" "));
-      } else if (typeof value === "string") {
-        out.push(name + ": " + value);
+      if (typeof value === "string") {
+        out.push([name, value]);
+      } else if (Array.isArray(value) && value.every(function (v) { return typeof v === "string"; })) {
+        value.forEach(function (v) { out.push([name, v]); });
       } else {
         out = out.concat(fieldMessages(value, name));
       }
@@ -36,14 +37,16 @@
     return out;
   }
 
-  // The server's own words: {"error": ..., "fields": {...}} as one line.
+  // The server's own words: {"error": ..., "fields": {...}} as one line, without saying a thing twice.
   function serverMessage(body, status) {
-    var parts = [];
-    if (body && typeof body.error === "string") parts.push(body.error);
-    else if (body && body.error && typeof body.error.message === "string") parts.push(body.error.message);
-    else if (body && typeof body.message === "string") parts.push(body.message);
-    parts = parts.concat(fieldMessages(body && (body.fields || (body.errors && body.errors.json))));
-    return parts.length ? parts.join(" · ") : "HTTP " + status;
+    var error = "";
+    if (body && typeof body.error === "string") error = body.error;
+    else if (body && typeof body.message === "string") error = body.message;
+    var parts = error ? [error] : [];
+    fieldMessages(body && body.fields).forEach(function (pair) {
+      if (pair[1] !== error) parts.push(pair[0] + ": " + pair[1]);
+    });
+    return parts.length ? parts.join(" \u00b7 ") : "HTTP " + status;
   }
 
   function CaptureSync(options) {
