@@ -154,7 +154,12 @@ def user_edit(user_id: int):
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("accounts.users"), 303)
     return render_template(
-        "accounts/user_form.html", form=form, user=user
+        "accounts/user_form.html",
+        form=form,
+        user=user,
+        tokens=services.tokens_of(user),
+        now=utcnow(),
+        token_form=FlaskForm(),
     ), 200 if request.method == "GET" else 422
 
 
@@ -167,13 +172,8 @@ def account():
     )
 
 
-@bp.post("/account/tokens/<int:token_id>/revoke")
-@roles_required(EVERYONE)
-def revoke_token(token_id: int):
-    """Revoke one of the user's own API tokens; it stops working at once."""
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        abort(404)
+def _revoke(token: ApiToken) -> None:
+    """Revoke a token with an audit event; it stops working at once."""
     if services.revoke_token(token, now=utcnow()):
         audit.record(
             "api_token",
@@ -185,4 +185,25 @@ def revoke_token(token_id: int):
         )
         db.session.commit()
         flash(_("Token %(prefix)s\u2026 dicabut.", prefix=token.prefix), "success")
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@roles_required(EVERYONE)
+def revoke_token(token_id: int):
+    """Revoke one of the user's own API tokens."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    _revoke(token)
     return redirect(url_for("accounts.account"), 303)
+
+
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+@roles_required(ADMIN)
+def user_revoke_token(user_id: int, token_id: int):
+    """An admin revokes a token of a user of their office (a lost phone, a departed colleague)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user_id or token.user.office_id != current_user.office_id:
+        abort(404)
+    _revoke(token)
+    return redirect(url_for("accounts.user_edit", user_id=user_id, _anchor="tokens"), 303)

@@ -155,3 +155,34 @@ def test_openapi_document_and_docs_are_public_and_local(client):
     asset = client.get("/api/v1/assets/swagger-ui/swagger-ui-bundle.js")
     assert asset.status_code == 200 and len(asset.data) > 100_000
     asset.close()
+
+
+def test_an_admin_revokes_a_token_of_a_user_of_their_office(app, demo, other_office, login):
+    secret = issue(demo.users["inspector"])
+    bali_secret = issue(other_office.users["inspector"])
+    mine = db.session.scalar(select(ApiToken).where(ApiToken.user_id == demo.users["inspector"].id))
+    bali = db.session.scalar(select(ApiToken).where(ApiToken.user_id == other_office.users["inspector"].id))
+    admin = login("admin@demo.test")
+    # (The user page itself lists the tokens with the same macro as /account; it is not fetched here
+    # because this branch's WTForms choices still warn on that page, fixed on main.)
+
+    foreign = admin.post(f"/users/{other_office.users['inspector'].id}/tokens/{bali.id}/revoke")
+    assert foreign.status_code == 404
+    mismatched = admin.post(f"/users/{demo.users['viewer'].id}/tokens/{mine.id}/revoke")
+    assert mismatched.status_code == 404
+    assert (
+        login("inspector@demo.test")
+        .post(f"/users/{demo.users['inspector'].id}/tokens/{mine.id}/revoke")
+        .status_code
+        == 403
+    )
+
+    response = admin.post(f"/users/{demo.users['inspector'].id}/tokens/{mine.id}/revoke")
+    assert response.status_code == 303
+    assert ApiClient(app.test_client(), secret).get("/api/v1/me").status_code == 401
+    assert ApiClient(app.test_client(), bali_secret).get("/api/v1/me").status_code == 200
+
+
+def test_the_account_page_is_linked_from_every_page(demo, login):
+    page = login("viewer@demo.test").get("/").get_data(as_text=True)
+    assert 'href="/account"' in page
