@@ -10,13 +10,15 @@ Conventions, for whoever adds a resource (letters, deadlines, ...):
    `common.api_blueprint("api_<things>", __name__, description=...)` and add the module to `RESOURCES`
    below; nothing else is needed (authentication, CSRF exemption and the login-redirect bypass follow
    from being listed there).
-2. Paths are plural nouns under /api/v1 (`/letters`, `/letters/<ID:letter_id>` with `common.ID`, which
-   keeps ids within PostgreSQL's integer); actions are POST to a verb below the record
-   (`/letters/{id}/issue`). Field names are the model's column names.
+2. Paths are plural nouns under /api/v1 (`/letters`, `f"/letters/<{ID}:letter_id>"` with `common.ID`,
+   which keeps ids within PostgreSQL's integer); actions are POST to a verb below the record
+   (`/letters/{id}/issue`). Field names are the model's column names. A binary answer (a PDF) documents
+   its media types like `evidence.FILE_RESPONSE_DOC`.
 3. Guard every view like the HTML one: `@roles_required(<role set from accounts.permissions>)` and
    `office_record_or_404(Model, id)` (another office's record is a 404), plus `can_edit_inspection` where
    the page checks it. Never re-implement a rule: call the domain's `services` and let its error (with
-   `.field`) become a 422 (register the error class in `common.api_blueprint` if it is a new one).
+   `.field`) become a 422 (pass a new error class as `api_blueprint(..., service_errors=(LetterError,))`).
+   A refused state change (issuing an issued letter) is a 409: catch the error in the view.
 4. Input schemas derive from `schemas.StrictSchema` (unknown fields are refused) and bound every value
    (`text_field`, `ref`, `day`, `moment`, ...). `*In` for creates, `*Patch` for changes, `*Out` for
    responses (nullable columns `allow_none=True`), `*Args` for list filters (derive from `PageArgs`).
@@ -26,6 +28,8 @@ Conventions, for whoever adds a resource (letters, deadlines, ...):
    header with `@blp.doc(**common.IDEMPOTENCY_HEADER_DOC)`, and go through `idempotency.create_once(...)`,
    which commits. Other writes commit once at the end of the view.
 7. Errors are `{"error": message, "fields": {name: [problems]}}` for every status (`errors.py`).
+8. Tests go in tests/api: add the new endpoints to the role matrix and to `SAME_AS_WEB` in
+   test_permissions.py; tests/api/test_schemathesis.py picks every new operation up by itself.
 """
 
 from __future__ import annotations
@@ -58,6 +62,14 @@ class OmbudsmanApi(Api):
     def _register_error_handlers(self) -> None:
         # ombudsman.errors answers every HTTP error, as JSON under /api/ (see api.errors.http_error).
         pass
+
+    def register_blueprint(self, blp, *, parameters=None, **options) -> None:
+        """Register the blueprint and document its views under the resource's tag (`ApiBlueprint.tag`)."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        blp.register_views_in_doc(self, self._app, self.spec, name=name, parameters=parameters)
+        self.spec.tag({"name": getattr(blp, "tag", name), "description": blp.description})
 
 
 SPEC_OPTIONS = {

@@ -34,13 +34,25 @@ class Parser(FlaskParser):
 
 
 class ApiBlueprint(Blueprint):
-    """A flask-smorest blueprint that knows the `multipart` location."""
+    """A flask-smorest blueprint that knows the `multipart` location and tags its operations by resource.
+
+    Flask needs blueprint names unique across the app ("api_findings" beside the pages' "findings"); the
+    docs group operations under the plain resource name instead (`tag`).
+    """
 
     ARGUMENTS_PARSER = Parser()
     DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
         **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
         "multipart": "multipart/form-data",
     }
+
+    def __init__(self, *args, tag: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tag = tag
+
+    def route(self, rule, *, parameters=None, tags=None, **options):
+        """Register a view, tagged with the resource name unless told otherwise."""
+        return super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
 
 
 # Where a service names a form field differently from the API's field.
@@ -75,11 +87,18 @@ IDEMPOTENCY_HEADER_DOC = {
 }
 
 
-def api_blueprint(name: str, import_name: str, description: str) -> ApiBlueprint:
-    """A resource blueprint under /api/v1: authenticates callers, turns service errors into JSON."""
-    blp = ApiBlueprint(name, import_name, url_prefix=PREFIX, description=description)
+def api_blueprint(
+    name: str, import_name: str, description: str, service_errors: tuple[type[Exception], ...] = ()
+) -> ApiBlueprint:
+    """A resource blueprint under /api/v1: authenticates callers, turns service errors into JSON.
+
+    `service_errors` adds the refusal exceptions of another domain's services (with a `.field`) to the
+    ones every blueprint already answers with a 422.
+    """
+    tag = name.removeprefix("api_")
+    blp = ApiBlueprint(name, import_name, url_prefix=PREFIX, description=description, tag=tag)
     blp.before_request(auth.authenticate)
-    for error in (FieldWorkError, RecommendationError, RegisterError, UploadError):
+    for error in (FieldWorkError, RecommendationError, RegisterError, UploadError, *service_errors):
         blp.register_error_handler(error, _service_error)
     blp.register_error_handler(IntegrityError, _integrity_error)
     return blp
