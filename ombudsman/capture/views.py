@@ -83,6 +83,8 @@ def session_info():
 @public
 def service_worker():
     """The service worker, with the list of files to keep and a version that changes with them."""
+    # Served from /capture/, its default (and largest allowed) scope is /capture/: exactly the page it
+    # must control, so no Service-Worker-Allowed header is needed. The API and other pages stay outside.
     assets = [url_for("static", filename=name) for name in STATIC_ASSETS]
     assets.append(url_for("capture.manifest"))
     source = _static(SERVICE_WORKER).read_text(encoding="utf-8")
