@@ -38,6 +38,17 @@ class Config:
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
     MAIL_DEFAULT_SENDER = "ombudsman-tracker@localhost"
+    # The JSON API (flask-smorest) and its tokens.
+    API_TITLE = "Ombudsman Inspection Tracker API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    # Relative to /api/v1/docs: Swagger UI's files are served by the app itself (no CDN).
+    OPENAPI_SWAGGER_UI_URL = "assets/swagger-ui/"
+    API_TOKEN_LIFETIME_DAYS = 30
+    API_TOKEN_RATE_LIMIT = "10 per minute"
     # Public base URL used in links that leave the app (QR codes, e-mails, calendar feeds).
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 

@@ -82,8 +82,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from ombudsman import api
     from ombudsman.accounts.views import bp as accounts_bp
     from ombudsman.authorities.views import bp as authorities_bp
+    from ombudsman.capture.views import bp as capture_bp
     from ombudsman.dashboard import bp as dashboard_bp
     from ombudsman.deadlines.settings_views import bp as deadline_settings_bp
     from ombudsman.deadlines.views import bp as deadlines_bp
@@ -110,8 +112,10 @@ def _register_blueprints(app: Flask) -> None:
         letter_settings_bp,
         deadlines_bp,
         deadline_settings_bp,
+        capture_bp,
     ):
         app.register_blueprint(bp)
+    api.init_app(app)
     app.before_request(require_login)
 
 

@@ -7,9 +7,15 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from ombudsman.api import errors as api_errors
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    return _is_api() or request.accept_mimetypes.best == "application/json"
 
 
 def register(app: Flask) -> None:
@@ -18,6 +24,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         message = _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi.")
+        if _is_api():
+            return api_errors.error_response(400, message, {"X-CSRFToken": [exc.description]})
         if _wants_json():
             return jsonify(error=message), 400
         return render_template("errors.html", code=400, message=message), 400
@@ -26,12 +34,16 @@ def register(app: Flask) -> None:
     def too_large(exc: HTTPException):
         limit = app.config["MAX_CONTENT_LENGTH"] // 1_048_576
         message = _("Kiriman terlalu besar (batas %(mb)d MB). Tidak ada yang disimpan.", mb=limit)
+        if _is_api():
+            return api_errors.error_response(413, message, {"body": [message]})
         if _wants_json():
             return jsonify(error=message), 413
         return render_template("errors.html", code=413, message=message), 413
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if _is_api():
+            return api_errors.http_error(exc)
         messages = {
             400: _("Permintaan tidak sah."),
             401: _("Silakan masuk terlebih dahulu."),

@@ -1,6 +1,7 @@
 """Imports every model so that SQLAlchemy and Alembic see the whole schema."""
 
-from ombudsman.accounts.models import Office, Role, User
+from ombudsman.accounts.models import ApiToken, Office, Role, User
+from ombudsman.api.models import IdempotencyKey
 from ombudsman.audit.models import AuditEvent
 from ombudsman.authorities.models import Authority, AuthorityVersion, RoutingRule
 from ombudsman.deadlines.models import (
@@ -25,6 +26,8 @@ from ombudsman.letters.models import Letter, LetterCopy, LetterCounter, LetterRe
 from ombudsman.recommendations.models import Recommendation
 
 __all__ = [
+    "ApiToken",
+    "IdempotencyKey",
     "AuditEvent",
     "Authority",
     "AuthorityVersion",

@@ -7,13 +7,15 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ombudsman.accounts import services
 from ombudsman.accounts.forms import LoginForm, OfficeForm, UserForm
-from ombudsman.accounts.models import Role, User
+from ombudsman.accounts.models import ApiToken, Role, User
 from ombudsman.accounts.permissions import ADMIN, EVERYONE, public, roles_required
 from ombudsman.audit import services as audit
+from ombudsman.clock import utcnow
 from ombudsman.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -152,7 +154,12 @@ def user_edit(user_id: int):
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("accounts.users"), 303)
     return render_template(
-        "accounts/user_form.html", form=form, user=user
+        "accounts/user_form.html",
+        form=form,
+        user=user,
+        tokens=services.tokens_of(user),
+        now=utcnow(),
+        token_form=FlaskForm(),
     ), 200 if request.method == "GET" else 422
 
 
@@ -192,3 +199,49 @@ def office_settings():
     return render_template("accounts/office.html", form=form, trail=audit.trail("office", office.id)), (
         200 if request.method == "GET" else 422
     )
+
+
+@bp.get("/account")
+@roles_required(EVERYONE)
+def account():
+    """The signed-in user's own page: their API tokens, with a button to revoke each."""
+    return render_template(
+        "accounts/account.html", tokens=services.tokens_of(current_user), now=utcnow(), form=FlaskForm()
+    )
+
+
+def _revoke(token: ApiToken) -> None:
+    """Revoke a token with an audit event; it stops working at once."""
+    if services.revoke_token(token, now=utcnow()):
+        audit.record(
+            "api_token",
+            token.id,
+            "revoked",
+            user_id=current_user.id,
+            office_id=current_user.office_id,
+            changes={"prefix": token.prefix},
+        )
+        db.session.commit()
+        flash(_("Token %(prefix)s\u2026 dicabut.", prefix=token.prefix), "success")
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@roles_required(EVERYONE)
+def revoke_token(token_id: int):
+    """Revoke one of the user's own API tokens."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    _revoke(token)
+    return redirect(url_for("accounts.account"), 303)
+
+
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+@roles_required(ADMIN)
+def user_revoke_token(user_id: int, token_id: int):
+    """An admin revokes a token of a user of their office (a lost phone, a departed colleague)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user_id or token.user.office_id != current_user.office_id:
+        abort(404)
+    _revoke(token)
+    return redirect(url_for("accounts.user_edit", user_id=user_id, _anchor="tokens"), 303)

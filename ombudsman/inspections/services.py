@@ -317,10 +317,20 @@ def _forms(codes: Iterable[str]) -> list[FindingForm]:
         raise FieldWorkError("Bentuk maladministrasi tidak dikenal.", "maladministration") from exc
 
 
+def check_item(inspection: Inspection, checklist_item_id: int | None) -> None:
+    """Refuse a checklist item that is not part of the inspection's checklist."""
+    if checklist_item_id is None:
+        return
+    item = db.session.get(ChecklistItem, checklist_item_id)
+    if item is None or item.checklist_id != inspection.checklist_id:
+        raise FieldWorkError("Butir checklist tidak dikenal untuk inspeksi ini.", "checklist_item_id")
+
+
 def create_finding(inspection: Inspection, user: User, data: dict[str, Any]) -> Finding:
     """Add a finding to an inspection, routed to its responsible authority."""
     if not data.get("title", "").strip():
         raise FieldWorkError("Judul wajib diisi.", "title")
+    check_item(inspection, data.get("checklist_item_id"))
     routed = _route(inspection, data)
     number = (
         db.session.scalar(select(func.max(Finding.number)).where(Finding.inspection_id == inspection.id)) or 0
@@ -363,6 +373,8 @@ def update_finding(finding: Finding, user: User, data: dict[str, Any]) -> dict:
         "second_authority_id",
         "routing_note",
     }
+    if "checklist_item_id" in data:
+        check_item(finding.inspection, data["checklist_item_id"])
     if routing_keys & data.keys():
         merged.update(_route(finding.inspection, merged))
     for key in FINDING_FIELDS:
@@ -517,6 +529,7 @@ def add_evidence(
     """Store a checked upload and record it against the inspection (and finding)."""
     if finding is not None and finding.inspection_id != inspection.id:
         raise FieldWorkError("Temuan bukan bagian dari inspeksi ini.", "finding_id")
+    check_item(inspection, checklist_item_id)
     key, thumb_key = storage.save(root, upload, thumbnail_px=thumbnail_px)
     evidence = Evidence(
         office_id=inspection.office_id,

@@ -1,0 +1,116 @@
+"""What every resource module of the API shares: its blueprint class, id paths, lists, service errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from sqlalchemy.exc import IntegrityError
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
+
+from ombudsman.api import auth
+from ombudsman.api.errors import error_response
+from ombudsman.authorities.services import RegisterError
+from ombudsman.extensions import db
+from ombudsman.inspections.services import FieldWorkError
+from ombudsman.inspections.storage import UploadError
+from ombudsman.recommendations.services import RecommendationError
+
+# A record id in a path: positive and within PostgreSQL's integer, so no id reaches the database as an error.
+ID = "int(min=1, max=2147483647)"
+PREFIX = "/api/v1"
+
+
+class Parser(FlaskParser):
+    """webargs parser with a `multipart` location: form fields and files read as one body."""
+
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
+    def load_multipart(self, req, schema):
+        """Form fields and files of a multipart/form-data request together."""
+        return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint that knows the `multipart` location and tags its operations by resource.
+
+    Flask needs blueprint names unique across the app ("api_findings" beside the pages' "findings"); the
+    docs group operations under the plain resource name instead (`tag`).
+    """
+
+    ARGUMENTS_PARSER = Parser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "multipart": "multipart/form-data",
+    }
+
+    def __init__(self, *args, tag: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tag = tag
+
+    def route(self, rule, *, parameters=None, tags=None, **options):
+        """Register a view, tagged with the resource name unless told otherwise."""
+        return super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
+
+
+# Where a service names a form field differently from the API's field.
+FIELD_ALIASES = {"team": "team_ids"}
+
+
+def _service_error(exc: Exception):
+    """A rule of a service refused the change: 422 naming the field; nothing is kept."""
+    db.session.rollback()
+    field = getattr(exc, "field", None) or ("file" if isinstance(exc, UploadError) else "_schema")
+    field = FIELD_ALIASES.get(field, field)
+    return error_response(422, str(exc), {field: [str(exc)]})
+
+
+def _integrity_error(exc: IntegrityError):
+    """A constraint the checks before it did not foresee (usually a concurrent change): 409, nothing kept."""
+    db.session.rollback()
+    return error_response(409)
+
+
+# Documents the header on every create; `client_id` in the body does the same.
+IDEMPOTENCY_HEADER_DOC = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "schema": {"type": "string", "format": "uuid"},
+            "description": "Alternative to the body's client_id (they must agree when both are sent).",
+        }
+    ]
+}
+
+
+def api_blueprint(
+    name: str, import_name: str, description: str, service_errors: tuple[type[Exception], ...] = ()
+) -> ApiBlueprint:
+    """A resource blueprint under /api/v1: authenticates callers, turns service errors into JSON.
+
+    `service_errors` adds the refusal exceptions of another domain's services (with a `.field`) to the
+    ones every blueprint already answers with a 422.
+    """
+    tag = name.removeprefix("api_")
+    blp = ApiBlueprint(name, import_name, url_prefix=PREFIX, description=description, tag=tag)
+    blp.before_request(auth.authenticate)
+    for error in (FieldWorkError, RecommendationError, RegisterError, UploadError, *service_errors):
+        blp.register_error_handler(error, _service_error)
+    blp.register_error_handler(IntegrityError, _integrity_error)
+    return blp
+
+
+def page(stmt, args: dict[str, Any]) -> dict[str, Any]:
+    """One page of a select() as the list body: items, page, per_page, total, pages."""
+    pagination = db.paginate(stmt, page=args["page"], per_page=args["per_page"], error_out=False)
+    return {
+        "items": list(pagination.items),
+        "page": pagination.page,
+        "per_page": pagination.per_page,
+        "total": pagination.total or 0,
+        "pages": pagination.pages,
+    }

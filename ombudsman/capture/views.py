@@ -1,0 +1,127 @@
+"""The capture page, its service worker and its web app manifest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from ombudsman.accounts.permissions import FIELD_WORK, public, roles_required
+from ombudsman.capture import services
+from ombudsman.inspections.forms import KIND_LABELS, MALADMINISTRATION_LABELS, SEVERITY_LABELS
+from ombudsman.inspections.models import Answer
+
+bp = Blueprint("capture", __name__, url_prefix="/capture")
+
+# The same words as the checklist on the inspection page.
+ANSWER_LABELS = {
+    Answer.PRESENT: _l("ada"),
+    Answer.PARTIAL: _l("sebagian"),
+    Answer.ABSENT: _l("tidak ada"),
+    Answer.NOT_ASSESSED: _l("tidak dinilai"),
+}
+
+# Static files the page needs offline, relative to the static folder; the service worker caches them.
+STATIC_ASSETS = (
+    "css/app.css",
+    "js/app.js",
+    "capture/capture.css",
+    "capture/outbox.js",
+    "capture/sync.js",
+    "capture/capture.js",
+    "capture/icon.svg",
+)
+SERVICE_WORKER = "capture/sw.js"
+
+
+def _static(name: str) -> Path:
+    return Path(current_app.static_folder or "") / name
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/")
+@roles_required(FIELD_WORK)
+def index():
+    """The capture page: pick or open an inspection, record findings with photos, see the outbox."""
+    labels = {
+        "kind": KIND_LABELS,
+        "maladministration": MALADMINISTRATION_LABELS,
+        "severity": SEVERITY_LABELS,
+        "answer": ANSWER_LABELS,
+    }
+    data = services.reference_data(current_user, labels)
+    data.update(
+        user_id=current_user.id,
+        api_base=request.script_root + "/api/v1",
+        session_url=url_for("capture.session_info"),
+        sw_url=url_for("capture.service_worker"),
+        scope=url_for("capture.index"),
+    )
+    response = Response(render_template("capture/index.html", data=data))
+    # The service worker keeps its own copy; the HTTP cache must not serve a stale page or another user's.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/session")
+@roles_required(FIELD_WORK)
+def session_info():
+    """Who is signed in and a fresh CSRF token, asked before each round of sending."""
+    return _no_store(jsonify(user_id=current_user.id, csrf_token=generate_csrf()))
+
+
+@bp.get("/sw.js")
+@public
+def service_worker():
+    """The service worker, with the list of files to keep and a version that changes with them."""
+    # Served from /capture/, its default (and largest allowed) scope is /capture/: exactly the page it
+    # must control, so no Service-Worker-Allowed header is needed. The API and other pages stay outside.
+    assets = [url_for("static", filename=name) for name in STATIC_ASSETS]
+    assets.append(url_for("capture.manifest"))
+    source = _static(SERVICE_WORKER).read_text(encoding="utf-8")
+    version = services.assets_version(
+        [_static(name) for name in STATIC_ASSETS], extra=source.encode() + json.dumps(assets).encode()
+    )
+    prelude = (
+        f"const CAPTURE_VERSION = {json.dumps(version)};\n"
+        f"const CAPTURE_PAGE = {json.dumps(url_for('capture.index'))};\n"
+        f"const CAPTURE_ASSETS = {json.dumps(assets)};\n"
+    )
+    response = Response(prelude + source, mimetype="text/javascript")
+    # Browsers check the worker for updates on each visit; an HTTP-cached copy would delay new versions.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+@public
+def manifest():
+    """The web app manifest, so the page can be added to the phone's home screen."""
+    body = {
+        "name": _("Ombudsman · Pencatatan Lapangan"),
+        "short_name": _("Catat Lapangan"),
+        "lang": "id",
+        "start_url": url_for("capture.index"),
+        "scope": url_for("capture.index"),
+        "display": "standalone",
+        "background_color": "#f6f7f9",
+        "theme_color": "#0b5394",
+        "icons": [
+            {
+                "src": url_for("static", filename="capture/icon.svg"),
+                "sizes": "any",
+                "type": "image/svg+xml",
+                "purpose": "any",
+            }
+        ],
+    }
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json")

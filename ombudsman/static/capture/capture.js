@@ -1,0 +1,556 @@
+// The capture page: record inspections, findings and photos into the outbox, and show what it holds.
+// Every text from the inspector is shown with textContent, never as HTML.
+(function (global) {
+  "use strict";
+
+  var document = global.document;
+  var Outbox = global.CaptureOutbox;
+  var data = JSON.parse(document.getElementById("capture-data").textContent);
+  var messages = JSON.parse(document.getElementById("capture-messages").textContent);
+  var SELECTED_KEY = "ombudsman-capture.inspection." + data.user_id;
+
+  function message(key, vars) {
+    var text = messages[key] || key;
+    Object.keys(vars || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(String(vars[name]));
+    });
+    return text;
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function fillSelect(select, rows, valueKey, placeholder) {
+    select.textContent = "";
+    if (placeholder !== undefined) select.appendChild(el("option", { value: "" }, placeholder));
+    rows.forEach(function (row) { select.appendChild(el("option", { value: String(row[valueKey]) }, row.name)); });
+  }
+
+  function localToday() {
+    var now = new Date();
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  }
+
+  function showError(form, text) {
+    var box = form.querySelector(".error");
+    box.textContent = text || "";
+    box.hidden = !text;
+  }
+
+  // --- the reference lists, from the page the server rendered (and the service worker kept) ---------------
+
+  var inspectionSelect = document.getElementById("inspection");
+  var newInspectionForm = document.getElementById("new-inspection");
+  var findingForm = document.getElementById("finding");
+  var photoInput = document.getElementById("f-photos");
+  var photoList = document.getElementById("f-photo-list");
+  var outboxList = document.getElementById("outbox");
+  var pendingPhotos = [];
+  var items = [];
+
+  fillSelect(document.getElementById("ni-kind"), data.kinds, "code");
+  fillSelect(document.getElementById("ni-authority"), data.authorities, "id", "\u2014");
+  fillSelect(document.getElementById("f-theme"), data.themes, "id", "\u2014");
+  fillSelect(document.getElementById("f-severity"), data.severities, "code");
+  document.getElementById("f-severity").value = data.default_severity;
+  document.getElementById("ni-date").value = localToday();
+  var codes = document.getElementById("f-maladministration");
+  data.maladministration.forEach(function (row) {
+    var id = "f-mal-" + row.code;
+    var li = el("li");
+    var box = el("input", { type: "checkbox", id: id, name: "maladministration", value: row.code });
+    li.appendChild(box);
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(el("label", { for: id }, row.name));
+    codes.appendChild(li);
+  });
+
+  // --- the inspection picker: server drafts plus inspections opened on this device -------------------------
+
+  function renderInspections() {
+    var chosen = inspectionSelect.value || global.localStorage.getItem(SELECTED_KEY) || "";
+    inspectionSelect.textContent = "";
+    inspectionSelect.appendChild(el("option", { value: "" }, message("choose_inspection")));
+    var known = {};
+    data.inspections.forEach(function (row) {
+      known[row.id] = true;
+      inspectionSelect.appendChild(el("option", { value: "server:" + row.id },
+        row.title + " \u00b7 " + row.authority + " \u00b7 " + row.visited_on));
+    });
+    items.filter(function (i) { return i.kind === "inspection" && i.user_id === data.user_id; })
+      .forEach(function (i) {
+        if (i.server_id && known[i.server_id]) {
+          // Already listed by the server: keep the choice pointing at the same inspection.
+          if (chosen === "local:" + i.client_id) chosen = "server:" + i.server_id;
+          return;
+        }
+        var note = i.state === "sent" ? "" : " (" + message("pending_label") + ")";
+        inspectionSelect.appendChild(el("option", { value: "local:" + i.client_id },
+          i.payload.title + " \u00b7 " + i.payload.visited_on + note));
+      });
+    inspectionSelect.value = chosen;
+    if (inspectionSelect.value !== chosen) inspectionSelect.value = "";
+  }
+
+  inspectionSelect.addEventListener("change", function () {
+    global.localStorage.setItem(SELECTED_KEY, inspectionSelect.value);
+    renderChecklist(false);
+  });
+
+  function chooseInspection(value) {
+    global.localStorage.setItem(SELECTED_KEY, value);
+    inspectionSelect.value = value;
+    renderInspections();
+    renderChecklist(false);
+  }
+
+  // Where a record for the chosen inspection belongs: a server id, or the client UUID of an inspection
+  // still in the outbox (replaced by its server id once that is known).
+  function chosenTarget() {
+    var choice = inspectionSelect.value;
+    if (!choice) return null;
+    if (choice.indexOf("server:") === 0) {
+      var id = parseInt(choice.slice(7), 10);
+      var row = data.inspections.filter(function (i) { return i.id === id; })[0];
+      return { key: choice, parent_id: null, inspection_id: id, checklist_id: row ? row.checklist_id : null,
+               answers: row ? row.answers : {} };
+    }
+    var clientId = choice.slice(6);
+    var parent = items.filter(function (i) { return i.client_id === clientId; })[0];
+    var sent = parent && parent.state === "sent" && parent.server_id;
+    return { key: choice, parent_id: sent ? null : clientId, inspection_id: sent ? parent.server_id : null,
+             checklist_id: data.active_checklist_id, answers: {}, client_id: clientId };
+  }
+
+  // Ask once that the browser never evicts the outbox to free space.
+  var persistAsked = false;
+  function askPersistence() {
+    if (persistAsked || !global.navigator.storage || !global.navigator.storage.persist) return;
+    persistAsked = true;
+    global.navigator.storage.persist().catch(function () {});
+  }
+
+  newInspectionForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var f = newInspectionForm.elements;
+    var title = f.title.value.trim();
+    if (!title) return showError(newInspectionForm, message("need_title"));
+    if (!f.authority_id.value) return showError(newInspectionForm, message("need_unit"));
+    if (!f.visited_on.value) return showError(newInspectionForm, message("need_date"));
+    showError(newInspectionForm, "");
+    var item = Outbox.newItem("inspection", {
+      user_id: data.user_id,
+      parent_id: null,
+      label: title,
+      payload: {
+        title: title,
+        kind: f.kind.value,
+        authority_id: parseInt(f.authority_id.value, 10),
+        visited_on: f.visited_on.value,
+        place: f.place.value.trim(),
+      },
+    });
+    askPersistence();
+    Outbox.addAll([item]).then(function () {
+      newInspectionForm.reset();
+      f.visited_on.value = localToday();
+      document.getElementById("new-inspection-box").open = false;
+      return refresh();
+    }).then(function () {
+      chooseInspection("local:" + item.client_id);
+      sync.kick(false);
+    }).catch(function (err) {
+      showError(newInspectionForm, message("not_saved", { reason: err && err.message || err }));
+    });
+  });
+
+  // --- the finding form ------------------------------------------------------------------------------------
+
+  function renderPhotos() {
+    photoList.textContent = "";
+    pendingPhotos.forEach(function (file, index) {
+      var li = el("li", {}, file.name + " (" + Math.ceil(file.size / 1024) + " KB) ");
+      var button = el("button", { type: "button", class: "linklike" }, message("remove_photo"));
+      button.addEventListener("click", function () {
+        pendingPhotos.splice(index, 1);
+        renderPhotos();
+      });
+      li.appendChild(button);
+      photoList.appendChild(li);
+    });
+  }
+
+  // The camera gives one photo per tap: collect them, and free the input for the next one.
+  photoInput.addEventListener("change", function () {
+    Array.prototype.forEach.call(photoInput.files, function (file) { pendingPhotos.push(file); });
+    photoInput.value = "";
+    renderPhotos();
+  });
+
+  // A finding the server refused (say, no authority could be routed) is corrected here and queued again
+  // under the same client UUID: the server stored nothing for it, so the UUID is still free.
+  var editing = null;
+  var saveButton = document.getElementById("save-finding");
+
+  function clearFindingForm() {
+    findingForm.reset();
+    document.getElementById("f-severity").value = data.default_severity;
+    pendingPhotos = [];
+    renderPhotos();
+  }
+
+  function stopEditing() {
+    editing = null;
+    document.getElementById("f-editing").hidden = true;
+    saveButton.textContent = message("save_finding");
+  }
+
+  function startEditing(item) {
+    clearFindingForm();
+    editing = item;
+    var f = findingForm.elements;
+    f.title.value = item.payload.title;
+    f.description.value = item.payload.description || "";
+    f.routing_rule_id.value = item.payload.routing_rule_id ? String(item.payload.routing_rule_id) : "";
+    f.severity.value = item.payload.severity;
+    findingForm.querySelectorAll("input[name=maladministration]").forEach(function (box) {
+      box.checked = item.payload.maladministration.indexOf(box.value) >= 0;
+    });
+    var banner = document.getElementById("f-editing");
+    banner.querySelector("span").textContent = message("editing", { title: item.payload.title });
+    banner.hidden = false;
+    saveButton.textContent = message("save_changes");
+    findingForm.querySelector(".saved").hidden = true;
+    showError(findingForm, item.last_error);
+    findingForm.scrollIntoView();
+    f.title.focus();
+  }
+
+  document.getElementById("cancel-edit").addEventListener("click", function () {
+    stopEditing();
+    clearFindingForm();
+    showError(findingForm, "");
+  });
+
+  findingForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var f = findingForm.elements;
+    var saved = findingForm.querySelector(".saved");
+    saved.hidden = true;
+    var target = editing ? {} : chosenTarget();
+    var title = f.title.value.trim();
+    if (!target) return showError(findingForm, message("need_inspection"));
+    if (!title) return showError(findingForm, message("need_title"));
+    showError(findingForm, "");
+    saveButton.disabled = true;
+
+    var maladministration = Array.prototype.filter.call(
+      findingForm.querySelectorAll("input[name=maladministration]"), function (box) { return box.checked; }
+    ).map(function (box) { return box.value; });
+    var payload = {
+      title: title,
+      description: f.description.value.trim(),
+      routing_rule_id: f.routing_rule_id.value ? parseInt(f.routing_rule_id.value, 10) : null,
+      maladministration: maladministration,
+      severity: f.severity.value,
+    };
+    var edited = editing;
+    var finding = edited || Outbox.newItem("finding", {
+      user_id: data.user_id,
+      parent_id: target.parent_id,
+      inspection_id: target.inspection_id,
+      label: title,
+      payload: payload,
+    });
+    var photos = pendingPhotos.slice();
+    // Hash every photo first: IndexedDB transactions cannot wait for other work.
+    Promise.all(photos.map(function (file) {
+      var blob = file.slice(0, file.size, file.type);
+      return Outbox.sha256Hex(blob).then(function (sha) {
+        return Outbox.newItem("photo", {
+          user_id: data.user_id,
+          parent_id: finding.client_id,
+          label: file.name,
+          blob: blob,
+          filename: file.name,
+          content_type: file.type,
+          size: file.size,
+          sha256: sha,
+        });
+      });
+    })).then(function (photoItems) {
+      askPersistence();
+      if (!edited) return Outbox.addAll([finding].concat(photoItems));
+      return Outbox.addAll(photoItems).then(function () {
+        return Outbox.update(edited.seq, { payload: payload, label: title, state: "waiting", last_error: "" });
+      });
+    }).then(function () {
+      stopEditing();
+      clearFindingForm();
+      saved.textContent = message("saved_local");
+      saved.hidden = false;
+      return refresh();
+    }).then(function () {
+      sync.kick(false);
+    }).catch(function (err) {
+      showError(findingForm, message("not_saved", { reason: err && err.message || err }));
+    }).then(function () {
+      saveButton.disabled = false;
+    });
+  });
+
+  // --- the checklist ---------------------------------------------------------------------------------------
+
+  var checklistForm = document.getElementById("checklist");
+  var checklistRows = document.getElementById("checklist-rows");
+  var checklistNone = document.getElementById("checklist-none");
+  var checklistFor = null; // the inspection the rows show; re-drawn only when the choice changes
+  var touched = {};
+
+  // The answers as they will be once the outbox is sent: the page's, then the device's, oldest first.
+  function currentAnswers(target) {
+    var answers = {};
+    Object.keys(target.answers || {}).forEach(function (id) { answers[id] = target.answers[id]; });
+    items.forEach(function (i) {
+      if (i.kind !== "checklist" || i.state === "failed") return;
+      var same = (target.inspection_id && i.inspection_id === target.inspection_id) ||
+        (i.parent_id && (i.parent_id === target.parent_id || i.parent_id === target.client_id));
+      if (!same) return;
+      i.payload.answers.forEach(function (a) { answers[String(a.item_id)] = [a.answer, a.note]; });
+    });
+    return answers;
+  }
+
+  function renderChecklist(force) {
+    var target = chosenTarget();
+    var key = target ? target.key : "";
+    if (!force && key === checklistFor) return;
+    checklistFor = key;
+    touched = {};
+    checklistRows.textContent = "";
+    var rows = target && target.checklist_id ? data.checklists[String(target.checklist_id)] || [] : [];
+    checklistForm.hidden = !rows.length;
+    checklistNone.hidden = !!rows.length;
+    checklistNone.textContent = message(target ? "checklist_missing" : "checklist_choose");
+    if (!rows.length) return;
+    var answers = currentAnswers(target);
+    var group = null;
+    rows.forEach(function (row) {
+      if (row.group !== group) {
+        group = row.group;
+        checklistRows.appendChild(el("h3", {}, group));
+      }
+      var current = answers[String(row.id)] || ["not_assessed", ""];
+      var box = el("div", { class: "checklist-row", "data-item-id": String(row.id) });
+      box.appendChild(el("div", {}, row.label));
+      var choices = el("div", { class: "answers" });
+      data.answers.forEach(function (answer) {
+        var id = "ck-" + row.id + "-" + answer.code;
+        var label = el("label", { for: id });
+        var radio = el("input", { type: "radio", id: id, name: "ck-" + row.id, value: answer.code });
+        radio.checked = answer.code === current[0];
+        label.appendChild(radio);
+        label.appendChild(document.createTextNode(" " + answer.name));
+        choices.appendChild(label);
+      });
+      box.appendChild(choices);
+      var note = el("input", { type: "text", id: "ck-note-" + row.id, maxlength: "2000", placeholder: message("note") });
+      note.value = current[1] || "";
+      box.appendChild(note);
+      checklistRows.appendChild(box);
+    });
+  }
+
+  function markTouched(event) {
+    var row = event.target.closest(".checklist-row");
+    if (row) touched[row.getAttribute("data-item-id")] = true;
+    checklistForm.querySelector(".saved").hidden = true;
+  }
+  checklistForm.addEventListener("change", markTouched);
+  checklistForm.addEventListener("input", markTouched);
+
+  checklistForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var target = chosenTarget();
+    if (!target) return showError(checklistForm, message("need_inspection"));
+    var ids = Object.keys(touched);
+    if (!ids.length) return showError(checklistForm, message("checklist_unchanged"));
+    showError(checklistForm, "");
+    var answers = ids.map(function (id) {
+      var checked = checklistForm.querySelector("input[name='ck-" + id + "']:checked");
+      return {
+        item_id: parseInt(id, 10),
+        answer: checked ? checked.value : "not_assessed",
+        note: document.getElementById("ck-note-" + id).value.trim(),
+      };
+    });
+    var item = Outbox.newItem("checklist", {
+      user_id: data.user_id,
+      parent_id: target.parent_id,
+      inspection_id: target.inspection_id,
+      label: message("checklist_label", { n: answers.length }),
+      payload: { answers: answers },
+    });
+    askPersistence();
+    Outbox.addAll([item]).then(function () {
+      touched = {};
+      var saved = checklistForm.querySelector(".saved");
+      saved.textContent = message("saved_local");
+      saved.hidden = false;
+      return refresh();
+    }).then(function () {
+      sync.kick(false);
+    }).catch(function (err) {
+      showError(checklistForm, message("not_saved", { reason: err && err.message || err }));
+    });
+  });
+
+  // --- the outbox ------------------------------------------------------------------------------------------
+
+  function stateText(item, byClient) {
+    if (item.state === "sent") return message("sent");
+    if (item.state === "failed") return message("failed", { reason: item.last_error });
+    if (item.state === "sending") return message("sending");
+    return message("waiting");
+  }
+
+  function noteText(item, byClient) {
+    if (item.state !== "waiting") return "";
+    if (item.user_id !== data.user_id) return message("other_user");
+    var parent = item.parent_id ? byClient[item.parent_id] : null;
+    if (parent && parent.state === "failed") {
+      return message("blocked", { parent: message("kind_" + parent.kind) + " \u201c" + parent.label + "\u201d" });
+    }
+    if (item.last_error) return item.last_error + " \u00b7 " + message("attempts", { n: item.attempts });
+    return "";
+  }
+
+  function renderOutbox() {
+    var byClient = {};
+    items.forEach(function (i) { byClient[i.client_id] = i; });
+    outboxList.textContent = "";
+    var counts = { waiting: 0, failed: 0, sent: 0 };
+    items.forEach(function (item) {
+      counts[item.state === "sending" ? "waiting" : item.state] += 1;
+      var li = el("li", {
+        class: "outbox-item outbox-" + item.kind,
+        "data-kind": item.kind,
+        "data-state": item.state,
+        "data-client-id": item.client_id,
+      });
+      var head = el("div", { class: "outbox-head" });
+      head.appendChild(el("span", { class: "outbox-kind" }, message("kind_" + item.kind)));
+      head.appendChild(el("span", { class: "outbox-label" }, item.label));
+      li.appendChild(head);
+      li.appendChild(el("div", { class: "state state-" + item.state }, stateText(item, byClient)));
+      var note = noteText(item, byClient);
+      if (note) li.appendChild(el("div", { class: "small muted outbox-note" }, note));
+      if (item.state === "failed" || item.state === "waiting") {
+        var actions = el("div", { class: "outbox-actions" });
+        if (item.state === "failed" && item.kind === "finding") {
+          var edit = el("button", { type: "button", class: "button-secondary edit" }, message("edit"));
+          edit.addEventListener("click", function () { startEditing(item); });
+          actions.appendChild(edit);
+        }
+        if (item.state === "failed") {
+          var retry = el("button", { type: "button", class: "button-secondary retry" }, message("retry"));
+          retry.addEventListener("click", function () {
+            Outbox.update(item.seq, { state: "waiting", last_error: "" }).then(refresh).then(function () {
+              sync.kick(true);
+            });
+          });
+          actions.appendChild(retry);
+        }
+        var remove = el("button", { type: "button", class: "linklike remove" }, message("remove"));
+        remove.addEventListener("click", function () {
+          if (!global.confirm(message("confirm_remove"))) return;
+          if (editing && editing.seq === item.seq) {
+            stopEditing();
+            clearFindingForm();
+          }
+          Outbox.removeTree(item.seq).then(refresh);
+        });
+        actions.appendChild(remove);
+        li.appendChild(actions);
+      }
+      outboxList.appendChild(li);
+    });
+    if (!items.length) outboxList.appendChild(el("li", { class: "muted" }, message("no_items")));
+    document.getElementById("outbox-counts").textContent = message("counts", counts);
+    // The same figures at the top of the page, where the inspector looks first.
+    document.getElementById("outbox-summary").textContent = items.length ? message("counts", counts) : "";
+    var notice = document.getElementById("outbox-notice");
+    notice.textContent = sync.notice;
+    notice.hidden = !sync.notice;
+  }
+
+  function renderNetwork() {
+    var status = document.getElementById("net-status");
+    var online = global.navigator.onLine;
+    status.textContent = message(online ? "online" : "offline");
+    status.setAttribute("data-online", online ? "true" : "false");
+    status.className = "badge " + (online ? "badge-online" : "badge-offline");
+  }
+
+  var refreshing = null;
+  var refreshAgain = false;
+  function refresh() {
+    if (refreshing) { refreshAgain = true; return refreshing; }
+    refreshing = Outbox.all().then(function (rows) {
+      items = rows;
+      renderInspections();
+      renderChecklist(false);
+      renderOutbox();
+      renderNetwork();
+    }).catch(function (err) {
+      var notice = document.getElementById("outbox-notice");
+      notice.textContent = message("not_saved", { reason: err && err.message || err });
+      notice.hidden = false;
+    }).then(function () {
+      refreshing = null;
+      if (refreshAgain) { refreshAgain = false; return refresh(); }
+    });
+    return refreshing;
+  }
+
+  var sync = new global.CaptureSync({
+    apiBase: data.api_base,
+    sessionUrl: data.session_url,
+    message: message,
+    onChange: refresh,
+  });
+
+  document.getElementById("send-now").addEventListener("click", function () { sync.kick(true); });
+  document.getElementById("clear-sent").addEventListener("click", function () {
+    Outbox.removeSent().then(refresh);
+  });
+  global.addEventListener("online", renderNetwork);
+  global.addEventListener("offline", renderNetwork);
+
+  // --- offline availability --------------------------------------------------------------------------------
+
+  function markReady() {
+    var status = document.getElementById("sw-status");
+    status.textContent = message("offline_ready");
+    status.setAttribute("data-ready", "true");
+  }
+
+  if ("serviceWorker" in global.navigator) {
+    global.navigator.serviceWorker.register(data.sw_url, { scope: data.scope }).catch(function () {});
+    global.navigator.serviceWorker.ready.then(function () {
+      // Ready means installed, i.e. the page and its files are in the cache; controlled means it serves them.
+      if (global.navigator.serviceWorker.controller) markReady();
+      else global.navigator.serviceWorker.addEventListener("controllerchange", markReady);
+    });
+  } else {
+    document.getElementById("sw-status").textContent = message("offline_unsupported");
+  }
+
+  renderNetwork();
+  refresh().then(function () { return sync.start(); });
+})(window);
