@@ -31,19 +31,9 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="session")
-def letters_chromium(request):
-    """The project's shared headless Chromium where the root conftest has one, else one of our own.
-
-    Playwright's sync API allows one instance per thread, so this must not start a second one beside it.
-    """
-    try:
-        shared = request.getfixturevalue("chromium")
-    except pytest.FixtureLookupError:
-        shared = None
-    if shared is not None:
-        yield shared
-        return
+@pytest.fixture
+def chromium():
+    """A headless Chromium, closed after the test."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -65,8 +55,7 @@ def sign_out(page) -> None:
     expect(page.locator("#email")).to_be_visible()
 
 
-def test_inspector_drafts_head_issues_anyone_verifies(app, demo, live_server, letters_chromium):
-    chromium = letters_chromium
+def test_inspector_drafts_head_issues_anyone_verifies(app, demo, live_server, chromium):
     # Start from the inspection without the seeded drafts, as the office would.
     db.session.execute(Letter.__table__.delete())
     db.session.commit()
