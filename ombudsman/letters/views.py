@@ -1,4 +1,8 @@
-"""Pages for letters: the register, drafting and review, issuing, PDFs, delivery, verification, settings."""
+"""Pages for letters: the register, drafting and review, issuing, PDFs, delivery, verification, settings.
+
+The pages' templates are in templates/letter_pages/; templates/letters/ holds only the print template, which
+is always Indonesian and stays out of the UI's translation catalog.
+"""
 
 from __future__ import annotations
 
@@ -125,7 +129,7 @@ def index():
         error_out=False,
     )
     return render_template(
-        "letters/index.html",
+        "letter_pages/index.html",
         pagination=pagination,
         filters=filters,
         authorities=authorities.active_authorities(),
@@ -246,7 +250,7 @@ def _render_show(letter: Letter, delivery_form: DeliveryForm, status: int = 200)
             select(Letter).where(Letter.supersedes_id == letter.id, Letter.status.in_([LetterStatus.ISSUED]))
         )
     return render_template(
-        "letters/show.html",
+        "letter_pages/show.html",
         letter=letter,
         actions=services.allowed_actions(current_user, letter),
         action_form=FlaskForm(),
@@ -285,7 +289,7 @@ def edit(letter_id: int):
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("letters.show", letter_id=letter.id), 303)
-    return render_template("letters/form.html", form=form, letter=letter), (
+    return render_template("letter_pages/form.html", form=form, letter=letter), (
         200 if request.method == "GET" else 422
     )
 
@@ -507,8 +511,8 @@ def lookup():
         letter = services.by_short_code(code)
         if letter is not None:
             return redirect(url_for("verify.show", token=letter.verify_token), 303)
-        return render_template("letters/verify_lookup.html", code=code, not_found=True), 404
-    return render_template("letters/verify_lookup.html", code="", not_found=False)
+        return render_template("letter_pages/verify_lookup.html", code=code, not_found=True), 404
+    return render_template("letter_pages/verify_lookup.html", code="", not_found=False)
 
 
 def _verify_page(letter: Letter, form: VerifyUploadForm, result: dict | None = None, status: int = 200):
@@ -519,7 +523,7 @@ def _verify_page(letter: Letter, form: VerifyUploadForm, result: dict | None = N
         )
     response = Response(
         render_template(
-            "letters/verify.html", letter=letter, form=form, result=result, replaced_by=replaced_by
+            "letter_pages/verify.html", letter=letter, form=form, result=result, replaced_by=replaced_by
         ),
         status=status,
     )
@@ -597,7 +601,7 @@ def letters():
             unit=form.letter_unit_code.data or "",
         )
     return render_template(
-        "letters/settings.html",
+        "letter_pages/settings.html",
         form=form,
         placeholders=PLACEHOLDERS,
         example=example,
