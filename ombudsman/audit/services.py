@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from ombudsman.audit.models import AuditEvent
@@ -60,12 +60,20 @@ def record(
     return event
 
 
-def trail(entity_type: str, entity_id: int) -> list[AuditEvent]:
-    """Events of one record, newest first, with their users loaded."""
+def trail(
+    entity_type: str, entity_id: int, *, related: dict[str, list[int]] | None = None
+) -> list[AuditEvent]:
+    """Events of one record (and of related records, e.g. its evidence), newest first, users loaded."""
+    condition = and_(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
+    for other_type, ids in (related or {}).items():
+        if ids:
+            condition = or_(
+                condition, and_(AuditEvent.entity_type == other_type, AuditEvent.entity_id.in_(ids))
+            )
     return list(
         db.session.scalars(
             select(AuditEvent)
-            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
+            .where(condition)
             .options(selectinload(AuditEvent.user))
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         )

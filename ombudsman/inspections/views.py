@@ -191,7 +191,7 @@ def show(inspection_id: int):
         can_edit=can_edit_inspection(current_user, inspection),
         action_form=FlaskForm(),
         evidence_form=EvidenceForm(),
-        trail=audit.trail("inspection", inspection.id),
+        trail=audit.trail("inspection", inspection.id, related={"evidence": [e.id for e in evidence]}),
         answers=list(Answer),
     )
 
@@ -511,7 +511,7 @@ def finding_show(finding_id: int):
         recommendations=recs,
         can_edit=can_edit_inspection(current_user, finding.inspection),
         evidence_form=EvidenceForm(),
-        trail=audit.trail("finding", finding.id),
+        trail=audit.trail("finding", finding.id, related={"evidence": [e.id for e in evidence]}),
     )
 
 

@@ -151,3 +151,15 @@ def test_finding_with_photo_from_the_form(demo, login, png_bytes):
     assert finding.title == "Toilet rusak" and finding.number == 11
     assert finding.responsible_authority == demo.pemkot  # keyword "toilet" → the local sarana rule
     assert finding.form_codes == ["tidak_patut"]
+
+
+def test_uploads_appear_in_the_audit_trail_of_their_finding(demo, login, png_bytes):
+    b = login("inspector@demo.test")
+    b.post(
+        f"/findings/{demo.findings[3].id}/evidence",
+        data={"files": (io.BytesIO(png_bytes), "kursi.png")},
+        content_type="multipart/form-data",
+    )
+    page = b.get(f"/findings/{demo.findings[3].id}").get_data(as_text=True)
+    trail = page[page.index('id="audit"') :]
+    assert "uploaded" in trail and "kursi.png" in trail and hashlib.sha256(png_bytes).hexdigest() in trail
