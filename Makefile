@@ -64,9 +64,11 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+## make benchmarks: the findings, letters and deadlines benchmarks on SQLite (figures in the README)
 benchmarks: install-dev
-	$(BIN)/python benchmarks/findings.py
+	$(BIN)/python benchmarks/findings.py --analyze
 	$(BIN)/python benchmarks/letters.py
+	$(BIN)/python benchmarks/deadlines.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
