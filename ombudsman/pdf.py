@@ -24,12 +24,13 @@ import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
+
+from ombudsman.dates import format_date_id  # noqa: F401 (re-exported for the letter template)
 
 if TYPE_CHECKING:
     from fontpkg import FontFile
@@ -67,21 +68,6 @@ _MEDIA_TYPES = {
     ".woff": "font/woff",
     ".woff2": "font/woff2",
 }
-
-_MONTHS_ID = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 
 class RefusedURLError(PermissionError):
@@ -344,8 +330,3 @@ def qr_svg_data_uri(url: str) -> str:
     # Level M survives a smudge or a fold; the 4-module quiet zone is what scanners expect.
     qr = segno.make(url, error="m", micro=False)
     return qr.svg_data_uri(border=4)
-
-
-def format_date_id(d: date) -> str:
-    """Format a date the Indonesian way, e.g. "31 Juli 2018", without depending on the host's locales."""
-    return f"{d.day} {_MONTHS_ID[d.month - 1]} {d.year}"

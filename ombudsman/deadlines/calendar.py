@@ -21,21 +21,7 @@ from types import MappingProxyType
 import holidays
 from holidays.constants import GOVERNMENT, PUBLIC
 
-MONTHS_ID = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+from ombudsman.dates import MONTHS_ID, WEEKDAYS_ID, format_date_id  # noqa: F401 (re-exported)
 
 UNIT_LABELS = {"working": "hari kerja", "calendar": "hari kalender"}
 START_LABELS = {"on_receipt": "sejak diterima", "on_issue": "sejak diterbitkan"}
@@ -70,12 +56,6 @@ _CUTI_BERSAMA = "Cuti Bersama "
 # PUEBI prescribes the en dash ("tanda pisah") for "sampai dengan" between two dates.
 _RANGE_DASH = "\u2013"
 _REPLACEMENT = "Pengganti "
-
-
-def format_date_id(d: date, *, with_year: bool = True) -> str:
-    """Format a date the Indonesian way, e.g. "6 Agustus 2018" (no locale needed)."""
-    text = f"{d.day} {MONTHS_ID[d.month - 1]}"
-    return f"{text} {d.year}" if with_year else text
 
 
 def short_holiday_name(name: str) -> str:
