@@ -92,7 +92,9 @@ _DEADLINE_SUBJECT = {
     RecommendationKind.TINDAKAN_KOREKTIF: (
         "Pelaksanaan tindakan korektif tersebut kami harapkan dilaporkan kepada Ombudsman"
     ),
-    RecommendationKind.REKOMENDASI: "Atasan terlapor wajib melaporkan pelaksanaan Rekomendasi kepada Ombudsman",
+    RecommendationKind.REKOMENDASI: (
+        "Atasan terlapor wajib melaporkan pelaksanaan Rekomendasi kepada Ombudsman"
+    ),
 }
 _RECEIVED_WHAT = {
     RecommendationKind.SARAN: "surat ini",
@@ -117,7 +119,8 @@ def deadline_rule_sentence(kind: RecommendationKind, on: date) -> str:
         if rule.starts is Start.ON_ISSUE
         else f"sejak {_RECEIVED_WHAT[kind]} diterima"
     )
-    return f"{_DEADLINE_SUBJECT[kind]} paling lambat {rule.count} ({number_words(rule.count)}) {unit} {since}."
+    count = f"{rule.count} ({number_words(rule.count)})"
+    return f"{_DEADLINE_SUBJECT[kind]} paling lambat {count} {unit} {since}."
 
 
 # --- default texts of a new draft ---------------------------------------------------------------------------

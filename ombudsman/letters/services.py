@@ -853,7 +853,10 @@ def _correct_clocks(
     corrected = []
     for rec in letter.recommendations:
         deadline: Deadline | None = rec.deadline
-        if deadline is None or deadline.received_on != old_received or deadline.issued_on != letter.letter_date:
+        if deadline is None or (deadline.received_on, deadline.issued_on) != (
+            old_received,
+            letter.letter_date,
+        ):
             continue
         try:
             deadlines.correct_receipt(
@@ -870,7 +873,7 @@ def _correct_clocks(
     return corrected
 
 
-# --- escalation letters (the deadlines package's hook) -------------------------------------------------------
+# --- escalation letters (the deadlines package's hook) ------------------------------------------------------
 
 
 def draft_escalation_letter(plan: Any, *, user: User, today: date) -> Letter:

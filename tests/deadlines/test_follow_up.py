@@ -81,7 +81,9 @@ def test_bad_received_dates_are_shown_again_with_the_input(demo, recs, login, da
     assert _deadline(rec.id) is None
 
 
-def test_a_second_received_date_is_refused_but_a_supervisor_can_correct_it(demo, paper_letters, started, login):
+def test_a_second_received_date_is_refused_but_a_supervisor_can_correct_it(
+    demo, paper_letters, started, login
+):
     rec_id = started[0].recommendation_id
     head = login("head@demo.test")
 
