@@ -63,6 +63,7 @@ from ombudsman.deadlines.states import state_of
 from ombudsman.extensions import db
 from ombudsman.inspections import storage
 from ombudsman.inspections.models import EvidenceKind
+from ombudsman.letters.models import Letter, LetterRecommendation, LetterStatus
 from ombudsman.pagination import page_args
 from ombudsman.recommendations.models import Recommendation
 
@@ -128,6 +129,38 @@ def _template_helpers() -> dict:
     }
 
 
+def receipt_letter(rec: Recommendation) -> Letter | None:
+    """The letter that carries the recommendation and owns its received date, if the office wrote one here.
+
+    Letters written in the app record the receipt on their own page, which starts (and corrects) the clocks
+    of all their recommendations at once; only a recommendation no letter carries (its letter went out on
+    paper, before the app) has its received date recorded on the recommendation page.
+    """
+    return db.session.scalar(
+        select(Letter)
+        .join(LetterRecommendation, LetterRecommendation.letter_id == Letter.id)
+        .where(
+            LetterRecommendation.recommendation_id == rec.id,
+            Letter.status != LetterStatus.SUPERSEDED,
+            Letter.escalation_step.is_(None),
+        )
+        .order_by(Letter.id.desc())
+        .limit(1)
+    )
+
+
+def _receipt_on_letter(rec: Recommendation) -> None:
+    letter = receipt_letter(rec)
+    if letter is not None:
+        raise deadlines.DeadlineError(
+            _(
+                "Tanggal diterima dicatat pada halaman surat %(letter)s, untuk semua rekomendasinya.",
+                letter=letter.number or f"#{letter.id}",
+            ),
+            "received_on",
+        )
+
+
 def deadline_panel(rec: Recommendation) -> dict:
     """What the recommendation page shows of its deadline: state, due date, explanation, the received form."""
     office = current_user.office
@@ -143,6 +176,7 @@ def deadline_panel(rec: Recommendation) -> dict:
         "past_due": state in PAST_DUE_STATES,
         "days_left": calendar.working_days_between(today, deadline.due_on) if deadline else None,
         "received_form": ReceivedForm(formdata=None) if deadline is None else None,
+        "receipt_letter": receipt_letter(rec),
         "today": today,
     }
 
@@ -370,6 +404,7 @@ def _follow_up_page(rec: Recommendation, bound: dict[str, FlaskForm] | None = No
         timeline=deadlines.timeline(rec),
         past_due=state in PAST_DUE_STATES,
         unit_label=deadlines.unit_label(deadline.unit) if deadline else "",
+        receipt_letter=receipt_letter(rec),
         **forms,
     ), status
 
@@ -411,9 +446,10 @@ def _act(
 @bp.post("/recommendations/<int:recommendation_id>/received")
 @roles_required(REVIEW)
 def record_received(recommendation_id: int):
-    """Record the received date (until the letters' delivery step records it) and start the clock."""
+    """Record the received date of a recommendation no letter in the app carries, and start its clock."""
 
     def perform(rec, form):
+        _receipt_on_letter(rec)
         deadlines.start_clock(
             rec,
             received_on=form.received_on.data,
@@ -428,9 +464,10 @@ def record_received(recommendation_id: int):
 @bp.post("/recommendations/<int:recommendation_id>/received/correct")
 @roles_required(REVIEW)
 def correct_received(recommendation_id: int):
-    """Correct a recorded received date, with a reason."""
+    """Correct a recorded received date, with a reason (on the letter's page when a letter carries it)."""
 
     def perform(rec, form):
+        _receipt_on_letter(rec)
         deadlines.correct_receipt(
             rec.deadline,
             received_on=form.received_on.data,
@@ -639,10 +676,15 @@ def draft_escalation(recommendation_id: int):
             "error",
         )
         return redirect(url_for("deadlines.escalation_plan", recommendation_id=rec.id), 303)
-    drafter(plan, user=current_user, today=_today())
+    try:
+        letter = drafter(plan, user=current_user, today=_today())
+    except ValueError as exc:  # the letters package's LetterError
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("deadlines.escalation_plan", recommendation_id=rec.id), 303)
     db.session.commit()
     flash(_("Draf surat dibuat dari riwayat tindak lanjut."), "success")
-    return redirect(url_for("deadlines.follow_up", recommendation_id=rec.id), 303)
+    return redirect(url_for("letters.show", letter_id=letter.id), 303)
 
 
 # --- follow-up files -------------------------------------------------------------------------------------

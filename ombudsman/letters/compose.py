@@ -13,8 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ombudsman import clock
 from ombudsman.accounts.models import Office
 from ombudsman.authorities.models import Authority
+from ombudsman.deadlines import services as deadline_services
+from ombudsman.deadlines.models import Start, Unit
 from ombudsman.inspections import storage
 from ombudsman.inspections.models import EvidenceKind, Finding, Inspection, InspectionKind
 from ombudsman.letters.document import AnnexRow, LetterDocument, LetterSection, OfficeHeader, PageMargins
@@ -43,26 +46,81 @@ LETTER_KIND_FOR = {
 # --- the deadline sentence ----------------------------------------------------------------------------------
 
 
-def deadline_rule_sentence(kind: RecommendationKind) -> str:
-    """The sentence that states the follow-up deadline rule for a recommendation of this kind.
+_ONES = (
+    "",
+    "satu",
+    "dua",
+    "tiga",
+    "empat",
+    "lima",
+    "enam",
+    "tujuh",
+    "delapan",
+    "sembilan",
+    "sepuluh",
+    "sebelas",
+)
 
-    A stand-in for the office's deadline rules (DOMAIN.md "Deadlines"): once the deadlines feature exists,
-    this should read the rule in force for `kind` and phrase its count, unit and start from it.
+
+def number_words(n: int) -> str:
+    """A whole number in Indonesian words, as letters spell counts out ("tiga puluh")."""
+    if n < 0:
+        return "minus " + number_words(-n)
+    if n == 0:
+        return "nol"
+    if n < 12:
+        return _ONES[n]
+    if n < 20:
+        return f"{_ONES[n - 10]} belas"
+    if n < 100:
+        tens, rest = divmod(n, 10)
+        return " ".join(w for w in (f"{_ONES[tens]} puluh", _ONES[rest]) if w)
+    if n < 200:
+        return " ".join(w for w in ("seratus", number_words(n - 100) if n > 100 else "") if w)
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        return " ".join(w for w in (f"{_ONES[hundreds]} ratus", number_words(rest) if rest else "") if w)
+    if n < 2000:
+        return " ".join(w for w in ("seribu", number_words(n - 1000) if n > 1000 else "") if w)
+    thousands, rest = divmod(n, 1000)
+    return " ".join(w for w in (f"{number_words(thousands)} ribu", number_words(rest) if rest else "") if w)
+
+
+# Who reports what, and what "received" means, per kind; the count, unit and start come from the rule.
+_DEADLINE_SUBJECT = {
+    RecommendationKind.SARAN: "Tindak lanjut atas saran tersebut kami harapkan disampaikan kepada Ombudsman",
+    RecommendationKind.TINDAKAN_KOREKTIF: (
+        "Pelaksanaan tindakan korektif tersebut kami harapkan dilaporkan kepada Ombudsman"
+    ),
+    RecommendationKind.REKOMENDASI: (
+        "Atasan terlapor wajib melaporkan pelaksanaan Rekomendasi kepada Ombudsman"
+    ),
+}
+_RECEIVED_WHAT = {
+    RecommendationKind.SARAN: "surat ini",
+    RecommendationKind.TINDAKAN_KOREKTIF: "Laporan Hasil Pemeriksaan",
+    RecommendationKind.REKOMENDASI: "Rekomendasi",
+}
+
+
+def deadline_rule_sentence(kind: RecommendationKind, on: date) -> str:
+    """The sentence that states the follow-up deadline of a recommendation of this kind.
+
+    Phrased from the deadline rule in force on `on` (the letter's date), the same rule the follow-up clock
+    uses when the letter is received, so the letter and the due date agree. Empty when no rule is in force:
+    the letter then says nothing it could not keep.
     """
-    if kind is RecommendationKind.REKOMENDASI:
-        return (
-            "Atasan terlapor wajib melaporkan pelaksanaan Rekomendasi kepada Ombudsman paling lambat "
-            "60 (enam puluh) hari sejak Rekomendasi diterima."
-        )
-    if kind is RecommendationKind.TINDAKAN_KOREKTIF:
-        return (
-            "Pelaksanaan tindakan korektif tersebut kami harapkan dilaporkan kepada Ombudsman paling lambat "
-            "30 (tiga puluh) hari kerja sejak Laporan Hasil Pemeriksaan diterima."
-        )
-    return (
-        "Tindak lanjut atas saran tersebut kami harapkan disampaikan kepada Ombudsman paling lambat "
-        "30 (tiga puluh) hari kerja sejak surat ini diterima."
+    rule = deadline_services.rule_in_force(kind, on)
+    if rule is None:
+        return ""
+    unit = "hari kerja" if rule.unit is Unit.WORKING else "hari"
+    since = (
+        "sejak tanggal surat ini"
+        if rule.starts is Start.ON_ISSUE
+        else f"sejak {_RECEIVED_WHAT[kind]} diterima"
     )
+    count = f"{rule.count} ({number_words(rule.count)})"
+    return f"{_DEADLINE_SUBJECT[kind]} paling lambat {count} {unit} {since}."
 
 
 # --- default texts of a new draft ---------------------------------------------------------------------------
@@ -138,7 +196,7 @@ def _authority_text(finding: Finding) -> str:
     return " dan ".join(names)
 
 
-def sections_for(recommendations: list[Recommendation]) -> list[LetterSection]:
+def sections_for(recommendations: list[Recommendation], on: date) -> list[LetterSection]:
     """One section per finding answered, in finding order; each recommendation under its first finding.
 
     A recommendation answering several findings is printed once; the later findings point back to it.
@@ -168,7 +226,7 @@ def sections_for(recommendations: list[Recommendation]) -> list[LetterSection]:
                 description=finding.description,
                 authority=_authority_text(finding),
                 recommendations=texts,
-                deadline=deadline_rule_sentence(kinds[0]),
+                deadline=deadline_rule_sentence(kinds[0], on),
             )
         )
     return sections
@@ -216,12 +274,17 @@ def letter_document(
     """
     office = letter.office
     recommendations = letter.recommendations
-    sections = sections_for(recommendations)
+    # The rule in force on the letter's date; a draft reads it as of today in the office.
+    sections = sections_for(recommendations, day or letter.letter_date or clock.today(office.timezone))
     annex_rows: list[AnnexRow] = []
     files: dict[str, Path] = {}
     if letter.annex and sections:
         findings = {f.number: f for rec in recommendations for f in rec.findings}
         annex_rows, files = _annex([findings[n] for n in sorted(findings)], evidence_root)
+    if letter.escalation_step:
+        # A reminder or escalation is about a deadline already running (its history is in the opening);
+        # restating the rule as if the clock started again would mislead.
+        sections = [dataclasses.replace(s, deadline="") for s in sections]
     # One deadline rule for the whole letter is said once, after the findings, not under each of them.
     letter_deadline = ""
     if sections and len({s.deadline for s in sections}) == 1:

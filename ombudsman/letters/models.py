@@ -140,6 +140,9 @@ class Letter(db.Model):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     snapshot: Mapped[dict | None] = deferred(mapped_column(JSON))
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"), index=True)
+    # Set on letters drafted from an overdue recommendation's escalation plan (reminder, superior,
+    # head_office): issuing one records that step on the recommendations' follow-up.
+    escalation_step: Mapped[str | None] = mapped_column(String(20))
     # Delivery.
     delivery_method: Mapped[DeliveryMethod | None] = mapped_column(str_enum(DeliveryMethod))
     delivered_on: Mapped[date | None] = mapped_column(Date)

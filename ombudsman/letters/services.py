@@ -28,6 +28,8 @@ from ombudsman.accounts.permissions import RECOMMEND, REVIEW
 from ombudsman.audit import services as audit
 from ombudsman.authorities.models import Authority
 from ombudsman.clock import utcnow
+from ombudsman.deadlines import services as deadlines
+from ombudsman.deadlines.models import Deadline
 from ombudsman.extensions import db
 from ombudsman.inspections import storage
 from ombudsman.inspections.models import Evidence, Finding, Inspection
@@ -625,7 +627,30 @@ def issue(
         previous.status = LetterStatus.SUPERSEDED
         _audit(previous, user, "superseded", {"status": ["issued", "superseded"], "superseded_by": letter.id})
     db.session.flush()  # the unique (office, year, sequence) constraint speaks now, inside the transaction
+    if letter.escalation_step:
+        _record_escalation(letter, user, today)
     return letter
+
+
+def _record_escalation(letter: Letter, user: User, today: date) -> None:
+    """An issued escalation letter goes on each recommendation's follow-up, so the next step knows."""
+    for rec in letter.recommendations:
+        try:
+            deadlines.record_escalation(
+                rec,
+                sent_on=today,
+                step=letter.escalation_step or "",
+                reference=letter.number or "",
+                note=letter.hal,
+                user=user,
+                today=today,
+            )
+        except deadlines.DeadlineError as exc:
+            raise LetterError(f"Rekomendasi “{_short(rec.text)}”: {exc}") from exc
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # --- the frozen copy ----------------------------------------------------------------------------------------
@@ -758,6 +783,12 @@ def record_delivery(
             )
         if not correction_reason.strip():
             raise LetterError("Tulis alasan koreksi tanggal diterima.", "correction_reason")
+    if correcting and received_on is None:
+        raise LetterError(
+            "Tanggal diterima yang sudah tercatat tidak dapat dihapus; koreksi dengan tanggal yang benar.",
+            "received_on",
+        )
+    old_received = letter.received_on
     before = audit.snapshot(letter, DELIVERY_FIELDS)
     letter.delivery_method = method
     letter.delivered_on = delivered_on
@@ -767,9 +798,126 @@ def record_delivery(
     if changes:
         if correcting:
             changes["reason"] = correction_reason.strip()
-        # The follow-up deadline clock (issue 5) starts from received_on: hook it in here.
+        # The follow-up clocks run from the receipt date: started with it, corrected with it.
+        if received_on is not None and old_received is None:
+            changes["deadlines_started"] = _start_clocks(letter, user, received_on, today)
+        elif correcting and received_on is not None and old_received is not None:
+            changes["deadlines_corrected"] = _correct_clocks(
+                letter, user, old_received, received_on, correction_reason.strip(), today
+            )
         _audit(letter, user, "received_on_corrected" if correcting else "delivery", changes)
     return changes
+
+
+def _clock_error(exc: deadlines.DeadlineError, rec: Recommendation) -> LetterError:
+    # Every date problem of the clock is a problem of the receipt date the user typed.
+    field = "received_on" if exc.field in (None, "received_on", "issued_on") else exc.field
+    return LetterError(f"Rekomendasi “{_short(rec.text)}”: {exc}", field)
+
+
+def _start_clocks(letter: Letter, user: User, received_on: date, today: date) -> list[int]:
+    """Start the follow-up clock of each recommendation the letter carries; returns their ids.
+
+    An escalation letter (reminder, superior, head office) starts nothing: its recommendations' clocks
+    run from the first letter. So does a recommendation whose clock an earlier letter already started
+    (the letter this one corrects) or that is already closed.
+    """
+    if letter.escalation_step:
+        return []
+    calendar = deadlines.office_calendar(letter.office)
+    started = []
+    for rec in letter.recommendations:
+        if rec.deadline is not None or rec.status.is_closed:
+            continue
+        try:
+            deadlines.start_clock(
+                rec,
+                received_on=received_on,
+                issued_on=letter.letter_date,
+                user=user,
+                today=today,
+                calendar=calendar,
+            )
+        except deadlines.DeadlineError as exc:
+            raise _clock_error(exc, rec) from exc
+        started.append(rec.id)
+    return started
+
+
+def _correct_clocks(
+    letter: Letter, user: User, old_received: date, received_on: date, reason: str, today: date
+) -> list[int]:
+    """Move the clocks this letter started (same issue and receipt dates) to the corrected receipt date."""
+    if letter.escalation_step:
+        return []
+    corrected = []
+    for rec in letter.recommendations:
+        deadline: Deadline | None = rec.deadline
+        if deadline is None or (deadline.received_on, deadline.issued_on) != (
+            old_received,
+            letter.letter_date,
+        ):
+            continue
+        try:
+            deadlines.correct_receipt(
+                deadline,
+                received_on=received_on,
+                issued_on=letter.letter_date,
+                reason=reason,
+                user=user,
+                today=today,
+            )
+        except deadlines.DeadlineError as exc:
+            raise _clock_error(exc, rec) from exc
+        corrected.append(rec.id)
+    return corrected
+
+
+# --- escalation letters (the deadlines package's hook) ------------------------------------------------------
+
+
+def draft_escalation_letter(plan: Any, *, user: User, today: date) -> Letter:
+    """Draft the letter an escalation plan asks for, through the normal workflow; returns the draft.
+
+    `plan` is a `deadlines.escalation.EscalationPlan`: a reminder (pengingat) to the authority, a letter to
+    its superior in the register, or a Rekomendasi draft for head office. The history text opens the letter
+    and the recommendations it covers are printed in it; issuing it records the step on their follow-up.
+    """
+    office = db.session.get(Office, plan.office_id)
+    if office is None or user.office_id != office.id:
+        raise LetterPermissionError("Rencana eskalasi ini milik kantor lain.")
+    recipient = plan.recipient
+    # Head office is not in the register: the letter stays filed under the authority it is about, and the
+    # "Yth." lines name head office.
+    authority_id = recipient.authority_id or plan.authority_id
+    lines = [line for line in (recipient.head_title, recipient.place_line) if line]
+    recs = _recommendations(office.id, list(plan.recommendation_ids))
+    inspection_ids = {f.inspection_id for rec in recs for f in rec.findings}
+    copies: list[tuple[int | None, str]] = []
+    if recipient.authority_id is not None:
+        copies.append((None, compose.HEAD_OFFICE_COPY))
+    if recipient.authority_id != plan.authority_id:
+        copies.append((plan.authority_id, ""))  # the authority that ignored it hears of it too
+    letter = create(
+        office,
+        user,
+        {
+            "inspection_id": inspection_ids.pop() if len(inspection_ids) == 1 else None,
+            "authority_id": authority_id,
+            "kind": LetterKind(plan.letter_kind),
+            "recipient_lines": lines,
+            "hal": plan.subject,
+            "sifat": "Segera",
+            "place": office.city,
+            "opening": plan.history,
+            "recommendation_ids": list(plan.recommendation_ids),
+            "copies": copies,
+        },
+    )
+    letter.escalation_step = str(plan.step)
+    db.session.flush()
+    _audit(letter, user, "escalation_drafted", {"step": letter.escalation_step, "reason": plan.reason})
+    return letter
 
 
 # --- the register of outgoing letters -----------------------------------------------------------------------

@@ -40,6 +40,17 @@ def recs(demo) -> dict[str, list[Recommendation]]:
 
 
 @pytest.fixture
+def paper_letters(demo) -> None:
+    """The demo's letters went out on paper before the app: no letter in the app carries the
+    recommendations, so their received dates are recorded on the recommendation pages."""
+    from ombudsman.letters.models import Letter
+
+    for row in db.session.scalars(select(Letter)):
+        db.session.delete(row)
+    db.session.commit()
+
+
+@pytest.fixture
 def started(demo, recs):
     """Clocks started for the letter to the Wali Kota Kupang (received 6 August 2018), committed."""
     from ombudsman.deadlines import services

@@ -1,4 +1,7 @@
-"""The head in headless Chromium: record when the letter was received, then watch the deadline run late."""
+"""The head in headless Chromium: record when a paper letter was received, then watch the deadline run late.
+
+The same journey for a letter written in the app is test_letters_deadlines_journey.py.
+"""
 
 import os
 
@@ -58,7 +61,9 @@ def _open_reminder(page, rec_text: str) -> dict[str, str]:
     }
 
 
-def test_head_records_the_received_date_and_sees_the_deadline_go_overdue(demo, recs, desktop, monkeypatch):
+def test_head_records_the_received_date_and_sees_the_deadline_go_overdue(
+    demo, recs, paper_letters, desktop, monkeypatch
+):
     rec = recs["pemkot"][0]
     monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-08-10")
 

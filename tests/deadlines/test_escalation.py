@@ -141,7 +141,10 @@ def test_a_response_after_the_reminder_means_another_reminder(demo, started):
     assert "Tanggapan 25 September 2018: Sedang dianggarkan." in plan.history
 
 
-def test_overdue_page_offers_the_reminder_and_explains_letters_are_not_available(demo, started, login):
+def test_overdue_page_offers_the_reminder_and_explains_when_letters_are_unavailable(
+    demo, started, login, monkeypatch
+):
+    monkeypatch.setattr(escalation, "letters_drafter", lambda: None)
     rec_id = started[0].recommendation_id
     inspector = login("inspector@demo.test")
 
@@ -197,7 +200,9 @@ def test_the_letters_hook_receives_the_plan(demo, started, login, monkeypatch):
     """The seam the letters package will fill: `draft_escalation_letter(plan, *, user, today)`."""
     received = []
     module = types.ModuleType("ombudsman.letters.services")
-    module.draft_escalation_letter = lambda plan, *, user, today: received.append((plan, user.email, today))
+    module.draft_escalation_letter = lambda plan, *, user, today: (
+        received.append((plan, user.email, today)) or types.SimpleNamespace(id=4242)
+    )
     monkeypatch.setitem(sys.modules, "ombudsman.letters.services", module)
     inspector = login("inspector@demo.test")
     rec_id = started[0].recommendation_id
@@ -208,6 +213,7 @@ def test_the_letters_hook_receives_the_plan(demo, started, login, monkeypatch):
     response = inspector.post(f"/deadlines/recommendations/{rec_id}/escalation")
 
     assert response.status_code == 303
+    assert response.headers["Location"].endswith("/letters/4242")  # the new draft
     [(plan, email, today)] = received
     assert (plan.step, plan.letter_kind, email, today) == (
         EscalationStep.REMINDER,

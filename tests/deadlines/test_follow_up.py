@@ -25,7 +25,7 @@ def _deadline(rec_id: int) -> Deadline | None:
     return db.session.scalar(select(Deadline).where(Deadline.recommendation_id == rec_id))
 
 
-def test_head_records_the_received_date_on_the_recommendation_page(demo, recs, login, letter):
+def test_head_records_the_received_date_on_the_recommendation_page(demo, recs, login, letter, paper_letters):
     head = login("head@demo.test")
     rec = recs["pemkot"][0]
 
@@ -68,7 +68,7 @@ def test_only_supervisor_or_head_records_the_received_date(demo, recs, login, em
         ({"issued_on": "2018-07-31", "received_on": ""}, "This field is required"),
     ],
 )
-def test_bad_received_dates_are_shown_again_with_the_input(demo, recs, login, data, message):
+def test_bad_received_dates_are_shown_again_with_the_input(demo, recs, login, data, message, paper_letters):
     head = login("head@demo.test")
     rec = recs["pemkot"][0]
 
@@ -81,7 +81,9 @@ def test_bad_received_dates_are_shown_again_with_the_input(demo, recs, login, da
     assert _deadline(rec.id) is None
 
 
-def test_a_second_received_date_is_refused_but_a_supervisor_can_correct_it(demo, started, login):
+def test_a_second_received_date_is_refused_but_a_supervisor_can_correct_it(
+    demo, paper_letters, started, login
+):
     rec_id = started[0].recommendation_id
     head = login("head@demo.test")
 
