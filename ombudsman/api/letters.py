@@ -200,16 +200,24 @@ def record_delivery(data, letter_id: int):
         "delivery_note": letter.delivery_note,
         **data,
     }
-    services.record_delivery(
-        letter,
-        current_user,
-        method=merged["delivery_method"],
-        delivered_on=merged["delivered_on"],
-        received_on=merged["received_on"],
-        note=merged["delivery_note"] or "",
-        today=_today(),
-        correction_reason=merged["correction_reason"],
-    )
+    recorded_receipt = letter.received_on
+    try:
+        services.record_delivery(
+            letter,
+            current_user,
+            method=merged["delivery_method"],
+            delivered_on=merged["delivered_on"],
+            received_on=merged["received_on"],
+            note=merged["delivery_note"] or "",
+            today=_today(),
+            correction_reason=merged["correction_reason"],
+        )
+    except services.LetterPermissionError as exc:
+        if recorded_receipt is None or merged["received_on"] == recorded_receipt:
+            raise
+        # The refusal concerns the receipt date already recorded: say so, as a form would beside the field.
+        db.session.rollback()
+        return error_response(403, str(exc), {"received_on": [str(exc)]})
     db.session.commit()
     return letter
 
