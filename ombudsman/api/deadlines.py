@@ -10,6 +10,7 @@ from ombudsman.accounts.permissions import EVERYONE, roles_required
 from ombudsman.api import schemas
 from ombudsman.api.common import api_blueprint, cutoffs
 from ombudsman.deadlines import reports
+from ombudsman.deadlines.models import DeadlineState
 from ombudsman.extensions import db
 
 blp = api_blueprint("api_deadlines", __name__, description="Follow-up deadlines and their state today.")
@@ -21,7 +22,7 @@ def _item(rec, deadline, state: str) -> dict:
         "authority_id": rec.authority_id,
         "authority_name": rec.authority.name,
         "recommendation_status": rec.status,
-        "state": state,
+        "state": DeadlineState(state),
         "due_on": deadline.due_on if deadline else None,
         "received_on": deadline.received_on if deadline else None,
         "start_on": deadline.start_on if deadline else None,
