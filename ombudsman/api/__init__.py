@@ -51,6 +51,8 @@ RESOURCES = (
     "findings",
     "evidence",
     "recommendations",
+    "letters",
+    "deadlines",
 )
 
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
+from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
+from ombudsman import clock
 from ombudsman.api import auth
 from ombudsman.api.errors import error_response
 from ombudsman.authorities.services import RegisterError
+from ombudsman.deadlines.services import state_cutoffs
+from ombudsman.deadlines.states import StateCutoffs
 from ombudsman.extensions import db
 from ombudsman.inspections.services import FieldWorkError
 from ombudsman.inspections.storage import UploadError
@@ -114,3 +119,11 @@ def page(stmt, args: dict[str, Any]) -> dict[str, Any]:
         "total": pagination.total or 0,
         "pages": pagination.pages,
     }
+
+
+def cutoffs() -> StateCutoffs:
+    """Today's deadline state boundaries for the caller's office, computed once per request."""
+    if "deadline_cutoffs" not in g:
+        office = current_user.office
+        g.deadline_cutoffs = state_cutoffs(office, clock.today(office.timezone))
+    return g.deadline_cutoffs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from ombudsman.accounts.permissions import EVERYONE, RECOMMEND, office_record_or_404, roles_required
 from ombudsman.api import schemas
@@ -29,7 +30,8 @@ def list_recommendations(args):
         authority_id=args.get("authority_id"),
         status=args.get("status"),
     )
-    return page(stmt, args)
+    # Each item carries its deadline and state: loaded with the page, not one query per item.
+    return page(stmt.options(selectinload(Recommendation.deadline)), args)
 
 
 @blp.route("/recommendations", methods=["POST"])

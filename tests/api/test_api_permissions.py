@@ -26,6 +26,9 @@ def _reads(d):
         ("GET", f"/api/v1/findings/{d.findings[1].id}", None),
         ("GET", f"/api/v1/findings/{d.findings[1].id}/evidence", None),
         ("GET", "/api/v1/recommendations", None),
+        ("GET", "/api/v1/letters", None),
+        ("GET", "/api/v1/letters/1", None),
+        ("GET", "/api/v1/deadlines", None),
     ]
 
 
@@ -133,6 +136,17 @@ SAME_AS_WEB = {
     "api_recommendations.update_recommendation": "recommendations.edit",
     "api_authorities.list_authorities": "authorities.index",
     "api_authorities.get_authority": "authorities.show",
+    "api_letters.list_letters": "letters.index",
+    "api_letters.create_letter": "letters.draft_from_inspection",
+    "api_letters.get_letter": "letters.show",
+    "api_letters.update_letter": "letters.edit",
+    "api_letters.submit_letter": "letters.submit",
+    "api_letters.approve_letter": "letters.approve",
+    "api_letters.return_letter": "letters.return_to_draft",
+    "api_letters.issue_letter": "letters.issue",
+    "api_letters.record_delivery": "letters.delivery",
+    "api_letters.letter_pdf": "letters.pdf",
+    "api_deadlines.list_deadlines": "deadlines.listing",
 }
 
 

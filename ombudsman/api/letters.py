@@ -1,0 +1,244 @@
+"""Letters: the register, drafting, the workflow (submit, approve, return, issue), delivery and the PDF.
+
+Every rule is the letters services'; a refusal becomes JSON: a role refusal 403, a refusal naming a field
+422, any other refused state change 409, each with the service's own message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Response, current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ombudsman import clock
+from ombudsman.accounts.permissions import EVERYONE, RECOMMEND, office_record_or_404, roles_required
+from ombudsman.api import schemas
+from ombudsman.api.common import ID, IDEMPOTENCY_HEADER_DOC, api_blueprint, page
+from ombudsman.api.errors import error_response
+from ombudsman.api.idempotency import create_once, request_key
+from ombudsman.extensions import db
+from ombudsman.inspections.models import Inspection
+from ombudsman.letters import services
+from ombudsman.letters.models import Letter
+
+blp = api_blueprint("api_letters", __name__, description="Formal letters (surat dinas) and their workflow.")
+
+PDF_RESPONSE_DOC = {
+    "responses": {
+        "200": {
+            "description": "The issued PDF exactly as stored (ETag: its SHA-256), or before issue a draft "
+            "rendered now with the DRAF watermark (header `X-Letter-Draft: true`), never stored.",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@blp.errorhandler(services.LetterError)
+def _refused(exc: services.LetterError):
+    """The services refused: nothing is kept; 403 for the role, 422 for a field, 409 otherwise."""
+    db.session.rollback()
+    if isinstance(exc, services.LetterPermissionError):
+        status = 403
+    elif exc.field:
+        status = 422
+    else:
+        status = 409
+    return error_response(status, str(exc), {exc.field: [str(exc)]} if exc.field else {})
+
+
+def _with_parts(stmt):
+    # Items carry their recommendation ids and copies: two queries per page, not two per letter.
+    return stmt.options(selectinload(Letter.links), selectinload(Letter.copies))
+
+
+def _letter(letter_id: int) -> Letter:
+    letter = office_record_or_404(Letter, letter_id)
+    return db.session.scalar(_with_parts(select(Letter).where(Letter.id == letter.id)))
+
+
+def _evidence_root() -> Path:
+    return Path(current_app.config["EVIDENCE_DIR"])
+
+
+def _today():
+    return clock.today(current_user.office.timezone)
+
+
+def _service_data(data: dict) -> dict:
+    """The body as the services take it: copies as (authority_id, text) pairs."""
+    if "copies" in data:
+        data = {**data, "copies": [(c["authority_id"], c["text"]) for c in data["copies"]]}
+    return data
+
+
+@blp.route("/letters", methods=["GET"])
+@roles_required(EVERYONE)
+@blp.arguments(schemas.LetterArgs, location="query")
+@blp.response(200, schemas.LetterPage)
+def list_letters(args):
+    """The office's register: newest number first, then drafts newest first."""
+    filters = services.LetterFilters(
+        status=args.get("status"),
+        kind=args.get("kind"),
+        authority_id=args.get("authority_id"),
+        year=args.get("year"),
+        inspection_id=args.get("inspection_id"),
+        q=args["q"],
+    )
+    return page(_with_parts(services.register_query(current_user.office_id, filters)), args)
+
+
+@blp.route("/letters", methods=["POST"])
+@roles_required(RECOMMEND)
+@blp.arguments(schemas.LetterIn)
+@blp.response(201, schemas.LetterOut)
+@blp.doc(**IDEMPOTENCY_HEADER_DOC)
+def create_letter(data):
+    """Draft a letter to one authority, printing some of the office's recommendations."""
+    key = request_key(data.pop("client_id"))
+    inspection_id = data.get("inspection_id")
+    if inspection_id is not None:
+        inspection = db.session.get(Inspection, inspection_id)
+        if inspection is None or inspection.office_id != current_user.office_id:
+            abort(422, fields={"inspection_id": [_("Inspeksi tidak ditemukan di kantor ini.")]})
+
+    def create() -> Letter:
+        return services.create(current_user.office, current_user, _service_data(data))
+
+    return create_once(resource_type="letter", model=Letter, key=key, payload=data, create=create)
+
+
+@blp.route(f"/letters/<{ID}:letter_id>", methods=["GET"])
+@roles_required(EVERYONE)
+@blp.response(200, schemas.LetterOut)
+def get_letter(letter_id: int):
+    """One letter."""
+    return _letter(letter_id)
+
+
+@blp.route(f"/letters/<{ID}:letter_id>", methods=["PATCH"])
+@roles_required(RECOMMEND)
+@blp.arguments(schemas.LetterPatch)
+@blp.response(200, schemas.LetterOut)
+def update_letter(data, letter_id: int):
+    """Change a draft (drafting roles) or a letter in review (its reviewers)."""
+    letter = _letter(letter_id)
+    services.update(letter, current_user, _service_data(data))
+    db.session.commit()
+    return letter
+
+
+@blp.route(f"/letters/<{ID}:letter_id>/submit", methods=["POST"])
+@roles_required(EVERYONE)
+@blp.response(200, schemas.LetterOut)
+def submit_letter(letter_id: int):
+    """Send a draft for review."""
+    letter = _letter(letter_id)
+    services.submit(letter, current_user)
+    db.session.commit()
+    return letter
+
+
+@blp.route(f"/letters/<{ID}:letter_id>/approve", methods=["POST"])
+@roles_required(EVERYONE)
+@blp.response(200, schemas.LetterOut)
+def approve_letter(letter_id: int):
+    """Approve a letter in review (supervisor or head)."""
+    letter = _letter(letter_id)
+    services.approve(letter, current_user)
+    db.session.commit()
+    return letter
+
+
+@blp.route(f"/letters/<{ID}:letter_id>/return", methods=["POST"])
+@roles_required(EVERYONE)
+@blp.arguments(schemas.ReturnIn, required=False)
+@blp.response(200, schemas.LetterOut)
+def return_letter(data, letter_id: int):
+    """Send a letter in review or approved back to its drafters (supervisor or head)."""
+    letter = _letter(letter_id)
+    services.return_to_draft(letter, current_user, (data or {}).get("note", ""))
+    db.session.commit()
+    return letter
+
+
+@blp.route(f"/letters/<{ID}:letter_id>/issue", methods=["POST"])
+@roles_required(EVERYONE)
+@blp.response(200, schemas.LetterOut)
+def issue_letter(letter_id: int):
+    """Number the approved letter and freeze its PDF (the head only)."""
+    letter = _letter(letter_id)
+    issued = services.issue(
+        letter,
+        current_user,
+        today=_today(),
+        base_url=current_app.config["PUBLIC_BASE_URL"],
+        evidence_root=_evidence_root(),
+    )
+    db.session.commit()
+    return issued
+
+
+@blp.route(f"/letters/<{ID}:letter_id>/delivery", methods=["POST"])
+@roles_required(EVERYONE)
+@blp.arguments(schemas.DeliveryIn)
+@blp.response(200, schemas.LetterOut)
+def record_delivery(data, letter_id: int):
+    """Record how and when the issued letter was delivered and received; sending it again changes nothing."""
+    letter = _letter(letter_id)
+    # Like the page's form, which shows what is recorded: a field left out keeps its value.
+    merged = {
+        "delivery_method": letter.delivery_method,
+        "delivered_on": letter.delivered_on,
+        "received_on": letter.received_on,
+        "delivery_note": letter.delivery_note,
+        **data,
+    }
+    recorded_receipt = letter.received_on
+    try:
+        services.record_delivery(
+            letter,
+            current_user,
+            method=merged["delivery_method"],
+            delivered_on=merged["delivered_on"],
+            received_on=merged["received_on"],
+            note=merged["delivery_note"] or "",
+            today=_today(),
+            correction_reason=merged["correction_reason"],
+        )
+    except services.LetterPermissionError as exc:
+        if recorded_receipt is None or merged["received_on"] == recorded_receipt:
+            raise
+        # The refusal concerns the receipt date already recorded: say so, as a form would beside the field.
+        db.session.rollback()
+        return error_response(403, str(exc), {"received_on": [str(exc)]})
+    db.session.commit()
+    return letter
+
+
+@blp.route(f"/letters/<{ID}:letter_id>/pdf", methods=["GET"])
+@roles_required(EVERYONE)
+@blp.response(200)
+@blp.doc(**PDF_RESPONSE_DOC)
+def letter_pdf(letter_id: int):
+    """The issued PDF, its SHA-256 checked on every download; before issue, a watermarked draft."""
+    letter = office_record_or_404(Letter, letter_id)
+    if letter.status.is_issued:
+        try:
+            data = services.issued_pdf(letter)
+        except services.FrozenPdfError:
+            abort(500)  # logged by the service; a changed archive copy is never served
+        response = Response(data, mimetype="application/pdf")
+        response.set_etag(letter.pdf_sha256)
+    else:
+        response = Response(services.draft_pdf(letter, _evidence_root()), mimetype="application/pdf")
+        response.headers["X-Letter-Draft"] = "true"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
