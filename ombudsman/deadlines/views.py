@@ -691,22 +691,14 @@ def draft_escalation(recommendation_id: int):
 
 
 def _send(item: FollowUpFile, key: str, mimetype: str, download: bool):
-    path = storage.path_for(Path(current_app.config["EVIDENCE_DIR"]), key)
-    if not path.exists():
-        abort(404)
-    response = send_file(
-        path,
+    return storage.send_stored(
+        Path(current_app.config["EVIDENCE_DIR"]),
+        key,
         mimetype=mimetype,
-        as_attachment=download,
         download_name=item.original_filename,
-        max_age=0,
-        etag=item.sha256,
+        sha256=item.sha256,
+        download=download,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    )
-    return response
 
 
 @bp.get("/files/<int:file_id>")

@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -566,22 +565,14 @@ def finding_upload_evidence(finding_id: int):
 
 
 def _send(evidence: Evidence, key: str, mimetype: str, download: bool):
-    path = storage.path_for(_evidence_root(), key)
-    if not path.exists():
-        abort(404)
-    response = send_file(
-        path,
+    return storage.send_stored(
+        _evidence_root(),
+        key,
         mimetype=mimetype,
-        as_attachment=download,
         download_name=evidence.original_filename,
-        max_age=0,
-        etag=evidence.sha256,
+        sha256=evidence.sha256,
+        download=download,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    )
-    return response
 
 
 @evidence_bp.get("/<int:evidence_id>/file")
