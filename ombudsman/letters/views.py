@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from ombudsman import clock
 from ombudsman.accounts.permissions import (
@@ -229,6 +230,17 @@ def _editable_or_refuse(letter: Letter):
     return None
 
 
+def _load_deadlines(letter: Letter) -> None:
+    """Load the clocks of the letter's recommendations in one query: the page lists their due dates."""
+    ids = [rec.id for rec in letter.recommendations]
+    if ids:
+        db.session.scalars(
+            select(Recommendation)
+            .where(Recommendation.id.in_(ids))
+            .options(selectinload(Recommendation.deadline))
+        ).all()
+
+
 @bp.get("/<int:letter_id>")
 @roles_required(EVERYONE)
 def show(letter_id: int):
@@ -249,6 +261,8 @@ def _render_show(letter: Letter, delivery_form: DeliveryForm, status: int = 200)
         replaced_by = db.session.scalar(
             select(Letter).where(Letter.supersedes_id == letter.id, Letter.status.in_([LetterStatus.ISSUED]))
         )
+    if letter.received_on:
+        _load_deadlines(letter)
     return render_template(
         "letter_pages/show.html",
         letter=letter,

@@ -198,6 +198,9 @@ def test_the_letter_page_records_the_receipt_and_starts_the_clocks(demo, kota, l
     page = head.get(f"/recommendations/{rec.id}").get_data(as_text=True)
     assert "20 September 2018" in page
     assert "Catat tanggal diterima" not in page
+    letter_page = head.get(f"/letters/{kota.id}").get_data(as_text=True)
+    listed = letter_page[letter_page.index('id="letter-deadlines"') :]
+    assert listed.count("jatuh tempo 20 September 2018") == len(kota.recommendations)
 
 
 @pytest.mark.parametrize(
