@@ -16,6 +16,7 @@ from typing import Any
 from ombudsman import clock
 from ombudsman.accounts.models import Office
 from ombudsman.authorities.models import Authority
+from ombudsman.dates import WEEKDAYS_ID
 from ombudsman.deadlines import services as deadline_services
 from ombudsman.deadlines.models import Start, Unit
 from ombudsman.inspections import storage
@@ -33,7 +34,6 @@ INSPECTION_PHRASES = {
     InspectionKind.MONITORING: "Monitoring Pelayanan Publik",
     InspectionKind.COMPLIANCE: "Penilaian Kepatuhan Standar Pelayanan Publik",
 }
-_WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 DEFAULT_CLOSING = "Demikian kami sampaikan. Atas perhatian dan kerja sama Saudara, kami ucapkan terima kasih."
 HEAD_OFFICE_COPY = "Ketua Ombudsman Republik Indonesia di Jakarta"
 LETTER_KIND_FOR = {
@@ -161,7 +161,7 @@ def default_opening(office: Office, inspection: Inspection) -> str:
     where = inspection.place or inspection.authority.name
     return (
         f"Sehubungan dengan {phrase} yang dilakukan oleh {office.name} pada hari "
-        f"{_WEEKDAYS_ID[day.weekday()]}, {format_date_id(day)}, di {where}, bersama ini kami sampaikan "
+        f"{WEEKDAYS_ID[day.weekday()]}, {format_date_id(day)}, di {where}, bersama ini kami sampaikan "
         "temuan dan saran perbaikan sebagai berikut:"
     )
 
