@@ -29,6 +29,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
     PER_PAGE = 25
+    # How many days after today a visit may be dated (ombudsman.contracts.DateRule.VISIT).
+    PLAUSIBLE_DATE_MARGIN_DAYS = 90
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # SMTP for reminders.

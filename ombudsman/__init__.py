@@ -120,7 +120,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    from ombudsman.errors import register
+    from ombudsman.error_pages import register
 
     register(app)
 

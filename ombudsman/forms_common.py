@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Regexp
+
+from ombudsman.errors import GENERAL, DomainError
 
 # A plain syntax check: the office also uses reserved test domains (demo.test) that strict validators refuse.
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Alamat e-mail tidak sah."))
@@ -30,3 +33,21 @@ class OptionalIdSelectField(SelectField):
         kwargs.setdefault("coerce", coerce_optional_int)
         kwargs.setdefault("validate_choice", True)
         super().__init__(*args, **kwargs)
+
+
+def show_error(form, exc: DomainError, *, default_field: str | None = None) -> None:
+    """Put a service's refusal where the user looks: under each field it names, else flashed above the form.
+
+    Messages the form has no field for (or `_schema`) go under `default_field` when given, else to a flash.
+    """
+    for name, messages in exc.field_messages().items():
+        target = getattr(form, name, None) if form is not None and name != GENERAL else None
+        if target is None and default_field and form is not None:
+            target = getattr(form, default_field, None)
+        if target is not None and hasattr(target, "errors"):
+            if not isinstance(target.errors, list):
+                target.errors = list(target.errors)
+            target.errors.extend(messages)
+        else:
+            for message in messages:
+                flash(message, "error")

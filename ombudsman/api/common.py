@@ -18,6 +18,7 @@ from ombudsman.api.errors import error_response
 from ombudsman.authorities.services import RegisterError
 from ombudsman.deadlines.services import state_cutoffs
 from ombudsman.deadlines.states import StateCutoffs
+from ombudsman.errors import DomainError
 from ombudsman.extensions import db
 from ombudsman.inspections.services import FieldWorkError
 from ombudsman.inspections.storage import UploadError
@@ -64,6 +65,13 @@ class ApiBlueprint(Blueprint):
 FIELD_ALIASES = {"team": "team_ids"}
 
 
+def domain_error(exc: DomainError):
+    """A service refused: its status (422, 404, 403 or 409) with the message and the fields; nothing kept."""
+    db.session.rollback()
+    fields = {FIELD_ALIASES.get(name, name): messages for name, messages in exc.field_messages().items()}
+    return error_response(exc.status, str(exc), fields)
+
+
 def _service_error(exc: Exception):
     """A rule of a service refused the change: 422 naming the field; nothing is kept."""
     db.session.rollback()
@@ -105,6 +113,7 @@ def api_blueprint(
     blp.before_request(auth.authenticate)
     for error in (FieldWorkError, RecommendationError, RegisterError, UploadError, *service_errors):
         blp.register_error_handler(error, _service_error)
+    blp.register_error_handler(DomainError, domain_error)
     blp.register_error_handler(IntegrityError, _integrity_error)
     return blp
 

@@ -1,0 +1,71 @@
+"""Error pages for people, JSON for API clients; a `DomainError` no view caught is shown with its status."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ombudsman.api import common as api_common
+from ombudsman.api import errors as api_errors
+from ombudsman.errors import DomainError
+from ombudsman.extensions import db
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _wants_json() -> bool:
+    return _is_api() or request.accept_mimetypes.best == "application/json"
+
+
+def register(app: Flask) -> None:
+    """Install the error handlers."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        message = _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi.")
+        if _is_api():
+            return api_errors.error_response(400, message, {"X-CSRFToken": [exc.description]})
+        if _wants_json():
+            return jsonify(error=message), 400
+        return render_template("errors.html", code=400, message=message), 400
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        # A refusal no view caught: roll back what the request wrote and say why, with the error's status.
+        db.session.rollback()
+        if _is_api():
+            return api_common.domain_error(exc)
+        if _wants_json():
+            return jsonify(error=str(exc), fields=exc.field_messages()), exc.status
+        return render_template("errors.html", code=exc.status, message=str(exc)), exc.status
+
+    @app.errorhandler(413)
+    def too_large(exc: HTTPException):
+        limit = app.config["MAX_CONTENT_LENGTH"] // 1_048_576
+        message = _("Kiriman terlalu besar (batas %(mb)d MB). Tidak ada yang disimpan.", mb=limit)
+        if _is_api():
+            return api_errors.error_response(413, message, {"body": [message]})
+        if _wants_json():
+            return jsonify(error=message), 413
+        return render_template("errors.html", code=413, message=message), 413
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if _is_api():
+            return api_errors.http_error(exc)
+        messages = {
+            400: _("Permintaan tidak sah."),
+            401: _("Silakan masuk terlebih dahulu."),
+            403: _("Anda tidak berwenang melakukan ini."),
+            404: _("Halaman atau data tidak ditemukan."),
+            405: _("Metode tidak diizinkan."),
+            429: _("Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi."),
+        }
+        message = messages.get(exc.code or 500, exc.description)
+        if _wants_json():
+            return jsonify(error=message), exc.code
+        return render_template("errors.html", code=exc.code, message=message), exc.code
