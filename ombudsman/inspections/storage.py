@@ -90,7 +90,10 @@ def _check_photo(data: bytes, name: str) -> str:
                 img.verify()
         if image_format in PHOTO_FORMATS:
             with Image.open(io.BytesIO(data), formats=(image_format,)) as img:
-                img.load()  # a truncated or garbled body fails here, not later in the thumbnailer
+                # Decode every byte so a truncated or garbled body fails here, not later in the thumbnailer;
+                # a JPEG may decode at 1/8 scale (draft), which still reads all of its data.
+                img.draft(None, (1, 1))
+                img.load()
     except UploadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
