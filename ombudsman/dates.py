@@ -57,16 +57,15 @@ def zone_abbreviation(moment: datetime, zone: tzinfo, locale: str | Locale) -> s
 
     Babel's ``id`` data has WIB, WITA and WIT; its ``en`` data has no abbreviation for Indonesian zones and
     would print "+0800". The Indonesian abbreviations are the official names and English text written in
-    Indonesia uses them too, so a locale without an abbreviation borrows the Indonesian one. Only when
-    neither has a name (a zone CLDR abbreviates in no language) is the offset shown. ``moment`` must be aware.
+    Indonesia uses them too, so a locale without an abbreviation borrows the Indonesian one; no table of our
+    own is needed. When neither locale has a name for the zone (e.g. Asia/Singapore) the UTC offset is shown.
+    ``moment`` must be aware.
     """
-    offset = None
-    for candidate in (locale, LETTER_LOCALE):
-        short = format_datetime(moment, "z", tzinfo=zone, locale=candidate)
-        if not _OFFSET_ONLY.match(short):
-            return short
-        offset = offset or short
-    return offset or ""
+    own = format_datetime(moment, "z", tzinfo=zone, locale=locale)
+    if not _OFFSET_ONLY.match(own):
+        return own
+    indonesian = format_datetime(moment, "z", tzinfo=zone, locale=LETTER_LOCALE)
+    return own if _OFFSET_ONLY.match(indonesian) else indonesian
 
 
 def format_clock_time(moment: datetime, zone: tzinfo, locale: str | Locale) -> str:
