@@ -8,8 +8,8 @@ way to read arbitrary local files or to make network requests. Every URL WeasyPr
 * files the caller names explicitly by key (``evidence:12``, ``font:arimo/normal``), e.g. photo thumbnails;
 * ``data:`` URIs (the QR code).
 
-Fonts come from pip packages (``fontpkg-*``), never from the host, so a letter looks the same on a developer's
-laptop, in CI and in production, and the PDF embeds the fonts it uses.
+Fonts are files in the repository (``static/letters/fonts/``, with their licences), never the host's, so a
+letter looks the same on a developer's laptop, in CI and in production, and the PDF embeds the fonts it uses.
 
 WeasyPrint is imported inside the functions that need it: importing it costs more than half a second, which
 app start-up and tests that never render a PDF should not pay.
@@ -33,7 +33,6 @@ from urllib.request import url2pathname
 from ombudsman.dates import format_date_id  # noqa: F401 (re-exported for the letter template)
 
 if TYPE_CHECKING:
-    from fontpkg import FontFile
     from weasyprint.urls import URLFetcher
 
 logger = logging.getLogger(__name__)
@@ -248,20 +247,56 @@ def render_pdf(
         return document.write_pdf(pdf_variant=pdf_variant)
 
 
+#: The vendored letter fonts; ``README.md`` there names each font's version, licence and upstream.
+FONTS_DIR = Path(__file__).resolve().parent / "static" / "letters" / "fonts"
+
+
+@dataclass(frozen=True, slots=True)
+class FontFile:
+    """One font file of a letter font, relative to :data:`FONTS_DIR`."""
+
+    relative_path: str
+    #: The CSS ``font-style`` it serves: ``"normal"`` or ``"italic"``.
+    style: str
+    #: The CSS ``font-weight`` of a static font; ``None`` for a variable font that covers every weight.
+    weight: int | None = None
+
+    @property
+    def path(self) -> Path:
+        """The file on disk."""
+        return FONTS_DIR / self.relative_path
+
+
 @dataclass(frozen=True, slots=True)
 class LetterFont:
-    """A font family that letters may be set in, shipped by a ``fontpkg-*`` pip package."""
+    """A font family that letters may be set in, vendored under :data:`FONTS_DIR`."""
 
     label: str
-    fontpkg_slug: str
+    #: The family name in the files' name table, which the embedded font program carries.
+    family: str
+    files: tuple[FontFile, ...]
 
 
 #: The office setting "letter font" takes one of these keys.
 FONTS: Mapping[str, LetterFont] = MappingProxyType(
     {
         # Arimo has the metrics of Arial, the font Indonesian government offices usually prescribe.
-        "arimo": LetterFont(label="Arimo (setara Arial)", fontpkg_slug="arimo"),
-        "noto-serif": LetterFont(label="Noto Serif", fontpkg_slug="noto-serif"),
+        "arimo": LetterFont(
+            label="Arimo (setara Arial)",
+            family="Arimo",
+            files=(
+                FontFile("arimo/Arimo[wght].ttf", "normal"),
+                FontFile("arimo/Arimo-Italic[wght].ttf", "italic"),
+            ),
+        ),
+        "noto-serif": LetterFont(
+            label="Noto Serif",
+            family="Noto Serif",
+            files=(
+                FontFile("noto-serif/NotoSerif[wdth,wght].ttf", "normal"),
+                FontFile("noto-serif/NotoSerif-Italic[wdth,wght].ttf", "italic"),
+            ),
+        ),
     }
 )
 DEFAULT_FONT = "arimo"
@@ -302,16 +337,10 @@ def font_face_css(font_key: str) -> str:
 
 def _font_entries(font_key: str) -> list[tuple[str, FontFile]]:
     """List the files of a font setting with the allowed-file key each is served under."""
-    import fontpkg
-
-    letter_font = _letter_font(font_key)
-    try:
-        family = fontpkg.family(letter_font.fontpkg_slug)
-    except fontpkg.FamilyNotInstalled as exc:
-        raise LookupError(f"font {font_key!r} needs: pip install fontpkg-{letter_font.fontpkg_slug}") from exc
     # A variable font covers all weights in one file; a static family has one file per weight.
     return [
-        (f"font:{font_key}/{f.style}" + ("" if f.weight is None else f"-{f.weight}"), f) for f in family.files
+        (f"font:{font_key}/{f.style}" + ("" if f.weight is None else f"-{f.weight}"), f)
+        for f in _letter_font(font_key).files
     ]
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from flask import Flask, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
-from ombudsman import clock
+from ombudsman import clock, dates
 from ombudsman.accounts import permissions
 from ombudsman.accounts.forms import ROLE_LABELS
 from ombudsman.authorities.forms import LEVEL_CHOICES
@@ -31,29 +32,28 @@ def office_tz() -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
+def ui_locale() -> Locale | str:
+    """The interface locale of the request (``id`` or ``en``); Indonesian, the default, outside a request."""
+    return get_locale() or "id"
+
+
 def format_day(value: date | datetime | None) -> str:
-    """A calendar date in the interface language: "31 Juli 2018"."""
+    """A calendar date in the interface language: "31 Juli 2018", "31 July 2018"; "—" for no date.
+
+    An instant (a ``datetime``) is first moved to the office's zone, so its date is the office's date.
+    """
     if value is None:
         return "\u2014"
     if isinstance(value, datetime):
         value = value.astimezone(office_tz()).date()
-    return format_date(value, "d MMMM y")
+    return dates.format_long_date(value, ui_locale())
 
 
 def format_moment(value: datetime | None, with_date: bool = True) -> str:
-    """A UTC instant shown in the office's zone: "30 Juli 2018 09.15 WITA"."""
+    """A UTC instant shown in the office's zone: "30 Juli 2018 09.15 WITA", "30 July 2018 09:15 WITA"."""
     if value is None:
         return "\u2014"
-    local = value.astimezone(office_tz())
-    zone = local.tzname() or ""
-    if zone == "+08":
-        zone = "WITA"
-    elif zone == "+07":
-        zone = "WIB"
-    elif zone == "+09":
-        zone = "WIT"
-    time_part = f"{local:%H.%M} {zone}".strip()
-    return f"{format_date(local.date(), 'd MMMM y')} {time_part}" if with_date else time_part
+    return dates.format_moment(value, office_tz(), ui_locale(), with_date=with_date)
 
 
 def page_url(page: int) -> str:

@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import filetype
+from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ombudsman.inspections.models import EvidenceKind
@@ -19,6 +19,17 @@ PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 DOCUMENT_TYPES = {"application/pdf": "pdf"}
 # Pillow refuses absurd dimensions (decompression bombs) beyond this many pixels.
 MAX_PIXELS = 80_000_000
+
+# Pillow's format names for the accepted photo types.
+PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# Pillow may identify only these: enough to name a refused GIF, BMP or TIFF in the message, while the many
+# other plugins (some of which accept any bytes at all, e.g. TGA) never parse an upload.
+IDENTIFIED_FORMATS = (*PHOTO_FORMATS, "GIF", "BMP", "TIFF")
+# A PDF starts with "%PDF-" and ends with "%%EOF"; readers tolerate a little trailing garbage after it, so the
+# marker is looked for within the last kilobyte.
+PDF_HEADER = b"%PDF-"
+PDF_EOF = b"%%EOF"
+PDF_TRAILER_WINDOW = 1024
 
 
 class UploadError(ValueError):
@@ -42,33 +53,87 @@ class CheckedUpload:
 
 
 def check_upload(data: bytes, filename: str, *, max_bytes: int) -> CheckedUpload:
-    """Validate an upload by its content; raise UploadError with a clear message."""
+    """Validate an upload by its content; raise UploadError with a clear, translated message.
+
+    Accepted: JPEG, PNG and WebP photos that Pillow can decode, and PDF documents with a ``%PDF-`` header and
+    an ``%%EOF`` trailer. The file name only names the file in messages; it never decides the type.
+    """
     name = os.path.basename((filename or "").replace("\\", "/"))[:255] or "berkas"
     if not data:
-        raise UploadError(f"Berkas \u201c{name}\u201d kosong.")
+        raise UploadError(_("Berkas \u201c%(name)s\u201d kosong.", name=name))
     if len(data) > max_bytes:
-        raise UploadError(f"Berkas \u201c{name}\u201d terlalu besar (batas {max_bytes / 1_048_576:g} MB).")
-    guess = filetype.guess(data)
-    mime = guess.mime if guess else None
-    if mime in PHOTO_TYPES:
-        try:
-            with Image.open(io.BytesIO(data)) as img:
-                if img.width * img.height > MAX_PIXELS:
-                    raise UploadError(f"Foto \u201c{name}\u201d terlalu besar resolusinya.")
-                img.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-            raise UploadError(f"Foto \u201c{name}\u201d rusak atau bukan gambar yang sah.") from exc
-        kind = EvidenceKind.PHOTO
-    elif mime in DOCUMENT_TYPES:
-        if b"%%EOF" not in data[-2048:]:
-            raise UploadError(f"Dokumen \u201c{name}\u201d bukan PDF yang utuh.")
-        kind = EvidenceKind.DOCUMENT
-    else:
         raise UploadError(
-            f"Jenis berkas \u201c{name}\u201d tidak diterima (isi berkas: {mime or 'tidak dikenal'}). "
-            "Kirim foto JPEG, PNG atau WebP, atau dokumen PDF."
+            _(
+                "Berkas \u201c%(name)s\u201d terlalu besar (batas %(mb)s MB).",
+                name=name,
+                mb=f"{max_bytes / 1_048_576:g}",
+            )
         )
+    if data.startswith(PDF_HEADER):
+        if PDF_EOF not in data[-PDF_TRAILER_WINDOW:]:
+            raise UploadError(_("Dokumen \u201c%(name)s\u201d bukan PDF yang utuh.", name=name))
+        mime, kind = "application/pdf", EvidenceKind.DOCUMENT
+    else:
+        mime, kind = _check_photo(data, name), EvidenceKind.PHOTO
     return CheckedUpload(data, name, mime, kind, hashlib.sha256(data).hexdigest())
+
+
+def _check_photo(data: bytes, name: str) -> str:
+    """Return the media type of an accepted photo; raise UploadError for anything else."""
+    try:
+        with Image.open(io.BytesIO(data), formats=IDENTIFIED_FORMATS) as img:
+            image_format = img.format
+            if image_format in PHOTO_FORMATS:
+                _check_pixels(img, name)
+                # verify() checks what the format allows without decoding (PNG chunk checksums); it leaves the
+                # image unusable, so the pixels are decoded from a second open.
+                img.verify()
+        if image_format in PHOTO_FORMATS:
+            with Image.open(io.BytesIO(data), formats=(image_format,)) as img:
+                # Decode every byte so a truncated or garbled body fails here, not later in the thumbnailer;
+                # a JPEG may decode at 1/8 scale (draft), which still reads all of its data.
+                img.draft(None, (1, 1))
+                img.load()
+    except UploadError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # The warning is only raised where warnings are errors (the tests); elsewhere _check_pixels refuses.
+        raise UploadError(_("Foto \u201c%(name)s\u201d terlalu besar resolusinya.", name=name)) from exc
+    except UnidentifiedImageError as exc:
+        if any(_pillow_accepts(fmt, data) for fmt in PHOTO_FORMATS):
+            raise _broken_photo(name) from exc  # the header of an accepted type, a body Pillow cannot read
+        image_format = None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise _broken_photo(name) from exc
+    if image_format not in PHOTO_FORMATS:
+        found = Image.MIME.get(image_format or "") or _("tidak dikenal")
+        raise UploadError(
+            _(
+                "Jenis berkas \u201c%(name)s\u201d tidak diterima (isi berkas: %(found)s). "
+                "Kirim foto JPEG, PNG atau WebP, atau dokumen PDF.",
+                name=name,
+                found=found,
+            )
+        )
+    return PHOTO_FORMATS[image_format]
+
+
+def _broken_photo(name: str) -> UploadError:
+    return UploadError(_("Foto \u201c%(name)s\u201d rusak atau bukan gambar yang sah.", name=name))
+
+
+def _check_pixels(img: Image.Image, name: str) -> None:
+    """Refuse a photo whose pixel count would make decoding it a memory hazard."""
+    if img.width * img.height > MAX_PIXELS:
+        raise UploadError(_("Foto \u201c%(name)s\u201d terlalu besar resolusinya.", name=name))
+
+
+def _pillow_accepts(image_format: str, data: bytes) -> bool:
+    """Whether the header of ``data`` is what Pillow's plugin for ``image_format`` recognises as its own."""
+    # Image.OPEN is Pillow's plugin registry (format -> (factory, accept)); Image.open used the same test.
+    Image.init()
+    accept = Image.OPEN[image_format][1]
+    return bool(accept and accept(data[:16]))
 
 
 def _key(sha256: str, suffix: str) -> str:

@@ -2,6 +2,8 @@
 
 import hashlib
 import io
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from sqlalchemy import func, select
 
 from ombudsman.extensions import db
 from ombudsman.inspections import storage
-from ombudsman.inspections.models import Evidence
+from ombudsman.inspections.models import Evidence, EvidenceKind
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -163,3 +165,85 @@ def test_uploads_appear_in_the_audit_trail_of_their_finding(demo, login, png_byt
     page = b.get(f"/findings/{demo.findings[3].id}").get_data(as_text=True)
     trail = page[page.index('id="audit"') :]
     assert "uploaded" in trail and "kursi.png" in trail and hashlib.sha256(png_bytes).hexdigest() in trail
+
+
+# ---- Identification by content (Pillow for photos, header and trailer for PDF) ----
+
+
+def _image(image_format: str, size: tuple[int, int] = (64, 48)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (30, 120, 200)).save(out, image_format)
+    return out.getvalue()
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose IHDR claims the given size, with no pixel data: enough for Pillow to read the size."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    ("image_format", "content_type"),
+    [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("WEBP", "image/webp")],
+)
+def test_each_accepted_photo_type_is_accepted(image_format, content_type):
+    data = _image(image_format)
+    upload = storage.check_upload(data, "foto.bin", max_bytes=1_000_000)
+    assert (upload.content_type, upload.kind) == (content_type, EvidenceKind.PHOTO)
+    assert upload.sha256 == hashlib.sha256(data).hexdigest() and upload.filename == "foto.bin"
+
+
+def test_pdf_is_accepted_with_up_to_a_kilobyte_after_its_trailer():
+    for data in (MINIMAL_PDF, MINIMAL_PDF + b"\n" * (1024 - len(b"%%EOF\n"))):
+        upload = storage.check_upload(data, "sop.pdf", max_bytes=1_000_000)
+        assert (upload.content_type, upload.kind) == ("application/pdf", EvidenceKind.DOCUMENT)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n1 0 obj<<>>endobj\n" + b"0" * 4096,  # no trailer at all
+        MINIMAL_PDF + b"\n" * 1024,  # the trailer further back than readers look
+    ],
+)
+def test_pdf_without_trailer_is_refused(data):
+    with pytest.raises(storage.UploadError, match="Dokumen \u201csop.pdf\u201d bukan PDF yang utuh"):
+        storage.check_upload(data, "sop.pdf", max_bytes=1_000_000)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x89PNG\r\n\x1a\n" + b"garbage!" * 64,  # the signature, then nothing Pillow can read
+        _image("PNG")[:33] + b"\x00garbage" * 64,  # a real header chunk, then a garbled body
+        _image("PNG")[:-20],  # cut off before the end
+        _image("JPEG", (400, 300))[:600],  # a JPEG cut off mid-scan
+    ],
+)
+def test_photo_with_a_valid_header_but_broken_body_is_refused(data):
+    with pytest.raises(storage.UploadError, match="rusak atau bukan gambar yang sah"):
+        storage.check_upload(data, "foto.png", max_bytes=1_000_000)
+
+
+def test_renamed_text_file_is_refused():
+    text = b"Catatan kunjungan: loket dibuka pukul 08.00.\n"
+    with pytest.raises(storage.UploadError) as refused:
+        storage.check_upload(text, "foto.jpg", max_bytes=1_000_000)
+    assert str(refused.value) == (
+        "Jenis berkas \u201cfoto.jpg\u201d tidak diterima (isi berkas: tidak dikenal). "
+        "Kirim foto JPEG, PNG atau WebP, atau dokumen PDF."
+    )
+
+
+def test_image_of_a_refused_type_is_named_in_the_message():
+    with pytest.raises(storage.UploadError, match=r"tidak diterima \(isi berkas: image/gif\)"):
+        storage.check_upload(_image("GIF"), "foto.jpg", max_bytes=1_000_000)
+
+
+def test_photo_with_too_many_pixels_is_refused_before_decoding():
+    with pytest.raises(storage.UploadError, match="terlalu besar resolusinya"):
+        storage.check_upload(_png_header_only(9_000, 9_000), "besar.png", max_bytes=1_000_000)

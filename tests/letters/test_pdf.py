@@ -11,7 +11,6 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-import fontpkg
 import pypdfium2
 import pytest
 import zxingcpp
@@ -24,6 +23,7 @@ from ombudsman.letters.document import AnnexRow, LetterDocument, LetterSection, 
 from ombudsman.letters.render import STATIC_DIR, letter_settings_css, render_letter_html, render_letter_pdf
 from ombudsman.pdf import (
     FONTS,
+    FONTS_DIR,
     RefusedURLError,
     ResourcePolicy,
     font_family_name,
@@ -366,8 +366,8 @@ def test_office_logo_is_printed_in_the_letterhead(archived_pdf: bytes) -> None:
 
 
 @pytest.mark.parametrize("font_key", sorted(FONTS))
-def test_only_the_packaged_font_is_used_and_embedded(font_key: str) -> None:
-    family = fontpkg.family(FONTS[font_key].fontpkg_slug).name
+def test_only_the_vendored_font_is_used_and_embedded(font_key: str) -> None:
+    family = FONTS[font_key].family
     reader = PdfReader(io.BytesIO(render_letter_pdf(kupang_letter(font=font_key, draft=True))))
     fonts = embedded_fonts(reader)
     assert len(fonts) >= 2  # regular and bold at least
@@ -375,8 +375,26 @@ def test_only_the_packaged_font_is_used_and_embedded(font_key: str) -> None:
         # Subset fonts are named "ABCDEF+<CSS family>-<style>"; a host font would carry its own name.
         assert base_font.split("+", 1)[1].startswith(font_family_name(font_key)), base_font
         assert program is not None, f"{base_font} is not embedded"
-        # The embedded program itself is the packaged family.
+        # The embedded program itself is the vendored family.
         assert TTFont(io.BytesIO(program))["name"].getBestFamilyName() == family
+
+
+@pytest.mark.parametrize("font_key", sorted(FONTS))
+def test_vendored_font_files_are_the_declared_family_and_travel_with_their_licence(font_key: str) -> None:
+    letter_font = FONTS[font_key]
+    assert {f.style for f in letter_font.files} == {"normal", "italic"}
+    for font_file in letter_font.files:
+        assert font_file.path.is_relative_to(FONTS_DIR)
+        with TTFont(font_file.path) as font:
+            assert font["name"].getBestFamilyName() == letter_font.family
+            # Variable fonts (weight None) must carry a weight axis, or bold would be faked.
+            if font_file.weight is None:
+                assert "wght" in {axis.axisTag for axis in font["fvar"].axes}
+            italic = bool(font["OS/2"].fsSelection & 1)
+            assert italic == (font_file.style == "italic"), font_file
+        licence = (font_file.path.parent / "OFL.txt").read_text(encoding="utf-8")
+        assert "SIL OPEN FONT LICENSE Version 1.1" in licence
+    assert letter_font.family in (FONTS_DIR / "README.md").read_text(encoding="utf-8")
 
 
 # ---- Archiving ----
