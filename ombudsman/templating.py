@@ -49,11 +49,11 @@ def format_day(value: date | datetime | None) -> str:
     return dates.format_long_date(value, ui_locale())
 
 
-def format_moment(value: datetime | None, with_date: bool = True) -> str:
-    """A UTC instant shown in the office's zone: "30 Juli 2018 09.15 WITA", "30 July 2018 09:15 WITA"."""
+def format_moment(value: datetime | None, with_date: bool = True, *, zone: ZoneInfo | None = None) -> str:
+    """A UTC instant in a zone (the user's office's by default): "30 Juli 2018 09.15 WITA" / "09:15 WITA"."""
     if value is None:
         return "\u2014"
-    return dates.format_moment(value, office_tz(), ui_locale(), with_date=with_date)
+    return dates.format_moment(value, zone or office_tz(), ui_locale(), with_date=with_date)
 
 
 def page_url(page: int) -> str:
@@ -66,6 +66,10 @@ def register(app: Flask) -> None:
     """Install filters and template globals."""
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_moment, "moment")
+    # Imported here: the audit presenter formats with the filters above.
+    from ombudsman.audit.present import entries as audit_entries
+
+    app.add_template_filter(audit_entries, "audit_entries")
     # Globals, not context: macros imported without context (the pager) still see them.
     app.add_template_global(page_url, "page_url")
 

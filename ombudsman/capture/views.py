@@ -7,24 +7,14 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ombudsman.accounts.permissions import FIELD_WORK, public, roles_required
 from ombudsman.capture import services
-from ombudsman.inspections.forms import KIND_LABELS, MALADMINISTRATION_LABELS, SEVERITY_LABELS
-from ombudsman.inspections.models import Answer
+from ombudsman.inspections.forms import ANSWER_LABELS, KIND_LABELS, MALADMINISTRATION_LABELS, SEVERITY_LABELS
 
 bp = Blueprint("capture", __name__, url_prefix="/capture")
-
-# The same words as the checklist on the inspection page.
-ANSWER_LABELS = {
-    Answer.PRESENT: _l("ada"),
-    Answer.PARTIAL: _l("sebagian"),
-    Answer.ABSENT: _l("tidak ada"),
-    Answer.NOT_ASSESSED: _l("tidak dinilai"),
-}
 
 # Static files the page needs offline, relative to the static folder; the service worker caches them.
 STATIC_ASSETS = (

@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from ombudsman.forms_common import OptionalIdSelectField, options
 from ombudsman.inspections.models import (
+    Answer,
     FindingStatus,
     InspectionKind,
     InspectionStatus,
@@ -47,6 +48,13 @@ MALADMINISTRATION_LABELS = {
     Maladministration.DISKRIMINASI: _l("Diskriminasi"),
     Maladministration.KONFLIK_KEPENTINGAN: _l("Konflik kepentingan"),
     Maladministration.PENGABAIAN_KEWAJIBAN_HUKUM: _l("Pengabaian kewajiban hukum"),
+}
+# The checklist's answers, in the words of the inspection page and the capture page.
+ANSWER_LABELS = {
+    Answer.PRESENT: _l("ada"),
+    Answer.PARTIAL: _l("sebagian"),
+    Answer.ABSENT: _l("tidak ada"),
+    Answer.NOT_ASSESSED: _l("tidak dinilai"),
 }
 INSPECTION_STATUS_LABELS = {InspectionStatus.DRAFT: _l("draf"), InspectionStatus.SUBMITTED: _l("diajukan")}
 SEVERITY_LABELS = {Severity.LOW: _l("Rendah"), Severity.MEDIUM: _l("Sedang"), Severity.HIGH: _l("Tinggi")}
