@@ -308,3 +308,25 @@ def browser_login():
         page.wait_for_url("**/")
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def english_mo():
+    """The compiled English catalog, compiled in place (git-ignored) when missing or older than the .po."""
+    import tempfile
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).resolve().parents[1] / "ombudsman/translations/en/LC_MESSAGES/messages.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        with po.open("rb") as f:
+            catalog = read_po(f, locale="en")
+        # Write then rename, so a concurrent reader never sees half a file.
+        with tempfile.NamedTemporaryFile(dir=mo.parent, suffix=".mo", delete=False) as f:
+            write_mo(f, catalog)
+        os.chmod(f.name, 0o644)  # NamedTemporaryFile makes it 0600; the app may run as another user
+        os.replace(f.name, mo)
+    return mo

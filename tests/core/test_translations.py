@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -16,12 +15,10 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "ombudsman" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-MO = PO.with_suffix(".mo")
 # The same as `pybabel extract --ignore-dirs`; note `_macros` must NOT be skipped (babel's default would).
 IGNORE_DIRS = (".*", "__pycache__", "tests", "benchmarks", "migrations", "instance")
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
@@ -58,19 +55,6 @@ def extracted() -> dict[str, set[str]]:
         msgid = message[0] if isinstance(message, tuple) else message
         found.setdefault(msgid, set()).add(filename)
     return found
-
-
-@pytest.fixture(scope="session")
-def english_mo() -> Path:
-    """The compiled English catalog, compiled in place (git-ignored) when missing or older than the .po."""
-    if not MO.exists() or MO.stat().st_mtime < PO.stat().st_mtime:
-        catalog = _read_catalog()
-        # Write then rename, so a concurrent reader never sees half a file.
-        with tempfile.NamedTemporaryFile(dir=MO.parent, suffix=".mo", delete=False) as f:
-            write_mo(f, catalog)
-        os.chmod(f.name, 0o644)  # NamedTemporaryFile makes it 0600; the app may run as another user
-        os.replace(f.name, MO)
-    return MO
 
 
 def test_extraction_reads_python_and_templates_but_not_letters(extracted):
