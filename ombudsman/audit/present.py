@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -191,7 +191,7 @@ def _value(field: Field, value: Any, names: dict[Ref, dict[int, str]], zone: Zon
         return "; ".join(lines)
     if field.kind is Kind.ANSWER:
         answer, note = (value + [""])[:2]
-        text = _one(field, answer, names, zone)
+        text = _one(replace(field, kind=Kind.CHOICE), answer, names, zone)
         return f"{text} ({_short(note)})" if note else text
     if field.kind is Kind.FILES:
         return ", ".join(str(f.get("filename", "")) for f in value if isinstance(f, dict))
