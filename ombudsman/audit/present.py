@@ -24,10 +24,12 @@ from ombudsman.accounts.models import Office, User
 from ombudsman.audit.fields import (
     ACTIONS,
     CHECKLIST_ITEM_PREFIX,
+    DEADLINE_RULE,
     NO,
     NOTHING,
     OTHER_ACTION,
     SYSTEM,
+    UNITS,
     YES,
     Field,
     Kind,
@@ -46,6 +48,8 @@ from ombudsman.templating import format_day, format_moment, office_tz
 
 #: Longer text is cut to this many characters in the trail (the record itself shows it whole).
 TEXT_LIMIT = 160
+#: Records named by id are named this briefly (a list of them stays readable).
+NAME_LIMIT = 60
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,9 @@ class Entry:
     changes: list[Change]
 
 
-def _short(text: str) -> str:
+def _short(text: str, limit: int = TEXT_LIMIT) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1].rstrip() + "\u2026"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def _single(value: Any, depth: int) -> bool:
@@ -109,25 +113,27 @@ def _ref_ids(field: Field, value: Any) -> list[int]:
 
 
 def _finding_name(f: Finding) -> str:
-    return f"{f.number}. {_short(f.title)}"
+    return f"{f.number}. {_short(f.title, NAME_LIMIT)}"
 
 
 def _recommendation_name(r: Recommendation) -> str:
-    return f"{r.position}. {_short(r.text)}" if r.position else _short(r.text)
+    text = _short(r.text, NAME_LIMIT)
+    return f"{r.position}. {text}" if r.position else text
 
 
 def _rule_name(r: DeadlineRule) -> str:
-    return f"{r.kind}: {r.count} {r.unit}"
+    kind = DEADLINE_RULE["kind"].choices or {}
+    return f"{kind.get(r.kind, r.kind)}: {r.count} {UNITS.get(r.unit, r.unit)}"
 
 
 #: For each kind of record: its model and how it is named in a trail.
 _NAMERS: dict[Ref, tuple[type, Callable[[Any], str]]] = {
     Ref.USER: (User, lambda u: u.name),
     Ref.AUTHORITY: (Authority, lambda a: a.name),
-    Ref.INSPECTION: (Inspection, lambda i: _short(i.title)),
+    Ref.INSPECTION: (Inspection, lambda i: _short(i.title, NAME_LIMIT)),
     Ref.FINDING: (Finding, _finding_name),
     Ref.RECOMMENDATION: (Recommendation, _recommendation_name),
-    Ref.LETTER: (Letter, lambda letter: letter.number or _short(letter.hal)),
+    Ref.LETTER: (Letter, lambda letter: letter.number or _short(letter.hal, NAME_LIMIT)),
     Ref.CHECKLIST: (Checklist, lambda c: f"{c.name} (v{c.version})"),
     Ref.CHECKLIST_ITEM: (ChecklistItem, lambda item: item.label),
     Ref.ROUTING_RULE: (RoutingRule, lambda r: r.theme),
