@@ -15,6 +15,7 @@ from ombudsman.accounts import permissions
 from ombudsman.accounts.forms import ROLE_LABELS
 from ombudsman.authorities.forms import LEVEL_CHOICES
 from ombudsman.inspections.forms import (
+    ANSWER_LABELS,
     INSPECTION_STATUS_LABELS,
     KIND_LABELS,
     MALADMINISTRATION_LABELS,
@@ -83,6 +84,7 @@ def register(app: Flask) -> None:
                 "role": ROLE_LABELS,
                 "level": dict(LEVEL_CHOICES),
                 "inspection_kind": KIND_LABELS,
+                "answer": ANSWER_LABELS,
                 "inspection_status": INSPECTION_STATUS_LABELS,
                 "maladministration": MALADMINISTRATION_LABELS,
                 "severity": SEVERITY_LABELS,
