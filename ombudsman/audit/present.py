@@ -172,10 +172,13 @@ def _one(field: Field, value: Any, names: dict[Ref, dict[int, str]], zone: ZoneI
         return str(YES if value else NO)
     if kind is Kind.NUMBER and isinstance(value, int | float):
         return format_decimal(value)
-    if kind is Kind.DATE:
-        return format_day(date.fromisoformat(value))
-    if kind is Kind.MOMENT:
-        return format_moment(datetime.fromisoformat(value), zone=zone)
+    if kind in (Kind.DATE, Kind.MOMENT):
+        try:
+            if kind is Kind.DATE:
+                return format_day(date.fromisoformat(value))
+            return format_moment(datetime.fromisoformat(value), zone=zone)
+        except (TypeError, ValueError):  # not what the services record: show it as it is
+            return _short(str(value))
     if kind is Kind.CHOICE:
         label = (field.choices or {}).get(value)
         return str(label) if label is not None else str(value)
@@ -188,15 +191,24 @@ def _one(field: Field, value: Any, names: dict[Ref, dict[int, str]], zone: ZoneI
     return _short(str(value))
 
 
+def _copy_line(line: list[Any], names: dict[Ref, dict[int, str]]) -> str:
+    """One Tembusan line: the authority's name, or the free text."""
+    authority_id, text = ([*line, None, ""])[:2]
+    if authority_id is not None:
+        return names[Ref.AUTHORITY].get(authority_id) or f"#{authority_id}"
+    return _short(str(text or ""))
+
+
 def _value(field: Field, value: Any, names: dict[Ref, dict[int, str]], zone: ZoneInfo) -> str:
     """A whole recorded value of a field as text: lists joined, Tembusan lines named."""
     if value is None or value == [] or value == "":
         return NOTHING
+    if not _single(value, field.depth):  # not the shape the services record: show it as it is
+        return _short(str(value))
     if field.kind is Kind.COPIES:
-        lines = [(names[Ref.AUTHORITY].get(a) or f"#{a}") if a is not None else _short(t) for a, t in value]
-        return "; ".join(lines)
+        return "; ".join(_copy_line(line, names) for line in value)
     if field.kind is Kind.ANSWER:
-        answer, note = (value + [""])[:2]
+        answer, note = ([*value, None, ""])[:2]
         text = _one(replace(field, kind=Kind.CHOICE), answer, names, zone)
         return f"{text} ({_short(note)})" if note else text
     if field.kind is Kind.FILES:

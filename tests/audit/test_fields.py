@@ -166,3 +166,20 @@ def test_checklist_answers_weekdays_and_unknown_actions(app, demo):
     assert shown[2] == ("dicatat oleh sistem", [])
     english = _shown(app, settings, locale="en")
     assert english[0][1][0][1:] == ("Saturday, Sunday", "Friday, Saturday")
+
+
+def test_values_of_an_unexpected_shape_are_shown_as_they_are(app, demo):
+    odd = audit.record(
+        "letter",
+        1,
+        "updated",
+        user_id=None,
+        office_id=demo.office.id,
+        changes={"delivered_on": "kemarin", "copies": "Ketua", "annex": [[1], [2], [3]]},
+    )
+    [(_, changes)] = _shown(app, odd)
+    assert changes == [
+        ("Tanggal dikirim", None, "kemarin"),
+        ("Tembusan", None, "Ketua"),
+        ("Lampirkan daftar temuan dengan foto", None, "[[1], [2], [3]]"),
+    ]
