@@ -150,7 +150,7 @@ INSPECTION = {
     "seats": _f(InspectionForm, "seats", Kind.NUMBER),
     "queue_system": _f(InspectionForm, "queue_system"),
     "team": _f(InspectionForm, "team", Kind.REF, ref=Ref.USER, many=True),
-    "checklist_id": Field(_l("Checklist"), Kind.REF, ref=Ref.CHECKLIST),
+    "checklist_id": Field(_l("Versi checklist"), Kind.REF, ref=Ref.CHECKLIST),
     "status": Field(STATUS, Kind.CHOICE, choices=INSPECTION_STATUS_LABELS),
 }
 #: A checklist answer is recorded under "item:<checklist item id>"; the item's own label names it.

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -48,8 +48,6 @@ from ombudsman.templating import format_day, format_moment, office_tz
 
 #: Longer text is cut to this many characters in the trail (the record itself shows it whole).
 TEXT_LIMIT = 160
-#: Records named by id are named this briefly (a list of them stays readable).
-NAME_LIMIT = 60
 
 
 @dataclass(frozen=True)
@@ -76,9 +74,9 @@ class Entry:
     changes: list[Change]
 
 
-def _short(text: str, limit: int = TEXT_LIMIT) -> str:
+def _short(text: str) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+    return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1].rstrip() + "\u2026"
 
 
 def _single(value: Any, depth: int) -> bool:
@@ -112,13 +110,8 @@ def _ref_ids(field: Field, value: Any) -> list[int]:
     return []
 
 
-def _finding_name(f: Finding) -> str:
-    return f"{f.number}. {_short(f.title, NAME_LIMIT)}"
-
-
-def _recommendation_name(r: Recommendation) -> str:
-    text = _short(r.text, NAME_LIMIT)
-    return f"{r.position}. {text}" if r.position else text
+def _letter_name(letter: Letter) -> str:
+    return letter.number or gettext("Draf surat #%(id)d", id=letter.id)
 
 
 def _rule_name(r: DeadlineRule) -> str:
@@ -130,10 +123,11 @@ def _rule_name(r: DeadlineRule) -> str:
 _NAMERS: dict[Ref, tuple[type, Callable[[Any], str]]] = {
     Ref.USER: (User, lambda u: u.name),
     Ref.AUTHORITY: (Authority, lambda a: a.name),
-    Ref.INSPECTION: (Inspection, lambda i: _short(i.title, NAME_LIMIT)),
-    Ref.FINDING: (Finding, _finding_name),
-    Ref.RECOMMENDATION: (Recommendation, _recommendation_name),
-    Ref.LETTER: (Letter, lambda letter: letter.number or _short(letter.hal, NAME_LIMIT)),
+    Ref.INSPECTION: (Inspection, lambda i: i.title),
+    # Findings and recommendations by the numbers their pages and letters give them.
+    Ref.FINDING: (Finding, lambda f: str(f.number)),
+    Ref.RECOMMENDATION: (Recommendation, lambda r: str(r.position) if r.position else f"#{r.id}"),
+    Ref.LETTER: (Letter, _letter_name),
     Ref.CHECKLIST: (Checklist, lambda c: f"{c.name} (v{c.version})"),
     Ref.CHECKLIST_ITEM: (ChecklistItem, lambda item: item.label),
     Ref.ROUTING_RULE: (RoutingRule, lambda r: r.theme),
