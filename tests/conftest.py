@@ -310,9 +310,13 @@ def browser_login():
     return _login
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def english_mo():
-    """The compiled English catalog, compiled in place (git-ignored) when missing or older than the .po."""
+    """The compiled English catalog, compiled in place (git-ignored) when missing or older than the .po.
+
+    Used by every session: Flask-Babel keeps the catalog it first loads for the whole process, so a test that
+    switches to English before the catalog exists would leave every later test without English.
+    """
     import tempfile
     from pathlib import Path
 

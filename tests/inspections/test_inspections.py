@@ -113,7 +113,7 @@ def test_editing_a_finding_is_audited_and_shown(demo, login):
     page = b.get(f"/findings/{finding.id}").get_data(as_text=True)
     trail_html = page[page.index('id="audit"') :]
     assert "Riwayat perubahan" in page and "diubah oleh Maria Inspektur" in trail_html
-    assert "Tingkat keparahan" in trail_html and "Sedang → Tinggi" in trail_html
+    assert "Tingkat keparahan" in trail_html and '"audit-old">Sedang</span> → <span>Tinggi' in trail_html
     assert "severity" not in trail_html
 
 
