@@ -110,28 +110,38 @@ def _ref_ids(field: Field, value: Any) -> list[int]:
     return []
 
 
-def _letter_name(letter: Letter) -> str:
-    return letter.number or gettext("Draf surat #%(id)d", id=letter.id)
+def _letter_name(row: Any) -> str:
+    return row.number or gettext("Draf surat #%(id)d", id=row.id)
 
 
-def _rule_name(r: DeadlineRule) -> str:
+def _rule_name(row: Any) -> str:
     kind = DEADLINE_RULE["kind"].choices or {}
-    return f"{kind.get(r.kind, r.kind)}: {r.count} {UNITS.get(r.unit, r.unit)}"
+    return f"{kind.get(row.kind, row.kind)}: {row.count} {UNITS.get(row.unit, row.unit)}"
 
 
-#: For each kind of record: its model and how it is named in a trail.
-_NAMERS: dict[Ref, tuple[type, Callable[[Any], str]]] = {
-    Ref.USER: (User, lambda u: u.name),
-    Ref.AUTHORITY: (Authority, lambda a: a.name),
-    Ref.INSPECTION: (Inspection, lambda i: i.title),
+#: For each kind of record: the columns to read (the id first; never a whole row: a letter holds its PDF) and
+#: how the record is named in a trail.
+_NAMERS: dict[Ref, tuple[tuple[Any, ...], Callable[[Any], str]]] = {
+    Ref.USER: ((User.id, User.name), lambda row: row.name),
+    Ref.AUTHORITY: ((Authority.id, Authority.name), lambda row: row.name),
+    Ref.INSPECTION: ((Inspection.id, Inspection.title), lambda row: row.title),
     # Findings and recommendations by the numbers their pages and letters give them.
-    Ref.FINDING: (Finding, lambda f: str(f.number)),
-    Ref.RECOMMENDATION: (Recommendation, lambda r: str(r.position) if r.position else f"#{r.id}"),
-    Ref.LETTER: (Letter, _letter_name),
-    Ref.CHECKLIST: (Checklist, lambda c: f"{c.name} (v{c.version})"),
-    Ref.CHECKLIST_ITEM: (ChecklistItem, lambda item: item.label),
-    Ref.ROUTING_RULE: (RoutingRule, lambda r: r.theme),
-    Ref.DEADLINE_RULE: (DeadlineRule, _rule_name),
+    Ref.FINDING: ((Finding.id, Finding.number), lambda row: str(row.number)),
+    Ref.RECOMMENDATION: (
+        (Recommendation.id, Recommendation.position),
+        lambda row: str(row.position) if row.position else f"#{row.id}",
+    ),
+    Ref.LETTER: ((Letter.id, Letter.number), _letter_name),
+    Ref.CHECKLIST: (
+        (Checklist.id, Checklist.name, Checklist.version),
+        lambda row: f"{row.name} (v{row.version})",
+    ),
+    Ref.CHECKLIST_ITEM: ((ChecklistItem.id, ChecklistItem.label), lambda row: row.label),
+    Ref.ROUTING_RULE: ((RoutingRule.id, RoutingRule.theme), lambda row: row.theme),
+    Ref.DEADLINE_RULE: (
+        (DeadlineRule.id, DeadlineRule.kind, DeadlineRule.count, DeadlineRule.unit),
+        _rule_name,
+    ),
 }
 
 
@@ -143,8 +153,8 @@ def _lookup(wanted: dict[Ref, set[int]], known: dict[Ref, dict[int, str]]) -> di
         missing = ids - names[ref].keys()
         if not missing:
             continue
-        model, name = _NAMERS[ref]
-        for row in db.session.scalars(select(model).where(model.id.in_(sorted(missing)))):
+        columns, name = _NAMERS[ref]
+        for row in db.session.execute(select(*columns).where(columns[0].in_(sorted(missing)))):
             names[ref][row.id] = name(row)
     return names
 
