@@ -178,7 +178,7 @@ EVIDENCE = {
     "sha256": Field(_l("Sidik jari SHA-256"), Kind.CODE),
     "filename": Field(form_label(EvidenceForm, "files")),
     "size": Field(_l("Ukuran (bita)"), Kind.NUMBER),
-    "finding_id": Field(_l("Temuan"), Kind.REF, ref=Ref.FINDING),
+    "finding_id": Field(_l("Temuan terkait"), Kind.REF, ref=Ref.FINDING),
 }
 
 RECOMMENDATION = {
@@ -187,7 +187,7 @@ RECOMMENDATION = {
     "text": _f(RecommendationForm, "text"),
     "status": _f(RecommendationForm, "status", Kind.CHOICE, choices=REC_STATUS_LABELS),
     "outcome_note": _f(RecommendationForm, "outcome_note"),
-    "inspection_id": Field(_l("Inspeksi"), Kind.REF, ref=Ref.INSPECTION),
+    "inspection_id": Field(_l("Inspeksi asal"), Kind.REF, ref=Ref.INSPECTION),
     "position": Field(_l("Nomor urut"), Kind.NUMBER),
     "finding_ids": _f(RecommendationForm, "finding_ids", Kind.REF, ref=Ref.FINDING, many=True),
 }
@@ -331,7 +331,7 @@ CALENDAR_DAY = {
 
 OUTCOME = _f(OutcomeForm, "status", Kind.CHOICE, choices=REC_STATUS_LABELS)
 DEADLINE = {
-    "rule_id": Field(_l("Aturan tenggat"), Kind.REF, ref=Ref.DEADLINE_RULE),
+    "rule_id": Field(_l("Aturan tenggat yang dipakai"), Kind.REF, ref=Ref.DEADLINE_RULE),
     "count": DEADLINE_RULE["count"],
     "unit": DEADLINE_RULE["unit"],
     "starts": DEADLINE_RULE["starts"],
@@ -347,7 +347,7 @@ DEADLINE = {
 }
 
 FOLLOW_UP = {
-    "recommendation_id": Field(_l("Rekomendasi"), Kind.REF, ref=Ref.RECOMMENDATION),
+    "recommendation_id": Field(_l("Rekomendasi terkait"), Kind.REF, ref=Ref.RECOMMENDATION),
     "on": _f(ResponseForm, "responded_on", Kind.DATE),
     "files": Field(form_label(EvidenceForm, "files"), Kind.FILES),
     "result": _f(ReinspectionForm, "result", Kind.CHOICE, choices=REC_STATUS_LABELS),
