@@ -51,7 +51,10 @@ def format_day(value: date | datetime | None) -> str:
 
 
 def format_moment(value: datetime | None, with_date: bool = True, *, zone: ZoneInfo | None = None) -> str:
-    """A UTC instant in a zone (the user's office's by default): "30 Juli 2018 09.15 WITA" / "09:15 WITA"."""
+    """A UTC instant shown in the office's zone: "30 Juli 2018 09.15 WITA", "30 July 2018 09:15 WITA".
+
+    `zone` is the zone of the record's office where it is not the user's (the audit trail passes it).
+    """
     if value is None:
         return "\u2014"
     return dates.format_moment(value, zone or office_tz(), ui_locale(), with_date=with_date)
