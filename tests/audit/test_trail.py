@@ -6,12 +6,13 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ombudsman.audit import services as audit
 from ombudsman.audit.models import AuditEvent
 from ombudsman.extensions import db
 from ombudsman.inspections import services as inspections
+from ombudsman.letters.models import Letter
 
 # Monday 30 July 2018, 01:05 UTC: 09.05 in Kupang (WITA, UTC+8).
 AT = datetime(2018, 7, 30, 1, 5, tzinfo=UTC)
@@ -186,3 +187,24 @@ def test_a_trail_names_each_kind_of_record_in_one_query(app, demo, count_queries
     assert len(shown) == len(events) == 61
     summaries = {e.summary for e in shown}
     assert {"diubah oleh Pembaca Demo", "bukti diunggah oleh Maria Inspektur"} <= summaries
+
+
+def test_letter_trail_names_statuses_people_and_lines(demo, login):
+    letter = db.session.scalar(select(Letter).where(Letter.authority_id == demo.pemkot.id))
+    assert login("inspector@demo.test").post(f"/letters/{letter.id}/submit").status_code == 303
+    supervisor = login("supervisor@demo.test")
+    response = supervisor.post(f"/letters/{letter.id}/return", {"note": "Perbaiki hal surat"})
+    assert response.status_code == 303
+    _pin_times(("letter", letter.id))
+    trail = _trail(supervisor.get(f"/letters/{letter.id}").get_data(as_text=True))
+    text = _text(trail)
+    assert (
+        "30 Juli 2018 09.05 WITA · dikembalikan ke draf oleh Yohanes Supervisor "
+        "Status: Diperiksa → Draf Catatan: Perbaiki hal surat"
+    ) in text
+    assert "diajukan oleh Maria Inspektur Status: Draf → Diperiksa" in text
+    assert "dibuat oleh Maria Inspektur Jenis surat: Saran perbaikan Instansi tujuan: Pemerintah Kota" in text
+    assert "Rekomendasi yang dimuat: 1, 2, 3" in text  # by their numbers
+    assert "Tembusan: Ketua Ombudsman Republik Indonesia di Jakarta; Dinas Kependudukan" in text
+    assert "Lampirkan daftar temuan dengan foto: Tidak" in text
+    _assert_no_raw_codes(trail, *audit.trail("letter", letter.id))
