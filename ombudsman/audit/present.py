@@ -100,14 +100,16 @@ def _as_pair(field: Field | None, value: Any) -> tuple[Any, Any] | None:
 
 
 def _ref_ids(field: Field, value: Any) -> list[int]:
-    """The record ids inside one (single) value of a field."""
-    if value is None:
+    """The record ids inside one value of a field (none when the value is not of the field's shape)."""
+    if value is None or not _single(value, field.depth):
         return []
     if field.kind is Kind.COPIES:
-        return [line[0] for line in value if line and line[0] is not None]
-    if field.kind is Kind.REF:
-        return [v for v in (value if field.many else [value]) if isinstance(v, int)]
-    return []
+        candidates = [line[0] for line in value if line]
+    elif field.kind is Kind.REF:
+        candidates = value if field.many else [value]
+    else:
+        return []
+    return [v for v in candidates if isinstance(v, int) and not isinstance(v, bool)]
 
 
 def _letter_name(row: Any) -> str:
