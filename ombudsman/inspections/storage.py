@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ombudsman.errors import Invalid
 from ombudsman.inspections.models import EvidenceKind
 
 # What the office accepts, decided by the bytes, never by the file name.
@@ -21,8 +23,10 @@ DOCUMENT_TYPES = {"application/pdf": "pdf"}
 MAX_PIXELS = 80_000_000
 
 
-class UploadError(ValueError):
-    """An upload was refused; the message is shown to the user."""
+# Refusals name the `file` field (the API's multipart field; the web forms show them under their file field).
+FIELD = "file"
+# Transitional name for the deadlines follow-up views, which catch it; an upload refusal is an `Invalid`.
+UploadError = Invalid
 
 
 @dataclass(frozen=True)
@@ -42,31 +46,47 @@ class CheckedUpload:
 
 
 def check_upload(data: bytes, filename: str, *, max_bytes: int) -> CheckedUpload:
-    """Validate an upload by its content; raise UploadError with a clear message."""
+    """Validate an upload by its content; raise `Invalid` (field `file`) with a message for a person."""
     name = os.path.basename((filename or "").replace("\\", "/"))[:255] or "berkas"
     if not data:
-        raise UploadError(f"Berkas \u201c{name}\u201d kosong.")
+        raise Invalid(_l("Berkas \u201c%(name)s\u201d kosong.", name=name), FIELD)
     if len(data) > max_bytes:
-        raise UploadError(f"Berkas \u201c{name}\u201d terlalu besar (batas {max_bytes / 1_048_576:g} MB).")
+        raise Invalid(
+            _l(
+                "Berkas \u201c%(name)s\u201d terlalu besar (batas %(mb)s MB).",
+                name=name,
+                mb=f"{max_bytes / 1_048_576:g}",
+            ),
+            FIELD,
+        )
     guess = filetype.guess(data)
     mime = guess.mime if guess else None
     if mime in PHOTO_TYPES:
         try:
             with Image.open(io.BytesIO(data)) as img:
                 if img.width * img.height > MAX_PIXELS:
-                    raise UploadError(f"Foto \u201c{name}\u201d terlalu besar resolusinya.")
+                    raise Invalid(
+                        _l("Foto \u201c%(name)s\u201d terlalu besar resolusinya.", name=name), FIELD
+                    )
                 img.verify()
         except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-            raise UploadError(f"Foto \u201c{name}\u201d rusak atau bukan gambar yang sah.") from exc
+            raise Invalid(
+                _l("Foto \u201c%(name)s\u201d rusak atau bukan gambar yang sah.", name=name), FIELD
+            ) from exc
         kind = EvidenceKind.PHOTO
     elif mime in DOCUMENT_TYPES:
         if b"%%EOF" not in data[-2048:]:
-            raise UploadError(f"Dokumen \u201c{name}\u201d bukan PDF yang utuh.")
+            raise Invalid(_l("Dokumen \u201c%(name)s\u201d bukan PDF yang utuh.", name=name), FIELD)
         kind = EvidenceKind.DOCUMENT
     else:
-        raise UploadError(
-            f"Jenis berkas \u201c{name}\u201d tidak diterima (isi berkas: {mime or 'tidak dikenal'}). "
-            "Kirim foto JPEG, PNG atau WebP, atau dokumen PDF."
+        raise Invalid(
+            _l(
+                "Jenis berkas \u201c%(name)s\u201d tidak diterima (isi berkas: %(mime)s). "
+                "Kirim foto JPEG, PNG atau WebP, atau dokumen PDF.",
+                name=name,
+                mime=mime or _l("tidak dikenal"),
+            ),
+            FIELD,
         )
     return CheckedUpload(data, name, mime, kind, hashlib.sha256(data).hexdigest())
 
@@ -120,7 +140,7 @@ def path_for(root: Path, key: str) -> Path:
     """The file behind a storage key, refusing keys that would leave the root."""
     path = (root / key).resolve()
     if not path.is_relative_to(root.resolve()):
-        raise UploadError("invalid storage key")
+        raise Invalid(_l("Kunci penyimpanan tidak sah."), FIELD)
     return path
 
 
