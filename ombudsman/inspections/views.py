@@ -327,7 +327,8 @@ def _upload(inspection: Inspection, finding: Finding | None, back: str):
         uploads = _check_uploads(form.files.data or [])
         if not uploads:
             raise Invalid(_l("Pilih minimal satu berkas."), storage.FIELD)
-        _store(inspection, uploads, finding, contracts.build(EvidenceDetails, {"caption": form.caption.data or ""}))
+        details = contracts.build(EvidenceDetails, {"caption": form.caption.data or ""})
+        _store(inspection, uploads, finding, details)
     except DomainError as exc:
         db.session.rollback()
         show_error(None, exc)
