@@ -76,6 +76,11 @@ def number(bound: contracts.Number, **kwargs) -> fields.Integer:
     return fields.Integer(strict=True, validate=contracts.schema_validators(bound), **kwargs)
 
 
+def query_id(**kwargs) -> fields.Integer:
+    """A record id in a query string (text by nature, so not strict), as bounded as any other id."""
+    return fields.Integer(validate=contracts.schema_validators(contracts.RECORD_ID), **kwargs)
+
+
 def count(bound: contracts.Number = contracts.HEAD_COUNT, **kwargs) -> fields.Integer:
     """A head count from the visit; null means "not counted"."""
     return number(bound, allow_none=True, **kwargs)
@@ -174,7 +179,7 @@ class TokenIn(StrictSchema):
         accounts.TOKEN_LABEL, load_default="", metadata={"description": "A name to recognise the token by."}
     )
 
-    @ma.post_load
+    @ma.post_load(pass_original=True)
     def _keep_password(self, data: dict, original: dict, **kwargs) -> dict:
         return {**data, "password": original["password"]}
 
@@ -264,7 +269,7 @@ class InspectionArgs(PageArgs):
     """Filters of the inspections list."""
 
     status = enum(InspectionStatus)
-    authority_id = number(contracts.RECORD_ID)
+    authority_id = query_id()
 
 
 class InspectionOut(ma.Schema):
@@ -380,8 +385,8 @@ class FindingIn(FindingPatch):
 class FindingArgs(PageArgs):
     """Filters of the findings list."""
 
-    inspection_id = number(contracts.RECORD_ID)
-    authority_id = number(contracts.RECORD_ID)
+    inspection_id = query_id()
+    authority_id = query_id()
     level = enum(Level)
     status = enum(FindingStatus)
     form = enum(Maladministration)
@@ -499,8 +504,8 @@ class RecommendationArgs(PageArgs):
     """Filters of the recommendations list."""
 
     status = enum(RecommendationStatus)
-    authority_id = number(contracts.RECORD_ID)
-    inspection_id = number(contracts.RECORD_ID)
+    authority_id = query_id()
+    inspection_id = query_id()
 
 
 def _deadline_state(rec) -> str | None:
