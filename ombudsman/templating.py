@@ -13,6 +13,7 @@ from ombudsman import clock
 from ombudsman.accounts import permissions
 from ombudsman.accounts.forms import ROLE_LABELS
 from ombudsman.authorities.forms import LEVEL_CHOICES
+from ombudsman.authorities.services import RESPONSIBILITY_LABELS
 from ombudsman.inspections.forms import (
     INSPECTION_STATUS_LABELS,
     KIND_LABELS,
@@ -78,6 +79,7 @@ def register(app: Flask) -> None:
             "labels": {
                 "role": ROLE_LABELS,
                 "level": dict(LEVEL_CHOICES),
+                "responsibility": RESPONSIBILITY_LABELS,
                 "inspection_kind": KIND_LABELS,
                 "inspection_status": INSPECTION_STATUS_LABELS,
                 "maladministration": MALADMINISTRATION_LABELS,
