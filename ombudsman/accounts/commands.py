@@ -13,7 +13,8 @@ from ombudsman.contracts import Text, bounded
 EMAIL = Text(254, 1)
 # A password is whatever the user typed (spaces included, never trimmed), up to this length.
 PASSWORD = Text(1000, 1)
-# What an admin may set as a new password; the office's rule for people (the demo accounts predate it).
+# A password an admin sets on the users page; `services.add_user`/`update_user` also want at least
+# NEW_PASSWORD_MIN characters (the CLI and the seed do not: the demo accounts use "demo").
 NEW_PASSWORD = Text(200)
 NEW_PASSWORD_MIN = 8
 TOKEN_LABEL = Text(100)

@@ -20,7 +20,7 @@ from ombudsman.audit import services as audit
 from ombudsman.clock import utcnow
 from ombudsman.errors import DomainError
 from ombudsman.extensions import db, limiter
-from ombudsman.forms_common import show_error
+from ombudsman.forms_common import filled, show_error
 
 bp = Blueprint("accounts", __name__)
 
@@ -151,7 +151,7 @@ def office_settings():
     office = current_user.office
     form = OfficeForm(obj=office)
     if form.validate_on_submit():
-        details = contracts.build(OfficeDetails, {k: f.data or "" for k, f in form._fields.items()})
+        details = contracts.build(OfficeDetails, filled(form))
         try:
             services.update_office(office, details, user_id=current_user.id)
         except DomainError as exc:

@@ -16,7 +16,7 @@ from ombudsman.authorities.forms import AuthorityForm, RoutingRuleForm
 from ombudsman.authorities.models import Authority, Level, RoutingRule
 from ombudsman.errors import DomainError
 from ombudsman.extensions import db
-from ombudsman.forms_common import options, show_error
+from ombudsman.forms_common import filled, options, show_error
 from ombudsman.inspections import queries as inspections
 from ombudsman.pagination import page_args
 
@@ -65,11 +65,6 @@ def show(authority_id: int):
     )
 
 
-def _filled(form) -> dict:
-    """The form's values; fields left empty (None) take the command's default."""
-    return {name: field.data for name, field in form._fields.items() if field.data is not None}
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def new():
@@ -79,7 +74,7 @@ def new():
     if form.validate_on_submit():
         try:
             authority = services.create_authority(
-                contracts.build(AuthorityDetails, _filled(form)), user_id=current_user.id
+                contracts.build(AuthorityDetails, filled(form)), user_id=current_user.id
             )
         except DomainError as exc:
             db.session.rollback()
@@ -105,7 +100,7 @@ def edit(authority_id: int):
     if form.validate_on_submit():
         try:
             services.update_authority(
-                authority, contracts.build(AuthorityDetails, _filled(form)), user_id=current_user.id
+                authority, contracts.build(AuthorityDetails, filled(form)), user_id=current_user.id
             )
         except DomainError as exc:
             db.session.rollback()
@@ -158,7 +153,7 @@ def rule_form(rule_id: int | None):
     form.second_authority_id.choices = _authority_choices()
     if form.validate_on_submit():
         try:
-            details = contracts.build(RoutingRuleDetails, _filled(form), position=form.position.data or 0)
+            details = contracts.build(RoutingRuleDetails, filled(form), position=form.position.data or 0)
             rule = services.save_rule(rule, details, user_id=current_user.id)
         except DomainError as exc:
             db.session.rollback()

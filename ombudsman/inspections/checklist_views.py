@@ -11,7 +11,7 @@ from ombudsman.accounts.permissions import ADMIN, EVERYONE, roles_required
 from ombudsman.authorities import services as authorities
 from ombudsman.errors import DomainError
 from ombudsman.extensions import db
-from ombudsman.forms_common import options, show_error
+from ombudsman.forms_common import filled, options, show_error
 from ombudsman.inspections import checklists
 from ombudsman.inspections.commands import ChecklistRow, ChecklistVersion
 from ombudsman.inspections.forms import ChecklistVersionForm
@@ -58,14 +58,7 @@ def new_version(checklist_id: int):
     for entry in form.items:
         entry.form.routing_rule_id.choices = rule_choices
     if form.validate_on_submit():
-        rows = tuple(
-            contracts.build(
-                ChecklistRow,
-                {name: field.data or "" for name, field in e.form._fields.items()},
-                routing_rule_id=e.form.routing_rule_id.data,
-            )
-            for e in form.items
-        )
+        rows = tuple(contracts.build(ChecklistRow, filled(e.form)) for e in form.items)
         try:
             version = contracts.build(ChecklistVersion, {"name": form.name.data}, rows=rows)
             checklist = checklists.new_version(base, version, user_id=current_user.id)

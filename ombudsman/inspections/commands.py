@@ -111,9 +111,9 @@ ITEM_BASIS = Text(200)
 class ChecklistRow:
     """One row of a checklist version as the admin typed it; a row without a label is dropped."""
 
-    code: str = bounded(ITEM_CODE)
-    group: str = bounded(ITEM_GROUP)
-    label: str = bounded(ITEM_LABEL)
+    code: str = bounded(ITEM_CODE, default="")
+    group: str = bounded(ITEM_GROUP, default="")
+    label: str = bounded(ITEM_LABEL, default="")
     basis: str = bounded(ITEM_BASIS, default="")
     routing_rule_id: int | None = bounded(RECORD_ID, default=None)
 

@@ -37,7 +37,7 @@ from ombudsman.authorities import services as authorities
 from ombudsman.authorities.models import Level
 from ombudsman.errors import DomainError, Invalid
 from ombudsman.extensions import db
-from ombudsman.forms_common import options, show_error
+from ombudsman.forms_common import filled, options, show_error
 from ombudsman.inspections import queries, services, storage
 from ombudsman.inspections.commands import EvidenceDetails, FindingDetails, InspectionDetails, ItemAnswer
 from ombudsman.inspections.forms import EvidenceForm, FindingForm, InspectionForm
@@ -94,11 +94,6 @@ def _inspection_form_choices(form: InspectionForm) -> None:
     form.team.choices = options([(u.id, u.name) for u in _office_users()])
 
 
-def _filled(form: FlaskForm) -> dict:
-    """The form's values; fields left empty (None) take the command's default."""
-    return {name: field.data for name, field in form._fields.items() if field.data is not None}
-
-
 def _inspection_details(form: InspectionForm) -> InspectionDetails:
     """The command from the form; the times of day become instants on the visit day in the office's zone."""
     tz, day = current_user.office.timezone, form.visited_on.data
@@ -108,7 +103,7 @@ def _inspection_details(form: InspectionForm) -> InspectionDetails:
 
     return contracts.build(
         InspectionDetails,
-        _filled(form),
+        filled(form),
         started_at=moment(form.started_at.data),
         ended_at=moment(form.ended_at.data),
         team_ids=tuple(form.team.data or ()),
@@ -377,7 +372,7 @@ def _finding_form_choices(form: FindingForm, inspection: Inspection) -> None:
 
 def _finding_details(form: FindingForm) -> FindingDetails:
     return contracts.build(
-        FindingDetails, _filled(form), maladministration=tuple(form.maladministration.data or ())
+        FindingDetails, filled(form), maladministration=tuple(form.maladministration.data or ())
     )
 
 

@@ -14,7 +14,7 @@ from ombudsman.audit import services as audit
 from ombudsman.authorities import services as authorities
 from ombudsman.errors import DomainError
 from ombudsman.extensions import db
-from ombudsman.forms_common import options, show_error
+from ombudsman.forms_common import filled, options, show_error
 from ombudsman.inspections.models import Finding, Inspection
 from ombudsman.pagination import page_args
 from ombudsman.recommendations import services
@@ -48,7 +48,7 @@ def _choices(form: RecommendationForm, inspection_id: int | None) -> None:
 def _details(form: RecommendationForm, rec: Recommendation | None = None) -> RecommendationDetails:
     return contracts.build(
         RecommendationDetails,
-        {name: field.data for name, field in form._fields.items() if field.data is not None},
+        filled(form),
         finding_ids=tuple(form.finding_ids.data or ()),
         position=rec.position if rec is not None else None,
     )
