@@ -205,6 +205,11 @@ def build(command: type[C], data: Mapping[str, Any], **extra: Any) -> C:
     return command(**values)
 
 
+def command_from(command: type[C], value: C | Mapping[str, Any], **extra: Any) -> C:
+    """`value` itself when it is a `command`, else one built from the mapping (internal callers, seeds)."""
+    return value if isinstance(value, command) else build(command, value, **extra)
+
+
 def validate(command: Any, today: date | None = None) -> None:
     """Check every bounded field of `command`; raises `Invalid` with a message per field at fault."""
     problems: dict[str, list[Any]] = {}
@@ -239,9 +244,11 @@ class FormBound:
             if isinstance(self.bound, Text) and self.bound.min >= 1:
                 raise StopValidation(str(MSG_REQUIRED))
             return
-        message = check(self.bound, value)
-        if message is not None:
-            raise StopValidation(str(message))
+        # A multiple select (ids of a team, of findings) carries one bound for each of its values.
+        for item in value if isinstance(value, list | tuple) else (value,):
+            message = check(self.bound, item)
+            if message is not None:
+                raise StopValidation(str(message))
 
 
 def form_validators(bound: Bound) -> list:

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ombudsman.accounts.permissions import EVERYONE, roles_required
 from ombudsman.extensions import db
-from ombudsman.inspections import services as inspections
+from ombudsman.inspections import queries as inspections
 from ombudsman.inspections.models import FindingStatus
 
 bp = Blueprint("dashboard", __name__)

@@ -35,6 +35,14 @@ class OptionalIdSelectField(SelectField):
         super().__init__(*args, **kwargs)
 
 
+def filled(form) -> dict:
+    """The form's values by field name, without the fields left empty (None): the command's default applies.
+
+    Feed it to `contracts.build(Command, filled(form), ...)`, which keeps the command's fields only.
+    """
+    return {name: field.data for name, field in form._fields.items() if field.data is not None}
+
+
 def show_error(form, exc: DomainError, *, default_field: str | None = None) -> None:
     """Put a service's refusal where the user looks: under each field it names, else flashed above the form.
 

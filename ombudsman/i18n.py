@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_login import current_user
 
 
 def select_locale() -> str:
-    """The session's choice, then the user's saved choice, then Indonesian."""
+    """The session's choice, then the user's saved choice, then Indonesian (always outside a request: CLI)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

@@ -14,6 +14,7 @@ from ombudsman import clock, dates
 from ombudsman.accounts import permissions
 from ombudsman.accounts.forms import ROLE_LABELS
 from ombudsman.authorities.forms import LEVEL_CHOICES
+from ombudsman.authorities.services import RESPONSIBILITY_LABELS
 from ombudsman.inspections.forms import (
     ANSWER_LABELS,
     INSPECTION_STATUS_LABELS,
@@ -86,6 +87,7 @@ def register(app: Flask) -> None:
             "labels": {
                 "role": ROLE_LABELS,
                 "level": dict(LEVEL_CHOICES),
+                "responsibility": RESPONSIBILITY_LABELS,
                 "inspection_kind": KIND_LABELS,
                 "answer": ANSWER_LABELS,
                 "inspection_status": INSPECTION_STATUS_LABELS,

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from ombudsman.accounts import services
 from ombudsman.accounts.models import Role
+from ombudsman.errors import DomainError
 from ombudsman.extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -25,7 +26,7 @@ def create(email: str, name: str, role: str, office_name: str, password: str) ->
         raise click.BadParameter(f"no office named {office_name!r}", param_hint="--office")
     try:
         user = services.create_user(email=email, name=name, role=role, office=office, password=password)
-    except services.AccountError as exc:
+    except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created {user.email} ({user.role.value}) in {office.name}.")

@@ -1,13 +1,15 @@
-"""Forms for signing in and managing users."""
+"""Forms for signing in, managing users and the office's details: adapters over `commands`."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional
 
+from ombudsman.accounts import commands as c
 from ombudsman.accounts.models import Role
+from ombudsman.contracts import form_validators
 from ombudsman.forms_common import EMAIL, options
 
 ROLE_LABELS = {
@@ -20,42 +22,43 @@ ROLE_LABELS = {
 
 
 class LoginForm(FlaskForm):
-    """E-mail and password."""
+    """E-mail and password (`commands.Login`)."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), EMAIL])
-    password = PasswordField(_l("Kata sandi"), validators=[DataRequired()])
+    contract = c.Login
+
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), *form_validators(c.EMAIL), EMAIL])
+    password = PasswordField(_l("Kata sandi"), validators=[InputRequired(), *form_validators(c.PASSWORD)])
 
 
 class UserForm(FlaskForm):
-    """An admin creates or edits a user of their office."""
+    """An admin creates or edits a user of their office (`commands.UserDetails`)."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), EMAIL, Length(max=254)])
-    name = StringField(_l("Nama"), validators=[DataRequired(), Length(max=200)])
+    contract = c.UserDetails
+
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), *form_validators(c.EMAIL), EMAIL])
+    name = StringField(_l("Nama"), validators=[InputRequired(), *form_validators(c.USER_NAME)])
     role = SelectField(_l("Peran"), choices=options([(r.value, label) for r, label in ROLE_LABELS.items()]))
-    password = PasswordField(_l("Kata sandi"), validators=[Optional(), Length(min=8, max=200)])
+    password = PasswordField(_l("Kata sandi"), validators=[Optional(), *form_validators(c.NEW_PASSWORD)])
     active = BooleanField(_l("Aktif"), default=True)
 
 
-def _valid_timezone(form, field) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(field.data or "")
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(_l("Zona waktu tidak dikenal (contoh: Asia/Makassar).")) from exc
+def _text(bound, required: bool = False) -> list:
+    return [InputRequired() if required else Optional(), *form_validators(bound)]
 
 
 class OfficeForm(FlaskForm):
-    """The office's own details, used in the UI and in the letterhead."""
+    """The office's own details, used in the UI and in the letterhead (`commands.OfficeDetails`)."""
 
-    name = StringField(_l("Nama kantor"), validators=[DataRequired(), Length(max=200)])
-    short_name = StringField(_l("Nama singkat"), validators=[Optional(), Length(max=60)])
-    province = StringField(_l("Provinsi"), validators=[DataRequired(), Length(max=120)])
-    city = StringField(_l("Kota (tempat surat)"), validators=[DataRequired(), Length(max=120)])
-    address = TextAreaField(_l("Alamat"), validators=[Optional(), Length(max=2000)])
-    phone = StringField(_l("Telepon"), validators=[Optional(), Length(max=60)])
-    email = StringField(_l("E-mail"), validators=[Optional(), EMAIL, Length(max=200)])
-    website = StringField(_l("Situs web"), validators=[Optional(), Length(max=200)])
-    head_name = StringField(_l("Nama kepala perwakilan"), validators=[DataRequired(), Length(max=200)])
-    head_title = StringField(_l("Jabatan kepala"), validators=[DataRequired(), Length(max=200)])
-    timezone = StringField(_l("Zona waktu"), validators=[DataRequired(), _valid_timezone])
+    contract = c.OfficeDetails
+
+    name = StringField(_l("Nama kantor"), validators=_text(c.OFFICE_NAME, True))
+    short_name = StringField(_l("Nama singkat"), validators=_text(c.OFFICE_SHORT_NAME))
+    province = StringField(_l("Provinsi"), validators=_text(c.PROVINCE, True))
+    city = StringField(_l("Kota (tempat surat)"), validators=_text(c.CITY, True))
+    address = TextAreaField(_l("Alamat"), validators=_text(c.ADDRESS))
+    phone = StringField(_l("Telepon"), validators=_text(c.PHONE))
+    email = StringField(_l("E-mail"), validators=[*_text(c.OFFICE_EMAIL), EMAIL])
+    website = StringField(_l("Situs web"), validators=_text(c.WEBSITE))
+    head_name = StringField(_l("Nama kepala perwakilan"), validators=_text(c.HEAD_NAME, True))
+    head_title = StringField(_l("Jabatan kepala"), validators=_text(c.HEAD_TITLE, True))
+    timezone = StringField(_l("Zona waktu"), validators=_text(c.TIMEZONE, True))

@@ -1,4 +1,8 @@
-"""User accounts: creation, password checks, sign-in bookkeeping."""
+"""User accounts: creation and changes, password checks, sign-in bookkeeping, API tokens, office details.
+
+Entry points take a command of `ombudsman.accounts.commands` and refuse with `ombudsman.errors`
+(`Invalid` for a bad value, `Conflict` for an e-mail already in use); they flush, never commit.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,31 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ombudsman import contracts
+from ombudsman.accounts.commands import (
+    NEW_PASSWORD_MIN,
+    OFFICE_FIELDS,
+    Login,
+    NewApiToken,
+    OfficeDetails,
+    UserDetails,
+)
 from ombudsman.accounts.models import ApiToken, Office, Role, User
+from ombudsman.audit import services as audit
 from ombudsman.clock import utcnow
+from ombudsman.errors import Conflict, Forbidden, Invalid
 from ombudsman.extensions import db
+
+# Fields of a user that the audit trail records (never the password hash).
+USER_FIELDS = ("email", "name", "role", "active")
 
 
 @cache
@@ -27,10 +47,6 @@ def _hasher_for(params: tuple[tuple[str, int], ...]) -> tuple[PasswordHasher, st
 def _hasher() -> tuple[PasswordHasher, str]:
     """The Argon2id hasher with the configured cost (the library's defaults unless the config lowers them)."""
     return _hasher_for(tuple(sorted(current_app.config.get("ARGON2_PARAMETERS", {}).items())))
-
-
-class AccountError(ValueError):
-    """A user could not be created or changed; the message says why."""
 
 
 def hash_password(password: str) -> str:
@@ -64,21 +80,114 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def create_user(*, email: str, name: str, role: Role | str, office: Office, password: str) -> User:
-    """Add a user to the session; refuses a duplicate e-mail or an empty password."""
+def login(credentials: Login) -> User | None:
+    """The active user with these credentials (see `authenticate`); raises `Invalid` on malformed input."""
+    contracts.validate(credentials)
+    return authenticate(credentials.email, credentials.password)
+
+
+def _role(value: Role | str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise Invalid(_l("Peran tidak dikenal."), "role") from None
+
+
+def _check_email(email: str, user: User | None = None) -> str:
     email = normalize_email(email)
     if not email or "@" not in email:
-        raise AccountError("Alamat e-mail tidak sah.")
+        raise Invalid(_l("Alamat e-mail tidak sah."), "email")
+    other = find_user_by_email(email)
+    if other is not None and other is not user:
+        raise Conflict(_l("Pengguna dengan e-mail %(email)s sudah ada.", email=email), "email")
+    return email
+
+
+def create_user(*, email: str, name: str, role: Role | str, office: Office, password: str) -> User:
+    """Add a user to the session (the CLI, the seed, the admin's page).
+
+    Raises `Invalid` (a malformed e-mail, an empty password, a bound broken) or `Conflict` (the e-mail
+    is taken), each naming its field.
+    """
+    details = UserDetails(email=email, name=name.strip(), role=role, password=password)
+    contracts.validate(details)
+    email = _check_email(details.email)
     if not password:
-        raise AccountError("Kata sandi wajib diisi.")
-    if find_user_by_email(email):
-        raise AccountError(f"Pengguna dengan e-mail {email} sudah ada.")
+        raise Invalid(_l("Kata sandi wajib diisi."), "password")
     user = User(
-        email=email, name=name.strip(), role=Role(role), office=office, password_hash=hash_password(password)
+        email=email,
+        name=details.name,
+        role=_role(details.role),
+        office=office,
+        password_hash=hash_password(password),
     )
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def _check_new_password(password: str) -> None:
+    if password and len(password) < NEW_PASSWORD_MIN:
+        raise Invalid(_l("Kata sandi minimal %(n)d karakter.", n=NEW_PASSWORD_MIN), "password")
+
+
+def add_user(office: Office, details: UserDetails, *, actor: User) -> User:
+    """An admin adds a user to their office (a password of at least 8 characters); audited."""
+    contracts.validate(details)
+    if not details.password:
+        raise Invalid(_l("Kata sandi wajib diisi untuk pengguna baru."), "password")
+    _check_new_password(details.password)
+    user = create_user(
+        email=details.email, name=details.name, role=details.role, office=office, password=details.password
+    )
+    user.active = details.active
+    audit.record(
+        "user",
+        user.id,
+        "created",
+        user_id=actor.id,
+        office_id=user.office_id,
+        changes=audit.snapshot(user, USER_FIELDS),
+    )
+    return user
+
+
+def update_user(user: User, details: UserDetails, *, actor: User) -> dict:
+    """An admin changes a user of their office; an empty password keeps the current one; audited.
+
+    Raises `Invalid`, `Conflict` (the e-mail belongs to another user) or `Forbidden` (admins cannot
+    take their own admin role or deactivate themselves). Returns the audited changes.
+    """
+    contracts.validate(details)
+    email = _check_email(details.email, user)
+    role = _role(details.role)
+    if user.id == actor.id and (role is not Role.ADMIN or not details.active):
+        raise Forbidden(_l("Anda tidak dapat mencabut peran admin atau menonaktifkan diri sendiri."), "role")
+    _check_new_password(details.password)
+    before = audit.snapshot(user, USER_FIELDS)
+    user.email, user.name, user.role, user.active = email, details.name, role, details.active
+    changes = audit.diff(before, audit.snapshot(user, USER_FIELDS))
+    if details.password:
+        user.password_hash = hash_password(details.password)
+        changes["password"] = ["***", "***"]
+    audit.record("user", user.id, "updated", user_id=actor.id, office_id=user.office_id, changes=changes)
+    return changes
+
+
+def update_office(office: Office, details: OfficeDetails, *, user_id: int) -> dict:
+    """Change the office's own details; returns the audited changes; raises `Invalid` (field named)."""
+    contracts.validate(details)
+    try:
+        ZoneInfo(details.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(_l("Zona waktu tidak dikenal (contoh: Asia/Makassar)."), "timezone") from None
+    before = audit.snapshot(office, OFFICE_FIELDS)
+    for name in OFFICE_FIELDS:
+        setattr(office, name, getattr(details, name))
+    changes = audit.diff(before, audit.snapshot(office, OFFICE_FIELDS))
+    if changes:
+        audit.record("office", office.id, "updated", user_id=user_id, office_id=office.id, changes=changes)
+    return changes
 
 
 def office_by_name(name: str) -> Office | None:
@@ -98,6 +207,27 @@ def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def create_token(request: NewApiToken, *, lifetime: timedelta, now: datetime) -> tuple[ApiToken, str] | None:
+    """Sign in for the API: a new token for the user with these credentials, or None when they fail.
+
+    Raises `Invalid` on malformed input. The secret is returned only here; an audit event is recorded.
+    """
+    contracts.validate(request)
+    user = authenticate(request.email, request.password)
+    if user is None:
+        return None
+    token, secret = issue_token(user, lifetime=lifetime, now=now, label=request.label)
+    audit.record(
+        "api_token",
+        token.id,
+        "created",
+        user_id=user.id,
+        office_id=user.office_id,
+        changes={"prefix": token.prefix, "expires_at": token.expires_at.isoformat()},
+    )
+    return token, secret
+
+
 def issue_token(user: User, *, lifetime: timedelta, now: datetime, label: str = "") -> tuple[ApiToken, str]:
     """Create a token for the user; returns the record and the secret, which is shown only this once."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -105,7 +235,7 @@ def issue_token(user: User, *, lifetime: timedelta, now: datetime, label: str = 
         user_id=user.id,
         token_sha256=token_digest(secret),
         prefix=secret[: len(TOKEN_PREFIX) + 6],
-        label=label.strip()[:100],
+        label=label.strip(),
         created_at=now,
         expires_at=now + lifetime,
     )

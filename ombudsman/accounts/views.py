@@ -10,17 +10,19 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from ombudsman import contracts
 from ombudsman.accounts import services
+from ombudsman.accounts.commands import Login, OfficeDetails, UserDetails
 from ombudsman.accounts.forms import LoginForm, OfficeForm, UserForm
-from ombudsman.accounts.models import ApiToken, Role, User
+from ombudsman.accounts.models import ApiToken, User
 from ombudsman.accounts.permissions import ADMIN, EVERYONE, public, roles_required
 from ombudsman.audit import services as audit
 from ombudsman.clock import utcnow
+from ombudsman.errors import DomainError
 from ombudsman.extensions import db, limiter
+from ombudsman.forms_common import filled, show_error
 
 bp = Blueprint("accounts", __name__)
-
-USER_FIELDS = ("email", "name", "role", "active")
 
 
 def _safe_next(target: str | None) -> str:
@@ -39,7 +41,7 @@ def login():
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = services.login(Login(email=form.email.data.strip(), password=form.password.data))
         if user is None:
             form.password.errors.append(_("E-mail atau kata sandi salah."))
         else:
@@ -84,38 +86,31 @@ def users():
     return render_template("accounts/users.html", users=rows)
 
 
+def _user_details(form: UserForm) -> UserDetails:
+    return UserDetails(
+        email=form.email.data.strip(),
+        name=form.name.data.strip(),
+        role=form.role.data,
+        password=form.password.data or "",
+        active=form.active.data,
+    )
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def user_new():
     """Create a user in the admin's office."""
     form = UserForm()
     if form.validate_on_submit():
-        if not form.password.data:
-            form.password.errors.append(_("Kata sandi wajib diisi untuk pengguna baru."))
+        try:
+            user = services.add_user(current_user.office, _user_details(form), actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
         else:
-            try:
-                user = services.create_user(
-                    email=form.email.data,
-                    name=form.name.data,
-                    role=form.role.data,
-                    office=current_user.office,
-                    password=form.password.data,
-                )
-            except services.AccountError as exc:
-                form.email.errors.append(str(exc))
-            else:
-                user.active = form.active.data
-                audit.record(
-                    "user",
-                    user.id,
-                    "created",
-                    user_id=current_user.id,
-                    office_id=user.office_id,
-                    changes=audit.snapshot(user, USER_FIELDS),
-                )
-                db.session.commit()
-                flash(_("Pengguna %(name)s dibuat.", name=user.name), "success")
-                return redirect(url_for("accounts.users"), 303)
+            db.session.commit()
+            flash(_("Pengguna %(name)s dibuat.", name=user.name), "success")
+            return redirect(url_for("accounts.users"), 303)
     return render_template(
         "accounts/user_form.html", form=form, user=None
     ), 200 if request.method == "GET" else 422
@@ -130,26 +125,12 @@ def user_edit(user_id: int):
         abort(404)
     form = UserForm(obj=user, role=user.role.value) if request.method == "GET" else UserForm()
     if form.validate_on_submit():
-        other = services.find_user_by_email(form.email.data)
-        if other is not None and other.id != user.id:
-            form.email.errors.append(_("E-mail sudah dipakai pengguna lain."))
-        elif user.id == current_user.id and (form.role.data != Role.ADMIN or not form.active.data):
-            form.role.errors.append(
-                _("Anda tidak dapat mencabut peran admin atau menonaktifkan diri sendiri.")
-            )
+        try:
+            services.update_user(user, _user_details(form), actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
         else:
-            before = audit.snapshot(user, USER_FIELDS)
-            user.email = services.normalize_email(form.email.data)
-            user.name = form.name.data.strip()
-            user.role = Role(form.role.data)
-            user.active = form.active.data
-            changes = audit.diff(before, audit.snapshot(user, USER_FIELDS))
-            if form.password.data:
-                user.password_hash = services.hash_password(form.password.data)
-                changes["password"] = ["***", "***"]
-            audit.record(
-                "user", user.id, "updated", user_id=current_user.id, office_id=user.office_id, changes=changes
-            )
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("accounts.users"), 303)
@@ -163,21 +144,6 @@ def user_edit(user_id: int):
     ), 200 if request.method == "GET" else 422
 
 
-OFFICE_FIELDS = (
-    "name",
-    "short_name",
-    "province",
-    "city",
-    "address",
-    "phone",
-    "email",
-    "website",
-    "head_name",
-    "head_title",
-    "timezone",
-)
-
-
 @bp.route("/settings/office", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def office_settings():
@@ -185,17 +151,16 @@ def office_settings():
     office = current_user.office
     form = OfficeForm(obj=office)
     if form.validate_on_submit():
-        before = audit.snapshot(office, OFFICE_FIELDS)
-        for name in OFFICE_FIELDS:
-            setattr(office, name, (getattr(form, name).data or "").strip())
-        changes = audit.diff(before, audit.snapshot(office, OFFICE_FIELDS))
-        if changes:
-            audit.record(
-                "office", office.id, "updated", user_id=current_user.id, office_id=office.id, changes=changes
-            )
-        db.session.commit()
-        flash(_("Perubahan disimpan."), "success")
-        return redirect(url_for("accounts.office_settings"), 303)
+        details = contracts.build(OfficeDetails, filled(form))
+        try:
+            services.update_office(office, details, user_id=current_user.id)
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Perubahan disimpan."), "success")
+            return redirect(url_for("accounts.office_settings"), 303)
     return render_template("accounts/office.html", form=form, trail=audit.trail("office", office.id)), (
         200 if request.method == "GET" else 422
     )

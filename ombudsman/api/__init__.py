@@ -16,11 +16,12 @@ Conventions, for whoever adds a resource (letters, deadlines, ...):
    its media types like `evidence.FILE_RESPONSE_DOC`.
 3. Guard every view like the HTML one: `@roles_required(<role set from accounts.permissions>)` and
    `office_record_or_404(Model, id)` (another office's record is a 404), plus `can_edit_inspection` where
-   the page checks it. Never re-implement a rule: call the domain's `services` and let its error (with
-   `.field`) become a 422 (pass a new error class as `api_blueprint(..., service_errors=(LetterError,))`).
-   A refused state change (issuing an issued letter) is a 409: catch the error in the view.
-4. Input schemas derive from `schemas.StrictSchema` (unknown fields are refused) and bound every value
-   (`text_field`, `ref`, `day`, `moment`, ...). `*In` for creates, `*Patch` for changes, `*Out` for
+   the page checks it. Never re-implement a rule: call the domain's `services` and let its
+   `ombudsman.errors.DomainError` through: `common.domain_error` answers it with its status (`Invalid` 422,
+   `NotFound` 404, `Forbidden` 403, `Conflict` 409, e.g. issuing an issued letter) and its field messages.
+4. Input schemas derive from `schemas.StrictSchema` (unknown fields are refused) and bound every value with
+   the use case's command bounds (`text_field(BOUND)`, `ref`, `day(rule)`, ...), declaring
+   `contract = Command`. `*In` for creates, `*Patch` for changes, `*Out` for
    responses (nullable columns `allow_none=True`), `*Args` for list filters (derive from `PageArgs`).
 5. Lists return `{"items", "page", "per_page", "total", "pages"}` (`common.page(select, args)`), in a
    stable order (the service's order plus the id).

@@ -1,4 +1,4 @@
-"""What every resource module of the API shares: its blueprint class, id paths, lists, service errors."""
+"""What every resource module of the API shares: its blueprint class, id paths, lists, domain errors."""
 
 from __future__ import annotations
 
@@ -15,14 +15,10 @@ from werkzeug.datastructures import CombinedMultiDict
 from ombudsman import clock
 from ombudsman.api import auth
 from ombudsman.api.errors import error_response
-from ombudsman.authorities.services import RegisterError
 from ombudsman.deadlines.services import state_cutoffs
 from ombudsman.deadlines.states import StateCutoffs
 from ombudsman.errors import DomainError
 from ombudsman.extensions import db
-from ombudsman.inspections.services import FieldWorkError
-from ombudsman.inspections.storage import UploadError
-from ombudsman.recommendations.services import RecommendationError
 
 # A record id in a path: positive and within PostgreSQL's integer, so no id reaches the database as an error.
 ID = "int(min=1, max=2147483647)"
@@ -72,14 +68,6 @@ def domain_error(exc: DomainError):
     return error_response(exc.status, str(exc), fields)
 
 
-def _service_error(exc: Exception):
-    """A rule of a service refused the change: 422 naming the field; nothing is kept."""
-    db.session.rollback()
-    field = getattr(exc, "field", None) or ("file" if isinstance(exc, UploadError) else "_schema")
-    field = FIELD_ALIASES.get(field, field)
-    return error_response(422, str(exc), {field: [str(exc)]})
-
-
 def _integrity_error(exc: IntegrityError):
     """A constraint the checks before it did not foresee (usually a concurrent change): 409, nothing kept."""
     db.session.rollback()
@@ -100,19 +88,15 @@ IDEMPOTENCY_HEADER_DOC = {
 }
 
 
-def api_blueprint(
-    name: str, import_name: str, description: str, service_errors: tuple[type[Exception], ...] = ()
-) -> ApiBlueprint:
+def api_blueprint(name: str, import_name: str, description: str) -> ApiBlueprint:
     """A resource blueprint under /api/v1: authenticates callers, turns service errors into JSON.
 
-    `service_errors` adds the refusal exceptions of another domain's services (with a `.field`) to the
-    ones every blueprint already answers with a 422.
+    Every `DomainError` a service raises is answered in one place (`domain_error`), so views never catch
+    them; a constraint violation nobody foresaw is a 409.
     """
     tag = name.removeprefix("api_")
     blp = ApiBlueprint(name, import_name, url_prefix=PREFIX, description=description, tag=tag)
     blp.before_request(auth.authenticate)
-    for error in (FieldWorkError, RecommendationError, RegisterError, UploadError, *service_errors):
-        blp.register_error_handler(error, _service_error)
     blp.register_error_handler(DomainError, domain_error)
     blp.register_error_handler(IntegrityError, _integrity_error)
     return blp

@@ -10,12 +10,14 @@ from flask_login import current_user
 from flask_smorest import abort as api_abort
 from sqlalchemy import select
 
+from ombudsman import contracts
 from ombudsman.accounts.permissions import EVERYONE, FIELD_WORK, office_record_or_404, roles_required
 from ombudsman.api import schemas
 from ombudsman.api.common import ID, IDEMPOTENCY_HEADER_DOC, api_blueprint, page
 from ombudsman.api.idempotency import create_once, request_key
 from ombudsman.api.inspections import editable_inspection
 from ombudsman.inspections import services, storage
+from ombudsman.inspections.commands import EvidenceDetails
 from ombudsman.inspections.models import Evidence, Finding, Inspection
 
 blp = api_blueprint("api_evidence", __name__, description="Photos and documents, kept byte for byte.")
@@ -36,6 +38,8 @@ def _upload(inspection: Inspection, finding: Finding | None, data: dict):
     key = request_key(data.pop("client_id"))
     limit = current_app.config["EVIDENCE_MAX_BYTES"]
     upload_file = data.pop("file")
+    details = contracts.build(EvidenceDetails, data, client_id=key)
+    contracts.validate(details)
     upload = storage.check_upload(upload_file.read(limit + 1), upload_file.filename or "", max_bytes=limit)
     expected = data.pop("sha256")
     if expected is not None and expected.lower() != upload.sha256:
@@ -53,9 +57,7 @@ def _upload(inspection: Inspection, finding: Finding | None, data: dict):
             root=Path(current_app.config["EVIDENCE_DIR"]),
             thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
             finding=finding,
-            checklist_item_id=data["checklist_item_id"],
-            caption=data["caption"],
-            client_id=key,
+            details=details,
         )
 
     # The file is known by its SHA-256, not its name: a retry of the same bytes is the same request.

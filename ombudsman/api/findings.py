@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask_login import current_user
 
+from ombudsman import contracts
 from ombudsman.accounts.permissions import EVERYONE, FIELD_WORK, office_record_or_404, roles_required
 from ombudsman.api import schemas
 from ombudsman.api.common import ID, IDEMPOTENCY_HEADER_DOC, api_blueprint, page
 from ombudsman.api.idempotency import create_once, request_key
 from ombudsman.api.inspections import editable_inspection
 from ombudsman.extensions import db
-from ombudsman.inspections import services
+from ombudsman.inspections import commands, queries, services
+from ombudsman.inspections.commands import FindingDetails
 from ombudsman.inspections.models import Finding, Inspection
 
 blp = api_blueprint(
@@ -28,7 +30,7 @@ def list_inspection_findings(args, inspection_id: int):
     """The findings of one inspection, by number."""
     inspection = office_record_or_404(Inspection, inspection_id)
     stmt = (
-        services.findings_query(current_user.office_id, services.FindingFilters(inspection_id=inspection.id))
+        queries.findings_query(current_user.office_id, queries.FindingFilters(inspection_id=inspection.id))
         .order_by(None)
         .order_by(Finding.number)
     )
@@ -45,8 +47,12 @@ def create_finding(data, inspection_id: int):
     inspection = editable_inspection(inspection_id)
     key = request_key(data.pop("client_id"))
 
+    details = contracts.build(
+        FindingDetails, data, client_id=key, maladministration=tuple(data.get("maladministration", ()))
+    )
+
     def create() -> Finding:
-        return services.create_finding(inspection, current_user, {**data, "client_id": key})
+        return services.create_finding(inspection, current_user, details)
 
     return create_once(resource_type="finding", model=Finding, key=key, payload=data, create=create)
 
@@ -57,7 +63,7 @@ def create_finding(data, inspection_id: int):
 @blp.response(200, schemas.FindingPage)
 def list_findings(args):
     """All the office's findings, filtered; newest inspection first."""
-    filters = services.FindingFilters(
+    filters = queries.FindingFilters(
         authority_id=args.get("authority_id"),
         level=args.get("level"),
         status=args.get("status"),
@@ -67,7 +73,7 @@ def list_findings(args):
         inspection_id=args.get("inspection_id"),
         q=args["q"],
     )
-    stmt = services.findings_query(current_user.office_id, filters).order_by(Finding.id)
+    stmt = queries.findings_query(current_user.office_id, filters).order_by(Finding.id)
     return page(stmt, args)
 
 
@@ -87,6 +93,6 @@ def update_finding(data, finding_id: int):
     """Change a finding; overriding the suggested authority needs a `routing_note`."""
     finding = office_record_or_404(Finding, finding_id)
     editable_inspection(finding.inspection_id)
-    services.update_finding(finding, current_user, data)
+    services.update_finding(finding, current_user, commands.finding_change(finding, data))
     db.session.commit()
     return finding

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import abort
-from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import abort as api_abort
 
+from ombudsman import contracts
 from ombudsman.accounts.models import Role
 from ombudsman.accounts.permissions import (
     EVERYONE,
@@ -19,7 +18,8 @@ from ombudsman.api import schemas
 from ombudsman.api.common import ID, IDEMPOTENCY_HEADER_DOC, api_blueprint, page
 from ombudsman.api.idempotency import create_once, request_key
 from ombudsman.extensions import db
-from ombudsman.inspections import services
+from ombudsman.inspections import commands, queries, services
+from ombudsman.inspections.commands import InspectionDetails, ItemAnswer
 from ombudsman.inspections.models import Answer, Inspection
 
 blp = api_blueprint("api_inspections", __name__, description="Inspections (visits) and their checklist.")
@@ -39,7 +39,7 @@ def editable_inspection(inspection_id: int) -> Inspection:
 @blp.response(200, schemas.InspectionPage)
 def list_inspections(args):
     """The office's inspections, newest visit first."""
-    stmt = services.inspections_query(current_user.office_id, args.get("status"), args.get("authority_id"))
+    stmt = queries.inspections_query(current_user.office_id, args.get("status"), args.get("authority_id"))
     return page(stmt, args)
 
 
@@ -52,11 +52,10 @@ def create_inspection(data):
     """Open a draft inspection; the caller joins its team."""
     key = request_key(data.pop("client_id"))
     team_ids = data.pop("team_ids", [])
+    details = contracts.build(InspectionDetails, data, client_id=key, team_ids=tuple(team_ids))
 
     def create() -> Inspection:
-        return services.create_inspection(
-            current_user.office, current_user, {**data, "client_id": key}, team_ids
-        )
+        return services.create_inspection(current_user.office, current_user, details)
 
     return create_once(
         resource_type="inspection",
@@ -82,8 +81,7 @@ def get_inspection(inspection_id: int):
 def update_inspection(data, inspection_id: int):
     """Change an inspection's details (drafts for inspectors; any for supervisors)."""
     inspection = editable_inspection(inspection_id)
-    team_ids = data.pop("team_ids", None)
-    services.update_inspection(inspection, current_user, data, team_ids)
+    services.update_inspection(inspection, current_user, commands.inspection_change(inspection, data))
     db.session.commit()
     return inspection
 
@@ -94,11 +92,7 @@ def update_inspection(data, inspection_id: int):
 def submit_inspection(inspection_id: int):
     """Submit for review; inspectors can no longer change it."""
     inspection = editable_inspection(inspection_id)
-    try:
-        services.submit_inspection(inspection, current_user)
-    except services.FieldWorkError as exc:
-        db.session.rollback()
-        api_abort(409, message=str(exc))
+    services.submit_inspection(inspection, current_user)
     db.session.commit()
     return inspection
 
@@ -109,11 +103,7 @@ def submit_inspection(inspection_id: int):
 def reopen_inspection(inspection_id: int):
     """A supervisor returns a submitted inspection to draft."""
     inspection = office_record_or_404(Inspection, inspection_id)
-    try:
-        services.reopen_inspection(inspection, current_user)
-    except services.FieldWorkError as exc:
-        db.session.rollback()
-        api_abort(409, message=str(exc))
+    services.reopen_inspection(inspection, current_user)
     db.session.commit()
     return inspection
 
@@ -152,11 +142,7 @@ def get_checklist(inspection_id: int):
 def put_checklist(data, inspection_id: int):
     """Record answers; sending the same answers again changes nothing (safe to retry)."""
     inspection = editable_inspection(inspection_id)
-    answers: dict[int, tuple[Answer, str]] = {}
-    for row in data["answers"]:
-        if row["item_id"] in answers:
-            api_abort(422, fields={"answers": [_("Butir %(id)d dikirim dua kali.", id=row["item_id"])]})
-        answers[row["item_id"]] = (row["answer"], row["note"].strip())
+    answers = [contracts.build(ItemAnswer, row) for row in data["answers"]]
     services.save_answers(inspection, current_user, answers)
     db.session.commit()
     return _checklist(inspection)

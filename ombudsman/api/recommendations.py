@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from ombudsman import contracts
 from ombudsman.accounts.permissions import EVERYONE, RECOMMEND, office_record_or_404, roles_required
 from ombudsman.api import schemas
 from ombudsman.api.common import ID, IDEMPOTENCY_HEADER_DOC, api_blueprint, page
 from ombudsman.api.idempotency import create_once, request_key
 from ombudsman.extensions import db
-from ombudsman.recommendations import services
+from ombudsman.recommendations import commands, services
+from ombudsman.recommendations.commands import RecommendationDetails
 from ombudsman.recommendations.models import Recommendation
 
 blp = api_blueprint(
@@ -43,8 +45,12 @@ def create_recommendation(data):
     """Write a recommendation answering one or more of the office's findings."""
     key = request_key(data.pop("client_id"))
 
+    details = contracts.build(
+        RecommendationDetails, data, client_id=key, finding_ids=tuple(data["finding_ids"])
+    )
+
     def create() -> Recommendation:
-        return services.create(current_user.office_id, current_user, {**data, "client_id": key})
+        return services.create(current_user.office_id, current_user, details)
 
     payload = {**data, "finding_ids": sorted(set(data["finding_ids"]))}
     return create_once(
@@ -67,6 +73,6 @@ def get_recommendation(recommendation_id: int):
 def update_recommendation(data, recommendation_id: int):
     """Change a recommendation or record its outcome (closing needs `outcome_note`)."""
     rec = office_record_or_404(Recommendation, recommendation_id)
-    services.update(rec, current_user, data)
+    services.update(rec, current_user, commands.recommendation_change(rec, data))
     db.session.commit()
     return rec

@@ -2,23 +2,28 @@
 
 Input schemas refuse unknown fields (marshmallow's RAISE) and bound every value, so a request the
 database could not store (NUL bytes, ids beyond 32 bits, absurd dates) is a 422 naming the field,
-never a 500. Output schemas mark every column that may be empty as nullable, so the OpenAPI document
-tells the truth about responses.
+never a 500. The bounds are those of the use case's command (`contracts`, each package's `commands.py`):
+a schema declares `contract = Command`, and `tests/core/test_contracts.py` checks it agrees with the form.
+Output schemas mark every column that may be empty as nullable, so the OpenAPI document tells the truth
+about responses.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import marshmallow as ma
 from flask import url_for
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
+from ombudsman import contracts
+from ombudsman.accounts import commands as accounts
 from ombudsman.accounts.models import Role
 from ombudsman.authorities.models import Level
 from ombudsman.deadlines.models import DeadlineState, Unit
 from ombudsman.deadlines.reports import LEVEL_GROUPS
+from ombudsman.inspections import commands as field_work
 from ombudsman.inspections.models import (
     Answer,
     EvidenceKind,
@@ -30,16 +35,10 @@ from ombudsman.inspections.models import (
 )
 from ombudsman.letters.models import DeliveryMethod, LetterKind, LetterStatus
 from ombudsman.letters.services import SIFAT_CHOICES
+from ombudsman.recommendations import commands as recs
 from ombudsman.recommendations.models import RecommendationKind, RecommendationStatus
 
-MAX_ID = 2_147_483_647  # PostgreSQL's integer
-MAX_COUNT = 1_000_000
-# PostgreSQL refuses NUL in text; the pattern also tells generated clients so.
-NO_NUL = r"^[^\x00]*$"
-NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
-EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2100, 12, 31)
-EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST_TIME = datetime(2100, 12, 31, 23, 59, 59, tzinfo=UTC)
+MAX_ID, EARLIEST_DAY, LATEST_DAY = contracts.MAX_ID, contracts.EARLIEST_DAY, contracts.LATEST_DAY
 
 
 class StrictSchema(ma.Schema):
@@ -57,44 +56,54 @@ class StrictSchema(ma.Schema):
 # --- field helpers ---------------------------------------------------------------------------------------
 
 
-def text_field(max_length: int, *, required: bool = False, blank: bool = True, **kwargs) -> fields.String:
-    """A string of at most `max_length` characters, without NUL; `blank=False` needs a visible character."""
-    return fields.String(
-        required=required,
-        validate=[
-            validate.Length(min=0 if blank else 1, max=max_length),
-            validate.Regexp(NO_NUL if blank else NOT_BLANK, error="Tidak boleh kosong atau berisi NUL."),
-        ],
-        **kwargs,
-    )
+def text_field(bound: contracts.Text | int, *, required: bool = False, blank: bool = True, **kwargs):
+    """A string under a `contracts.Text` bound (no control characters; `min=1` needs a visible one).
+
+    A bare length (`text_field(300, blank=False)`) is `Text(300, 0 if blank else 1)`.
+    """
+    if isinstance(bound, int):
+        bound = contracts.Text(bound, 0 if blank else 1)
+    return fields.String(required=required, validate=contracts.schema_validators(bound), **kwargs)
 
 
 def ref(*, required: bool = False, allow_none: bool = False, **kwargs) -> fields.Integer:
-    """A record id in the body: a positive 32-bit integer, never a string or a float."""
-    return fields.Integer(
-        strict=True,
-        required=required,
-        allow_none=allow_none,
-        validate=validate.Range(min=1, max=MAX_ID),
-        **kwargs,
-    )
+    """A record id in the body: a positive 32-bit integer (`contracts.RECORD_ID`), never a string."""
+    return number(contracts.RECORD_ID, required=required, allow_none=allow_none, **kwargs)
 
 
-def count(**kwargs) -> fields.Integer:
+def number(bound: contracts.Number, **kwargs) -> fields.Integer:
+    """An integer (never a string or a float) under a `contracts.Number` bound."""
+    return fields.Integer(strict=True, validate=contracts.schema_validators(bound), **kwargs)
+
+
+def query_id(**kwargs) -> fields.Integer:
+    """A record id in a query string (text by nature, so not strict), as bounded as any other id."""
+    return fields.Integer(validate=contracts.schema_validators(contracts.RECORD_ID), **kwargs)
+
+
+def count(bound: contracts.Number = contracts.HEAD_COUNT, **kwargs) -> fields.Integer:
     """A head count from the visit; null means "not counted"."""
-    return fields.Integer(
-        strict=True, allow_none=True, validate=validate.Range(min=0, max=MAX_COUNT), **kwargs
-    )
+    return number(bound, allow_none=True, **kwargs)
 
 
-def day(**kwargs) -> fields.Date:
-    """A calendar date between 2000 and 2100."""
-    return fields.Date(validate=validate.Range(min=EARLIEST_DAY, max=LATEST_DAY), **kwargs)
+def day(rule: contracts.DateRule = contracts.DateRule.FUTURE, **kwargs) -> fields.Date:
+    """A calendar date under the office's plausible-date `rule` (by default 2000-01-01 to 2100-12-31)."""
+    return fields.Date(validate=contracts.schema_validators(contracts.Day(rule)), **kwargs)
+
+
+class _Instant(validate.Validator):
+    """An instant on a day between 2000-01-01 and 2100-12-31 (UTC), like every date of the tracker."""
+
+    def __call__(self, value: datetime) -> datetime:
+        message = contracts.check(contracts.Day(contracts.DateRule.FUTURE), value.astimezone(UTC).date())
+        if message is not None:
+            raise ma.ValidationError(str(message))
+        return value
 
 
 def moment(**kwargs) -> fields.AwareDateTime:
     """An instant with its UTC offset (naive times are refused: the server cannot guess the zone)."""
-    return fields.AwareDateTime(validate=validate.Range(min=EARLIEST_TIME, max=LATEST_TIME), **kwargs)
+    return fields.AwareDateTime(validate=_Instant(), **kwargs)
 
 
 def client_id_field() -> fields.UUID:
@@ -161,11 +170,18 @@ def page_of(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
 class TokenIn(StrictSchema):
     """Credentials exchanged for a token."""
 
-    email = fields.String(required=True, validate=[validate.Length(min=1, max=254), validate.Regexp(NO_NUL)])
-    password = fields.String(
-        required=True, validate=[validate.Length(min=1, max=1000), validate.Regexp(NO_NUL)]
+    contract = accounts.NewApiToken
+
+    email = text_field(accounts.EMAIL, required=True)
+    # Not trimmed (StrictSchema trims text): a password is exactly what was typed.
+    password = fields.String(required=True, validate=contracts.schema_validators(accounts.PASSWORD))
+    label = text_field(
+        accounts.TOKEN_LABEL, load_default="", metadata={"description": "A name to recognise the token by."}
     )
-    label = text_field(100, load_default="", metadata={"description": "A name to recognise the token by."})
+
+    @ma.post_load(pass_original=True)
+    def _keep_password(self, data: dict, original: dict, **kwargs) -> dict:
+        return {**data, "password": original["password"]}
 
 
 class TokenOut(ma.Schema):
@@ -217,22 +233,26 @@ class AuthorityOut(ma.Schema):
 class InspectionPatch(StrictSchema):
     """Changes to an inspection; every field optional."""
 
+    contract = field_work.InspectionDetails
+
     authority_id = ref(metadata={"description": "The inspected unit (an authority of the register)."})
     kind = enum(InspectionKind)
-    title = text_field(250, blank=False)
-    visited_on = day()
+    title = text_field(field_work.TITLE)
+    visited_on = day(field_work.VISIT_DAY.rule)
     started_at = moment(allow_none=True)
     ended_at = moment(allow_none=True)
-    place = text_field(250)
-    trigger = text_field(20_000)
-    summary = text_field(50_000)
+    place = text_field(field_work.PLACE)
+    trigger = text_field(field_work.TRIGGER)
+    summary = text_field(field_work.SUMMARY)
     visitors_per_day = count()
-    counters_open = count()
-    staff_on_duty = count()
+    counters_open = count(field_work.DESK_COUNT)
+    staff_on_duty = count(field_work.DESK_COUNT)
     seats = count()
-    queue_system = text_field(200)
+    queue_system = text_field(field_work.QUEUE_SYSTEM)
     team_ids = fields.List(
-        ref(), validate=validate.Length(max=50), metadata={"description": "Users of the office."}
+        ref(),
+        validate=validate.Length(max=field_work.TEAM_SIZE_MAX),
+        metadata={"description": "Users of the office."},
     )
 
 
@@ -241,15 +261,15 @@ class InspectionIn(InspectionPatch):
 
     client_id = client_id_field()
     authority_id = ref(required=True, metadata={"description": "The inspected unit."})
-    title = text_field(250, blank=False, required=True)
-    visited_on = day(required=True)
+    title = text_field(field_work.TITLE, required=True)
+    visited_on = day(field_work.VISIT_DAY.rule, required=True)
 
 
 class InspectionArgs(PageArgs):
     """Filters of the inspections list."""
 
     status = enum(InspectionStatus)
-    authority_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    authority_id = query_id()
 
 
 class InspectionOut(ma.Schema):
@@ -291,15 +311,19 @@ class UserRef(ma.Schema):
 class ChecklistAnswerIn(StrictSchema):
     """One checklist answer."""
 
+    contract = field_work.ItemAnswer
+
     item_id = ref(required=True)
     answer = enum(Answer, required=True)
-    note = text_field(2000, load_default="")
+    note = text_field(field_work.ANSWER_NOTE, load_default="")
 
 
 class ChecklistIn(StrictSchema):
     """Answers to some or all of the inspection's checklist items; items left out keep their answer."""
 
-    answers = fields.List(fields.Nested(ChecklistAnswerIn), required=True, validate=validate.Length(max=500))
+    answers = fields.List(
+        fields.Nested(ChecklistAnswerIn), required=True, validate=validate.Length(max=field_work.ANSWERS_MAX)
+    )
 
 
 class ChecklistRowOut(ma.Schema):
@@ -325,20 +349,20 @@ class ChecklistOut(ma.Schema):
 # --- findings --------------------------------------------------------------------------------------------
 
 _MALADMINISTRATION = fields.List(
-    enum(Maladministration),
-    validate=validate.Length(max=len(Maladministration)),
-    metadata={"description": "Forms of maladministration (codes)."},
+    enum(Maladministration), metadata={"description": "Forms of maladministration (codes, each once)."}
 )
 
 
 class FindingPatch(StrictSchema):
     """Changes to a finding; routing is checked again when theme or authority change."""
 
-    title = text_field(300, blank=False)
-    description = text_field(50_000)
+    contract = field_work.FindingDetails
+
+    title = text_field(field_work.FINDING_TITLE)
+    description = text_field(field_work.DESCRIPTION)
     maladministration = _MALADMINISTRATION
     severity = enum(Severity)
-    legal_basis = text_field(300)
+    legal_basis = text_field(field_work.LEGAL_BASIS)
     status = enum(FindingStatus)
     checklist_item_id = ref(allow_none=True)
     routing_rule_id = ref(allow_none=True, metadata={"description": "The theme (routing rule) chosen."})
@@ -346,21 +370,23 @@ class FindingPatch(StrictSchema):
         allow_none=True, metadata={"description": "Leave out or null to accept the routing suggestion."}
     )
     second_authority_id = ref(allow_none=True)
-    routing_note = text_field(5000, metadata={"description": "Required when overriding the suggestion."})
+    routing_note = text_field(
+        field_work.ROUTING_NOTE, metadata={"description": "Required when overriding the suggestion."}
+    )
 
 
 class FindingIn(FindingPatch):
     """A new finding of an inspection."""
 
     client_id = client_id_field()
-    title = text_field(300, blank=False, required=True)
+    title = text_field(field_work.FINDING_TITLE, required=True)
 
 
 class FindingArgs(PageArgs):
     """Filters of the findings list."""
 
-    inspection_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    authority_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    inspection_id = query_id()
+    authority_id = query_id()
     level = enum(Level)
     status = enum(FindingStatus)
     form = enum(Maladministration)
@@ -406,11 +432,14 @@ class FindingOut(ma.Schema):
 class EvidenceIn(StrictSchema):
     """A multipart upload: the file and what it shows."""
 
+    contract = field_work.EvidenceDetails
+
     file = Upload(required=True)
     client_id = client_id_field()
-    caption = text_field(300, load_default="")
+    caption = text_field(field_work.CAPTION, load_default="")
+    # Multipart fields are text: the id comes as "12", so it is not strict like a JSON body's ids.
     checklist_item_id = fields.Integer(
-        validate=validate.Range(min=1, max=MAX_ID), load_default=None, allow_none=True
+        validate=contracts.schema_validators(contracts.RECORD_ID), load_default=None, allow_none=True
     )
     sha256 = fields.String(
         load_default=None,
@@ -444,32 +473,39 @@ class EvidenceOut(ma.Schema):
 # --- recommendations -------------------------------------------------------------------------------------
 
 
+_FINDING_IDS = validate.Length(min=1, max=recs.FINDINGS_MAX)
+
+
 class RecommendationPatch(StrictSchema):
     """Changes to a recommendation, or its outcome."""
 
-    finding_ids = fields.List(ref(), validate=validate.Length(min=1, max=200))
+    contract = recs.RecommendationDetails
+
+    finding_ids = fields.List(ref(), validate=_FINDING_IDS)
     authority_id = ref()
     kind = enum(RecommendationKind)
-    text = text_field(50_000, blank=False)
+    text = text_field(recs.TEXT)
     status = enum(RecommendationStatus)
-    outcome_note = text_field(50_000, metadata={"description": "Required to close (evidence or reason)."})
+    outcome_note = text_field(
+        recs.OUTCOME_NOTE, metadata={"description": "Required to close (evidence or reason)."}
+    )
 
 
 class RecommendationIn(RecommendationPatch):
     """A new recommendation answering one or more findings."""
 
     client_id = client_id_field()
-    finding_ids = fields.List(ref(), required=True, validate=validate.Length(min=1, max=200))
+    finding_ids = fields.List(ref(), required=True, validate=_FINDING_IDS)
     authority_id = ref(required=True)
-    text = text_field(50_000, blank=False, required=True)
+    text = text_field(recs.TEXT, required=True)
 
 
 class RecommendationArgs(PageArgs):
     """Filters of the recommendations list."""
 
     status = enum(RecommendationStatus)
-    authority_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    inspection_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    authority_id = query_id()
+    inspection_id = query_id()
 
 
 def _deadline_state(rec) -> str | None:

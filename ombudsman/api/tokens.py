@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_smorest import abort
 
 from ombudsman.accounts import services as accounts
+from ombudsman.accounts.commands import NewApiToken
 from ombudsman.accounts.models import ApiToken
 from ombudsman.accounts.permissions import EVERYONE, public, roles_required
 from ombudsman.api import schemas
@@ -33,24 +34,16 @@ def _rate_limit() -> str:
 @blp.doc(security=[])
 def create_token(data):
     """Sign in: returns a token to send as `Authorization: Bearer <token>` (shown only once)."""
-    user = accounts.authenticate(data["email"], data["password"])
-    if user is None:
+    lifetime = timedelta(days=current_app.config["API_TOKEN_LIFETIME_DAYS"])
+    issued = accounts.create_token(NewApiToken(**data), lifetime=lifetime, now=utcnow())
+    if issued is None:
         db.session.rollback()
         abort(
             401,
             message=_("E-mail atau kata sandi salah."),
             fields={"password": [_("E-mail atau kata sandi salah.")]},
         )
-    lifetime = timedelta(days=current_app.config["API_TOKEN_LIFETIME_DAYS"])
-    token, secret = accounts.issue_token(user, lifetime=lifetime, now=utcnow(), label=data["label"])
-    audit.record(
-        "api_token",
-        token.id,
-        "created",
-        user_id=user.id,
-        office_id=user.office_id,
-        changes={"prefix": token.prefix, "expires_at": token.expires_at.isoformat()},
-    )
+    token, secret = issued
     db.session.commit()
     return {"id": token.id, "token": secret, "prefix": token.prefix, "expires_at": token.expires_at}
 

@@ -1,64 +1,66 @@
-"""Forms for the authority register and routing rules."""
+"""Forms for the authority register and routing rules: adapters over `commands`."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Optional, Regexp
 
-from ombudsman.authorities.models import Level, Responsibility
+from ombudsman.authorities import commands as c
+from ombudsman.authorities.services import LEVEL_LABELS, RESPONSIBILITY_LABELS
+from ombudsman.contracts import RECORD_ID, form_validators
 from ombudsman.forms_common import EMAIL, OptionalIdSelectField, options
 
-LEVEL_CHOICES = [
-    (Level.CENTRAL.value, _l("Pusat")),
-    (Level.PROVINCIAL.value, _l("Provinsi")),
-    (Level.REGENCY_CITY.value, _l("Kabupaten/Kota")),
-]
+LEVEL_CHOICES = [(level.value, label) for level, label in LEVEL_LABELS.items()]
+
+
+def _bounded(bound, required: bool = False) -> list:
+    return [InputRequired() if required else Optional(), *form_validators(bound)]
 
 
 class AuthorityForm(FlaskForm):
-    """Create or edit a body in the register."""
+    """Create or edit a body in the register (`commands.AuthorityDetails`)."""
 
-    name = StringField(_l("Nama"), validators=[DataRequired(), Length(max=250)])
-    short_name = StringField(_l("Nama singkat"), validators=[Optional(), Length(max=80)])
+    contract = c.AuthorityDetails
+
+    name = StringField(_l("Nama"), validators=_bounded(c.NAME, True))
+    short_name = StringField(_l("Nama singkat"), validators=_bounded(c.SHORT_NAME))
     level = SelectField(_l("Tingkat"), choices=options(LEVEL_CHOICES))
     head_title = StringField(
-        _l("Jabatan pimpinan (setelah \u201cYth.\u201d)"), validators=[Optional(), Length(max=250)]
+        _l("Jabatan pimpinan (setelah \u201cYth.\u201d)"), validators=_bounded(c.HEAD_TITLE)
     )
     place_line = StringField(
-        _l("Baris tempat (mis. \u201cdi Kupang\u201d)"), validators=[Optional(), Length(max=120)]
+        _l("Baris tempat (mis. \u201cdi Kupang\u201d)"), validators=_bounded(c.PLACE_LINE)
     )
-    address = TextAreaField(_l("Alamat"), validators=[Optional(), Length(max=2000)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), EMAIL, Length(max=254)])
-    phone = StringField(_l("Telepon"), validators=[Optional(), Length(max=60)])
-    parent_id = OptionalIdSelectField(_l("Induk"))
+    address = TextAreaField(_l("Alamat"), validators=_bounded(c.ADDRESS))
+    email = EmailField(_l("E-mail"), validators=[*_bounded(c.EMAIL), EMAIL])
+    phone = StringField(_l("Telepon"), validators=_bounded(c.PHONE))
+    parent_id = OptionalIdSelectField(_l("Induk"), validators=_bounded(RECORD_ID))
     active = BooleanField(_l("Aktif"), default=True)
 
 
 class RoutingRuleForm(FlaskForm):
-    """Create or edit a routing rule."""
+    """Create or edit a routing rule (`commands.RoutingRuleDetails`)."""
 
-    code = StringField(_l("Kode"), validators=[DataRequired(), Length(max=60), Regexp(r"^[a-z0-9_]+$")])
-    theme = StringField(_l("Tema"), validators=[DataRequired(), Length(max=200)])
-    keywords = TextAreaField(_l("Kata kunci (dipisah koma)"), validators=[Optional(), Length(max=2000)])
+    contract = c.RoutingRuleDetails
+
+    code = StringField(_l("Kode"), validators=[*_bounded(c.RULE_CODE, True), Regexp(c.RULE_CODE_PATTERN)])
+    theme = StringField(_l("Tema"), validators=_bounded(c.THEME, True))
+    keywords = TextAreaField(_l("Kata kunci (dipisah koma)"), validators=_bounded(c.KEYWORDS))
     responsibility = SelectField(
         _l("Tanggung jawab"),
-        choices=options(
-            [
-                (Responsibility.LOCAL.value, _l("Daerah")),
-                (Responsibility.CENTRAL.value, _l("Pusat")),
-                (Responsibility.SHARED.value, _l("Bersama")),
-            ]
-        ),
+        choices=options([(r.value, label) for r, label in RESPONSIBILITY_LABELS.items()]),
     )
     level = SelectField(_l("Tingkat"), choices=options(LEVEL_CHOICES))
-    authority_id = OptionalIdSelectField(_l("Instansi tertentu (opsional)"))
+    authority_id = OptionalIdSelectField(_l("Instansi tertentu (opsional)"), validators=_bounded(RECORD_ID))
     second_level = SelectField(
         _l("Tingkat kedua (bersama)"), choices=options([("", "\u2014"), *LEVEL_CHOICES])
     )
-    second_authority_id = OptionalIdSelectField(_l("Instansi kedua (opsional)"))
-    reason = TextAreaField(_l("Alasan"), validators=[DataRequired(), Length(max=2000)])
-    legal_basis = StringField(_l("Dasar hukum"), validators=[Optional(), Length(max=250)])
-    position = IntegerField(_l("Urutan"), default=0, validators=[Optional(), NumberRange(min=0, max=10000)])
+    second_authority_id = OptionalIdSelectField(
+        _l("Instansi kedua (opsional)"), validators=_bounded(RECORD_ID)
+    )
+    reason = TextAreaField(_l("Alasan"), validators=_bounded(c.REASON, True))
+    legal_basis = StringField(_l("Dasar hukum"), validators=_bounded(c.LEGAL_BASIS))
+    position = IntegerField(_l("Urutan"), default=0, validators=_bounded(c.POSITION))
     active = BooleanField(_l("Aktif"), default=True)

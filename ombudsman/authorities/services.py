@@ -1,14 +1,25 @@
-"""The authority register and routing: who is responsible for what."""
+"""The authority register and routing: who is responsible for what.
+
+Changes take a command of `ombudsman.authorities.commands`, check it and refuse with `ombudsman.errors`
+(`Invalid` for a bad value, `Conflict` for a code in use or a deletion something still refers to).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
+from ombudsman import contracts
 from ombudsman.audit import services as audit
+from ombudsman.authorities.commands import RULE_CODE_PATTERN, AuthorityDetails, RoutingRuleDetails
 from ombudsman.authorities.models import Authority, AuthorityVersion, Level, Responsibility, RoutingRule
+from ombudsman.errors import Conflict, Invalid
 from ombudsman.extensions import db
 
 AUTHORITY_FIELDS = (
@@ -37,15 +48,25 @@ RULE_FIELDS = (
     "position",
     "active",
 )
-LEVEL_LABELS = {Level.CENTRAL: "Pusat", Level.PROVINCIAL: "Provinsi", Level.REGENCY_CITY: "Kabupaten/Kota"}
+LEVEL_LABELS = {
+    Level.CENTRAL: _l("Pusat"),
+    Level.PROVINCIAL: _l("Provinsi"),
+    Level.REGENCY_CITY: _l("Kabupaten/Kota"),
+}
+RESPONSIBILITY_LABELS = {
+    Responsibility.LOCAL: _l("Daerah"),
+    Responsibility.CENTRAL: _l("Pusat"),
+    Responsibility.SHARED: _l("Bersama"),
+}
 
 
-class RegisterError(ValueError):
-    """A change to the register was refused; the message says why (and `field` where)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+def _choice(enum_cls, value, field: str):
+    if value is None:
+        return None
+    try:
+        return enum_cls(value)
+    except ValueError:
+        raise Invalid(_l("Pilihan tidak dikenal."), field) from None
 
 
 def search_query(q: str = "", level: Level | None = None, active: bool | None = None):
@@ -87,9 +108,9 @@ def _check_parent(authority: Authority | None, parent_id: int | None) -> Authori
         return None
     parent = db.session.get(Authority, parent_id)
     if parent is None:
-        raise RegisterError("Induk tidak ditemukan.", "parent_id")
+        raise Invalid(_l("Induk tidak ditemukan."), "parent_id")
     if authority is not None and authority in chain(parent):
-        raise RegisterError("Induk tidak boleh instansi ini sendiri atau bawahannya.", "parent_id")
+        raise Invalid(_l("Induk tidak boleh instansi ini sendiri atau bawahannya."), "parent_id")
     return parent
 
 
@@ -104,10 +125,18 @@ def _snapshot_version(authority: Authority, user_id: int | None) -> None:
     )
 
 
-def create_authority(data: dict[str, Any], *, user_id: int | None) -> Authority:
-    """Add an authority with its first history version and an audit event."""
-    _check_parent(None, data.get("parent_id"))
-    authority = Authority(version=1, **{k: data[k] for k in AUTHORITY_FIELDS if k in data})
+def _authority_values(details: AuthorityDetails) -> dict[str, Any]:
+    contracts.validate(details)
+    values = {name: getattr(details, name) for name in AUTHORITY_FIELDS}
+    values["level"] = _choice(Level, details.level, "level")
+    return values
+
+
+def create_authority(details: AuthorityDetails | Mapping[str, Any], *, user_id: int | None) -> Authority:
+    """Add an authority with its first history version and an audit event; raises `Invalid`."""
+    values = _authority_values(contracts.command_from(AuthorityDetails, details))
+    _check_parent(None, values["parent_id"])
+    authority = Authority(version=1, **values)
     db.session.add(authority)
     db.session.flush()
     _snapshot_version(authority, user_id)
@@ -122,13 +151,13 @@ def create_authority(data: dict[str, Any], *, user_id: int | None) -> Authority:
     return authority
 
 
-def update_authority(authority: Authority, data: dict[str, Any], *, user_id: int | None) -> dict:
-    """Apply changes; a real change bumps the version and keeps the old state in history."""
-    _check_parent(authority, data.get("parent_id", authority.parent_id))
+def update_authority(authority: Authority, details: AuthorityDetails, *, user_id: int | None) -> dict:
+    """Apply `details`; a real change bumps the version and keeps the old state in history."""
+    values = _authority_values(details)
+    _check_parent(authority, values["parent_id"])
     before = audit.snapshot(authority, AUTHORITY_FIELDS)
-    for key in AUTHORITY_FIELDS:
-        if key in data:
-            setattr(authority, key, data[key])
+    for key, value in values.items():
+        setattr(authority, key, value)
     changes = audit.diff(before, audit.snapshot(authority, AUTHORITY_FIELDS))
     if changes:
         authority.version += 1
@@ -154,11 +183,13 @@ def references(authority: Authority) -> dict[str, int]:
 
 
 def delete_authority(authority: Authority, *, user_id: int | None) -> None:
-    """Delete an authority nothing points at; otherwise refuse and say what still does."""
+    """Delete an authority nothing points at; otherwise refuse (`Conflict`) and say what still does."""
     refs = references(authority)
     if refs:
         detail = ", ".join(f"{table}: {n}" for table, n in sorted(refs.items()))
-        raise RegisterError(f"Instansi ini masih dirujuk ({detail}); nonaktifkan saja, jangan dihapus.", None)
+        raise Conflict(
+            _l("Instansi ini masih dirujuk (%(detail)s); nonaktifkan saja, jangan dihapus.", detail=detail)
+        )
     audit.record(
         "authority",
         authority.id,
@@ -177,7 +208,7 @@ class Suggestion:
     rule: RoutingRule | None
     authority: Authority | None
     second_authority: Authority | None
-    reason: str
+    reason: str | LazyString  # rendered in the reader's language
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form for the finding form's live suggestion."""
@@ -188,7 +219,7 @@ class Suggestion:
             "authority_name": self.authority.name if self.authority else None,
             "second_authority_id": self.second_authority.id if self.second_authority else None,
             "second_authority_name": self.second_authority.name if self.second_authority else None,
-            "reason": self.reason,
+            "reason": str(self.reason),
         }
 
 
@@ -205,18 +236,30 @@ def _resolve(level: Level | None, explicit: Authority | None, unit: Authority) -
 def suggest(rule: RoutingRule | None, unit: Authority) -> Suggestion:
     """Apply one routing rule to the inspected unit."""
     if rule is None:
-        return Suggestion(None, None, None, "Tidak ada aturan yang cocok; pilih instansi secara manual.")
+        return Suggestion(None, None, None, _l("Tidak ada aturan yang cocok; pilih instansi secara manual."))
     primary = _resolve(rule.level, rule.authority, unit)
     second = None
     if rule.responsibility is Responsibility.SHARED:
         second = _resolve(rule.second_level, rule.second_authority, unit)
-    who = {Responsibility.LOCAL: "daerah", Responsibility.CENTRAL: "pusat", Responsibility.SHARED: "bersama"}
-    parts = [f"Aturan \u201c{rule.theme}\u201d ({who[rule.responsibility]}): {rule.reason}"]
+    return Suggestion(rule, primary, second, LazyString(_explain, rule, primary is None))
+
+
+def _explain(rule: RoutingRule, no_authority: bool) -> str:
+    """Why a rule proposes what it does, in the reader's language (rendered when shown)."""
+    who = str(RESPONSIBILITY_LABELS[rule.responsibility]).lower()
+    parts = [
+        _("Aturan \u201c%(theme)s\u201d (%(who)s): %(reason)s", theme=rule.theme, who=who, reason=rule.reason)
+    ]
     if rule.legal_basis:
-        parts.append(f"Dasar: {rule.legal_basis}.")
-    if primary is None:
-        parts.append(f"Tidak ada instansi aktif tingkat {LEVEL_LABELS[rule.level]} dalam rantai unit ini.")
-    return Suggestion(rule, primary, second, " ".join(parts))
+        parts.append(_("Dasar: %(basis)s.", basis=rule.legal_basis))
+    if no_authority:
+        parts.append(
+            _(
+                "Tidak ada instansi aktif tingkat %(level)s dalam rantai unit ini.",
+                level=LEVEL_LABELS[rule.level],
+            )
+        )
+    return " ".join(parts)
 
 
 def active_rules() -> list[RoutingRule]:
@@ -239,23 +282,36 @@ def match_rule(text: str) -> RoutingRule | None:
     return None
 
 
-def save_rule(rule: RoutingRule | None, data: dict[str, Any], *, user_id: int | None) -> RoutingRule:
-    """Create or update a routing rule, with an audit event."""
+def save_rule(
+    rule: RoutingRule | None, details: RoutingRuleDetails | Mapping[str, Any], *, user_id: int | None
+) -> RoutingRule:
+    """Create (`rule` None) or update a routing rule, with an audit event.
+
+    Raises `Invalid` (a bad value, a shared rule without its second level or authority) or `Conflict`
+    (the code belongs to another rule).
+    """
+    details = contracts.command_from(RoutingRuleDetails, details)
+    contracts.validate(details)
     creating = rule is None
-    if data.get("responsibility") == Responsibility.SHARED and not (
-        data.get("second_level") or data.get("second_authority_id")
+    if not RULE_CODE_PATTERN.match(details.code):
+        raise Invalid(_l("Kode hanya huruf kecil, angka dan garis bawah."), "code")
+    data = {name: getattr(details, name) for name in RULE_FIELDS}
+    data["responsibility"] = _choice(Responsibility, details.responsibility, "responsibility")
+    data["level"] = _choice(Level, details.level, "level")
+    data["second_level"] = _choice(Level, details.second_level or None, "second_level")
+    if data["responsibility"] is Responsibility.SHARED and not (
+        data["second_level"] or data["second_authority_id"]
     ):
-        raise RegisterError("Aturan bersama memerlukan tingkat atau instansi kedua.", "second_level")
-    duplicate = db.session.scalar(select(RoutingRule).where(RoutingRule.code == data["code"]))
+        raise Invalid(_l("Aturan bersama memerlukan tingkat atau instansi kedua."), "second_level")
+    duplicate = db.session.scalar(select(RoutingRule).where(RoutingRule.code == details.code))
     if duplicate is not None and duplicate is not rule:
-        raise RegisterError("Kode aturan sudah dipakai.", "code")
+        raise Conflict(_l("Kode aturan sudah dipakai."), "code")
     if rule is None:
         rule = RoutingRule()
         db.session.add(rule)
     before = {} if creating else audit.snapshot(rule, RULE_FIELDS)
-    for key in RULE_FIELDS:
-        if key in data:
-            setattr(rule, key, data[key])
+    for key, value in data.items():
+        setattr(rule, key, value)
     db.session.flush()
     after = audit.snapshot(rule, RULE_FIELDS)
     audit.record(

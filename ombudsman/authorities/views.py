@@ -7,14 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ombudsman import contracts
 from ombudsman.accounts.permissions import ADMIN, EVERYONE, roles_required
 from ombudsman.audit import services as audit
 from ombudsman.authorities import services
+from ombudsman.authorities.commands import AuthorityDetails, RoutingRuleDetails
 from ombudsman.authorities.forms import AuthorityForm, RoutingRuleForm
 from ombudsman.authorities.models import Authority, Level, RoutingRule
+from ombudsman.errors import DomainError
 from ombudsman.extensions import db
-from ombudsman.forms_common import options
-from ombudsman.inspections import services as inspections
+from ombudsman.forms_common import filled, options, show_error
+from ombudsman.inspections import queries as inspections
 from ombudsman.pagination import page_args
 
 bp = Blueprint("authorities", __name__, url_prefix="/authorities")
@@ -62,21 +65,6 @@ def show(authority_id: int):
     )
 
 
-def _form_data(form: AuthorityForm) -> dict:
-    return {
-        "name": form.name.data.strip(),
-        "short_name": (form.short_name.data or "").strip(),
-        "level": Level(form.level.data),
-        "head_title": (form.head_title.data or "").strip(),
-        "place_line": (form.place_line.data or "").strip(),
-        "address": (form.address.data or "").strip(),
-        "email": (form.email.data or "").strip(),
-        "phone": (form.phone.data or "").strip(),
-        "parent_id": form.parent_id.data,
-        "active": form.active.data,
-    }
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def new():
@@ -85,9 +73,12 @@ def new():
     form.parent_id.choices = _authority_choices()
     if form.validate_on_submit():
         try:
-            authority = services.create_authority(_form_data(form), user_id=current_user.id)
-        except services.RegisterError as exc:
-            getattr(form, exc.field or "name").errors.append(str(exc))
+            authority = services.create_authority(
+                contracts.build(AuthorityDetails, filled(form)), user_id=current_user.id
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Instansi ditambahkan."), "success")
@@ -108,9 +99,12 @@ def edit(authority_id: int):
     form.parent_id.choices = _authority_choices(exclude=authority)
     if form.validate_on_submit():
         try:
-            services.update_authority(authority, _form_data(form), user_id=current_user.id)
-        except services.RegisterError as exc:
-            getattr(form, exc.field or "name").errors.append(str(exc))
+            services.update_authority(
+                authority, contracts.build(AuthorityDetails, filled(form)), user_id=current_user.id
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")
@@ -127,9 +121,9 @@ def delete(authority_id: int):
     authority = db.get_or_404(Authority, authority_id)
     try:
         services.delete_authority(authority, user_id=current_user.id)
-    except services.RegisterError as exc:
+    except DomainError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        show_error(None, exc)
         return redirect(url_for("authorities.show", authority_id=authority_id), 303)
     db.session.commit()
     flash(_("Instansi dihapus."), "success")
@@ -142,23 +136,6 @@ def rules():
     """The routing rules, in order."""
     rows = db.session.scalars(select(RoutingRule).order_by(RoutingRule.position, RoutingRule.id)).all()
     return render_template("authorities/rules.html", rules=rows)
-
-
-def _rule_data(form: RoutingRuleForm) -> dict:
-    return {
-        "code": form.code.data.strip(),
-        "theme": form.theme.data.strip(),
-        "keywords": (form.keywords.data or "").strip(),
-        "responsibility": form.responsibility.data,
-        "level": Level(form.level.data),
-        "authority_id": form.authority_id.data,
-        "second_level": _level_or_none(form.second_level.data),
-        "second_authority_id": form.second_authority_id.data,
-        "reason": form.reason.data.strip(),
-        "legal_basis": (form.legal_basis.data or "").strip(),
-        "position": form.position.data or 0,
-        "active": form.active.data,
-    }
 
 
 @bp.route("/rules/new", methods=["GET", "POST"], defaults={"rule_id": None})
@@ -176,10 +153,11 @@ def rule_form(rule_id: int | None):
     form.second_authority_id.choices = _authority_choices()
     if form.validate_on_submit():
         try:
-            rule = services.save_rule(rule, _rule_data(form), user_id=current_user.id)
-        except services.RegisterError as exc:
+            details = contracts.build(RoutingRuleDetails, filled(form), position=form.position.data or 0)
+            rule = services.save_rule(rule, details, user_id=current_user.id)
+        except DomainError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "code").errors.append(str(exc))
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Aturan disimpan."), "success")

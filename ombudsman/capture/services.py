@@ -14,6 +14,7 @@ from ombudsman.accounts.models import User
 from ombudsman.accounts.permissions import can_edit_inspection
 from ombudsman.authorities import services as authorities
 from ombudsman.extensions import db
+from ombudsman.inspections import queries
 from ombudsman.inspections import services as inspections
 from ombudsman.inspections.models import (
     Answer,
@@ -28,7 +29,7 @@ from ombudsman.inspections.models import (
 
 def open_drafts(user: User) -> list[Inspection]:
     """The office's draft inspections this user may add findings to, newest first."""
-    stmt = inspections.inspections_query(user.office_id, InspectionStatus.DRAFT).options(
+    stmt = queries.inspections_query(user.office_id, InspectionStatus.DRAFT).options(
         selectinload(Inspection.team), selectinload(Inspection.answers)
     )
     return [i for i in db.session.scalars(stmt).unique() if can_edit_inspection(user, i)]

@@ -6,11 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ombudsman import contracts
 from ombudsman.accounts.permissions import ADMIN, EVERYONE, roles_required
 from ombudsman.authorities import services as authorities
+from ombudsman.errors import DomainError
 from ombudsman.extensions import db
-from ombudsman.forms_common import options
+from ombudsman.forms_common import filled, options, show_error
 from ombudsman.inspections import checklists
+from ombudsman.inspections.commands import ChecklistRow, ChecklistVersion
 from ombudsman.inspections.forms import ChecklistVersionForm
 from ombudsman.inspections.models import Checklist
 
@@ -55,21 +58,13 @@ def new_version(checklist_id: int):
     for entry in form.items:
         entry.form.routing_rule_id.choices = rule_choices
     if form.validate_on_submit():
-        drafts = [
-            checklists.ItemDraft(
-                code=e.form.code.data or "",
-                group=e.form.group.data or "",
-                label=e.form.label.data or "",
-                basis=e.form.basis.data or "",
-                routing_rule_id=e.form.routing_rule_id.data,
-            )
-            for e in form.items
-        ]
+        rows = tuple(contracts.build(ChecklistRow, filled(e.form)) for e in form.items)
         try:
-            checklist = checklists.new_version(base, form.name.data, drafts, user_id=current_user.id)
-        except checklists.ChecklistError as exc:
+            version = contracts.build(ChecklistVersion, {"name": form.name.data}, rows=rows)
+            checklist = checklists.new_version(base, version, user_id=current_user.id)
+        except DomainError as exc:
             db.session.rollback()
-            form.name.errors.append(str(exc))
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Checklist versi %(v)d dibuat dan menjadi versi aktif.", v=checklist.version), "success")

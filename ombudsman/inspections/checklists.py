@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ombudsman import contracts
 from ombudsman.audit import services as audit
 from ombudsman.authorities.models import RoutingRule
+from ombudsman.errors import Invalid
 from ombudsman.extensions import db
+from ombudsman.inspections.commands import ITEM_CODE_PATTERN, ChecklistVersion
 from ombudsman.inspections.models import Checklist, ChecklistItem, Inspection
-
-
-class ChecklistError(ValueError):
-    """A new checklist version was refused; the message says why."""
-
-
-@dataclass(frozen=True)
-class ItemDraft:
-    """One row of a checklist version as the admin typed it."""
-
-    code: str
-    group: str
-    label: str
-    basis: str = ""
-    routing_rule_id: int | None = None
 
 
 def versions() -> list[tuple[Checklist, int, int]]:
@@ -43,25 +30,36 @@ def versions() -> list[tuple[Checklist, int, int]]:
     return [(c, items.get(c.id, 0), used.get(c.id, 0)) for c in rows]
 
 
-def new_version(base: Checklist, name: str, drafts: list[ItemDraft], *, user_id: int) -> Checklist:
-    """Make the next version from the admin's rows; it becomes active, older inspections keep theirs."""
-    rows = [d for d in drafts if d.label.strip()]
+def new_version(base: Checklist, version: ChecklistVersion, *, user_id: int) -> Checklist:
+    """Make the next version from the admin's rows; it becomes active, older inspections keep theirs.
+
+    Raises `Invalid` (field `name` for the rows as a whole) when no row has a label, a code is missing,
+    repeated or malformed, or a routing rule is unknown.
+    """
+    contracts.validate(version)
+    rows = [d for d in version.rows if d.label.strip()]
+    for row in rows:
+        contracts.validate(row)
     if not rows:
-        raise ChecklistError("Checklist harus memiliki minimal satu butir.")
+        raise Invalid(_l("Checklist harus memiliki minimal satu butir."), "name")
     codes = [d.code.strip() for d in rows]
     if any(not c for c in codes):
-        raise ChecklistError("Setiap butir memerlukan kode.")
+        raise Invalid(_l("Setiap butir memerlukan kode."), "name")
+    if any(not ITEM_CODE_PATTERN.match(c) for c in codes):
+        raise Invalid(_l("Kode butir hanya huruf kecil, angka dan garis bawah."), "name")
     if len(set(codes)) != len(codes):
-        raise ChecklistError("Kode butir harus unik.")
+        raise Invalid(_l("Kode butir harus unik."), "name")
     rule_ids = {d.routing_rule_id for d in rows if d.routing_rule_id}
     if rule_ids and len(
         db.session.scalars(select(RoutingRule.id).where(RoutingRule.id.in_(rule_ids))).all()
     ) != len(rule_ids):
-        raise ChecklistError("Aturan penentuan instansi tidak dikenal.")
+        raise Invalid(_l("Aturan penentuan instansi tidak dikenal."), "name")
     latest = db.session.scalar(select(func.max(Checklist.version)).where(Checklist.code == base.code)) or 0
     for older in db.session.scalars(select(Checklist).where(Checklist.code == base.code)):
         older.active = False
-    checklist = Checklist(code=base.code, version=latest + 1, name=name.strip() or base.name, active=True)
+    checklist = Checklist(
+        code=base.code, version=latest + 1, name=version.name.strip() or base.name, active=True
+    )
     for position, d in enumerate(rows, start=1):
         checklist.items.append(
             ChecklistItem(

@@ -1,4 +1,4 @@
-"""Forms for inspections, checklist answers, findings and evidence."""
+"""Forms for inspections, checklist versions, findings and evidence: adapters over `commands`."""
 
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ from wtforms import (
     TimeField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Optional, Regexp
 
+from ombudsman.contracts import HEAD_COUNT, RECORD_ID, form_validators
 from ombudsman.forms_common import OptionalIdSelectField, options
+from ombudsman.inspections import commands as c
 from ombudsman.inspections.models import (
     Answer,
     FindingStatus,
@@ -74,38 +76,54 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class InspectionForm(FlaskForm):
-    """Open or edit an inspection."""
+    """Open or edit an inspection (`commands.InspectionDetails`; the times are local to the office)."""
 
-    title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=250)])
+    contract = c.InspectionDetails
+    contract_aliases = {"team_ids": "team"}
+
+    title = StringField(_l("Judul"), validators=[InputRequired(), *form_validators(c.TITLE)])
     kind = SelectField(_l("Jenis"), choices=options([(k.value, v) for k, v in KIND_LABELS.items()]))
-    authority_id = OptionalIdSelectField(_l("Unit yang diinspeksi"), validators=[DataRequired()])
-    visited_on = DateField(_l("Tanggal kunjungan"), validators=[DataRequired()])
+    authority_id = OptionalIdSelectField(
+        _l("Unit yang diinspeksi"), validators=[InputRequired(), *form_validators(RECORD_ID)]
+    )
+    visited_on = DateField(
+        _l("Tanggal kunjungan"), validators=[InputRequired(), *form_validators(c.VISIT_DAY)]
+    )
     started_at = TimeField(_l("Jam mulai"), validators=[Optional()])
     ended_at = TimeField(_l("Jam selesai"), validators=[Optional()])
-    place = StringField(_l("Tempat"), validators=[Optional(), Length(max=250)])
-    team = SelectMultipleField(_l("Tim"), coerce=int, validators=[Optional()])
-    trigger = TextAreaField(_l("Pemicu"), validators=[Optional(), Length(max=5000)])
-    summary = TextAreaField(_l("Ringkasan"), validators=[Optional(), Length(max=20000)])
+    place = StringField(_l("Tempat"), validators=[Optional(), *form_validators(c.PLACE)])
+    team = SelectMultipleField(_l("Tim"), coerce=int, validators=[Optional(), *form_validators(RECORD_ID)])
+    trigger = TextAreaField(_l("Pemicu"), validators=[Optional(), *form_validators(c.TRIGGER)])
+    summary = TextAreaField(_l("Ringkasan"), validators=[Optional(), *form_validators(c.SUMMARY)])
     visitors_per_day = IntegerField(
-        _l("Pengunjung per hari"), validators=[Optional(), NumberRange(min=0, max=1_000_000)]
+        _l("Pengunjung per hari"), validators=[Optional(), *form_validators(HEAD_COUNT)]
     )
     counters_open = IntegerField(
-        _l("Loket yang buka"), validators=[Optional(), NumberRange(min=0, max=10_000)]
+        _l("Loket yang buka"), validators=[Optional(), *form_validators(c.DESK_COUNT)]
     )
     staff_on_duty = IntegerField(
-        _l("Petugas yang bertugas"), validators=[Optional(), NumberRange(min=0, max=10_000)]
+        _l("Petugas yang bertugas"), validators=[Optional(), *form_validators(c.DESK_COUNT)]
     )
-    seats = IntegerField(_l("Kursi ruang tunggu"), validators=[Optional(), NumberRange(min=0, max=1_000_000)])
-    queue_system = StringField(_l("Sistem antrean"), validators=[Optional(), Length(max=200)])
+    seats = IntegerField(_l("Kursi ruang tunggu"), validators=[Optional(), *form_validators(HEAD_COUNT)])
+    queue_system = StringField(
+        _l("Sistem antrean"), validators=[Optional(), *form_validators(c.QUEUE_SYSTEM)]
+    )
+
+
+def _ids() -> list:
+    """An optional record id of a select."""
+    return [Optional(), *form_validators(RECORD_ID)]
 
 
 class FindingForm(FlaskForm):
-    """Log or edit a finding, with photos straight from the phone's camera."""
+    """Log or edit a finding (`commands.FindingDetails`), with photos straight from the phone's camera."""
 
-    title = StringField(_l("Judul temuan"), validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField(_l("Uraian"), validators=[Optional(), Length(max=20000)])
-    routing_rule_id = OptionalIdSelectField(_l("Tema"))
-    checklist_item_id = OptionalIdSelectField(_l("Butir checklist"))
+    contract = c.FindingDetails
+
+    title = StringField(_l("Judul temuan"), validators=[InputRequired(), *form_validators(c.FINDING_TITLE)])
+    description = TextAreaField(_l("Uraian"), validators=[Optional(), *form_validators(c.DESCRIPTION)])
+    routing_rule_id = OptionalIdSelectField(_l("Tema"), validators=_ids())
+    checklist_item_id = OptionalIdSelectField(_l("Butir checklist"), validators=_ids())
     maladministration = MultiCheckboxField(
         _l("Bentuk maladministrasi"),
         choices=options([(k.value, v) for k, v in MALADMINISTRATION_LABELS.items()]),
@@ -115,11 +133,14 @@ class FindingForm(FlaskForm):
         choices=options([(k.value, v) for k, v in SEVERITY_LABELS.items()]),
         default=Severity.MEDIUM.value,
     )
-    legal_basis = StringField(_l("Dasar hukum"), validators=[Optional(), Length(max=300)])
-    responsible_authority_id = OptionalIdSelectField(_l("Instansi yang bertanggung jawab"))
-    second_authority_id = OptionalIdSelectField(_l("Instansi kedua (tanggung jawab bersama)"))
+    legal_basis = StringField(_l("Dasar hukum"), validators=[Optional(), *form_validators(c.LEGAL_BASIS)])
+    responsible_authority_id = OptionalIdSelectField(_l("Instansi yang bertanggung jawab"), validators=_ids())
+    second_authority_id = OptionalIdSelectField(
+        _l("Instansi kedua (tanggung jawab bersama)"), validators=_ids()
+    )
     routing_note = TextAreaField(
-        _l("Catatan bila memilih instansi lain dari saran"), validators=[Optional(), Length(max=2000)]
+        _l("Catatan bila memilih instansi lain dari saran"),
+        validators=[Optional(), *form_validators(c.ROUTING_NOTE)],
     )
     status = SelectField(
         _l("Status"),
@@ -130,24 +151,32 @@ class FindingForm(FlaskForm):
 
 
 class EvidenceForm(FlaskForm):
-    """Upload evidence to an inspection or one of its findings."""
+    """Upload evidence to an inspection or one of its findings (`commands.EvidenceDetails`)."""
+
+    contract = c.EvidenceDetails
 
     files = MultipleFileField(_l("Berkas"))
-    caption = StringField(_l("Keterangan"), validators=[Optional(), Length(max=300)])
+    caption = StringField(_l("Keterangan"), validators=[Optional(), *form_validators(c.CAPTION)])
 
 
 class ChecklistItemForm(Form):
-    """One row of a checklist version; an empty label drops the row."""
+    """One row of a checklist version (`commands.ChecklistRow`); an empty label drops the row."""
 
-    code = StringField(_l("Kode"), validators=[Optional(), Length(max=60), Regexp(r"^[a-z0-9_]*$")])
-    group = StringField(_l("Kelompok"), validators=[Optional(), Length(max=120)])
-    label = StringField(_l("Butir"), validators=[Optional(), Length(max=300)])
-    basis = StringField(_l("Dasar"), validators=[Optional(), Length(max=200)])
-    routing_rule_id = OptionalIdSelectField(_l("Aturan"))
+    contract = c.ChecklistRow
+
+    code = StringField(
+        _l("Kode"), validators=[Optional(), *form_validators(c.ITEM_CODE), Regexp(c.ITEM_CODE_PATTERN)]
+    )
+    group = StringField(_l("Kelompok"), validators=[Optional(), *form_validators(c.ITEM_GROUP)])
+    label = StringField(_l("Butir"), validators=[Optional(), *form_validators(c.ITEM_LABEL)])
+    basis = StringField(_l("Dasar"), validators=[Optional(), *form_validators(c.ITEM_BASIS)])
+    routing_rule_id = OptionalIdSelectField(_l("Aturan"), validators=_ids())
 
 
 class ChecklistVersionForm(FlaskForm):
-    """A new version of a checklist."""
+    """A new version of a checklist (`commands.ChecklistVersion`)."""
 
-    name = StringField(_l("Nama"), validators=[DataRequired(), Length(max=200)])
+    contract = c.ChecklistVersion
+
+    name = StringField(_l("Nama"), validators=[InputRequired(), *form_validators(c.CHECKLIST_NAME)])
     items = FieldList(FormField(ChecklistItemForm), min_entries=1)

@@ -9,9 +9,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ombudsman.errors import Invalid
 from ombudsman.inspections.models import EvidenceKind
 
 # What the office accepts, decided by the bytes, never by the file name.
@@ -32,8 +33,15 @@ PDF_EOF = b"%%EOF"
 PDF_TRAILER_WINDOW = 1024
 
 
-class UploadError(ValueError):
-    """An upload was refused; the message is shown to the user."""
+# Refusals name the `file` field (the API's multipart field; the web forms show them under their file field).
+FIELD = "file"
+# Transitional name for the deadlines follow-up views, which catch it; an upload refusal is an `Invalid`.
+UploadError = Invalid
+
+
+def _refused(message) -> Invalid:
+    """An upload refusal: `Invalid` naming the `file` field."""
+    return Invalid(message, FIELD)
 
 
 @dataclass(frozen=True)
@@ -53,17 +61,17 @@ class CheckedUpload:
 
 
 def check_upload(data: bytes, filename: str, *, max_bytes: int) -> CheckedUpload:
-    """Validate an upload by its content; raise UploadError with a clear, translated message.
+    """Validate an upload by its content; raise `Invalid` (field `file`) with a message for a person.
 
     Accepted: JPEG, PNG and WebP photos that Pillow can decode, and PDF documents with a ``%PDF-`` header and
     an ``%%EOF`` trailer. The file name only names the file in messages; it never decides the type.
     """
     name = os.path.basename((filename or "").replace("\\", "/"))[:255] or "berkas"
     if not data:
-        raise UploadError(_("Berkas \u201c%(name)s\u201d kosong.", name=name))
+        raise _refused(_l("Berkas \u201c%(name)s\u201d kosong.", name=name))
     if len(data) > max_bytes:
-        raise UploadError(
-            _(
+        raise _refused(
+            _l(
                 "Berkas \u201c%(name)s\u201d terlalu besar (batas %(mb)s MB).",
                 name=name,
                 mb=f"{max_bytes / 1_048_576:g}",
@@ -71,7 +79,7 @@ def check_upload(data: bytes, filename: str, *, max_bytes: int) -> CheckedUpload
         )
     if data.startswith(PDF_HEADER):
         if PDF_EOF not in data[-PDF_TRAILER_WINDOW:]:
-            raise UploadError(_("Dokumen \u201c%(name)s\u201d bukan PDF yang utuh.", name=name))
+            raise _refused(_l("Dokumen \u201c%(name)s\u201d bukan PDF yang utuh.", name=name))
         mime, kind = "application/pdf", EvidenceKind.DOCUMENT
     else:
         mime, kind = _check_photo(data, name), EvidenceKind.PHOTO
@@ -79,7 +87,7 @@ def check_upload(data: bytes, filename: str, *, max_bytes: int) -> CheckedUpload
 
 
 def _check_photo(data: bytes, name: str) -> str:
-    """Return the media type of an accepted photo; raise UploadError for anything else."""
+    """Return the media type of an accepted photo; raise `Invalid` for anything else."""
     try:
         with Image.open(io.BytesIO(data), formats=IDENTIFIED_FORMATS) as img:
             image_format = img.format
@@ -94,11 +102,11 @@ def _check_photo(data: bytes, name: str) -> str:
                 # a JPEG may decode at 1/8 scale (draft), which still reads all of its data.
                 img.draft(None, (1, 1))
                 img.load()
-    except UploadError:
+    except Invalid:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         # The warning is only raised where warnings are errors (the tests); elsewhere _check_pixels refuses.
-        raise UploadError(_("Foto \u201c%(name)s\u201d terlalu besar resolusinya.", name=name)) from exc
+        raise _refused(_l("Foto \u201c%(name)s\u201d terlalu besar resolusinya.", name=name)) from exc
     except UnidentifiedImageError as exc:
         if any(_pillow_accepts(fmt, data) for fmt in PHOTO_FORMATS):
             raise _broken_photo(name) from exc  # the header of an accepted type, a body Pillow cannot read
@@ -106,9 +114,9 @@ def _check_photo(data: bytes, name: str) -> str:
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _broken_photo(name) from exc
     if image_format not in PHOTO_FORMATS:
-        found = Image.MIME.get(image_format or "") or _("tidak dikenal")
-        raise UploadError(
-            _(
+        found = Image.MIME.get(image_format or "") or _l("tidak dikenal")
+        raise _refused(
+            _l(
                 "Jenis berkas \u201c%(name)s\u201d tidak diterima (isi berkas: %(found)s). "
                 "Kirim foto JPEG, PNG atau WebP, atau dokumen PDF.",
                 name=name,
@@ -118,14 +126,14 @@ def _check_photo(data: bytes, name: str) -> str:
     return PHOTO_FORMATS[image_format]
 
 
-def _broken_photo(name: str) -> UploadError:
-    return UploadError(_("Foto \u201c%(name)s\u201d rusak atau bukan gambar yang sah.", name=name))
+def _broken_photo(name: str) -> Invalid:
+    return _refused(_l("Foto \u201c%(name)s\u201d rusak atau bukan gambar yang sah.", name=name))
 
 
 def _check_pixels(img: Image.Image, name: str) -> None:
     """Refuse a photo whose pixel count would make decoding it a memory hazard."""
     if img.width * img.height > MAX_PIXELS:
-        raise UploadError(_("Foto \u201c%(name)s\u201d terlalu besar resolusinya.", name=name))
+        raise _refused(_l("Foto \u201c%(name)s\u201d terlalu besar resolusinya.", name=name))
 
 
 def _pillow_accepts(image_format: str, data: bytes) -> bool:
@@ -185,7 +193,7 @@ def path_for(root: Path, key: str) -> Path:
     """The file behind a storage key, refusing keys that would leave the root."""
     path = (root / key).resolve()
     if not path.is_relative_to(root.resolve()):
-        raise UploadError("invalid storage key")
+        raise _refused(_l("Kunci penyimpanan tidak sah."))
     return path
 
 

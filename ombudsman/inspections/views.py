@@ -17,11 +17,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ombudsman import contracts
 from ombudsman.accounts.models import Role, User
 from ombudsman.accounts.permissions import (
     EVERYONE,
@@ -33,9 +35,11 @@ from ombudsman.accounts.permissions import (
 from ombudsman.audit import services as audit
 from ombudsman.authorities import services as authorities
 from ombudsman.authorities.models import Level
+from ombudsman.errors import DomainError, Invalid
 from ombudsman.extensions import db
-from ombudsman.forms_common import options
-from ombudsman.inspections import services, storage
+from ombudsman.forms_common import filled, options, show_error
+from ombudsman.inspections import queries, services, storage
+from ombudsman.inspections.commands import EvidenceDetails, FindingDetails, InspectionDetails, ItemAnswer
 from ombudsman.inspections.forms import EvidenceForm, FindingForm, InspectionForm
 from ombudsman.inspections.models import (
     Answer,
@@ -90,29 +94,20 @@ def _inspection_form_choices(form: InspectionForm) -> None:
     form.team.choices = options([(u.id, u.name) for u in _office_users()])
 
 
-def _inspection_data(form: InspectionForm) -> dict:
-    tz = current_user.office.timezone
-    day = form.visited_on.data
-    return {
-        "title": form.title.data.strip(),
-        "kind": form.kind.data,
-        "authority_id": form.authority_id.data,
-        "visited_on": day,
-        "started_at": services.local_datetime(day, form.started_at.data.strftime("%H:%M"), tz)
-        if form.started_at.data
-        else None,
-        "ended_at": services.local_datetime(day, form.ended_at.data.strftime("%H:%M"), tz)
-        if form.ended_at.data
-        else None,
-        "place": (form.place.data or "").strip(),
-        "trigger": (form.trigger.data or "").strip(),
-        "summary": (form.summary.data or "").strip(),
-        "visitors_per_day": form.visitors_per_day.data,
-        "counters_open": form.counters_open.data,
-        "staff_on_duty": form.staff_on_duty.data,
-        "seats": form.seats.data,
-        "queue_system": (form.queue_system.data or "").strip(),
-    }
+def _inspection_details(form: InspectionForm) -> InspectionDetails:
+    """The command from the form; the times of day become instants on the visit day in the office's zone."""
+    tz, day = current_user.office.timezone, form.visited_on.data
+
+    def moment(time):
+        return services.local_datetime(day, time.strftime("%H:%M"), tz) if time else None
+
+    return contracts.build(
+        InspectionDetails,
+        filled(form),
+        started_at=moment(form.started_at.data),
+        ended_at=moment(form.ended_at.data),
+        team_ids=tuple(form.team.data or ()),
+    )
 
 
 @bp.get("/")
@@ -123,12 +118,12 @@ def index():
     status = InspectionStatus(status) if status in {s.value for s in InspectionStatus} else None
     page, per_page = page_args()
     pagination = db.paginate(
-        services.inspections_query(current_user.office_id, status),
+        queries.inspections_query(current_user.office_id, status),
         page=page,
         per_page=per_page,
         error_out=False,
     )
-    counts = services.finding_counts([i.id for i in pagination.items])
+    counts = queries.finding_counts([i.id for i in pagination.items])
     return render_template("inspections/index.html", pagination=pagination, counts=counts, status=status)
 
 
@@ -141,11 +136,11 @@ def new():
     if form.validate_on_submit():
         try:
             inspection = services.create_inspection(
-                current_user.office, current_user, _inspection_data(form), form.team.data or []
+                current_user.office, current_user, _inspection_details(form)
             )
-        except services.FieldWorkError as exc:
+        except DomainError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "title").errors.append(str(exc))
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Inspeksi dibuat."), "success")
@@ -160,8 +155,8 @@ def show(inspection_id: int):
     inspection = office_record_or_404(Inspection, inspection_id)
     findings = (
         db.session.scalars(
-            services.findings_query(
-                current_user.office_id, services.FindingFilters(inspection_id=inspection.id)
+            queries.findings_query(
+                current_user.office_id, queries.FindingFilters(inspection_id=inspection.id)
             )
             .order_by(None)
             .order_by(Finding.number)
@@ -213,10 +208,10 @@ def edit(inspection_id: int):
     _inspection_form_choices(form)
     if form.validate_on_submit():
         try:
-            services.update_inspection(inspection, current_user, _inspection_data(form), form.team.data or [])
-        except services.FieldWorkError as exc:
+            services.update_inspection(inspection, current_user, _inspection_details(form))
+        except DomainError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "title").errors.append(str(exc))
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")
@@ -233,16 +228,21 @@ def checklist(inspection_id: int):
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
-    answers = {}
-    valid = {a.value for a in Answer}
+    answers = []
     for item, _answer in services.checklist_rows(inspection):
         value = request.form.get(f"answer-{item.id}", Answer.NOT_ASSESSED.value)
-        if value not in valid:
-            abort(400)
-        answers[item.id] = (Answer(value), request.form.get(f"note-{item.id}", "").strip()[:2000])
-    services.save_answers(inspection, current_user, answers)
-    db.session.commit()
-    flash(_("Checklist disimpan."), "success")
+        if value not in {a.value for a in Answer}:
+            abort(400)  # the page only offers the four answers: anything else was not sent by it
+        note = request.form.get(f"note-{item.id}", "")
+        answers.append(contracts.build(ItemAnswer, {"item_id": item.id, "answer": value, "note": note}))
+    try:
+        services.save_answers(inspection, current_user, answers)
+    except DomainError as exc:
+        db.session.rollback()
+        show_error(None, exc)
+    else:
+        db.session.commit()
+        flash(_("Checklist disimpan."), "success")
     return redirect(url_for("inspections.show", inspection_id=inspection.id, _anchor="checklist"), 303)
 
 
@@ -256,8 +256,9 @@ def submit(inspection_id: int):
         abort(400)
     try:
         services.submit_inspection(inspection, current_user)
-    except services.FieldWorkError as exc:
-        flash(str(exc), "error")
+    except DomainError as exc:
+        db.session.rollback()
+        show_error(None, exc)
     else:
         db.session.commit()
         flash(_("Inspeksi diajukan dan dikunci untuk inspektur."), "success")
@@ -273,8 +274,9 @@ def reopen(inspection_id: int):
         abort(400)
     try:
         services.reopen_inspection(inspection, current_user)
-    except services.FieldWorkError as exc:
-        flash(str(exc), "error")
+    except DomainError as exc:
+        db.session.rollback()
+        show_error(None, exc)
     else:
         db.session.commit()
         flash(_("Inspeksi dibuka kembali sebagai draf."), "success")
@@ -295,7 +297,7 @@ def _store(
     inspection: Inspection,
     uploads: list[storage.CheckedUpload],
     finding: Finding | None = None,
-    caption: str = "",
+    details: EvidenceDetails | None = None,
 ) -> None:
     """Record checked uploads against the inspection (and finding)."""
     for upload in uploads:
@@ -306,7 +308,7 @@ def _store(
             root=_evidence_root(),
             thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
             finding=finding,
-            caption=caption,
+            details=details,
         )
 
 
@@ -319,11 +321,13 @@ def _upload(inspection: Inspection, finding: Finding | None, back: str):
     try:
         uploads = _check_uploads(form.files.data or [])
         if not uploads:
-            raise storage.UploadError(_("Pilih minimal satu berkas."))
-    except storage.UploadError as exc:
-        flash(str(exc), "error")
+            raise Invalid(_l("Pilih minimal satu berkas."), storage.FIELD)
+        details = contracts.build(EvidenceDetails, {"caption": form.caption.data or ""})
+        _store(inspection, uploads, finding, details)
+    except DomainError as exc:
+        db.session.rollback()
+        show_error(None, exc)
         return redirect(back, 303)
-    _store(inspection, uploads, finding, form.caption.data or "")
     db.session.commit()
     flash(_("%(n)d berkas diunggah.", n=len(uploads)), "success")
     return redirect(back, 303)
@@ -366,20 +370,10 @@ def _finding_form_choices(form: FindingForm, inspection: Inspection) -> None:
     form.second_authority_id.choices = options([("", "\u2014")] + choices[1:])
 
 
-def _finding_data(form: FindingForm) -> dict:
-    return {
-        "title": form.title.data or "",
-        "description": form.description.data or "",
-        "routing_rule_id": form.routing_rule_id.data,
-        "checklist_item_id": form.checklist_item_id.data,
-        "maladministration": form.maladministration.data or [],
-        "severity": form.severity.data,
-        "legal_basis": form.legal_basis.data or "",
-        "responsible_authority_id": form.responsible_authority_id.data,
-        "second_authority_id": form.second_authority_id.data,
-        "routing_note": form.routing_note.data or "",
-        "status": form.status.data,
-    }
+def _finding_details(form: FindingForm) -> FindingDetails:
+    return contracts.build(
+        FindingDetails, filled(form), maladministration=tuple(form.maladministration.data or ())
+    )
 
 
 def _initial_suggestion(form: FindingForm, inspection: Inspection):
@@ -390,7 +384,7 @@ def _initial_suggestion(form: FindingForm, inspection: Inspection):
             form.checklist_item_id.data,
             f"{form.title.data or ''} {form.description.data or ''}",
         )
-    except services.FieldWorkError:
+    except DomainError:
         return None
 
 
@@ -405,15 +399,11 @@ def new_finding(inspection_id: int):
     if form.validate_on_submit():
         try:
             uploads = _check_uploads(form.photos.data or [])
-            data = _finding_data(form)
-            finding = services.create_finding(inspection, current_user, data)
+            finding = services.create_finding(inspection, current_user, _finding_details(form))
             _store(inspection, uploads, finding)
-        except storage.UploadError as exc:
+        except DomainError as exc:
             db.session.rollback()
-            form.photos.errors.append(str(exc))
-        except services.FieldWorkError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "title").errors.append(str(exc))
+            show_error(form, exc, default_field="photos")
         else:
             db.session.commit()
             flash(_("Temuan %(n)d disimpan.", n=finding.number), "success")
@@ -445,7 +435,7 @@ def findings_index():
         except ValueError:
             return None
 
-    filters = services.FindingFilters(
+    filters = queries.FindingFilters(
         authority_id=args.get("authority_id", type=int),
         level=pick(Level, "level"),
         status=pick(FindingStatus, "status"),
@@ -455,7 +445,7 @@ def findings_index():
         q=args.get("q", "").strip(),
     )
     page, per_page = page_args()
-    pagination = services.findings_page(
+    pagination = queries.findings_page(
         office_id=current_user.office_id, filters=filters, page=page, per_page=per_page
     )
     return render_template(
@@ -478,8 +468,8 @@ def finding_suggest():
             request.args.get("checklist_item_id", type=int),
             request.args.get("text", "")[:5000],
         )
-    except services.FieldWorkError as exc:
-        return jsonify(error=str(exc), fields={exc.field or "": [str(exc)]}), 400
+    except DomainError as exc:
+        return jsonify(error=str(exc), fields=exc.field_messages()), 400
     return jsonify(suggestion.as_dict())
 
 
@@ -532,14 +522,11 @@ def finding_edit(finding_id: int):
     if form.validate_on_submit():
         try:
             uploads = _check_uploads(form.photos.data or [])
-            services.update_finding(finding, current_user, _finding_data(form))
+            services.update_finding(finding, current_user, _finding_details(form))
             _store(inspection, uploads, finding)
-        except storage.UploadError as exc:
+        except DomainError as exc:
             db.session.rollback()
-            form.photos.errors.append(str(exc))
-        except services.FieldWorkError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "title").errors.append(str(exc))
+            show_error(form, exc, default_field="photos")
         else:
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")

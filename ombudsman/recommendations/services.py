@@ -1,68 +1,79 @@
-"""Recommendations: creating them from findings and recording their status."""
+"""Recommendations: creating them from findings and recording their status.
+
+Entry points take `commands.RecommendationDetails`, check it and refuse with `ombudsman.errors`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ombudsman import contracts
 from ombudsman.accounts.models import User
 from ombudsman.audit import services as audit
 from ombudsman.authorities.models import Authority
+from ombudsman.errors import Invalid
 from ombudsman.extensions import db
 from ombudsman.inspections.models import Finding
+from ombudsman.recommendations import commands
+from ombudsman.recommendations.commands import FINDINGS_MAX, RecommendationDetails
 from ombudsman.recommendations.models import Recommendation, RecommendationKind, RecommendationStatus
 
 FIELDS = ("authority_id", "kind", "text", "status", "outcome_note", "inspection_id", "position")
 
 
-class RecommendationError(ValueError):
-    """A change was refused; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
 def _findings(office_id: int, finding_ids: Iterable[int]) -> list[Finding]:
     ids = sorted(set(finding_ids))
     if not ids:
-        raise RecommendationError("Pilih minimal satu temuan yang dijawab rekomendasi ini.", "finding_ids")
+        raise Invalid(_l("Pilih minimal satu temuan yang dijawab rekomendasi ini."), "finding_ids")
+    if len(ids) > FINDINGS_MAX:
+        raise Invalid(_l("Paling banyak %(n)d temuan.", n=FINDINGS_MAX), "finding_ids")
     rows = list(
         db.session.scalars(select(Finding).where(Finding.id.in_(ids), Finding.office_id == office_id))
     )
     if len(rows) != len(ids):
-        raise RecommendationError("Temuan tidak ditemukan di kantor ini.", "finding_ids")
+        raise Invalid(_l("Temuan tidak ditemukan di kantor ini."), "finding_ids")
     return rows
 
 
 def _authority(authority_id: int | None) -> Authority:
     authority = db.session.get(Authority, authority_id) if authority_id else None
     if authority is None:
-        raise RecommendationError("Pilih instansi yang dituju.", "authority_id")
+        raise Invalid(_l("Pilih instansi yang dituju."), "authority_id")
     if not authority.active:
-        raise RecommendationError(f"{authority.name} tidak aktif.", "authority_id")
+        raise Invalid(_l("%(name)s tidak aktif.", name=authority.name), "authority_id")
     return authority
+
+
+def _choice(enum_cls, value, field: str):
+    try:
+        return enum_cls(value)
+    except ValueError:
+        raise Invalid(_l("Pilihan tidak dikenal."), field) from None
 
 
 def _check_outcome(status: RecommendationStatus, note: str) -> None:
     if status.is_closed and not note.strip():
-        raise RecommendationError("Menutup rekomendasi memerlukan bukti atau alasan.", "outcome_note")
+        raise Invalid(_l("Menutup rekomendasi memerlukan bukti atau alasan."), "outcome_note")
 
 
-def create(office_id: int, user: User, data: dict[str, Any]) -> Recommendation:
-    """Add a recommendation answering one or more of the office's findings."""
-    findings = _findings(office_id, data.get("finding_ids") or [])
-    authority = _authority(data.get("authority_id"))
-    text = (data.get("text") or "").strip()
-    if not text:
-        raise RecommendationError("Isi rekomendasi wajib diisi.", "text")
-    status = RecommendationStatus(data.get("status") or RecommendationStatus.OPEN)
-    _check_outcome(status, data.get("outcome_note") or "")
+def create(office_id: int, user: User, details: RecommendationDetails | Mapping[str, Any]) -> Recommendation:
+    """Add a recommendation answering one or more of the office's findings.
+
+    `details`: the command (a mapping of its fields from internal callers). Raises `Invalid`.
+    """
+    details = contracts.command_from(RecommendationDetails, details)
+    contracts.validate(details)
+    findings = _findings(office_id, details.finding_ids)
+    authority = _authority(details.authority_id)
+    status = _choice(RecommendationStatus, details.status, "status")
+    _check_outcome(status, details.outcome_note)
     inspection_ids = {f.inspection_id for f in findings}
-    position = data.get("position")
+    position = details.position
     if position is None:
         position = (
             db.session.scalar(
@@ -74,12 +85,12 @@ def create(office_id: int, user: User, data: dict[str, Any]) -> Recommendation:
         office_id=office_id,
         inspection_id=inspection_ids.pop() if len(inspection_ids) == 1 else None,
         authority_id=authority.id,
-        kind=RecommendationKind(data.get("kind") or RecommendationKind.SARAN),
-        text=text,
+        kind=_choice(RecommendationKind, details.kind, "kind"),
+        text=details.text,
         status=status,
-        outcome_note=(data.get("outcome_note") or "").strip(),
+        outcome_note=details.outcome_note,
         position=position,
-        client_id=data.get("client_id"),
+        client_id=details.client_id,
         created_by_id=user.id,
         findings=findings,
     )
@@ -91,39 +102,42 @@ def create(office_id: int, user: User, data: dict[str, Any]) -> Recommendation:
     return rec
 
 
-def update(rec: Recommendation, user: User, data: dict[str, Any], *, follow_up: bool = False) -> dict:
-    """Change a recommendation; returns the audited changes.
+def update(
+    rec: Recommendation,
+    user: User,
+    details: RecommendationDetails | Mapping[str, Any],
+    *,
+    follow_up: bool = False,
+) -> dict:
+    """Change a recommendation to `details` (a mapping: only the fields to change); returns the changes.
 
     Once its follow-up clock runs, the status is the follow-up's business (`follow_up=True` is how the
-    deadlines package records it), so that a closing always sets the deadline's met or late as well.
+    deadlines package records it), so that a closing always sets the deadline's met or late as well:
+    another status is refused, like any bad value, with `Invalid`.
     """
-    if (
-        not follow_up
-        and "status" in data
-        and rec.deadline is not None
-        and RecommendationStatus(data["status"]) is not rec.status
-    ):
-        raise RecommendationError(
-            "Tenggat rekomendasi ini sudah berjalan: catat tanggapan dan hasilnya di halaman tindak lanjut.",
+    if not isinstance(details, RecommendationDetails):
+        details = commands.recommendation_change(rec, details)
+    contracts.validate(details)
+    status = _choice(RecommendationStatus, details.status, "status")
+    if not follow_up and rec.deadline is not None and status is not rec.status:
+        raise Invalid(
+            _l(
+                "Tenggat rekomendasi ini sudah berjalan: catat tanggapan dan hasilnya "
+                "di halaman tindak lanjut."
+            ),
             "status",
         )
     before = audit.snapshot(rec, FIELDS)
     before_findings = rec.finding_ids
-    if "authority_id" in data:
-        rec.authority_id = _authority(data["authority_id"]).id
-    if "text" in data:
-        if not (data["text"] or "").strip():
-            raise RecommendationError("Isi rekomendasi wajib diisi.", "text")
-        rec.text = data["text"].strip()
-    if "kind" in data:
-        rec.kind = RecommendationKind(data["kind"])
-    if "outcome_note" in data:
-        rec.outcome_note = (data["outcome_note"] or "").strip()
-    if "status" in data:
-        rec.status = RecommendationStatus(data["status"])
+    if details.authority_id != rec.authority_id:
+        rec.authority_id = _authority(details.authority_id).id
+    rec.text = details.text
+    rec.kind = _choice(RecommendationKind, details.kind, "kind")
+    rec.outcome_note = details.outcome_note
+    rec.status = status
     _check_outcome(rec.status, rec.outcome_note)
-    if "finding_ids" in data:
-        rec.findings = _findings(rec.office_id, data["finding_ids"])
+    if sorted(set(details.finding_ids)) != before_findings:
+        rec.findings = _findings(rec.office_id, details.finding_ids)
     changes = audit.diff(before, audit.snapshot(rec, FIELDS))
     if rec.finding_ids != before_findings:
         changes["finding_ids"] = [before_findings, rec.finding_ids]

@@ -8,14 +8,17 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ombudsman import contracts
 from ombudsman.accounts.permissions import EVERYONE, RECOMMEND, office_record_or_404, roles_required
 from ombudsman.audit import services as audit
 from ombudsman.authorities import services as authorities
+from ombudsman.errors import DomainError
 from ombudsman.extensions import db
-from ombudsman.forms_common import options
+from ombudsman.forms_common import filled, options, show_error
 from ombudsman.inspections.models import Finding, Inspection
 from ombudsman.pagination import page_args
 from ombudsman.recommendations import services
+from ombudsman.recommendations.commands import RecommendationDetails
 from ombudsman.recommendations.forms import RecommendationForm
 from ombudsman.recommendations.models import Recommendation, RecommendationStatus
 
@@ -42,15 +45,13 @@ def _choices(form: RecommendationForm, inspection_id: int | None) -> None:
     )
 
 
-def _data(form: RecommendationForm) -> dict:
-    return {
-        "finding_ids": form.finding_ids.data or [],
-        "authority_id": form.authority_id.data,
-        "kind": form.kind.data,
-        "text": form.text.data or "",
-        "status": form.status.data,
-        "outcome_note": form.outcome_note.data or "",
-    }
+def _details(form: RecommendationForm, rec: Recommendation | None = None) -> RecommendationDetails:
+    return contracts.build(
+        RecommendationDetails,
+        filled(form),
+        finding_ids=tuple(form.finding_ids.data or ()),
+        position=rec.position if rec is not None else None,
+    )
 
 
 @bp.get("/")
@@ -80,10 +81,10 @@ def new():
         form.authority_id.data = finding.responsible_authority_id
     if form.validate_on_submit():
         try:
-            rec = services.create(current_user.office_id, current_user, _data(form))
-        except services.RecommendationError as exc:
+            rec = services.create(current_user.office_id, current_user, _details(form))
+        except DomainError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "text").errors.append(str(exc))
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Rekomendasi disimpan."), "success")
@@ -118,10 +119,10 @@ def edit(recommendation_id: int):
     _choices(form, None)
     if form.validate_on_submit():
         try:
-            services.update(rec, current_user, _data(form))
-        except services.RecommendationError as exc:
+            services.update(rec, current_user, _details(form, rec))
+        except DomainError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "text").errors.append(str(exc))
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")

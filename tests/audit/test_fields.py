@@ -9,7 +9,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from ombudsman.accounts.views import OFFICE_FIELDS, USER_FIELDS
+from ombudsman.accounts.commands import OFFICE_FIELDS
+from ombudsman.accounts.services import USER_FIELDS
 from ombudsman.audit import services as audit
 from ombudsman.audit.fields import ACTIONS, FIELDS, field_for
 from ombudsman.audit.present import entries

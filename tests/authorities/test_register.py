@@ -125,3 +125,13 @@ def test_authority_page_splits_findings_by_level(demo, login):
     assert "Server dan perangkat perekaman rusak" in responsible
     assert "Perlu penyegaran pimpinan" in responsible  # shared: Ditjen is the second authority
     assert "Tidak ada sistem nomor antrean" not in responsible
+
+
+def test_rules_page_names_responsibilities_in_the_reader_language(demo, login):
+    b = login("viewer@demo.test")
+    page = b.get("/authorities/rules/").get_data(as_text=True)
+    assert "Bersama" in page and "Daerah" in page
+    assert ">shared<" not in page and ">local<" not in page and ">central<" not in page
+    b.get("/lang/en")
+    english = b.get("/authorities/rules/").get_data(as_text=True)
+    assert ">shared<" not in english and ">local<" not in english

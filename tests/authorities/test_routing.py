@@ -6,6 +6,7 @@ from sqlalchemy import select
 from ombudsman import seed_data
 from ombudsman.authorities import services
 from ombudsman.authorities.models import RoutingRule
+from ombudsman.errors import Invalid
 from ombudsman.extensions import db
 from ombudsman.inspections import services as inspections
 
@@ -64,7 +65,7 @@ def test_empty_choice_accepts_the_suggestion_including_the_shared_second(demo):
 def test_override_needs_a_note(demo):
     rule = db.session.scalar(select(RoutingRule).where(RoutingRule.code == "blanko"))
     data = {"title": "Blanko", "routing_rule_id": rule.id, "responsible_authority_id": demo.pemkot.id}
-    with pytest.raises(inspections.FieldWorkError) as exc:
+    with pytest.raises(Invalid) as exc:
         inspections.create_finding(demo.inspection, demo.users["inspector"], data)
     assert exc.value.field == "routing_note"
     finding = inspections.create_finding(
@@ -76,7 +77,7 @@ def test_override_needs_a_note(demo):
 def test_inactive_authority_cannot_be_chosen(demo):
     demo.pemprov.active = False
     db.session.commit()
-    with pytest.raises(inspections.FieldWorkError, match="tidak aktif"):
+    with pytest.raises(Invalid, match="tidak aktif"):
         inspections.create_finding(
             demo.inspection,
             demo.users["inspector"],

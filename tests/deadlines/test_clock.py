@@ -9,6 +9,7 @@ from ombudsman.audit.models import AuditEvent
 from ombudsman.deadlines import rules, services
 from ombudsman.deadlines.models import Deadline, EventKind, FollowUpEvent, Unit
 from ombudsman.deadlines.services import DeadlineError
+from ombudsman.errors import Invalid
 from ombudsman.extensions import db
 from ombudsman.recommendations import services as recommendations
 from ombudsman.recommendations.models import RecommendationKind, RecommendationStatus
@@ -349,7 +350,7 @@ def test_replay_reproduces_extension_stop_and_restart(demo, started):
 def test_generic_edit_cannot_change_the_status_of_a_running_clock(demo, started):
     rec = started[0].recommendation
 
-    with pytest.raises(recommendations.RecommendationError, match="halaman tindak lanjut"):
+    with pytest.raises(Invalid, match="halaman tindak lanjut"):
         recommendations.update(rec, demo.users["supervisor"], {"status": "implemented", "outcome_note": "x"})
     changes = recommendations.update(rec, demo.users["supervisor"], {"text": "Teks baru."})
     assert changes["text"][1] == "Teks baru."

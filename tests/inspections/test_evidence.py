@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from ombudsman.errors import Invalid
 from ombudsman.extensions import db
 from ombudsman.inspections import storage
 from ombudsman.inspections.models import Evidence, EvidenceKind
@@ -130,7 +131,7 @@ def test_same_photo_twice_shares_storage_but_has_two_records(demo, login, app, p
 
 
 def test_storage_keys_cannot_escape_the_root(tmp_path):
-    with pytest.raises(storage.UploadError):
+    with pytest.raises(Invalid):
         storage.path_for(tmp_path, "../../etc/passwd")
 
 
