@@ -37,6 +37,13 @@ COLUMNS = (
 )
 
 
+def _tables():
+    """Lightweight views of both tables, with the old and the new column names."""
+    offices = sa.table("offices", sa.column("id"), *(sa.column(f"letter_{n}") for n, _t, _d in COLUMNS))
+    settings = sa.table("letter_settings", sa.column("office_id"), *(sa.column(n) for n, _t, _d in COLUMNS))
+    return offices, settings
+
+
 def upgrade():
     op.create_table(
         "letter_settings",
@@ -50,22 +57,25 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("office_id", name=op.f("pk_letter_settings")),
     )
-    names = ", ".join(name for name, _type, _default in COLUMNS)
-    old_names = ", ".join(f"letter_{name}" for name, _type, _default in COLUMNS)
-    op.execute(f"INSERT INTO letter_settings (office_id, {names}) SELECT id, {old_names} FROM offices")
-    with op.batch_alter_table("offices", schema=None) as batch_op:
-        for name, _type, _default in reversed(COLUMNS):
-            batch_op.drop_column(f"letter_{name}")
+    offices, settings = _tables()
+    names = [name for name, _type, _default in COLUMNS]
+    op.execute(
+        settings.insert().from_select(
+            ["office_id", *names], sa.select(offices.c.id, *(offices.c[f"letter_{n}"] for n in names))
+        )
+    )
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch would rebuild `offices`, which users and
+    # letter_settings reference, and SQLite refuses to drop a referenced table while foreign keys are on.
+    for name, _type, _default in reversed(COLUMNS):
+        op.drop_column("offices", f"letter_{name}")
 
 
 def downgrade():
-    with op.batch_alter_table("offices", schema=None) as batch_op:
-        for name, type_, default in COLUMNS:
-            batch_op.add_column(sa.Column(f"letter_{name}", type_, server_default=default, nullable=False))
+    for name, type_, default in COLUMNS:
+        op.add_column("offices", sa.Column(f"letter_{name}", type_, server_default=default, nullable=False))
+    offices, settings = _tables()
+    own_row = settings.c.office_id == offices.c.id
     for name, _type, _default in COLUMNS:
-        op.execute(
-            f"UPDATE offices SET letter_{name} = (SELECT s.{name} FROM letter_settings s "
-            "WHERE s.office_id = offices.id) "
-            "WHERE EXISTS (SELECT 1 FROM letter_settings s WHERE s.office_id = offices.id)"
-        )
+        value = sa.select(settings.c[name]).where(own_row).scalar_subquery()
+        op.execute(offices.update().where(sa.exists().where(own_row)).values({f"letter_{name}": value}))
     op.drop_table("letter_settings")

@@ -59,7 +59,9 @@ class LetterPatch(StrictSchema):
         validate=validate.Length(max=200),
         metadata={"description": "Recommendations the letter prints, in this order."},
     )
-    recipient_lines = _text(c.RECIPIENT_LINES, metadata={"description": 'Lines after "Yth."; empty: from the register.'})
+    recipient_lines = _text(
+        c.RECIPIENT_LINES, metadata={"description": 'Lines after "Yth."; empty: from the register.'}
+    )
     hal = _text(c.HAL)
     sifat = fields.String(validate=validate.OneOf(c.SIFAT_CHOICES))
     lampiran = _text(c.LAMPIRAN)
@@ -112,7 +114,8 @@ class DeliveryIn(StrictSchema):
     received_on = _day(
         allow_none=True,
         metadata={
-            "description": "Received by the authority, not in the future; the follow-up deadline counts from it."
+            "description": "Received by the authority (not in the future); the follow-up deadline counts "
+            "from it."
         },
     )
     delivery_note = _text(c.DELIVERY_NOTE)

@@ -89,7 +89,8 @@ def record_delivery(letter: Letter, user: User, cmd: RecordDelivery, *, today: d
         if received_on is None:
             raise Invalid(
                 _l(
-                    "Tanggal diterima yang sudah tercatat tidak dapat dihapus; koreksi dengan tanggal yang benar."
+                    "Tanggal diterima yang sudah tercatat tidak dapat dihapus; "
+                    "koreksi dengan tanggal yang benar."
                 ),
                 "received_on",
             )

@@ -46,7 +46,7 @@ _TEXTS = ("hal", "sifat", "lampiran", "place", "opening", "closing", "signatory_
 
 
 def office_recommendations(office_id: int, ids: Sequence[int]) -> list[Recommendation]:
-    """The office's recommendations with these ids, in the given order; `Invalid` for a repeat or a stranger."""
+    """The office's recommendations with these ids, in order; `Invalid` for a repeated or unknown id."""
     if len(set(ids)) != len(ids):
         raise Invalid(_l("Rekomendasi yang sama dipilih dua kali."), "recommendation_ids")
     if not ids:

@@ -1,4 +1,4 @@
-"""Escalation letters: the draft the deadlines package's escalation plan asks for, through the normal workflow.
+"""Escalation letters: the draft a deadlines escalation plan asks for, through the normal workflow.
 
 `deadlines.escalation` decides which letter comes next for an ignored recommendation (a reminder, a letter
 to the authority's superior, a Rekomendasi draft for head office) and writes its history; this module turns

@@ -123,7 +123,7 @@ class LetterForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    """A workflow button with an optional note (returning a letter to its drafters: `commands.ReturnLetter`)."""
+    """A workflow button with an optional note (sending a letter back: `commands.ReturnLetter`)."""
 
     contract = c.ReturnLetter
 

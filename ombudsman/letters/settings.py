@@ -43,7 +43,7 @@ MARGINS = ("margin_top", "margin_right", "margin_bottom", "margin_left")
 
 
 def for_office(office: Office) -> LetterSettings:
-    """The office's letter settings; a row with the defaults is made (in this transaction) when none exists."""
+    """The office's letter settings; a row with the defaults is made (in this transaction) if none exists."""
     found = db.session.get(LetterSettings, office.id)
     if found is not None:
         return found

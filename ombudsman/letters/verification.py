@@ -33,7 +33,7 @@ def by_short_code(code: str) -> Letter | None:
 
 
 def matches_issued(letter: Letter, data: bytes) -> bool:
-    """Whether uploaded bytes are, byte for byte, the issued PDF of the letter (`FrozenPdfError` if damaged)."""
+    """Whether uploaded bytes are, byte for byte, the letter's issued PDF (`FrozenPdfError` if damaged)."""
     stored = issued_pdf(letter)
     return (
         hmac.compare_digest(hashlib.sha256(data).digest(), hashlib.sha256(stored).digest()) and data == stored

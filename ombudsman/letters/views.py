@@ -230,7 +230,9 @@ def render_show(letter: Letter, delivery_form: DeliveryForm, status: int = 200):
 def edit(letter_id: int):
     """Edit a draft, with a live preview beside the form."""
     letter = office_record_or_404(Letter, letter_id)
-    access.check_editable(current_user, letter)  # refused: the error page says why (403, or 409 once approved)
+    access.check_editable(
+        current_user, letter
+    )  # refused: the error page says why (403, or 409 once approved)
     if request.method == "GET":
         form = LetterForm(obj=letter)
         form.kind.data = letter.kind.value

@@ -61,7 +61,9 @@ def submit(letter_id: int):
 def approve(letter_id: int):
     """Approve a letter in review."""
     return _step(
-        letter_id, lambda letter: workflow.approve(letter, current_user), lambda _letter: _("Surat disetujui.")
+        letter_id,
+        lambda letter: workflow.approve(letter, current_user),
+        lambda _letter: _("Surat disetujui."),
     )
 
 
