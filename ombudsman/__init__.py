@@ -92,9 +92,11 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.inspections.checklist_views import bp as checklists_bp
     from ombudsman.inspections.views import bp as inspections_bp
     from ombudsman.inspections.views import evidence_bp, findings_bp
-    from ombudsman.letters.views import bp as letters_bp
-    from ombudsman.letters.views import settings_bp as letter_settings_bp
-    from ombudsman.letters.views import verify_bp
+    from ombudsman.letters.settings_views import settings_bp as letter_settings_bp
+    from ombudsman.letters.verify_views import verify_bp
+
+    # The letter pages (views) and their workflow buttons (workflow_views) share one blueprint.
+    from ombudsman.letters.workflow_views import bp as letters_bp
     from ombudsman.recommendations.views import bp as recommendations_bp
     from ombudsman.security import require_login
 

@@ -22,7 +22,13 @@ from ombudsman.inspections.models import (
     FindingForm,
     Inspection,
 )
-from ombudsman.letters.models import Letter, LetterCopy, LetterCounter, LetterRecommendation
+from ombudsman.letters.models import (
+    Letter,
+    LetterCopy,
+    LetterCounter,
+    LetterRecommendation,
+    LetterSettings,
+)
 from ombudsman.recommendations.models import Recommendation
 
 __all__ = [
@@ -48,6 +54,7 @@ __all__ = [
     "LetterCopy",
     "LetterCounter",
     "LetterRecommendation",
+    "LetterSettings",
     "Office",
     "Recommendation",
     "ReminderNotice",

@@ -19,7 +19,9 @@ from ombudsman.extensions import db
 from ombudsman.inspections import services as inspections
 from ombudsman.inspections.models import Checklist, ChecklistItem, Finding, Inspection
 from ombudsman.letters import services as letters
+from ombudsman.letters.commands import UpdateLetterSettings
 from ombudsman.letters.models import Letter
+from ombudsman.letters.numbering import DEFAULT_NUMBER_TEMPLATE
 from ombudsman.recommendations import services as recommendations
 from ombudsman.recommendations.models import Recommendation
 
@@ -122,13 +124,21 @@ def seed_reference() -> None:
     ensure_deadline_rules()
 
 
-def _ensure_office() -> Office:
+def _ensure_office() -> tuple[Office, bool]:
+    """The demo office, and whether it was just made."""
     office = db.session.scalar(select(Office).where(Office.name == data.OFFICE["name"]))
-    if office is None:
-        office = Office(**data.OFFICE)
-        db.session.add(office)
-        db.session.flush()
-    return office
+    if office is not None:
+        return office, False
+    office = Office(**data.OFFICE)
+    db.session.add(office)
+    db.session.flush()
+    return office, True
+
+
+def _set_letter_settings(office: Office, admin: User) -> None:
+    """The demo office's letterhead and number codes, set as its admin would on the settings page."""
+    cmd = UpdateLetterSettings(**{"number_template": DEFAULT_NUMBER_TEMPLATE, **data.LETTER_SETTINGS})
+    letters.update_settings(office, admin, cmd)
 
 
 def _ensure_users(office: Office) -> dict[str, User]:
@@ -225,8 +235,10 @@ def seed_demo() -> Office:
     """The Kupang e-KTP sidak of 30 July 2018: office, users, findings, recommendations, draft letters."""
     seed_reference()
     register = ensure_authorities()
-    office = _ensure_office()
+    office, new_office = _ensure_office()
     users = _ensure_users(office)
+    if new_office:  # an office seeded before keeps the settings its admin has chosen since
+        _set_letter_settings(office, users["admin"])
     inspection = _ensure_inspection(office, users, register)
     findings = _ensure_findings(inspection, users)
     _ensure_recommendations(office, users, findings, register)

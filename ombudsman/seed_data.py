@@ -435,12 +435,14 @@ OFFICE = {
     "head_name": "Darius Beda Daton",
     "head_title": "Kepala Perwakilan",
     "timezone": "Asia/Makassar",
-    # Letter settings. The office's real number format is an open question (DOMAIN.md): these codes are
-    # placeholders the admin replaces on /settings/letters.
-    "letter_classification": "ORI",
-    "letter_unit_code": "PW-NTT",
-    "letter_header": "OMBUDSMAN REPUBLIK INDONESIA\nPERWAKILAN PROVINSI NUSA TENGGARA TIMUR",
-    "letter_signatory_title": "Kepala Perwakilan Ombudsman Republik Indonesia Provinsi Nusa Tenggara Timur",
+}
+# The office's letter settings (the rest keeps the defaults). The office's real number format is an open
+# question (DOMAIN.md): these codes are placeholders the admin replaces on /settings/letters.
+LETTER_SETTINGS = {
+    "classification": "ORI",
+    "unit_code": "PW-NTT",
+    "header": "OMBUDSMAN REPUBLIK INDONESIA\nPERWAKILAN PROVINSI NUSA TENGGARA TIMUR",
+    "signatory_title": "Kepala Perwakilan Ombudsman Republik Indonesia Provinsi Nusa Tenggara Timur",
 }
 
 # e-mail, name, role (the password is "demo" for all: demo data only)

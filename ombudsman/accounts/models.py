@@ -6,13 +6,12 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, false
+from sqlalchemy import ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ombudsman.clock import utcnow
 from ombudsman.dbtypes import UTCDateTime, str_enum
 from ombudsman.extensions import db
-from ombudsman.letters.numbering import DEFAULT_NUMBER_TEMPLATE
 
 
 class Role(enum.StrEnum):
@@ -42,24 +41,6 @@ class Office(db.Model):
     head_name: Mapped[str] = mapped_column(String(200), default="")
     head_title: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Makassar")
-    # Letter settings (see ombudsman/letters): the number template and codes, the letterhead and the layout.
-    # Server defaults let the migration add them to existing offices.
-    letter_number_template: Mapped[str] = mapped_column(
-        String(200), default=DEFAULT_NUMBER_TEMPLATE, server_default=DEFAULT_NUMBER_TEMPLATE
-    )
-    letter_classification: Mapped[str] = mapped_column(String(60), default="", server_default="")
-    letter_unit_code: Mapped[str] = mapped_column(String(60), default="", server_default="")
-    # The letterhead (kop), one line per line; empty means the office's name in capitals.
-    letter_header: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # The title above the signature; empty means "<head title> <office name>".
-    letter_signatory_title: Mapped[str] = mapped_column(String(250), default="", server_default="")
-    letter_paper: Mapped[str] = mapped_column(String(8), default="A4", server_default="A4")
-    letter_font: Mapped[str] = mapped_column(String(40), default="arimo", server_default="arimo")
-    letter_font_size: Mapped[float] = mapped_column(Float, default=12.0, server_default="12")
-    letter_margin_top: Mapped[float] = mapped_column(Float, default=25.0, server_default="25")
-    letter_margin_right: Mapped[float] = mapped_column(Float, default=25.0, server_default="25")
-    letter_margin_bottom: Mapped[float] = mapped_column(Float, default=30.0, server_default="30")
-    letter_margin_left: Mapped[float] = mapped_column(Float, default=30.0, server_default="30")
     # Working-day calendar settings (deadlines package): weekday numbers of the weekend (Monday is 0),
     # whether cuti bersama count as working days, and how many working days before a due date it is "soon".
     weekend_days: Mapped[str] = mapped_column(String(20), default="5,6", server_default="5,6")

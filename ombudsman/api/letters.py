@@ -1,7 +1,7 @@
 """Letters: the register, drafting, the workflow (submit, approve, return, issue), delivery and the PDF.
 
-Every rule is the letters services'; a refusal becomes JSON: a role refusal 403, a refusal naming a field
-422, any other refused state change 409, each with the service's own message.
+Every rule is the letters services'; their refusals (domain errors) become JSON in one place
+(`ombudsman.api.common.domain_error`): a role refusal 403, a bad field 422, a refused state change 409.
 """
 
 from __future__ import annotations
@@ -9,21 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Response, current_app
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ombudsman import clock
+from ombudsman import clock, contracts
 from ombudsman.accounts.permissions import EVERYONE, RECOMMEND, office_record_or_404, roles_required
-from ombudsman.api import schemas
+from ombudsman.api import letter_schemas as schemas
 from ombudsman.api.common import ID, IDEMPOTENCY_HEADER_DOC, api_blueprint, page
-from ombudsman.api.errors import error_response
 from ombudsman.api.idempotency import create_once, request_key
 from ombudsman.extensions import db
-from ombudsman.inspections.models import Inspection
 from ombudsman.letters import services
+from ombudsman.letters.commands import CopyLine, LetterDraft, NewLetter, RecordDelivery, ReturnLetter
 from ombudsman.letters.models import Letter
 
 blp = api_blueprint("api_letters", __name__, description="Formal letters (surat dinas) and their workflow.")
@@ -37,19 +35,6 @@ PDF_RESPONSE_DOC = {
         }
     }
 }
-
-
-@blp.errorhandler(services.LetterError)
-def _refused(exc: services.LetterError):
-    """The services refused: nothing is kept; 403 for the role, 422 for a field, 409 otherwise."""
-    db.session.rollback()
-    if isinstance(exc, services.LetterPermissionError):
-        status = 403
-    elif exc.field:
-        status = 422
-    else:
-        status = 409
-    return error_response(status, str(exc), {exc.field: [str(exc)]} if exc.field else {})
 
 
 def _with_parts(stmt):
@@ -70,11 +55,14 @@ def _today():
     return clock.today(current_user.office.timezone)
 
 
-def _service_data(data: dict) -> dict:
-    """The body as the services take it: copies as (authority_id, text) pairs."""
+def _draft(command: type[LetterDraft], data: dict) -> LetterDraft:
+    """The loaded body as the drafting command: ids and Tembusan lines as tuples, in the given order."""
+    lists = {}
+    if "recommendation_ids" in data:
+        lists["recommendation_ids"] = tuple(data["recommendation_ids"])
     if "copies" in data:
-        data = {**data, "copies": [(c["authority_id"], c["text"]) for c in data["copies"]]}
-    return data
+        lists["copies"] = tuple(CopyLine(**line) for line in data["copies"])
+    return contracts.build(command, {k: v for k, v in data.items() if k not in lists}, **lists)
 
 
 @blp.route("/letters", methods=["GET"])
@@ -102,14 +90,9 @@ def list_letters(args):
 def create_letter(data):
     """Draft a letter to one authority, printing some of the office's recommendations."""
     key = request_key(data.pop("client_id"))
-    inspection_id = data.get("inspection_id")
-    if inspection_id is not None:
-        inspection = db.session.get(Inspection, inspection_id)
-        if inspection is None or inspection.office_id != current_user.office_id:
-            abort(422, fields={"inspection_id": [_("Inspeksi tidak ditemukan di kantor ini.")]})
 
     def create() -> Letter:
-        return services.create(current_user.office, current_user, _service_data(data))
+        return services.create(current_user.office, current_user, _draft(NewLetter, data))
 
     return create_once(resource_type="letter", model=Letter, key=key, payload=data, create=create)
 
@@ -129,7 +112,7 @@ def get_letter(letter_id: int):
 def update_letter(data, letter_id: int):
     """Change a draft (drafting roles) or a letter in review (its reviewers)."""
     letter = _letter(letter_id)
-    services.update(letter, current_user, _service_data(data))
+    services.update(letter, current_user, _draft(LetterDraft, data))
     db.session.commit()
     return letter
 
@@ -163,7 +146,7 @@ def approve_letter(letter_id: int):
 def return_letter(data, letter_id: int):
     """Send a letter in review or approved back to its drafters (supervisor or head)."""
     letter = _letter(letter_id)
-    services.return_to_draft(letter, current_user, (data or {}).get("note", ""))
+    services.return_to_draft(letter, current_user, ReturnLetter(**(data or {})))
     db.session.commit()
     return letter
 
@@ -200,24 +183,7 @@ def record_delivery(data, letter_id: int):
         "delivery_note": letter.delivery_note,
         **data,
     }
-    recorded_receipt = letter.received_on
-    try:
-        services.record_delivery(
-            letter,
-            current_user,
-            method=merged["delivery_method"],
-            delivered_on=merged["delivered_on"],
-            received_on=merged["received_on"],
-            note=merged["delivery_note"] or "",
-            today=_today(),
-            correction_reason=merged["correction_reason"],
-        )
-    except services.LetterPermissionError as exc:
-        if recorded_receipt is None or merged["received_on"] == recorded_receipt:
-            raise
-        # The refusal concerns the receipt date already recorded: say so, as a form would beside the field.
-        db.session.rollback()
-        return error_response(403, str(exc), {"received_on": [str(exc)]})
+    services.record_delivery(letter, current_user, contracts.build(RecordDelivery, merged), today=_today())
     db.session.commit()
     return letter
 

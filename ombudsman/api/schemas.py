@@ -33,8 +33,6 @@ from ombudsman.inspections.models import (
     Maladministration,
     Severity,
 )
-from ombudsman.letters.models import DeliveryMethod, LetterKind, LetterStatus
-from ombudsman.letters.services import SIFAT_CHOICES
 from ombudsman.recommendations import commands as recs
 from ombudsman.recommendations.models import RecommendationKind, RecommendationStatus
 
@@ -561,157 +559,6 @@ EvidencePage = page_of(EvidenceOut, "EvidencePage")
 RecommendationPage = page_of(RecommendationOut, "RecommendationPage")
 
 
-# --- letters ---------------------------------------------------------------------------------------------
-
-
-class LetterCopyIn(StrictSchema):
-    """One line of the Tembusan list: an authority of the register, or free text."""
-
-    authority_id = ref(allow_none=True, load_default=None)
-    text = text_field(300, load_default="")
-
-
-class LetterPatch(StrictSchema):
-    """Changes to a draft letter (or one in review, by its reviewers); every field optional."""
-
-    authority_id = ref(metadata={"description": "The addressee (an authority of the register)."})
-    kind = enum(LetterKind)
-    recommendation_ids = fields.List(
-        ref(),
-        validate=validate.Length(max=200),
-        metadata={"description": "Recommendations the letter prints, in this order."},
-    )
-    recipient_lines = text_field(
-        2000, metadata={"description": 'Lines after "Yth."; empty: from the register.'}
-    )
-    hal = text_field(2000, blank=False)
-    sifat = fields.String(validate=validate.OneOf(SIFAT_CHOICES))
-    lampiran = text_field(120)
-    place = text_field(120)
-    opening = text_field(50_000)
-    closing = text_field(50_000)
-    signatory_name = text_field(200, blank=False)
-    signatory_title = text_field(250, blank=False)
-    annex = fields.Boolean(truthy={True}, falsy={False})
-    copies = fields.List(fields.Nested(LetterCopyIn), validate=validate.Length(max=50))
-
-
-class LetterIn(LetterPatch):
-    """A new draft letter; texts left out get the office's defaults."""
-
-    client_id = client_id_field()
-    authority_id = ref(required=True, metadata={"description": "The addressee."})
-    hal = text_field(2000, blank=False, required=True)
-    inspection_id = ref(allow_none=True, metadata={"description": "The inspection the letter follows up."})
-
-
-class LetterArgs(PageArgs):
-    """Filters of the register of letters."""
-
-    status = enum(LetterStatus)
-    kind = enum(LetterKind)
-    authority_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    inspection_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    year = fields.Integer(validate=validate.Range(min=EARLIEST_DAY.year, max=LATEST_DAY.year))
-    q = text_field(200, load_default="")
-
-
-class ReturnIn(StrictSchema):
-    """Why a reviewer sends a letter back."""
-
-    note = text_field(2000, load_default="")
-
-
-class DeliveryIn(StrictSchema):
-    """How and when an issued letter reached the authority; fields left out keep their recorded value."""
-
-    delivery_method = enum(DeliveryMethod, allow_none=True)
-    delivered_on = day(allow_none=True, metadata={"description": "Sent; not before the letter's date."})
-    received_on = day(
-        allow_none=True,
-        metadata={"description": "Received by the authority; the follow-up deadline counts from it."},
-    )
-    delivery_note = text_field(5000)
-    correction_reason = text_field(
-        2000, load_default="", metadata={"description": "Required (supervisor) to change a recorded receipt."}
-    )
-
-
-class LetterCopyOut(ma.Schema):
-    """A Tembusan line."""
-
-    authority_id = fields.Integer(allow_none=True, required=True)
-    text = fields.String(required=True)
-
-
-def _verify_url(letter) -> str | None:
-    from flask import current_app
-
-    from ombudsman.letters.services import verify_url
-
-    if not letter.verify_token:
-        return None
-    return verify_url(current_app.config["PUBLIC_BASE_URL"], letter.verify_token)
-
-
-class LetterOut(ma.Schema):
-    """A letter: its workflow state, addressee, texts, number and fingerprint once issued, and delivery."""
-
-    id = fields.Integer(required=True)
-    office_id = fields.Integer(required=True)
-    inspection_id = fields.Integer(allow_none=True, required=True)
-    kind = enum(LetterKind, required=True)
-    status = enum(LetterStatus, required=True)
-    authority_id = fields.Integer(required=True)
-    authority_name = fields.String(attribute="authority.name", required=True)
-    recommendation_ids = fields.Function(
-        lambda letter: [link.recommendation_id for link in letter.links],
-        required=True,
-        metadata={"type": "array", "items": {"type": "integer"}},
-    )
-    recipient_lines = fields.String(required=True)
-    hal = fields.String(required=True)
-    sifat = fields.String(required=True)
-    lampiran = fields.String(required=True)
-    place = fields.String(required=True)
-    opening = fields.String(required=True)
-    closing = fields.String(required=True)
-    signatory_name = fields.String(required=True)
-    signatory_title = fields.String(required=True)
-    annex = fields.Boolean(required=True)
-    copies = fields.List(fields.Nested(LetterCopyOut), required=True)
-    number = fields.String(allow_none=True, required=True, metadata={"description": "Given at issue."})
-    letter_date = fields.Date(allow_none=True, required=True, metadata={"description": "The issue date."})
-    sha256 = fields.String(
-        attribute="pdf_sha256",
-        allow_none=True,
-        required=True,
-        metadata={"description": "SHA-256 (hex) of the issued PDF, as served by `/pdf`."},
-    )
-    verify_url = fields.Function(
-        _verify_url,
-        required=True,
-        metadata={"type": "string", "nullable": True, "description": "Public verification page."},
-    )
-    short_code = fields.String(allow_none=True, required=True)
-    supersedes_id = fields.Integer(allow_none=True, required=True)
-    delivery_method = enum(DeliveryMethod, allow_none=True, required=True)
-    delivered_on = fields.Date(allow_none=True, required=True)
-    received_on = fields.Date(allow_none=True, required=True)
-    delivery_note = fields.String(required=True)
-    created_by_id = fields.Integer(required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
-    submitted_at = fields.DateTime(allow_none=True, required=True)
-    approved_at = fields.DateTime(allow_none=True, required=True)
-    issued_at = fields.DateTime(allow_none=True, required=True)
-    pdf_url = fields.Function(
-        lambda letter: url_for("api_letters.letter_pdf", letter_id=letter.id),
-        required=True,
-        metadata={"type": "string", "description": "The issued PDF, or a draft preview before issue."},
-    )
-
-
 # --- deadlines -------------------------------------------------------------------------------------------
 
 
@@ -747,5 +594,4 @@ class DeadlineOut(ma.Schema):
     explanation = fields.String(required=True, metadata={"description": "How the due date was computed."})
 
 
-LetterPage = page_of(LetterOut, "LetterPage")
 DeadlinePage = page_of(DeadlineOut, "DeadlinePage")

@@ -269,25 +269,23 @@ _OFFICE_DETAILS = (
     "head_title",
     "timezone",
 )
-_LETTER_SETTINGS_NUMBERS = (
-    "letter_font_size",
-    "letter_margin_top",
-    "letter_margin_right",
-    "letter_margin_bottom",
-    "letter_margin_left",
-)
+_LETTER_SETTINGS = {
+    "number_template": _f(LetterSettingsForm, "number_template", Kind.CODE),
+    "classification": _f(LetterSettingsForm, "classification"),
+    "unit_code": _f(LetterSettingsForm, "unit_code"),
+    "header": _f(LetterSettingsForm, "header"),
+    "signatory_title": _f(LetterSettingsForm, "signatory_title"),
+    "paper": _f(LetterSettingsForm, "paper"),
+    "font": _f(LetterSettingsForm, "font", Kind.CHOICE, choices={k: f.label for k, f in FONTS.items()}),
+    **{
+        name: _f(LetterSettingsForm, name, Kind.NUMBER)
+        for name in ("font_size", "margin_top", "margin_right", "margin_bottom", "margin_left")
+    },
+}
 OFFICE = {
     **{name: _f(OfficeForm, name) for name in _OFFICE_DETAILS},
-    "letter_number_template": _f(LetterSettingsForm, "letter_number_template", Kind.CODE),
-    "letter_classification": _f(LetterSettingsForm, "letter_classification"),
-    "letter_unit_code": _f(LetterSettingsForm, "letter_unit_code"),
-    "letter_header": _f(LetterSettingsForm, "letter_header"),
-    "letter_signatory_title": _f(LetterSettingsForm, "letter_signatory_title"),
-    "letter_paper": _f(LetterSettingsForm, "letter_paper"),
-    "letter_font": _f(
-        LetterSettingsForm, "letter_font", Kind.CHOICE, choices={k: f.label for k, f in FONTS.items()}
-    ),
-    **{name: _f(LetterSettingsForm, name, Kind.NUMBER) for name in _LETTER_SETTINGS_NUMBERS},
+    # Letter settings: recorded with these keys since they have their own table, with `letter_` before.
+    **{key: field for name, field in _LETTER_SETTINGS.items() for key in (name, f"letter_{name}")},
     "weekend_days": _f(SettingsForm, "weekend", Kind.WEEKDAYS),
     "cuti_bersama_is_working": _f(SettingsForm, "cuti_bersama_is_working", Kind.BOOL),
     "due_soon_working_days": _f(SettingsForm, "due_soon_working_days", Kind.NUMBER),

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ombudsman.extensions import db
-from ombudsman.letters import services
+from ombudsman.letters import documents
 from ombudsman.letters.models import Letter
 
 letters_cli = click.Group("letters", help="Formal letters.")
@@ -26,12 +26,12 @@ def render_command(letter_id: int, out: Path) -> None:
         raise click.ClickException(f"No letter with id {letter_id}.")
     if letter.status.is_issued:
         try:
-            data = services.issued_pdf(letter)
-        except services.FrozenPdfError as exc:
+            data = documents.issued_pdf(letter)
+        except documents.FrozenPdfError as exc:
             raise click.ClickException(f"{exc}; the stored copy is not written.") from exc
         kind = "issued (stored copy)"
     else:
-        data = services.draft_pdf(letter, Path(current_app.config["EVIDENCE_DIR"]))
+        data = documents.draft_pdf(letter, Path(current_app.config["EVIDENCE_DIR"]))
         kind = "draft (watermarked, not stored)"
     out.write_bytes(data)
     click.echo(f"Letter {letter.id} {letter.number or ''} {kind}: {len(data)} bytes written to {out}.")

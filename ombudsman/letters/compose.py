@@ -22,7 +22,8 @@ from ombudsman.deadlines.models import Start, Unit
 from ombudsman.inspections import storage
 from ombudsman.inspections.models import EvidenceKind, Finding, Inspection, InspectionKind
 from ombudsman.letters.document import AnnexRow, LetterDocument, LetterSection, OfficeHeader, PageMargins
-from ombudsman.letters.models import Letter, LetterKind
+from ombudsman.letters.models import Letter, LetterKind, LetterSettings
+from ombudsman.letters.settings import for_office
 from ombudsman.pdf import format_date_id, qr_svg_data_uri
 from ombudsman.recommendations.models import Recommendation, RecommendationKind
 
@@ -136,9 +137,9 @@ def copy_line_for(authority: Authority) -> str:
     return " ".join(part for part in (authority.head_title or authority.name, authority.place_line) if part)
 
 
-def default_signatory(office: Office) -> tuple[str, str]:
+def default_signatory(office: Office, settings: LetterSettings) -> tuple[str, str]:
     """(name, title) of the office head, who signs by default."""
-    title = office.letter_signatory_title or " ".join(p for p in (office.head_title, office.name) if p)
+    title = settings.signatory_title or " ".join(p for p in (office.head_title, office.name) if p)
     return office.head_name, title
 
 
@@ -176,9 +177,9 @@ def default_closing(office: Office) -> str:
 # --- what the letter shows ----------------------------------------------------------------------------------
 
 
-def office_header(office: Office) -> OfficeHeader:
-    """The letterhead from the office's settings."""
-    lines = [line.strip() for line in office.letter_header.splitlines() if line.strip()]
+def office_header(office: Office, settings: LetterSettings) -> OfficeHeader:
+    """The letterhead from the office's letter settings."""
+    lines = [line.strip() for line in settings.header.splitlines() if line.strip()]
     return OfficeHeader(
         name_lines=lines or [office.name.upper()],
         address=office.address,
@@ -273,6 +274,7 @@ def letter_document(
     Without a number and a date it is a draft (watermarked); with them it is the copy being issued.
     """
     office = letter.office
+    settings = for_office(office)
     recommendations = letter.recommendations
     # The rule in force on the letter's date; a draft reads it as of today in the office.
     sections = sections_for(recommendations, day or letter.letter_date or clock.today(office.timezone))
@@ -295,7 +297,7 @@ def letter_document(
         copy_line_for(copy.authority) if copy.authority is not None else copy.text for copy in letter.copies
     ]
     doc = LetterDocument(
-        office=office_header(office),
+        office=office_header(office, settings),
         number=number,
         date=day,
         place=letter.place or None,
@@ -318,14 +320,14 @@ def letter_document(
         qr_data_uri=qr_svg_data_uri(verify_url) if issued and verify_url else None,
         verify_url=verify_url if issued else None,
         short_code=short_code if issued else None,
-        paper=office.letter_paper,
-        font=office.letter_font,
-        font_size_pt=office.letter_font_size,
+        paper=settings.paper,
+        font=settings.font,
+        font_size_pt=settings.font_size,
         margins_mm=PageMargins(
-            top=office.letter_margin_top,
-            right=office.letter_margin_right,
-            bottom=office.letter_margin_bottom,
-            left=office.letter_margin_left,
+            top=settings.margin_top,
+            right=settings.margin_right,
+            bottom=settings.margin_bottom,
+            left=settings.margin_left,
         ),
         draft=not issued,
     )

@@ -1,4 +1,8 @@
-"""Forms for letters, their delivery, the public verification page and the office's letter settings."""
+"""Forms for letters, their delivery, the public verification page and the office's letter settings.
+
+Each form adapts a command of `commands.py` (`contract = ...`): its bounds come from there, so the page
+refuses exactly what the API and the service refuse, with the same message.
+"""
 
 from __future__ import annotations
 
@@ -19,13 +23,15 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
+from ombudsman import contracts
+from ombudsman.contracts import RECORD_ID, form_validators
 from ombudsman.forms_common import OptionalIdSelectField
+from ombudsman.letters import commands as c
 from ombudsman.letters.document import PAPER_SIZES
 from ombudsman.letters.models import DeliveryMethod, LetterKind, LetterStatus
-from ombudsman.letters.numbering import DEFAULT_NUMBER_TEMPLATE, MAX_TEMPLATE_LENGTH
-from ombudsman.letters.services import SIFAT_CHOICES
+from ombudsman.letters.numbering import DEFAULT_NUMBER_TEMPLATE
 from ombudsman.pdf import FONTS
 
 KIND_LABELS = {
@@ -52,60 +58,101 @@ DELIVERY_LABELS = {
 BLANK_COPY_ROWS = 3
 
 
-class CopyLineForm(Form):
-    """One Tembusan line: an authority from the register, or free text."""
+class EachItem(contracts.FormBound):
+    """A bound applied to every value of a multi-value field (ticked record ids)."""
 
-    authority_id = OptionalIdSelectField(_l("Instansi"), validators=[Optional()])
-    text = StringField(_l("atau teks bebas"), validators=[Optional(), Length(max=300)])
+    def __call__(self, form, field) -> None:
+        for value in field.data or []:
+            message = contracts.check(self.bound, value)
+            if message is not None:
+                raise StopValidation(str(message))
+
+
+def _count_limit(maximum: int) -> Length:
+    return Length(max=maximum, message=_l("Paling banyak %(n)d baris tembusan.", n=maximum))
+
+
+class CopyLineForm(Form):
+    """One Tembusan line: an authority from the register, or free text (`commands.CopyLine`)."""
+
+    contract = c.CopyLine
+
+    authority_id = OptionalIdSelectField(_l("Instansi"), validators=[Optional(), *form_validators(RECORD_ID)])
+    text = StringField(_l("atau teks bebas"), validators=[Optional(), *form_validators(c.COPY_TEXT)])
 
 
 class LetterForm(FlaskForm):
-    """Edit a draft letter."""
+    """Edit a draft letter (`commands.LetterDraft`)."""
+
+    contract = c.LetterDraft
 
     kind = SelectField(_l("Jenis surat"), choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()])
-    authority_id = OptionalIdSelectField(_l("Instansi tujuan"), validators=[DataRequired()])
+    authority_id = OptionalIdSelectField(
+        _l("Instansi tujuan"), validators=[InputRequired(), *form_validators(RECORD_ID)]
+    )
     recipient_lines = TextAreaField(
         _l("Yth. (satu baris per baris; kosongkan untuk mengisi dari register)"),
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), *form_validators(c.RECIPIENT_LINES)],
     )
-    hal = TextAreaField(_l("Hal"), validators=[DataRequired(), Length(max=1000)])
-    sifat = SelectField(_l("Sifat"), choices=[SelectChoice(s) for s in SIFAT_CHOICES])
-    lampiran = StringField(_l("Lampiran"), validators=[Optional(), Length(max=120)])
-    place = StringField(_l("Tempat surat"), validators=[Optional(), Length(max=120)])
-    opening = TextAreaField(_l("Pembuka"), validators=[Optional(), Length(max=10000)])
+    hal = TextAreaField(_l("Hal"), validators=[InputRequired(), *form_validators(c.HAL)])
+    sifat = SelectField(_l("Sifat"), choices=[SelectChoice(s) for s in c.SIFAT_CHOICES])
+    lampiran = StringField(_l("Lampiran"), validators=[Optional(), *form_validators(c.LAMPIRAN)])
+    place = StringField(_l("Tempat surat"), validators=[Optional(), *form_validators(c.PLACE)])
+    opening = TextAreaField(_l("Pembuka"), validators=[Optional(), *form_validators(c.BODY_TEXT)])
     recommendation_ids = SelectMultipleField(
         _l("Rekomendasi yang dimuat (urut menurut nomor rekomendasi)"),
         coerce=int,
+        validators=[EachItem(RECORD_ID)],
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
     )
-    closing = TextAreaField(_l("Penutup"), validators=[Optional(), Length(max=10000)])
-    signatory_title = StringField(_l("Jabatan penanda tangan"), validators=[DataRequired(), Length(max=250)])
-    signatory_name = StringField(_l("Nama penanda tangan"), validators=[DataRequired(), Length(max=200)])
+    closing = TextAreaField(_l("Penutup"), validators=[Optional(), *form_validators(c.BODY_TEXT)])
+    signatory_title = StringField(
+        _l("Jabatan penanda tangan"), validators=[InputRequired(), *form_validators(c.SIGNATORY_TITLE)]
+    )
+    signatory_name = StringField(
+        _l("Nama penanda tangan"), validators=[InputRequired(), *form_validators(c.SIGNATORY_NAME)]
+    )
     annex = BooleanField(_l("Lampirkan daftar temuan dengan foto"))
-    copies = FieldList(FormField(CopyLineForm), label=_l("Tembusan (berurutan)"), max_entries=30)
+    copies = FieldList(
+        FormField(CopyLineForm),
+        label=_l("Tembusan (berurutan)"),
+        validators=[_count_limit(c.MAX_COPIES)],
+        max_entries=c.MAX_COPIES,
+    )
 
 
 class NoteForm(FlaskForm):
-    """A workflow button with an optional note (returning a letter to its drafters)."""
+    """A workflow button with an optional note (sending a letter back: `commands.ReturnLetter`)."""
 
-    note = TextAreaField(_l("Catatan"), validators=[Optional(), Length(max=2000)])
+    contract = c.ReturnLetter
+
+    note = TextAreaField(_l("Catatan"), validators=[Optional(), *form_validators(c.NOTE)])
 
 
 class DeliveryForm(FlaskForm):
-    """How and when an issued letter was delivered, and when it was received."""
+    """How and when an issued letter was delivered, and when it was received (`commands.RecordDelivery`)."""
+
+    contract = c.RecordDelivery
+    contract_aliases = {"delivery_method": "method", "delivery_note": "note"}
 
     method = SelectField(
         _l("Cara pengiriman"),
         choices=[SelectChoice("", "\u2014")] + [SelectChoice(k.value, v) for k, v in DELIVERY_LABELS.items()],
     )
-    delivered_on = DateField(_l("Tanggal dikirim"), validators=[Optional()])
-    received_on = DateField(_l("Tanggal diterima instansi"), validators=[Optional()])
+    delivered_on = DateField(
+        _l("Tanggal dikirim"), validators=[Optional(), *form_validators(c.SENT_OR_RECEIVED)]
+    )
+    received_on = DateField(
+        _l("Tanggal diterima instansi"), validators=[Optional(), *form_validators(c.SENT_OR_RECEIVED)]
+    )
     note = TextAreaField(
-        _l("Catatan (mis. nama penerima, nomor resi)"), validators=[Optional(), Length(max=2000)]
+        _l("Catatan (mis. nama penerima, nomor resi)"),
+        validators=[Optional(), *form_validators(c.DELIVERY_NOTE)],
     )
     correction_reason = TextAreaField(
-        _l("Alasan koreksi tanggal diterima (khusus supervisor)"), validators=[Optional(), Length(max=2000)]
+        _l("Alasan koreksi tanggal diterima (khusus supervisor)"),
+        validators=[Optional(), *form_validators(c.CORRECTION_REASON)],
     )
 
 
@@ -115,32 +162,35 @@ class VerifyUploadForm(FlaskForm):
     file = FileField(_l("Berkas PDF yang ingin diperiksa"), validators=[FileRequired()])
 
 
-class LetterSettingsForm(FlaskForm):
-    """The office's letter settings."""
+def _decimal(label, bounds: tuple[float, float]) -> FloatField:
+    low, high = bounds
+    return FloatField(label, validators=[InputRequired(), NumberRange(low, high)])
 
-    letter_number_template = StringField(
+
+class LetterSettingsForm(FlaskForm):
+    """The office's letter settings (`commands.UpdateLetterSettings`)."""
+
+    contract = c.UpdateLetterSettings
+
+    number_template = StringField(
         _l("Templat nomor surat"),
         default=DEFAULT_NUMBER_TEMPLATE,
-        validators=[InputRequired(), Length(max=MAX_TEMPLATE_LENGTH)],
+        validators=[InputRequired(), *form_validators(c.NUMBER_TEMPLATE)],
     )
-    letter_classification = StringField(_l("Kode klasifikasi"), validators=[Optional(), Length(max=60)])
-    letter_unit_code = StringField(_l("Kode unit pengolah"), validators=[Optional(), Length(max=60)])
-    letter_header = TextAreaField(
+    classification = StringField(_l("Kode klasifikasi"), validators=[Optional(), *form_validators(c.CODE)])
+    unit_code = StringField(_l("Kode unit pengolah"), validators=[Optional(), *form_validators(c.CODE)])
+    header = TextAreaField(
         _l("Kop surat (satu baris per baris; kosong = nama kantor)"),
-        validators=[Optional(), Length(max=1000)],
+        validators=[Optional(), *form_validators(c.HEADER)],
     )
-    letter_signatory_title = StringField(
+    signatory_title = StringField(
         _l("Jabatan penanda tangan (kosong = jabatan kepala + nama kantor)"),
-        validators=[Optional(), Length(max=250)],
+        validators=[Optional(), *form_validators(c.DEFAULT_SIGNATORY_TITLE)],
     )
-    letter_paper = SelectField(_l("Ukuran kertas"), choices=[SelectChoice(p) for p in PAPER_SIZES])
-    letter_font = SelectField(_l("Huruf"), choices=[SelectChoice(k, f.label) for k, f in FONTS.items()])
-    letter_font_size = FloatField(_l("Ukuran huruf (pt)"), validators=[InputRequired(), NumberRange(8, 16)])
-    letter_margin_top = FloatField(_l("Margin atas (mm)"), validators=[InputRequired(), NumberRange(5, 60)])
-    letter_margin_right = FloatField(
-        _l("Margin kanan (mm)"), validators=[InputRequired(), NumberRange(5, 60)]
-    )
-    letter_margin_bottom = FloatField(
-        _l("Margin bawah (mm)"), validators=[InputRequired(), NumberRange(5, 60)]
-    )
-    letter_margin_left = FloatField(_l("Margin kiri (mm)"), validators=[InputRequired(), NumberRange(5, 60)])
+    paper = SelectField(_l("Ukuran kertas"), choices=[SelectChoice(p) for p in PAPER_SIZES])
+    font = SelectField(_l("Huruf"), choices=[SelectChoice(k, f.label) for k, f in FONTS.items()])
+    font_size = _decimal(_l("Ukuran huruf (pt)"), c.FONT_SIZE_RANGE)
+    margin_top = _decimal(_l("Margin atas (mm)"), c.MARGIN_RANGE)
+    margin_right = _decimal(_l("Margin kanan (mm)"), c.MARGIN_RANGE)
+    margin_bottom = _decimal(_l("Margin bawah (mm)"), c.MARGIN_RANGE)
+    margin_left = _decimal(_l("Margin kiri (mm)"), c.MARGIN_RANGE)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     Date,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -23,6 +24,7 @@ from ombudsman.clock import utcnow
 from ombudsman.dbtypes import UTCDateTime, str_enum
 from ombudsman.extensions import db
 from ombudsman.inspections.models import Inspection
+from ombudsman.letters.numbering import DEFAULT_NUMBER_TEMPLATE
 from ombudsman.recommendations.models import Recommendation
 
 
@@ -86,6 +88,34 @@ class LetterCopy(db.Model):
     text: Mapped[str] = mapped_column(String(300), default="")
 
     authority: Mapped[Authority | None] = relationship()
+
+
+class LetterSettings(db.Model):
+    """An office's letter settings: the number template and its codes, the letterhead, paper and layout.
+
+    One row per office, made on first use (`ombudsman.letters.settings.for_office`) with these defaults.
+    """
+
+    __tablename__ = "letter_settings"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True)
+    number_template: Mapped[str] = mapped_column(String(200), default=DEFAULT_NUMBER_TEMPLATE)
+    classification: Mapped[str] = mapped_column(String(60), default="")
+    unit_code: Mapped[str] = mapped_column(String(60), default="")
+    # The letterhead (kop), one line per line; empty means the office's name in capitals.
+    header: Mapped[str] = mapped_column(Text, default="")
+    # The title above the signature; empty means "<head title> <office name>".
+    signatory_title: Mapped[str] = mapped_column(String(250), default="")
+    paper: Mapped[str] = mapped_column(String(8), default="A4")
+    font: Mapped[str] = mapped_column(String(40), default="arimo")
+    font_size: Mapped[float] = mapped_column(Float, default=12.0)
+    # Page margins in millimetres.
+    margin_top: Mapped[float] = mapped_column(Float, default=25.0)
+    margin_right: Mapped[float] = mapped_column(Float, default=25.0)
+    margin_bottom: Mapped[float] = mapped_column(Float, default=30.0)
+    margin_left: Mapped[float] = mapped_column(Float, default=30.0)
+
+    office: Mapped[Office] = relationship()
 
 
 class LetterCounter(db.Model):

@@ -13,9 +13,11 @@ from ombudsman.deadlines import escalation, rules
 from ombudsman.deadlines import services as deadlines
 from ombudsman.deadlines.escalation import EscalationStep
 from ombudsman.deadlines.models import Deadline, DeadlineRule, EventKind, FollowUpEvent
+from ombudsman.errors import Forbidden, Invalid
 from ombudsman.extensions import db
 from ombudsman.letters import compose
 from ombudsman.letters import services as letters
+from ombudsman.letters.commands import RecordDelivery
 from ombudsman.letters.models import Letter, LetterKind, LetterStatus
 
 ISSUED = date(2018, 7, 31)
@@ -51,15 +53,8 @@ def _issue(demo, letter: Letter, day: date) -> Letter:
 
 
 def _receive(demo, letter: Letter, received=RECEIVED, today=date(2018, 8, 10), user="inspector", **kw):
-    return letters.record_delivery(
-        letter,
-        demo.users[user],
-        method=None,
-        delivered_on=kw.pop("delivered_on", ISSUED),
-        received_on=received,
-        today=today,
-        **kw,
-    )
+    cmd = RecordDelivery(delivered_on=kw.pop("delivered_on", ISSUED), received_on=received, **kw)
+    return letters.record_delivery(letter, demo.users[user], cmd, today=today)
 
 
 def _deadlines(letter: Letter) -> list[Deadline | None]:
@@ -111,14 +106,14 @@ def test_receipt_starts_the_clock_of_every_recommendation_of_the_letter(demo, ko
     ("received_on", "message"),
     [
         (date(2018, 7, 30), "tidak boleh sebelum tanggal surat"),
-        (date(2018, 8, 11), "tidak boleh di masa depan"),
+        (date(2018, 8, 11), "Tanggal harus antara"),  # the future: the receipt date's bound
     ],
 )
 def test_impossible_receipt_dates_write_nothing(demo, kota, received_on, message):
-    with pytest.raises(letters.LetterError, match=message) as refused:
+    with pytest.raises(Invalid, match=message) as refused:
         _receive(demo, kota, received=received_on, delivered_on=None if received_on < ISSUED else ISSUED)
     db.session.rollback()
-    assert refused.value.field == "received_on"
+    assert "received_on" in refused.value.fields
     assert db.session.get(Letter, kota.id).received_on is None
     assert _count(Deadline) == 0
 
@@ -129,7 +124,7 @@ def test_a_refused_clock_is_the_received_date_field_error_and_nothing_is_half_wr
     rule.valid_to = date(2018, 8, 1)
     db.session.commit()
 
-    with pytest.raises(letters.LetterError, match="Belum ada aturan tenggat") as refused:
+    with pytest.raises(Invalid, match="Belum ada aturan tenggat") as refused:
         _receive(demo, kota)
     db.session.rollback()
 
@@ -140,11 +135,11 @@ def test_a_refused_clock_is_the_received_date_field_error_and_nothing_is_half_wr
 
 
 def test_a_second_receipt_date_is_refused_and_the_same_one_changes_nothing(demo, received):
-    with pytest.raises(letters.LetterPermissionError, match="koreksinya hanya oleh supervisor"):
+    with pytest.raises(Forbidden, match="koreksinya hanya oleh supervisor"):
         _receive(demo, received, received=date(2018, 8, 7), user="head")
     db.session.rollback()
     assert _receive(demo, received) == {}  # the same date again: nothing to record
-    with pytest.raises(letters.LetterError, match="tidak dapat dihapus"):
+    with pytest.raises(Invalid, match="tidak dapat dihapus"):
         _receive(demo, received, received=None, user="supervisor", correction_reason="salah")
     db.session.rollback()
     assert {d.received_on for d in _deadlines(received)} == {RECEIVED}
@@ -207,7 +202,7 @@ def test_the_letter_page_records_the_receipt_and_starts_the_clocks(demo, kota, l
     ("received_on", "message"),
     [
         ("2018-07-30", "tidak boleh sebelum tanggal surat"),
-        ("2018-08-11", "tidak boleh di masa depan"),
+        ("2018-08-11", "Tanggal harus antara"),  # the future: the receipt date's bound
     ],
 )
 def test_the_letter_page_shows_bad_receipt_dates_again(demo, kota, login, monkeypatch, received_on, message):
@@ -400,7 +395,7 @@ def test_the_reminder_is_drafted_from_the_plan(demo, received):
 
 def test_a_viewer_cannot_draft_an_escalation(demo, received):
     plan = _plan(demo, received.recommendations[0])
-    with pytest.raises(letters.LetterPermissionError):
+    with pytest.raises(Forbidden):
         letters.draft_escalation_letter(plan, user=demo.users["viewer"], today=OVERDUE)
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from ombudsman.clock import utcnow
 from ombudsman.extensions import db
-from ombudsman.letters import services
+from ombudsman.letters import drafting
+from ombudsman.letters.commands import NewLetter
 from ombudsman.letters.models import Letter, LetterStatus
 
 IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
@@ -21,14 +22,14 @@ def approved_letters(demo, count: int) -> list[int]:
     recs = [r.id for r in db.session.scalars(select(Letter)).first().recommendations]
     ids = []
     for i in range(count):
-        letter = services.create(
+        letter = drafting.create(
             demo.office,
             demo.users["inspector"],
-            {
-                "authority_id": demo.pemkot.id,
-                "hal": f"Surat uji serentak {i + 1}",
-                "recommendation_ids": [recs[i % len(recs)]],
-            },
+            NewLetter(
+                authority_id=demo.pemkot.id,
+                hal=f"Surat uji serentak {i + 1}",
+                recommendation_ids=(recs[i % len(recs)],),
+            ),
         )
         letter.status = LetterStatus.APPROVED
         letter.approved_at, letter.approved_by_id = utcnow(), demo.users["supervisor"].id

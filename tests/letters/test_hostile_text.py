@@ -8,7 +8,8 @@ import pytest
 from letter_testing import pdf_text
 
 from ombudsman.extensions import db
-from ombudsman.letters import services
+from ombudsman.letters import drafting
+from ombudsman.letters.commands import CopyLine, LetterDraft
 from ombudsman.letters.models import Letter
 from ombudsman.pdf import ResourcePolicy
 
@@ -33,16 +34,16 @@ def test_html_scripts_files_and_urls_in_a_letter_are_printed_and_never_fetched(
 ):
     hostile = HOSTILE.format(port=listener.getsockname()[1])
     letter = db.session.get(Letter, letters.kota.id)
-    services.update(
+    drafting.update(
         letter,
         demo.users["inspector"],
-        {
-            "hal": hostile,
-            "opening": hostile,
-            "recipient_lines": f"Wali Kota Kupang\n{hostile}",
-            "closing": hostile,
-            "copies": [(None, hostile)],
-        },
+        LetterDraft(
+            hal=hostile,
+            opening=hostile,
+            recipient_lines=f"Wali Kota Kupang\n{hostile}",
+            closing=hostile,
+            copies=(CopyLine(text=hostile),),
+        ),
     )
     letter.recommendations[0].text = hostile
     db.session.commit()

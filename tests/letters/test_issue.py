@@ -18,7 +18,7 @@ from sqlalchemy import select
 from ombudsman.audit.models import AuditEvent
 from ombudsman.extensions import db
 from ombudsman.inspections import services as inspections
-from ombudsman.letters import services
+from ombudsman.letters import issuing
 from ombudsman.letters.models import Letter, LetterCounter
 from ombudsman.pdf import format_date_id
 
@@ -139,7 +139,7 @@ def test_tampered_stored_pdf_is_never_served(app, demo, letters, workflow, caplo
     middle = len(letter.pdf) // 2
     letter.pdf = letter.pdf[:middle] + bytes([letter.pdf[middle] ^ 1]) + letter.pdf[middle + 1 :]
     db.session.commit()
-    with caplog.at_level(logging.ERROR, logger="ombudsman.letters.services"):
+    with caplog.at_level(logging.ERROR, logger="ombudsman.letters.documents"):
         response = workflow.head.get(f"/letters/{letter.id}/pdf")
     assert response.status_code == 500
     assert b"%PDF" not in response.get_data()
@@ -168,10 +168,10 @@ def test_a_failed_issue_burns_no_number(app, demo, letters, workflow, monkeypatc
     def broken_render(*args, **kwargs):
         raise RuntimeError("renderer crashed after the number was taken")
 
-    monkeypatch.setattr(services, "render_letter_pdf", broken_render)
+    monkeypatch.setattr(issuing, "render_letter_pdf", broken_render)
     letter = db.session.get(Letter, letters.kota.id)
     with pytest.raises(RuntimeError):
-        services.issue(
+        issuing.issue(
             letter,
             demo.users["head"],
             today=letter.created_at.date(),

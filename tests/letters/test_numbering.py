@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from ombudsman.audit.models import AuditEvent
 from ombudsman.extensions import db
-from ombudsman.letters import services
+from ombudsman.letters import counters as letter_counters
+from ombudsman.letters import settings as letter_settings
 from ombudsman.letters.models import Letter, LetterCounter
 from ombudsman.letters.numbering import format_number, roman, template_errors
 
@@ -62,38 +63,42 @@ def test_settings_page_refuses_unknown_placeholders_and_keeps_input(demo, login)
     assert page.status_code == 200
     assert "{month_roman}" in page.get_data(as_text=True)
     data = {
-        "letter_number_template": "{seq}/{nomor_agenda}/{year}",
-        "letter_classification": "HM.01",
-        "letter_unit_code": "PW24",
-        "letter_header": "OMBUDSMAN REPUBLIK INDONESIA\nPERWAKILAN NTT",
-        "letter_signatory_title": "Kepala Perwakilan",
-        "letter_paper": "F4",
-        "letter_font": "noto-serif",
-        "letter_font_size": "11",
-        "letter_margin_top": "20",
-        "letter_margin_right": "20",
-        "letter_margin_bottom": "25",
-        "letter_margin_left": "30",
+        "number_template": "{seq}/{nomor_agenda}/{year}",
+        "classification": "HM.01",
+        "unit_code": "PW24",
+        "header": "OMBUDSMAN REPUBLIK INDONESIA\nPERWAKILAN NTT",
+        "signatory_title": "Kepala Perwakilan",
+        "paper": "F4",
+        "font": "noto-serif",
+        "font_size": "11",
+        "margin_top": "20",
+        "margin_right": "20",
+        "margin_bottom": "25",
+        "margin_left": "30",
     }
     refused = admin.post("/settings/letters", data=data)
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
     assert "Penanda {nomor_agenda} tidak dikenal" in html
     assert 'value="HM.01"' in html
-    office = db.session.get(type(demo.office), demo.office.id)
-    assert office.letter_number_template == "{seq}/{classification}/{unit}/{month_roman}/{year}"
+    assert letter_settings.for_office(demo.office).number_template == (
+        "{seq}/{classification}/{unit}/{month_roman}/{year}"
+    )
 
-    saved = admin.post("/settings/letters", data={**data, "letter_number_template": "{seq:3}/{unit}/{year}"})
+    saved = admin.post("/settings/letters", data={**data, "number_template": "{seq:3}/{unit}/{year}"})
     assert saved.status_code == 303
     db.session.expire_all()
-    office = db.session.get(type(demo.office), demo.office.id)
-    assert (office.letter_number_template, office.letter_paper, office.letter_font) == (
+    saved_settings = letter_settings.for_office(db.session.get(type(demo.office), demo.office.id))
+    assert (saved_settings.number_template, saved_settings.paper, saved_settings.font) == (
         "{seq:3}/{unit}/{year}",
         "F4",
         "noto-serif",
     )
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "letter_settings"))
-    assert event.changes["letter_paper"] == ["A4", "F4"]
+    # The newest: seeding the demo set its letterhead through the same service.
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "letter_settings").order_by(AuditEvent.id.desc())
+    )
+    assert event.changes["paper"] == ["A4", "F4"]
 
 
 def test_settings_page_refuses_bad_layout(demo, login):
@@ -101,18 +106,18 @@ def test_settings_page_refuses_bad_layout(demo, login):
     response = admin.post(
         "/settings/letters",
         data={
-            "letter_number_template": "{seq}/{year}",
-            "letter_paper": "Letter",
-            "letter_font": "arimo",
-            "letter_font_size": "30",
-            "letter_margin_top": "2",
-            "letter_margin_right": "20",
-            "letter_margin_bottom": "25",
-            "letter_margin_left": "30",
+            "number_template": "{seq}/{year}",
+            "paper": "Letter",
+            "font": "arimo",
+            "font_size": "30",
+            "margin_top": "2",
+            "margin_right": "20",
+            "margin_bottom": "25",
+            "margin_left": "30",
         },
     )
     assert response.status_code == 422
-    assert db.session.get(type(demo.office), demo.office.id).letter_paper == "A4"
+    assert letter_settings.for_office(demo.office).paper == "A4"
 
 
 def test_only_the_admin_changes_letter_settings(demo, login):
@@ -121,9 +126,9 @@ def test_only_the_admin_changes_letter_settings(demo, login):
 
 
 def test_office_settings_shape_the_issued_letter(demo, letters, workflow):
-    office = demo.office
-    office.letter_number_template = "{seq:4}/{classification}/{month:2}/{year}"
-    office.letter_paper = "F4"
+    settings = letter_settings.for_office(demo.office)
+    settings.number_template = "{seq:4}/{classification}/{month:2}/{year}"
+    settings.paper = "F4"
     db.session.commit()
     letter = workflow.issue(letters.kota.id)
     assert letter.number == f"0001/ORI/{letter.letter_date.month:02d}/{letter.letter_date.year}"
@@ -136,7 +141,7 @@ def test_office_settings_shape_the_issued_letter(demo, letters, workflow):
 
 
 def test_missing_codes_stop_the_issue_with_a_clear_message(demo, letters, workflow):
-    demo.office.letter_unit_code = ""
+    letter_settings.for_office(demo.office).unit_code = ""
     db.session.commit()
     workflow.approve(letters.kota.id)
     workflow.head.post(f"/letters/{letters.kota.id}/issue")
@@ -147,8 +152,8 @@ def test_missing_codes_stop_the_issue_with_a_clear_message(demo, letters, workfl
 
 def test_sequence_counts_per_office_and_restarts_each_year(demo):
     office_id = demo.office.id
-    assert [services.allocate_sequence(office_id, 2018) for _ in range(3)] == [1, 2, 3]
-    assert services.allocate_sequence(office_id, 2019) == 1
+    assert [letter_counters.allocate_sequence(office_id, 2018) for _ in range(3)] == [1, 2, 3]
+    assert letter_counters.allocate_sequence(office_id, 2019) == 1
     db.session.commit()
     counters = {c.year: c.last_sequence for c in db.session.scalars(select(LetterCounter))}
     assert counters == {2018: 3, 2019: 1}

@@ -248,7 +248,10 @@ def test_in_review_only_reviewers_edit_and_approved_letters_are_locked(demo, let
     assert workflow.inspector.get(f"/letters/{lid}/edit").status_code == 403
     assert workflow.supervisor.get(f"/letters/{lid}/edit").status_code == 200
     workflow.supervisor.post(f"/letters/{lid}/approve")
-    assert workflow.supervisor.get(f"/letters/{lid}/edit").status_code == 403
+    # An approved letter is locked for everyone: a state conflict (409) with the reason, as in the API.
+    locked = workflow.supervisor.get(f"/letters/{lid}/edit")
+    assert locked.status_code == 409
+    assert "tidak dapat diubah" in locked.get_data(as_text=True)
     # Returning it to draft unlocks it for the drafters again, with the note audited.
     workflow.head.post(f"/letters/{lid}/return", data={"note": "Perbaiki hal"})
     assert db.session.get(Letter, lid).status.value == "draft"

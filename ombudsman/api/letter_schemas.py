@@ -1,0 +1,200 @@
+"""Schemas of the letters API: what clients send to draft, review and deliver letters, and what they get.
+
+Input schemas adapt the letters commands (`ombudsman.letters.commands`, `contract = ...`): every bound is
+the command's own, so the API refuses exactly what the web form and the service refuse.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app, url_for
+from marshmallow import fields, validate
+
+from ombudsman.api.schemas import (
+    LATEST_DAY,
+    MAX_ID,
+    PageArgs,
+    StrictSchema,
+    client_id_field,
+    enum,
+    page_of,
+    text_field,
+)
+from ombudsman.contracts import EARLIEST_DAY, RECORD_ID, schema_validators
+from ombudsman.letters import commands as c
+from ombudsman.letters import services
+from ombudsman.letters.models import DeliveryMethod, LetterKind, LetterStatus
+
+
+def _text(bound, **kwargs) -> fields.String:
+    return fields.String(validate=schema_validators(bound), **kwargs)
+
+
+def _ref(**kwargs) -> fields.Integer:
+    return fields.Integer(strict=True, validate=schema_validators(RECORD_ID), **kwargs)
+
+
+def _day(**kwargs) -> fields.Date:
+    return fields.Date(validate=schema_validators(c.SENT_OR_RECEIVED), **kwargs)
+
+
+class LetterCopyIn(StrictSchema):
+    """One line of the Tembusan list: an authority of the register, or free text."""
+
+    contract = c.CopyLine
+
+    authority_id = _ref(allow_none=True, load_default=None)
+    text = _text(c.COPY_TEXT, load_default="")
+
+
+class LetterPatch(StrictSchema):
+    """Changes to a draft letter (or one in review, by its reviewers); every field optional."""
+
+    contract = c.LetterDraft
+
+    authority_id = _ref(metadata={"description": "The addressee (an authority of the register)."})
+    kind = enum(LetterKind)
+    recommendation_ids = fields.List(
+        _ref(),
+        validate=validate.Length(max=200),
+        metadata={"description": "Recommendations the letter prints, in this order."},
+    )
+    recipient_lines = _text(
+        c.RECIPIENT_LINES, metadata={"description": 'Lines after "Yth."; empty: from the register.'}
+    )
+    hal = _text(c.HAL)
+    sifat = fields.String(validate=validate.OneOf(c.SIFAT_CHOICES))
+    lampiran = _text(c.LAMPIRAN)
+    place = _text(c.PLACE)
+    opening = _text(c.BODY_TEXT)
+    closing = _text(c.BODY_TEXT)
+    signatory_name = _text(c.SIGNATORY_NAME)
+    signatory_title = _text(c.SIGNATORY_TITLE)
+    annex = fields.Boolean(truthy={True}, falsy={False})
+    copies = fields.List(fields.Nested(LetterCopyIn), validate=validate.Length(max=c.MAX_COPIES))
+
+
+class LetterIn(LetterPatch):
+    """A new draft letter; texts left out get the office's defaults."""
+
+    contract = c.NewLetter
+
+    client_id = client_id_field()
+    authority_id = _ref(required=True, metadata={"description": "The addressee."})
+    hal = _text(c.HAL, required=True)
+    inspection_id = _ref(allow_none=True, metadata={"description": "The inspection the letter follows up."})
+
+
+class LetterArgs(PageArgs):
+    """Filters of the register of letters."""
+
+    status = enum(LetterStatus)
+    kind = enum(LetterKind)
+    authority_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    inspection_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    year = fields.Integer(validate=validate.Range(min=EARLIEST_DAY.year, max=LATEST_DAY.year))
+    q = text_field(200, load_default="")
+
+
+class ReturnIn(StrictSchema):
+    """Why a reviewer sends a letter back."""
+
+    contract = c.ReturnLetter
+
+    note = _text(c.NOTE, load_default="")
+
+
+class DeliveryIn(StrictSchema):
+    """How and when an issued letter reached the authority; fields left out keep their recorded value."""
+
+    contract = c.RecordDelivery
+
+    delivery_method = enum(DeliveryMethod, allow_none=True)
+    delivered_on = _day(allow_none=True, metadata={"description": "Sent; not before the letter's date."})
+    received_on = _day(
+        allow_none=True,
+        metadata={
+            "description": "Received by the authority (not in the future); the follow-up deadline counts "
+            "from it."
+        },
+    )
+    delivery_note = _text(c.DELIVERY_NOTE)
+    correction_reason = _text(
+        c.CORRECTION_REASON,
+        load_default="",
+        metadata={"description": "Required (supervisor) to change a recorded receipt."},
+    )
+
+
+class LetterCopyOut(ma.Schema):
+    """A Tembusan line."""
+
+    authority_id = fields.Integer(allow_none=True, required=True)
+    text = fields.String(required=True)
+
+
+def _verify_url(letter) -> str | None:
+    if not letter.verify_token:
+        return None
+    return services.verify_url(current_app.config["PUBLIC_BASE_URL"], letter.verify_token)
+
+
+class LetterOut(ma.Schema):
+    """A letter: its workflow state, addressee, texts, number and fingerprint once issued, and delivery."""
+
+    id = fields.Integer(required=True)
+    office_id = fields.Integer(required=True)
+    inspection_id = fields.Integer(allow_none=True, required=True)
+    kind = enum(LetterKind, required=True)
+    status = enum(LetterStatus, required=True)
+    authority_id = fields.Integer(required=True)
+    authority_name = fields.String(attribute="authority.name", required=True)
+    recommendation_ids = fields.Function(
+        lambda letter: [link.recommendation_id for link in letter.links],
+        required=True,
+        metadata={"type": "array", "items": {"type": "integer"}},
+    )
+    recipient_lines = fields.String(required=True)
+    hal = fields.String(required=True)
+    sifat = fields.String(required=True)
+    lampiran = fields.String(required=True)
+    place = fields.String(required=True)
+    opening = fields.String(required=True)
+    closing = fields.String(required=True)
+    signatory_name = fields.String(required=True)
+    signatory_title = fields.String(required=True)
+    annex = fields.Boolean(required=True)
+    copies = fields.List(fields.Nested(LetterCopyOut), required=True)
+    number = fields.String(allow_none=True, required=True, metadata={"description": "Given at issue."})
+    letter_date = fields.Date(allow_none=True, required=True, metadata={"description": "The issue date."})
+    sha256 = fields.String(
+        attribute="pdf_sha256",
+        allow_none=True,
+        required=True,
+        metadata={"description": "SHA-256 (hex) of the issued PDF, as served by `/pdf`."},
+    )
+    verify_url = fields.Function(
+        _verify_url,
+        required=True,
+        metadata={"type": "string", "nullable": True, "description": "Public verification page."},
+    )
+    short_code = fields.String(allow_none=True, required=True)
+    supersedes_id = fields.Integer(allow_none=True, required=True)
+    delivery_method = enum(DeliveryMethod, allow_none=True, required=True)
+    delivered_on = fields.Date(allow_none=True, required=True)
+    received_on = fields.Date(allow_none=True, required=True)
+    delivery_note = fields.String(required=True)
+    created_by_id = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    submitted_at = fields.DateTime(allow_none=True, required=True)
+    approved_at = fields.DateTime(allow_none=True, required=True)
+    issued_at = fields.DateTime(allow_none=True, required=True)
+    pdf_url = fields.Function(
+        lambda letter: url_for("api_letters.letter_pdf", letter_id=letter.id),
+        required=True,
+        metadata={"type": "string", "description": "The issued PDF, or a draft preview before issue."},
+    )
+
+
+LetterPage = page_of(LetterOut, "LetterPage")

@@ -1,0 +1,95 @@
+"""What a letter looks like: the frozen PDF of an issued letter, drafts rendered now, the on-screen preview.
+
+An issued letter is served only from its stored bytes, checked against their SHA-256 on every read, and
+shown only from its snapshot; a draft is rendered from the live records with the DRAF watermark and never
+stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ombudsman.errors import NotFound
+from ombudsman.extensions import db
+from ombudsman.inspections import storage
+from ombudsman.inspections.models import Evidence
+from ombudsman.letters import compose
+from ombudsman.letters.document import LetterDocument
+from ombudsman.letters.models import Letter
+from ombudsman.letters.render import render_letter_html, render_letter_pdf
+
+logger = logging.getLogger(__name__)
+
+
+class FrozenPdfError(RuntimeError):
+    """The stored PDF of an issued letter no longer matches its recorded SHA-256.
+
+    Not a refusal of the user's request but damage to the archive: a server fault (500), logged, and kept
+    apart from the domain errors so that no caller serves, or lets a user "fix", a changed legal document.
+    """
+
+
+def issued_pdf(letter: Letter) -> bytes:
+    """The stored PDF of an issued letter, after checking it still has its recorded SHA-256.
+
+    Raises `NotFound` before issue and `FrozenPdfError` (logged) when the bytes were changed.
+    """
+    if not letter.status.is_issued or letter.pdf is None or letter.pdf_sha256 is None:
+        raise NotFound(_l("Surat ini belum diterbitkan."))
+    actual = hashlib.sha256(letter.pdf).hexdigest()
+    if not hmac.compare_digest(actual, letter.pdf_sha256):
+        logger.error(
+            "stored PDF of letter %s (%s) does not match its SHA-256: recorded %s, found %s",
+            letter.id,
+            letter.number,
+            letter.pdf_sha256,
+            actual,
+        )
+        raise FrozenPdfError(f"letter {letter.id}: stored PDF does not match its SHA-256")
+    return letter.pdf
+
+
+def document_for_display(
+    letter: Letter, evidence_root: Path | None
+) -> tuple[LetterDocument, dict[str, Path]]:
+    """What the letter shows: the frozen snapshot once issued, the live records before.
+
+    Returns the document and the files it may embed ({"evidence:<id>": path}); none without `evidence_root`.
+    """
+    if letter.status.is_issued and letter.snapshot is not None:
+        doc = compose.document_from_snapshot(letter.snapshot)
+        files = {}
+        if evidence_root is not None:
+            files = _snapshot_files(doc, letter.office_id, evidence_root)
+        return doc, files
+    return compose.letter_document(letter, evidence_root=evidence_root)
+
+
+def _snapshot_files(doc: LetterDocument, office_id: int, evidence_root: Path) -> dict[str, Path]:
+    ids = [int(key.split(":", 1)[1]) for row in doc.annex_rows for key in row.photos]
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(Evidence).where(Evidence.id.in_(ids), Evidence.office_id == office_id))
+    return {
+        f"evidence:{e.id}": storage.path_for(evidence_root, e.thumbnail_key) for e in rows if e.thumbnail_key
+    }
+
+
+def draft_pdf(letter: Letter, evidence_root: Path | None) -> bytes:
+    """A watermarked PDF of the letter as it now reads; never stored."""
+    doc, files = compose.letter_document(letter, evidence_root=evidence_root)
+    return render_letter_pdf(doc, allowed_files=files)
+
+
+def preview_html(
+    doc: LetterDocument, jinja_env=None, resource_url: Callable[[str], str] | None = None, base_href: str = ""
+) -> str:
+    """The print HTML for the on-screen preview: URLs the browser can load instead of the renderer's keys."""
+    return render_letter_html(doc, jinja_env, resource_url=resource_url, base_href=base_href)

@@ -1,0 +1,83 @@
+"""Read-only answers about letters for other packages, so that none of them queries the letter tables.
+
+The deadlines package asks which letters carry a recommendation (to link its pages to the letter that owns
+a receipt date). Answers are plain `LetterSummary` values, never the records themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from ombudsman.extensions import db
+from ombudsman.letters.models import Letter, LetterKind, LetterRecommendation, LetterStatus
+
+
+@dataclass(frozen=True)
+class LetterSummary:
+    """What another package may know of a letter: enough to name it and link to its page."""
+
+    id: int
+    number: str | None
+    status: LetterStatus
+    kind: LetterKind
+    letter_date: date | None
+    received_on: date | None
+    # Set on reminders and escalations: their receipt starts no clock.
+    escalation_step: str | None
+
+    @property
+    def label(self) -> str:
+        """The letter's number once issued, else "#<id>"."""
+        return self.number or f"#{self.id}"
+
+
+def _summary(letter: Letter) -> LetterSummary:
+    return LetterSummary(
+        id=letter.id,
+        number=letter.number,
+        status=letter.status,
+        kind=letter.kind,
+        letter_date=letter.letter_date,
+        received_on=letter.received_on,
+        escalation_step=letter.escalation_step,
+    )
+
+
+def letters_for_recommendations(
+    recommendation_ids: Iterable[int], *, include_superseded: bool = False
+) -> dict[int, list[LetterSummary]]:
+    """The letters that print each recommendation, newest first: {recommendation id: [summary, ...]}.
+
+    Every id asked for is a key (with an empty list when no letter carries it). Superseded letters are
+    left out unless `include_superseded`. One query whatever the number of ids.
+    """
+    ids = list(dict.fromkeys(recommendation_ids))
+    found: dict[int, list[LetterSummary]] = {rid: [] for rid in ids}
+    if not ids:
+        return found
+    stmt = (
+        select(LetterRecommendation.recommendation_id, Letter)
+        .join(Letter, Letter.id == LetterRecommendation.letter_id)
+        .where(LetterRecommendation.recommendation_id.in_(ids))
+        .order_by(Letter.id.desc())
+    )
+    if not include_superseded:
+        stmt = stmt.where(Letter.status != LetterStatus.SUPERSEDED)
+    for rid, letter in db.session.execute(stmt):
+        found[rid].append(_summary(letter))
+    return found
+
+
+def receipt_letter(recommendation_id: int) -> LetterSummary | None:
+    """The letter that carries the recommendation and owns its received date, if the office wrote one here.
+
+    Letters written in the app record the receipt on their own page, which starts (and corrects) the clocks
+    of all their recommendations at once. That is the newest letter carrying the recommendation that is
+    neither superseded nor an escalation (whose receipt starts no clock); None when no letter carries it.
+    """
+    letters = letters_for_recommendations([recommendation_id])[recommendation_id]
+    return next((letter for letter in letters if not letter.escalation_step), None)

@@ -1,0 +1,86 @@
+"""Public verification pages: anyone holding a letter finds it by its QR code or short code, and can check
+that a PDF is, byte for byte, the one the office issued. They show the letter's facts, never its body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ombudsman.accounts.permissions import public
+from ombudsman.extensions import limiter
+from ombudsman.letters import access, documents, verification
+from ombudsman.letters.forms import VerifyUploadForm
+from ombudsman.letters.models import Letter
+
+verify_bp = Blueprint("verify", __name__, url_prefix="/verify")
+
+#: Uploads to the public verification page; an issued letter is far smaller.
+VERIFY_MAX_BYTES = 10 * 1024 * 1024
+
+
+@verify_bp.get("/")
+@limiter.limit("30 per minute")
+@public
+def lookup():
+    """Find an issued letter by the short code printed beside its QR code."""
+    code = request.args.get("code", "").strip()[:32]
+    if code:
+        letter = verification.by_short_code(code)
+        if letter is not None:
+            return redirect(url_for("verify.show", token=letter.verify_token), 303)
+        return render_template("letter_pages/verify_lookup.html", code=code, not_found=True), 404
+    return render_template("letter_pages/verify_lookup.html", code="", not_found=False)
+
+
+def _verify_page(letter: Letter, form: VerifyUploadForm, result: dict | None = None, status: int = 200):
+    response = Response(
+        render_template(
+            "letter_pages/verify.html",
+            letter=letter,
+            form=form,
+            result=result,
+            replaced_by=access.replacement(letter),
+        ),
+        status=status,
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    return response
+
+
+@verify_bp.get("/<token>", endpoint="show")
+@limiter.limit("60 per minute")
+@public
+def verify_show(token: str):
+    """Public: the issued letter's number, date, addressee, subject, fingerprint and status; not its body."""
+    letter = verification.by_token(token)
+    if letter is None:
+        abort(404)
+    return _verify_page(letter, VerifyUploadForm())
+
+
+@verify_bp.post("/<token>", endpoint="check")
+@limiter.limit("20 per minute")
+@public
+def verify_check(token: str):
+    """Public: compare an uploaded PDF with the issued one, byte for byte."""
+    letter = verification.by_token(token)
+    if letter is None:
+        abort(404)
+    form = VerifyUploadForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _verify_page(letter, form, status=422)
+    data = form.file.data.read(VERIFY_MAX_BYTES + 1)
+    if len(data) > VERIFY_MAX_BYTES:
+        form.file.errors = [_("Berkas terlalu besar (batas %(mb)d MB).", mb=VERIFY_MAX_BYTES // 1_048_576)]
+        return _verify_page(letter, form, status=422)
+    try:
+        matches = verification.matches_issued(letter, data)
+    except documents.FrozenPdfError:
+        abort(500)  # logged; a damaged archive copy confirms nothing
+    result = {"matches": matches, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    return _verify_page(letter, VerifyUploadForm(), result)

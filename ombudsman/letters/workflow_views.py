@@ -1,0 +1,146 @@
+"""The letter page's workflow buttons: submit, approve, return, issue, correct, and recording delivery.
+
+Routes of the `letters` blueprint (`views.bp`). Each parses the request, calls one service, commits once
+and redirects (303) to the letter. A refused step is flashed on the letter's page; a role refusal
+(`Forbidden`) is left to the app's error page, a 403 that says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ombudsman import contracts
+from ombudsman.accounts.permissions import EVERYONE, office_record_or_404, roles_required
+from ombudsman.errors import Conflict, DomainError, Invalid
+from ombudsman.extensions import db
+from ombudsman.forms_common import show_error
+from ombudsman.letters import delivery as deliveries
+from ombudsman.letters import issuing, workflow
+from ombudsman.letters.commands import RecordDelivery, ReturnLetter
+from ombudsman.letters.forms import DeliveryForm
+from ombudsman.letters.models import Letter
+from ombudsman.letters.views import bp, check_csrf, evidence_root, office_today, render_show
+
+
+def _to_letter(letter: Letter, anchor: str | None = None):
+    return redirect(url_for("letters.show", letter_id=letter.id, _anchor=anchor), 303)
+
+
+def _step(letter_id: int, action: Callable[[Letter], Letter | None], message: Callable[[Letter], str]):
+    """Run one workflow step on the office's letter; a refused state change is flashed on its page."""
+    letter = office_record_or_404(Letter, letter_id)
+    check_csrf()
+    try:
+        result = action(letter) or letter
+    except (Invalid, Conflict) as exc:
+        db.session.rollback()
+        show_error(None, exc)
+        return _to_letter(letter)
+    db.session.commit()
+    flash(message(result), "success")
+    return _to_letter(result)
+
+
+@bp.post("/<int:letter_id>/submit")
+@roles_required(EVERYONE)
+def submit(letter_id: int):
+    """Send a draft for review."""
+    return _step(
+        letter_id,
+        lambda letter: workflow.submit(letter, current_user),
+        lambda _letter: _("Surat diajukan untuk diperiksa."),
+    )
+
+
+@bp.post("/<int:letter_id>/approve")
+@roles_required(EVERYONE)
+def approve(letter_id: int):
+    """Approve a letter in review."""
+    return _step(
+        letter_id,
+        lambda letter: workflow.approve(letter, current_user),
+        lambda _letter: _("Surat disetujui."),
+    )
+
+
+@bp.post("/<int:letter_id>/return")
+@roles_required(EVERYONE)
+def return_to_draft(letter_id: int):
+    """Send a letter back to its drafters, with the reviewer's note."""
+    cmd = contracts.build(ReturnLetter, {"note": request.form.get("note", "")})
+    return _step(
+        letter_id,
+        lambda letter: workflow.return_to_draft(letter, current_user, cmd),
+        lambda _letter: _("Surat dikembalikan ke draf."),
+    )
+
+
+@bp.post("/<int:letter_id>/issue")
+@roles_required(EVERYONE)
+def issue(letter_id: int):
+    """Number the letter and freeze its PDF (the head only)."""
+    return _step(
+        letter_id,
+        lambda letter: issuing.issue(
+            letter,
+            current_user,
+            today=office_today(),
+            base_url=current_app.config["PUBLIC_BASE_URL"],
+            evidence_root=evidence_root(),
+        ),
+        lambda issued: _("Surat terbit dengan nomor %(number)s.", number=issued.number),
+    )
+
+
+@bp.post("/<int:letter_id>/correct")
+@roles_required(EVERYONE)
+def correct(letter_id: int):
+    """Start a correction: a new draft that will supersede this letter when issued."""
+    letter = office_record_or_404(Letter, letter_id)
+    check_csrf()
+    try:
+        new = workflow.start_correction(letter, current_user)
+    except (Invalid, Conflict) as exc:
+        db.session.rollback()
+        show_error(None, exc)
+        return _to_letter(letter)
+    db.session.commit()
+    flash(_("Draf surat koreksi dibuat; surat lama diganti saat koreksi ini terbit."), "success")
+    return redirect(url_for("letters.edit", letter_id=new.id), 303)
+
+
+@bp.post("/<int:letter_id>/delivery")
+@roles_required(EVERYONE)
+def delivery(letter_id: int):
+    """Record the delivery and the date the authority received the letter."""
+    letter = office_record_or_404(Letter, letter_id)
+    form = DeliveryForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return render_show(letter, form, 422)
+    cmd = contracts.build(
+        RecordDelivery,
+        {
+            "delivery_method": form.method.data or None,
+            "delivered_on": form.delivered_on.data,
+            "received_on": form.received_on.data,
+            "delivery_note": form.note.data or "",
+            "correction_reason": form.correction_reason.data or "",
+        },
+    )
+    try:
+        deliveries.record_delivery(letter, current_user, cmd, today=office_today())
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 403:
+            raise
+        show_error(form, exc, default_field="note")
+        return render_show(office_record_or_404(Letter, letter_id), form, 422)
+    db.session.commit()
+    flash(_("Pengiriman dicatat."), "success")
+    return _to_letter(letter, "delivery")
