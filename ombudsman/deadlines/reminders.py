@@ -30,7 +30,7 @@ from ombudsman.audit import services as audit
 from ombudsman.clock import utcnow
 from ombudsman.deadlines.calendar import format_date_id
 from ombudsman.deadlines.models import ALERT_STATES, CalendarFeed, Deadline, DeadlineState, ReminderNotice
-from ombudsman.deadlines.services import office_calendar, state_cutoffs
+from ombudsman.deadlines.settings import office_calendar, state_cutoffs
 from ombudsman.deadlines.states import state_expression
 from ombudsman.extensions import db
 from ombudsman.recommendations.models import Recommendation
@@ -132,7 +132,8 @@ def collect(office: Office, *, today: date) -> list[Digest]:
                     deadline.due_on,
                     rec.authority.name,
                     rec.text,
-                    deadline.explanation,
+                    # The digest is written in Indonesian, like the rest of the e-mail.
+                    deadline.explanation_in("id"),
                 )
             )
     db.session.flush()
@@ -298,7 +299,7 @@ def ical_feed(user: User, deadlines: Iterable[Deadline], *, base_url: str) -> by
             "summary",
             f"Tenggat: {rec.authority.short_name or rec.authority.name} \u2013 {_shorten(rec.text, 80)}",
         )
-        event.add("description", f"{rec.text}\n\n{deadline.explanation}\n\n{url}")
+        event.add("description", f"{rec.text}\n\n{deadline.explanation_in('id')}\n\n{url}")
         event.add("url", url)
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)

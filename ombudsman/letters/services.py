@@ -30,6 +30,7 @@ from ombudsman.authorities.models import Authority
 from ombudsman.clock import utcnow
 from ombudsman.deadlines import services as deadlines
 from ombudsman.deadlines.models import Deadline
+from ombudsman.errors import DomainError
 from ombudsman.extensions import db
 from ombudsman.inspections import storage
 from ombudsman.inspections.models import Evidence, Finding, Inspection
@@ -645,7 +646,7 @@ def _record_escalation(letter: Letter, user: User, today: date) -> None:
                 user=user,
                 today=today,
             )
-        except deadlines.DeadlineError as exc:
+        except DomainError as exc:
             raise LetterError(f"Rekomendasi “{_short(rec.text)}”: {exc}") from exc
 
 
@@ -809,7 +810,7 @@ def record_delivery(
     return changes
 
 
-def _clock_error(exc: deadlines.DeadlineError, rec: Recommendation) -> LetterError:
+def _clock_error(exc: DomainError, rec: Recommendation) -> LetterError:
     # Every date problem of the clock is a problem of the receipt date the user typed.
     field = "received_on" if exc.field in (None, "received_on", "issued_on") else exc.field
     return LetterError(f"Rekomendasi “{_short(rec.text)}”: {exc}", field)
@@ -838,7 +839,7 @@ def _start_clocks(letter: Letter, user: User, received_on: date, today: date) ->
                 today=today,
                 calendar=calendar,
             )
-        except deadlines.DeadlineError as exc:
+        except DomainError as exc:
             raise _clock_error(exc, rec) from exc
         started.append(rec.id)
     return started
@@ -867,7 +868,7 @@ def _correct_clocks(
                 user=user,
                 today=today,
             )
-        except deadlines.DeadlineError as exc:
+        except DomainError as exc:
             raise _clock_error(exc, rec) from exc
         corrected.append(rec.id)
     return corrected
