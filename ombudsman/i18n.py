@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_login import current_user
 
 
 def select_locale() -> str:
-    """The session's choice, then the user's saved choice, then Indonesian."""
+    """The session's choice, then the user's saved choice, then Indonesian (also outside a request: a
+    message a command-line task or a service test renders)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:

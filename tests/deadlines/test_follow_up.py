@@ -64,7 +64,10 @@ def test_only_supervisor_or_head_records_the_received_date(demo, recs, login, em
     ("data", "message"),
     [
         ({"issued_on": "2018-07-31", "received_on": "2018-07-30"}, "tidak boleh sebelum tanggal surat"),
-        ({"issued_on": "2018-07-31", "received_on": "2018-08-11"}, "tidak boleh di masa depan"),
+        (
+            {"issued_on": "2018-07-31", "received_on": "2018-08-11"},
+            "Tanggal harus antara 1 Januari 2000 dan 10 Agustus 2018",
+        ),
         ({"issued_on": "2018-07-31", "received_on": ""}, "This field is required"),
     ],
 )
