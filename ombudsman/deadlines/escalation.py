@@ -25,7 +25,9 @@ from ombudsman.authorities.models import Authority
 from ombudsman.deadlines.calendar import format_date_id
 from ombudsman.deadlines.computation import days_between
 from ombudsman.deadlines.models import PAST_DUE_STATES, Deadline, EventKind, FollowUpEvent, Unit
+from ombudsman.deadlines.settings import state_cutoffs
 from ombudsman.deadlines.states import StateCutoffs, state_of
+from ombudsman.errors import Invalid
 from ombudsman.extensions import db
 from ombudsman.letters import services as letters
 from ombudsman.recommendations.models import CLOSED_STATUSES, Recommendation, RecommendationKind
@@ -251,7 +253,22 @@ def _indonesian(message: LazyString) -> str:
         return str(message)
 
 
-def draft_letter(plan: EscalationPlan, *, user: User, today: date) -> Any:
-    """Hand the plan to the letters package, which drafts the letter through its normal workflow; returns
-    the draft `Letter`. Raises the letters package's errors (a `DomainError` or its own)."""
+def plan_for(rec: Recommendation, *, office: Office, today: date) -> tuple[EscalationPlan | None, list]:
+    """The next escalation of a recommendation on `today` and the recommendations it covers, in order;
+    (None, []) when it is not overdue."""
+    plan = plan_escalation(rec, office=office, cut=state_cutoffs(office, today))
+    if plan is None:
+        return None, []
+    covered = db.session.scalars(select(Recommendation).where(Recommendation.id.in_(plan.recommendation_ids)))
+    order = {rec_id: i for i, rec_id in enumerate(plan.recommendation_ids)}
+    return plan, sorted(covered, key=lambda r: order[r.id])
+
+
+def draft_letter(rec: Recommendation, *, office: Office, user: User, today: date) -> Any:
+    """Plan the next escalation of an overdue recommendation and hand it to the letters package, which
+    drafts the letter through its normal workflow; returns the draft `Letter`. Raises `Invalid` when the
+    recommendation is not overdue, and the letters package's refusals."""
+    plan = plan_escalation(rec, office=office, cut=state_cutoffs(office, today))
+    if plan is None:
+        raise Invalid(_l("Rekomendasi ini tidak lewat tenggat."))
     return letters.draft_escalation_letter(plan, user=user, today=today)

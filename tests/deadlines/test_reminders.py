@@ -206,3 +206,19 @@ def test_feed_leaves_out_closed_deadlines_and_other_peoples(demo, started, login
 
     assert len(events) == 6
     assert all(not str(e["uid"]).startswith(f"deadline-{started[0].id}@") for e in events)
+
+
+def test_a_digest_is_written_in_the_recipients_language(demo, started, runner, smtp, monkeypatch):
+    monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-09-14")
+    demo.users["supervisor"].locale = "en"
+    db.session.commit()
+
+    assert _remind(runner).exit_code == 0
+
+    mails = _by_recipient(smtp.inbox.messages)
+    english, indonesian = (
+        mails["supervisor@demo.test"].get_content(),
+        mails["inspector@demo.test"].get_content(),
+    )
+    assert "September 20, 2018" in english and "Due soon (7)" in english
+    assert "20 September 2018" in indonesian and "Segera jatuh tempo (7)" in indonesian
