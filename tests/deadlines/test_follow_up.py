@@ -329,3 +329,19 @@ def test_another_offices_recommendation_is_not_found(demo, recs, login, started)
     )
     assert "Dinas" not in stranger.get("/deadlines/").get_data(as_text=True)
     assert _deadline(recs["ditjen"][0].id) is None
+
+
+def test_in_english_the_deadline_pages_explain_the_due_date_in_english(demo, started, login):
+    rec_id = started[0].recommendation_id
+    head = login("head@demo.test")
+    assert head.get("/lang/en").status_code == 303
+
+    follow_up = head.get(f"/deadlines/recommendations/{rec_id}").get_data(as_text=True)
+    panel = head.get(f"/recommendations/{rec_id}").get_data(as_text=True)
+    listing = head.get("/deadlines/list").get_data(as_text=True)
+
+    for page in (follow_up, panel, listing):
+        assert "30 working days from receipt 6 August 2018" in page
+        assert "17 August (Independence Day), 22 August (Eid al-Adha), 11 September (Islamic New Year)" in page
+        assert "hari kerja sejak diterima" not in page and "Hari Kemerdekaan" not in page
+    assert "30 working days" in follow_up  # the rule, under "Aturan"
