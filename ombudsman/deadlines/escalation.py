@@ -9,7 +9,6 @@ Indonesian; the reason is shown on the page in the reader's language and kept in
 
 from __future__ import annotations
 
-import enum
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -24,22 +23,20 @@ from ombudsman.accounts.models import Office, User
 from ombudsman.authorities.models import Authority
 from ombudsman.deadlines.calendar import format_date_id
 from ombudsman.deadlines.computation import days_between
-from ombudsman.deadlines.models import PAST_DUE_STATES, Deadline, EventKind, FollowUpEvent, Unit
+from ombudsman.deadlines.models import (
+    PAST_DUE_STATES,
+    Deadline,
+    EscalationStep,
+    EventKind,
+    FollowUpEvent,
+    Unit,
+)
 from ombudsman.deadlines.settings import state_cutoffs
 from ombudsman.deadlines.states import StateCutoffs, state_of
 from ombudsman.errors import Invalid
 from ombudsman.extensions import db
 from ombudsman.letters import services as letters
 from ombudsman.recommendations.models import CLOSED_STATUSES, Recommendation, RecommendationKind
-
-
-class EscalationStep(enum.StrEnum):
-    """The next letter for an ignored recommendation."""
-
-    REMINDER = "reminder"
-    SUPERIOR = "superior"
-    HEAD_OFFICE = "head_office"
-
 
 STEP_LETTER_KIND = {
     EscalationStep.REMINDER: "pengingat",

@@ -26,7 +26,7 @@ from ombudsman.deadlines.commands import (
     RecordResponse,
     Reopen,
 )
-from ombudsman.deadlines.models import EventKind, FileRole, FollowUpEvent, FollowUpFile
+from ombudsman.deadlines.models import EscalationStep, EventKind, FileRole, FollowUpEvent, FollowUpFile
 from ombudsman.deadlines.records import (
     DEADLINE_FIELDS,
     add_event,
@@ -46,7 +46,6 @@ REINSPECTION_RESULTS = (
     RecommendationStatus.PARTIALLY_IMPLEMENTED,
     RecommendationStatus.NOT_IMPLEMENTED,
 )
-ESCALATION_STEPS = ("reminder", "superior", "head_office")
 # The outcome note of a recommendation closed on evidence alone (no words typed).
 EVIDENCE_ATTACHED_NOTE = "Bukti terlampir pada tindak lanjut."
 
@@ -236,7 +235,7 @@ def record_escalation(
     contracts.validate(cmd, today)
     sent_on = required_day(cmd.sent_on, "sent_on", _l("Isi tanggal surat."))
     not_before_receipt(rec.deadline, sent_on, "sent_on", _l("Tanggal surat"))
-    if cmd.step not in ESCALATION_STEPS:
+    if cmd.step not in {s.value for s in EscalationStep}:
         raise Invalid(_l("Pilih jenis surat eskalasi."), "step")
     reference = required_text(cmd.reference, "reference", _l("Isi nomor surat."))
     event = add_event(

@@ -164,7 +164,9 @@ class EscalationRecordForm(FlaskForm):
     contract = c.RecordEscalation
 
     sent_on = _event_day(_l("Tanggal surat"))
-    step = SelectField(_l("Jenis"), choices=[SelectChoice(k, v) for k, v in ESCALATION_STEP_LABELS.items()])
+    step = SelectField(
+        _l("Jenis"), choices=[SelectChoice(k.value, v) for k, v in ESCALATION_STEP_LABELS.items()]
+    )
     reference = StringField(_l("Nomor surat"), validators=[Optional(), *form_validators(c.REFERENCE)])
     note = TextAreaField(_l("Catatan"), validators=[Optional(), *form_validators(c.ESCALATION_NOTE)])
 

@@ -10,7 +10,7 @@ import re
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 
-from ombudsman.deadlines.models import CalendarDayKind, DeadlineState, EventKind, Start, Unit
+from ombudsman.deadlines.models import CalendarDayKind, DeadlineState, EscalationStep, EventKind, Start, Unit
 
 STATE_LABELS = {
     DeadlineState.NOT_STARTED: _l("Belum berjalan"),
@@ -45,9 +45,9 @@ CALENDAR_DAY_LABELS = {
     CalendarDayKind.REOPENED: _l("Tetap hari kerja"),
 }
 ESCALATION_STEP_LABELS = {
-    "reminder": _l("Surat pengingat kepada instansi"),
-    "superior": _l("Surat kepada atasan instansi"),
-    "head_office": _l("Draf Rekomendasi untuk Ombudsman RI"),
+    EscalationStep.REMINDER: _l("Surat pengingat kepada instansi"),
+    EscalationStep.SUPERIOR: _l("Surat kepada atasan instansi"),
+    EscalationStep.HEAD_OFFICE: _l("Draf Rekomendasi untuk Ombudsman RI"),
 }
 # The kinds of letter an escalation drafts (the letters package's codes).
 ESCALATION_LETTER_LABELS = {

@@ -89,6 +89,14 @@ class EventKind(enum.StrEnum):
 CLOCK_ADJUSTMENTS = (EventKind.EXTENDED, EventKind.CLOCK_STOPPED, EventKind.CLOCK_RESTARTED)
 
 
+class EscalationStep(enum.StrEnum):
+    """The next letter for an ignored recommendation (stored as the `result` of an escalation event)."""
+
+    REMINDER = "reminder"
+    SUPERIOR = "superior"
+    HEAD_OFFICE = "head_office"
+
+
 class FileRole(enum.StrEnum):
     """What an attached file is."""
 

@@ -342,6 +342,7 @@ def test_in_english_the_deadline_pages_explain_the_due_date_in_english(demo, sta
 
     for page in (follow_up, panel, listing):
         assert "30 working days from receipt 6 August 2018" in page
-        assert "17 August (Independence Day), 22 August (Eid al-Adha), 11 September (Islamic New Year)" in page
+        skipped = "17 August (Independence Day), 22 August (Eid al-Adha), 11 September (Islamic New Year)"
+        assert skipped in page
         assert "hari kerja sejak diterima" not in page and "Hari Kemerdekaan" not in page
     assert "30 working days" in follow_up  # the rule, under "Aturan"
