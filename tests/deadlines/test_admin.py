@@ -1,11 +1,14 @@
 """Admin pages: deadline rules, working-day settings, closures, and applying their changes on confirmation."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+import ombudsman
 from ombudsman import contracts
+from ombudsman.accounts.models import Office
 from ombudsman.audit.models import AuditEvent
 from ombudsman.deadlines import rules, settings
 from ombudsman.deadlines.commands import SaveRule
@@ -248,4 +251,14 @@ def test_deleting_a_closure_is_audited(demo, login):
             .order_by(AuditEvent.id.desc())
         )
         == "deleted"
+    )
+
+
+def test_the_calendar_settings_belong_to_the_deadlines_package():
+    accounts = Path(ombudsman.__file__).parent / "accounts"
+    sources = {path.name: path.read_text(encoding="utf-8") for path in accounts.glob("*.py")}
+
+    assert not [name for name, text in sources.items() if "ombudsman.deadlines" in text]
+    assert not {"weekend_days", "cuti_bersama_is_working", "due_soon_working_days"} & set(
+        Office.__table__.columns.keys()
     )
