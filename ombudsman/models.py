@@ -7,6 +7,7 @@ from ombudsman.authorities.models import Authority, AuthorityVersion, RoutingRul
 from ombudsman.deadlines.models import (
     CalendarDay,
     CalendarFeed,
+    CalendarSettings,
     Deadline,
     DeadlineRule,
     FollowUpEvent,
@@ -39,6 +40,7 @@ __all__ = [
     "AuthorityVersion",
     "CalendarDay",
     "CalendarFeed",
+    "CalendarSettings",
     "Checklist",
     "ChecklistAnswer",
     "ChecklistItem",

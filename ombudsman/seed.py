@@ -15,6 +15,7 @@ from ombudsman.accounts.models import Office, User
 from ombudsman.authorities import services as authorities
 from ombudsman.authorities.models import Authority, Level, Responsibility, RoutingRule
 from ombudsman.deadlines import rules as deadline_rules
+from ombudsman.deadlines import services as deadlines
 from ombudsman.extensions import db
 from ombudsman.inspections import services as inspections
 from ombudsman.inspections.models import Checklist, ChecklistItem, Finding, Inspection
@@ -132,6 +133,8 @@ def _ensure_office() -> tuple[Office, bool]:
     office = Office(**data.OFFICE)
     db.session.add(office)
     db.session.flush()
+    settings = deadlines.UpdateCalendarSettings(**data.OFFICE_CALENDAR)
+    deadlines.update_calendar_settings(office, settings, user=None)
     return office, True
 
 

@@ -444,6 +444,9 @@ LETTER_SETTINGS = {
     "header": "OMBUDSMAN REPUBLIK INDONESIA\nPERWAKILAN PROVINSI NUSA TENGGARA TIMUR",
     "signatory_title": "Kepala Perwakilan Ombudsman Republik Indonesia Provinsi Nusa Tenggara Timur",
 }
+# The office's working-day calendar (the deadlines package's settings): Saturday and Sunday off, cuti
+# bersama are days off, "due soon" five working days ahead.
+OFFICE_CALENDAR = {"weekend": (5, 6), "cuti_bersama_is_working": False, "due_soon_working_days": 5}
 
 # e-mail, name, role (the password is "demo" for all: demo data only)
 DEMO_USERS = [

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Integer, String, Text, false
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ombudsman.clock import utcnow
@@ -41,19 +41,9 @@ class Office(db.Model):
     head_name: Mapped[str] = mapped_column(String(200), default="")
     head_title: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Makassar")
-    # Working-day calendar settings (deadlines package): weekday numbers of the weekend (Monday is 0),
-    # whether cuti bersama count as working days, and how many working days before a due date it is "soon".
-    weekend_days: Mapped[str] = mapped_column(String(20), default="5,6", server_default="5,6")
-    cuti_bersama_is_working: Mapped[bool] = mapped_column(default=False, server_default=false())
-    due_soon_working_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="office")
-
-    @property
-    def weekend(self) -> frozenset[int]:
-        """The weekend as `date.weekday()` numbers."""
-        return frozenset(int(d) for d in (self.weekend_days or "").split(",") if d.strip())
 
     def __repr__(self) -> str:
         return f"<Office {self.id} {self.short_name or self.name}>"

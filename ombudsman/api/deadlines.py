@@ -7,8 +7,8 @@ import math
 from flask_login import current_user
 
 from ombudsman.accounts.permissions import EVERYONE, roles_required
-from ombudsman.api import schemas
 from ombudsman.api.common import api_blueprint, cutoffs
+from ombudsman.api.deadline_schemas import DeadlineArgs, DeadlinePage
 from ombudsman.deadlines import reports
 from ombudsman.deadlines.models import DeadlineState
 from ombudsman.extensions import db
@@ -36,8 +36,8 @@ def _item(rec, deadline, state: str) -> dict:
 
 @blp.route("/deadlines", methods=["GET"])
 @roles_required(EVERYONE)
-@blp.arguments(schemas.DeadlineArgs, location="query")
-@blp.response(200, schemas.DeadlinePage)
+@blp.arguments(DeadlineArgs, location="query")
+@blp.response(200, DeadlinePage)
 def list_deadlines(args):
     """The office's recommendations with their deadlines, earliest due first (no clock yet: last)."""
     office_id = current_user.office_id

@@ -21,8 +21,7 @@ from ombudsman import contracts
 from ombudsman.accounts import commands as accounts
 from ombudsman.accounts.models import Role
 from ombudsman.authorities.models import Level
-from ombudsman.deadlines.models import DeadlineState, Unit
-from ombudsman.deadlines.reports import LEVEL_GROUPS
+from ombudsman.deadlines.models import DeadlineState
 from ombudsman.inspections import commands as field_work
 from ombudsman.inspections.models import (
     Answer,
@@ -557,41 +556,3 @@ InspectionPage = page_of(InspectionOut, "InspectionPage")
 FindingPage = page_of(FindingOut, "FindingPage")
 EvidencePage = page_of(EvidenceOut, "EvidencePage")
 RecommendationPage = page_of(RecommendationOut, "RecommendationPage")
-
-
-# --- deadlines -------------------------------------------------------------------------------------------
-
-
-class DeadlineArgs(PageArgs):
-    """Filters of the deadlines list."""
-
-    state = enum(DeadlineState)
-    authority_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    level = fields.String(
-        validate=validate.OneOf(LEVEL_GROUPS),
-        metadata={"description": "local (provincial and regency/city authorities) or central."},
-    )
-    inspector_id = fields.Integer(
-        validate=validate.Range(min=1, max=MAX_ID), metadata={"description": "Who wrote the recommendation."}
-    )
-
-
-class DeadlineOut(ma.Schema):
-    """A recommendation's follow-up deadline on today's date (no clock yet: `not_started`, dates null)."""
-
-    recommendation_id = fields.Integer(required=True)
-    authority_id = fields.Integer(required=True)
-    authority_name = fields.String(required=True)
-    recommendation_status = enum(RecommendationStatus, required=True)
-    state = enum(DeadlineState, required=True)
-    due_on = fields.Date(allow_none=True, required=True)
-    received_on = fields.Date(allow_none=True, required=True)
-    start_on = fields.Date(allow_none=True, required=True)
-    stopped_on = fields.Date(allow_none=True, required=True)
-    closed_on = fields.Date(allow_none=True, required=True)
-    count = fields.Integer(allow_none=True, required=True)
-    unit = enum(Unit, allow_none=True, required=True)
-    explanation = fields.String(required=True, metadata={"description": "How the due date was computed."})
-
-
-DeadlinePage = page_of(DeadlineOut, "DeadlinePage")

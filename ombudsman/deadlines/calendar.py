@@ -12,7 +12,7 @@ Holiday data comes from the `holidays` package: category ``public`` holds the na
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -22,9 +22,6 @@ import holidays
 from holidays.constants import GOVERNMENT, PUBLIC
 
 from ombudsman.dates import MONTHS_ID, WEEKDAYS_ID, format_date_id  # noqa: F401 (re-exported)
-
-UNIT_LABELS = {"working": "hari kerja", "calendar": "hari kalender"}
-START_LABELS = {"on_receipt": "sejak diterima", "on_issue": "sejak diterbitkan"}
 
 # Cuti bersama were first decreed in 2002; a later year without any in the package means its data has not
 # been updated yet, not that the government skipped them.
@@ -53,8 +50,6 @@ _SHORT_NAMES = {
     "Hari Pemilihan Kepala Daerah": "Pemilihan Kepala Daerah",
 }
 _CUTI_BERSAMA = "Cuti Bersama "
-# PUEBI prescribes the en dash ("tanda pisah") for "sampai dengan" between two dates.
-_RANGE_DASH = "\u2013"
 _REPLACEMENT = "Pengganti "
 
 
@@ -86,8 +81,8 @@ def _fix_name(name: str) -> str:
     return name
 
 
-def _names_by_date(category: str, year: int) -> Mapping[date, tuple[str, ...]]:
-    source = holidays.Indonesia(categories=(category,), years=year, language="id")
+def _names_by_date(category: str, year: int, language: str = "id") -> Mapping[date, tuple[str, ...]]:
+    source = holidays.Indonesia(categories=(category,), years=year, language=language)
     return MappingProxyType({d: tuple(_fix_name(n) for n in source.get_list(d)) for d in sorted(source)})
 
 
@@ -99,6 +94,23 @@ def _year_holidays(year: int) -> _YearHolidays:
     government = _names_by_date(GOVERNMENT, year)
     names = [n for group in (public, government) for ns in group.values() for n in ns]
     return _YearHolidays(public, government, any(_ESTIMATED_MARKER in n for n in names))
+
+
+@lru_cache(maxsize=64)
+def _year_names(year: int, language: str) -> tuple[Mapping[date, tuple[str, ...]], ...]:
+    return _names_by_date(PUBLIC, year, language), _names_by_date(GOVERNMENT, year, language)
+
+
+def holiday_names(d: date, language: str, calendar: WorkingCalendar) -> list[str]:
+    """The package's names of the holidays that make `d` a day off under `calendar`'s cuti bersama setting.
+
+    `language` is one the package speaks ("id", "en_US"); [] when the package has no holiday off on `d`.
+    """
+    public, government = _year_names(d.year, language)
+    names = list(public.get(d, ()))
+    if not calendar.cuti_bersama_is_working:
+        names += [n for n in government.get(d, ()) if n not in names]
+    return names
 
 
 def _year_covered(year: int, cuti_bersama_is_working: bool) -> bool:
@@ -132,49 +144,6 @@ class DueDate:
     unit: str  # "working" or "calendar", as in the deadline rule
     skipped: list[tuple[date, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-    def explanation(self, start_label: str = "on_receipt") -> str:
-        """The human Indonesian sentence explaining this due date (see `explain`)."""
-        return explain(self.count, self.unit, start_label, self.start, self)
-
-
-def _group_skipped(skipped: Iterable[tuple[date, str]]) -> list[tuple[date, date, str]]:
-    # Runs like the 2018 Idul Fitri cuti bersama (11-14 June) read better as one range than four entries.
-    runs: list[tuple[date, date, str]] = []
-    for d, reason in skipped:
-        name = " dan ".join(short_holiday_name(part) for part in reason.split("; "))
-        if runs:
-            first, last, last_name = runs[-1]
-            if name == last_name and d == last + timedelta(days=1) and d.month == last.month:
-                runs[-1] = (first, d, name)
-                continue
-        runs.append((d, d, name))
-    return runs
-
-
-def explain(count: int, unit: str, start_label: str, start: date, due: DueDate) -> str:
-    """Explain a due date in Indonesian, listing skipped non-working weekdays.
-
-    `unit` is "working" or "calendar"; `start_label` is "on_receipt"/"on_issue" (rendered as "sejak
-    diterima"/"sejak diterbitkan") or a ready phrase used as is. Example: "30 hari kerja sejak diterima
-    6 Agustus 2018; tidak dihitung: 17 Agustus (Hari Kemerdekaan), 22 Agustus (Idul Adha), 11 September
-    (Tahun Baru Islam) = 20 September 2018".
-    """
-    if unit not in UNIT_LABELS:
-        raise ValueError(f"unknown deadline unit {unit!r}; expected one of {sorted(UNIT_LABELS)}")
-    text = f"{count} {UNIT_LABELS[unit]} {START_LABELS.get(start_label, start_label)} {format_date_id(start)}"
-    if due.skipped:
-        # Years are noise when the whole span sits in one year, and essential when it does not.
-        with_year = start.year != due.due_on.year
-        parts = []
-        for first, last, name in _group_skipped(due.skipped):
-            if first == last:
-                when = format_date_id(first, with_year=with_year)
-            else:
-                when = f"{first.day}{_RANGE_DASH}{format_date_id(last, with_year=with_year)}"
-            parts.append(f"{when} ({name})")
-        text += "; tidak dihitung: " + ", ".join(parts)
-    return f"{text} = {format_date_id(due.due_on)}"
 
 
 @dataclass(frozen=True)

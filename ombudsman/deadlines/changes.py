@@ -17,14 +17,12 @@ from sqlalchemy.orm import joinedload
 
 from ombudsman.accounts.models import Office, User
 from ombudsman.audit import services as audit
+from ombudsman.deadlines import explanations
+from ombudsman.deadlines.computation import clock_adjustments, replay
 from ombudsman.deadlines.models import Deadline, DeadlineRule, EventKind, FollowUpEvent
-from ombudsman.deadlines.services import (
-    DEADLINE_FIELDS,
-    DeadlineError,
-    clock_adjustments,
-    office_calendar,
-    replay,
-)
+from ombudsman.deadlines.records import DEADLINE_FIELDS
+from ombudsman.deadlines.settings import office_calendar
+from ombudsman.errors import DomainError
 from ombudsman.extensions import db
 from ombudsman.recommendations.models import Recommendation
 
@@ -38,9 +36,14 @@ class Move:
     deadline: Deadline
     old_due_on: date
     new_due_on: date
-    new_explanation: str
+    new_steps: list[dict]
     new_warnings: list[str]
     rule: DeadlineRule | None
+
+    @property
+    def new_explanation(self) -> str:
+        """How the new due date is reached, in the current language."""
+        return explanations.render(self.new_steps)
 
     @property
     def recommendation(self) -> Recommendation:
@@ -86,13 +89,13 @@ def preview(office: Office) -> list[Move]:
                 start_on=deadline.start_on,
                 adjustments=adjustments[deadline.recommendation_id],
             )
-        except DeadlineError:
+        except DomainError:
             # A stop that now falls after the recomputed due date: leave that deadline for a person.
             continue
         if result.due_on != deadline.due_on:
             moves.append(
                 Move(
-                    deadline, deadline.due_on, result.due_on, result.explanation, list(result.warnings), rule
+                    deadline, deadline.due_on, result.due_on, list(result.steps), list(result.warnings), rule
                 )
             )
     return moves
@@ -111,7 +114,7 @@ def apply(office: Office, deadline_ids: Iterable[int], *, user: User, today: dat
             deadline.rule_id, deadline.count = move.rule.id, move.rule.count
             deadline.unit, deadline.starts = move.rule.unit, move.rule.starts
         deadline.due_on = move.new_due_on
-        deadline.explanation = move.new_explanation
+        deadline.explanation_facts = move.new_steps
         deadline.warnings = move.new_warnings
         db.session.add(
             FollowUpEvent(
@@ -122,7 +125,7 @@ def apply(office: Office, deadline_ids: Iterable[int], *, user: User, today: dat
                 note=APPLIED_NOTE,
                 old_due_on=move.old_due_on,
                 new_due_on=move.new_due_on,
-                explanation=move.new_explanation,
+                explanation_facts=move.new_steps,
                 user_id=user.id,
             )
         )

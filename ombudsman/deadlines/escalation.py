@@ -3,48 +3,48 @@
 The decision follows DOMAIN.md: first a reminder (*pengingat*) to the authority; when it is still ignored, a
 letter to its superior in the register, or a *Rekomendasi* draft for head office (always so for ignored
 corrective actions, and when there is no superior to turn to). The result is plain data: the letters
-package turns it into a draft letter (`letters_drafter`), and until it exists nothing pretends to.
+package turns it into a draft letter (`draft_letter`). The history and subject are letter text, always
+Indonesian; the reason is shown on the page in the reader's language and kept in Indonesian for the audit.
 """
 
 from __future__ import annotations
 
-import enum
-import importlib
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import LazyString, force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ombudsman.accounts.models import Office
+from ombudsman.accounts.models import Office, User
 from ombudsman.authorities.models import Authority
 from ombudsman.deadlines.calendar import format_date_id
-from ombudsman.deadlines.models import PAST_DUE_STATES, Deadline, EventKind, FollowUpEvent
-from ombudsman.deadlines.services import days_between, unit_label
+from ombudsman.deadlines.computation import days_between
+from ombudsman.deadlines.models import (
+    PAST_DUE_STATES,
+    Deadline,
+    EscalationStep,
+    EventKind,
+    FollowUpEvent,
+    Unit,
+)
+from ombudsman.deadlines.settings import state_cutoffs
 from ombudsman.deadlines.states import StateCutoffs, state_of
+from ombudsman.errors import Invalid
 from ombudsman.extensions import db
+from ombudsman.letters import services as letters
 from ombudsman.recommendations.models import CLOSED_STATUSES, Recommendation, RecommendationKind
-
-LETTERS_SERVICE = "ombudsman.letters.services"
-LETTERS_HOOK = "draft_escalation_letter"
-
-
-class EscalationStep(enum.StrEnum):
-    """The next letter for an ignored recommendation."""
-
-    REMINDER = "reminder"
-    SUPERIOR = "superior"
-    HEAD_OFFICE = "head_office"
-
 
 STEP_LETTER_KIND = {
     EscalationStep.REMINDER: "pengingat",
     EscalationStep.SUPERIOR: "pengingat",
     EscalationStep.HEAD_OFFICE: "rekomendasi_draft",
 }
+# Letter text (always Indonesian): the step and the unit as the history of a letter names them.
+LETTER_UNITS = {Unit.WORKING: "hari kerja", Unit.CALENDAR: "hari kalender"}
 STEP_LABELS = {
     EscalationStep.REMINDER: "Surat pengingat kepada instansi",
     EscalationStep.SUPERIOR: "Surat kepada atasan instansi",
@@ -85,17 +85,15 @@ class EscalationPlan:
     recipient: Recipient
     subject: str
     recommendation_ids: tuple[int, ...]
-    reason: str
+    reason: str  # in Indonesian, for the audit trail
     history: str
-
-    @property
-    def step_label(self) -> str:
-        """The step in words."""
-        return STEP_LABELS[self.step]
+    # The reason in the reader's language, for the page.
+    reason_label: LazyString | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (for the letters service and the API)."""
         data = asdict(self)
+        data.pop("reason_label")
         data["step"] = self.step.value
         data["recommendation_ids"] = list(self.recommendation_ids)
         return data
@@ -116,35 +114,43 @@ def _events(rec_ids: list[int]) -> dict[int, list[FollowUpEvent]]:
     return events
 
 
-def next_step(rec: Recommendation, events: list[FollowUpEvent]) -> tuple[EscalationStep, str]:
+def next_step(rec: Recommendation, events: list[FollowUpEvent]) -> tuple[EscalationStep, LazyString]:
     """The next step for one overdue recommendation given its responses and escalations, and why."""
     escalations = [e for e in events if e.kind is EventKind.ESCALATION]
     if not escalations:
-        return EscalationStep.REMINDER, "Tenggat terlewati dan belum ada surat pengingat."
+        return EscalationStep.REMINDER, _l("Tenggat terlewati dan belum ada surat pengingat.")
     last = escalations[-1]
     if any(e.kind is EventKind.RESPONSE and e.occurred_on > last.occurred_on for e in events):
         return (
             EscalationStep.REMINDER,
-            "Instansi menanggapi setelah pengingat terakhir, tetapi tenggat tetap lewat.",
+            _l("Instansi menanggapi setelah pengingat terakhir, tetapi tenggat tetap lewat."),
         )
     done = {e.result for e in escalations}
     parent = rec.authority.parent
     if rec.kind is RecommendationKind.TINDAKAN_KOREKTIF:
         return (
             EscalationStep.HEAD_OFFICE,
-            "Tindakan korektif diabaikan setelah pengingat: disiapkan draf Rekomendasi untuk Ombudsman RI.",
+            _l(
+                "Tindakan korektif diabaikan setelah pengingat: disiapkan draf Rekomendasi untuk "
+                "Ombudsman RI."
+            ),
         )
     if parent is not None and parent.active and EscalationStep.SUPERIOR.value not in done:
-        return EscalationStep.SUPERIOR, f"Pengingat diabaikan; atasan instansi dalam register: {parent.name}."
+        return (
+            EscalationStep.SUPERIOR,
+            _l("Pengingat diabaikan; atasan instansi dalam register: %(name)s.", name=parent.name),
+        )
     if rec.kind is RecommendationKind.REKOMENDASI:
         return (
             EscalationStep.HEAD_OFFICE,
-            "Rekomendasi tidak dilaksanakan: Ombudsman RI dapat mempublikasikannya dan melaporkannya "
-            "kepada DPR dan Presiden (UU 37/2008 Ps 38 ayat 4).",
+            _l(
+                "Rekomendasi tidak dilaksanakan: Ombudsman RI dapat mempublikasikannya dan melaporkannya "
+                "kepada DPR dan Presiden (UU 37/2008 Ps 38 ayat 4)."
+            ),
         )
     return (
         EscalationStep.HEAD_OFFICE,
-        "Pengingat diabaikan dan tidak ada atasan lain dalam register: disiapkan draf Rekomendasi.",
+        _l("Pengingat diabaikan dan tidak ada atasan lain dalam register: disiapkan draf Rekomendasi."),
     )
 
 
@@ -172,10 +178,10 @@ def _history_item(number: int, rec: Recommendation, events: list[FollowUpEvent],
     issued = f"surat tertanggal {format_date_id(d.issued_on)}" if d.issued_on else "surat"
     lines.append(
         f"   Disampaikan dengan {issued}, diterima {format_date_id(d.received_on)}; batas waktu "
-        f"{format_date_id(d.due_on)} ({d.count} {unit_label(d.unit)})."
+        f"{format_date_id(d.due_on)} ({d.count} {LETTER_UNITS[d.unit]})."
     )
     late = days_between(cut.calendar, d.unit, d.due_on, today)
-    lines.append(f"   Per {format_date_id(today)} terlambat {late} {unit_label(d.unit)}.")
+    lines.append(f"   Per {format_date_id(today)} terlambat {late} {LETTER_UNITS[d.unit]}.")
     responses = [e for e in events if e.kind is EventKind.RESPONSE]
     if responses:
         for e in responses:
@@ -233,17 +239,33 @@ def plan_escalation(rec: Recommendation, *, office: Office, cut: StateCutoffs) -
         recipient=_recipient(step, authority),
         subject=_subject(step, rec.kind, authority),
         recommendation_ids=tuple(c.id for c in group),
-        reason=reason,
+        reason=_indonesian(reason),
         history="\n\n".join([intro, *items]),
+        reason_label=reason,
     )
 
 
-def letters_drafter() -> Callable[..., Any] | None:
-    """The letters package's `draft_escalation_letter(plan, *, user, today)`, or None until it exists."""
-    try:
-        module = importlib.import_module(LETTERS_SERVICE)
-    except ModuleNotFoundError as exc:
-        if exc.name != LETTERS_SERVICE:
-            raise
-        return None
-    return getattr(module, LETTERS_HOOK, None)
+def _indonesian(message: LazyString) -> str:
+    with force_locale("id"):
+        return str(message)
+
+
+def plan_for(rec: Recommendation, *, office: Office, today: date) -> tuple[EscalationPlan | None, list]:
+    """The next escalation of a recommendation on `today` and the recommendations it covers, in order;
+    (None, []) when it is not overdue."""
+    plan = plan_escalation(rec, office=office, cut=state_cutoffs(office, today))
+    if plan is None:
+        return None, []
+    covered = db.session.scalars(select(Recommendation).where(Recommendation.id.in_(plan.recommendation_ids)))
+    order = {rec_id: i for i, rec_id in enumerate(plan.recommendation_ids)}
+    return plan, sorted(covered, key=lambda r: order[r.id])
+
+
+def draft_letter(rec: Recommendation, *, office: Office, user: User, today: date) -> Any:
+    """Plan the next escalation of an overdue recommendation and hand it to the letters package, which
+    drafts the letter through its normal workflow; returns the draft `Letter`. Raises `Invalid` when the
+    recommendation is not overdue, and the letters package's refusals."""
+    plan = plan_escalation(rec, office=office, cut=state_cutoffs(office, today))
+    if plan is None:
+        raise Invalid(_l("Rekomendasi ini tidak lewat tenggat."))
+    return letters.draft_escalation_letter(plan, user=user, today=today)

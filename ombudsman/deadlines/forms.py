@@ -1,7 +1,13 @@
-"""Forms for the follow-up of a recommendation and the deadline settings."""
+"""Forms for the follow-up of a recommendation and the deadline settings: thin adapters of `commands`.
+
+Each form names its command (`contract`) and takes every bound from it, so the page refuses exactly what
+the service refuses, with the same message.
+"""
 
 from __future__ import annotations
 
+from babel.dates import get_day_names
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
@@ -16,76 +22,78 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation
 
-from ombudsman.deadlines.calendar import WEEKDAYS_ID
-from ombudsman.deadlines.escalation import STEP_LABELS
-from ombudsman.deadlines.models import CalendarDayKind, DeadlineState, EventKind, Start, Unit
+from ombudsman import contracts
+from ombudsman.contracts import form_validators
+from ombudsman.deadlines import commands as c
+from ombudsman.deadlines.labels import (
+    CALENDAR_DAY_LABELS,
+    ESCALATION_STEP_LABELS,
+    REASON,
+    START_CHOICE_LABELS,
+    UNIT_LABELS,
+)
 from ombudsman.recommendations.forms import KIND_LABELS
 from ombudsman.recommendations.models import RecommendationStatus
 
-STATE_LABELS = {
-    DeadlineState.NOT_STARTED: _l("Belum berjalan"),
-    DeadlineState.OPEN: _l("Berjalan"),
-    DeadlineState.DUE_SOON: _l("Segera jatuh tempo"),
-    DeadlineState.OVERDUE: _l("Lewat tenggat"),
-    DeadlineState.VERY_OVERDUE: _l("Sangat lewat tenggat"),
-    DeadlineState.MET: _l("Tepat waktu"),
-    DeadlineState.LATE: _l("Terlambat"),
-}
-EVENT_LABELS = {
-    EventKind.CLOCK_STARTED: _l("Surat diterima, tenggat mulai berjalan"),
-    EventKind.RECEIPT_CORRECTED: _l("Tanggal diterima dikoreksi"),
-    EventKind.EXTENDED: _l("Perpanjangan"),
-    EventKind.CLOCK_STOPPED: _l("Jam dihentikan"),
-    EventKind.CLOCK_RESTARTED: _l("Jam dijalankan kembali"),
-    EventKind.RECOMPUTED: _l("Perubahan kalender diterapkan"),
-    EventKind.RESPONSE: _l("Tanggapan instansi"),
-    EventKind.REINSPECTION: _l("Inspeksi ulang"),
-    EventKind.ESCALATION: _l("Surat eskalasi"),
-    EventKind.CLOSED: _l("Ditutup"),
-    EventKind.REOPENED: _l("Dibuka kembali"),
-}
-UNIT_CHOICES = [
-    SelectChoice(Unit.WORKING.value, _l("hari kerja")),
-    SelectChoice(Unit.CALENDAR.value, _l("hari kalender")),
-]
-START_CHOICES = [
-    SelectChoice(Start.ON_RECEIPT.value, _l("sejak surat diterima")),
-    SelectChoice(Start.ON_ISSUE.value, _l("sejak surat terbit")),
-]
 OUTCOME_CHOICES = [
     SelectChoice(RecommendationStatus.IMPLEMENTED.value, _l("Dilaksanakan")),
     SelectChoice(RecommendationStatus.PARTIALLY_IMPLEMENTED.value, _l("Dilaksanakan sebagian")),
     SelectChoice(RecommendationStatus.NOT_IMPLEMENTED.value, _l("Tidak dilaksanakan")),
 ]
-CALENDAR_DAY_LABELS = {
-    CalendarDayKind.CLOSED: _l("Libur tambahan / kantor tutup"),
-    CalendarDayKind.REOPENED: _l("Tetap hari kerja"),
-}
-REASON = _l("Alasan")
+
+
+def _weekday_name(number: int) -> LazyString:
+    # Monday is 0, as in date.weekday() and Babel's day names.
+    return LazyString(lambda: get_day_names("wide", locale=get_locale() or "id")[number])
+
+
+class EachBound(contracts.FormBound):
+    """A bound on every value a multiple-choice field sends (the weekend's weekday numbers)."""
+
+    def __call__(self, form, field) -> None:
+        for value in field.data or []:
+            message = contracts.check(self.bound, value)
+            if message is not None:
+                raise StopValidation(str(message))
+
+
+def _event_day(label) -> DateField:
+    return DateField(label, validators=[InputRequired(), *form_validators(c.EVENT_DAY)])
+
+
+def _reason() -> TextAreaField:
+    # Required by the service, whose message says what the reason is for.
+    return TextAreaField(REASON, validators=[Optional(), *form_validators(c.REASON)])
 
 
 class ReceivedForm(FlaskForm):
     """Record when the letter carrying the recommendation was issued and received."""
 
-    issued_on = DateField(_l("Tanggal surat"), validators=[Optional()])
-    received_on = DateField(_l("Tanggal diterima"), validators=[InputRequired()])
+    contract = c.RecordReceipt
+
+    issued_on = DateField(_l("Tanggal surat"), validators=[Optional(), *form_validators(c.EVENT_DAY)])
+    received_on = _event_day(_l("Tanggal diterima"))
 
 
 class CorrectReceiptForm(FlaskForm):
     """A supervisor corrects a recorded received date."""
 
-    issued_on = DateField(_l("Tanggal surat"), validators=[Optional()])
-    received_on = DateField(_l("Tanggal diterima yang benar"), validators=[InputRequired()])
-    reason = TextAreaField(REASON, validators=[Optional(), Length(max=2000)])
+    contract = c.CorrectReceipt
+
+    issued_on = DateField(_l("Tanggal surat"), validators=[Optional(), *form_validators(c.EVENT_DAY)])
+    received_on = _event_day(_l("Tanggal diterima yang benar"))
+    reason = _reason()
 
 
 class ResponseForm(FlaskForm):
     """The authority's response."""
 
-    responded_on = DateField(_l("Tanggal tanggapan"), validators=[InputRequired()])
-    summary = TextAreaField(_l("Ringkasan tanggapan"), validators=[Optional(), Length(max=20000)])
+    contract = c.RecordResponse
+
+    responded_on = _event_day(_l("Tanggal tanggapan"))
+    summary = TextAreaField(_l("Ringkasan tanggapan"), validators=[Optional(), *form_validators(c.SUMMARY)])
     reply_letter = FileField(_l("Surat balasan (PDF)"))
     evidence = MultipleFileField(_l("Bukti (foto atau PDF)"))
 
@@ -93,96 +101,125 @@ class ResponseForm(FlaskForm):
 class OutcomeForm(FlaskForm):
     """Close the follow-up with an outcome."""
 
+    contract = c.RecordOutcome
+
     status = SelectField(_l("Hasil"), choices=OUTCOME_CHOICES)
-    closed_on = DateField(_l("Tanggal hasil"), validators=[InputRequired()])
-    note = TextAreaField(_l("Bukti atau alasan"), validators=[Optional(), Length(max=20000)])
+    closed_on = _event_day(_l("Tanggal hasil"))
+    note = TextAreaField(_l("Bukti atau alasan"), validators=[Optional(), *form_validators(c.NOTE)])
     evidence = MultipleFileField(_l("Berkas bukti"))
 
 
 class ReopenForm(FlaskForm):
     """Reopen a closed follow-up."""
 
-    reason = TextAreaField(REASON, validators=[Optional(), Length(max=2000)])
+    contract = c.Reopen
+
+    reason = _reason()
 
 
 class ReinspectionForm(FlaskForm):
     """A visit that checks on site."""
 
-    inspected_on = DateField(_l("Tanggal inspeksi ulang"), validators=[InputRequired()])
+    contract = c.RecordReinspection
+
+    inspected_on = _event_day(_l("Tanggal inspeksi ulang"))
     result = SelectField(_l("Hasil pemeriksaan"), choices=OUTCOME_CHOICES)
-    note = TextAreaField(_l("Yang dilihat"), validators=[Optional(), Length(max=20000)])
+    note = TextAreaField(_l("Yang dilihat"), validators=[Optional(), *form_validators(c.NOTE)])
     photos = MultipleFileField(_l("Foto atau dokumen"))
 
 
 class ExtensionForm(FlaskForm):
     """Grant more time."""
 
-    granted_on = DateField(_l("Tanggal perpanjangan"), validators=[InputRequired()])
-    days = IntegerField(_l("Tambahan hari (satuan aturan)"), validators=[InputRequired()])
-    reason = TextAreaField(REASON, validators=[Optional(), Length(max=2000)])
+    contract = c.Extend
+
+    granted_on = _event_day(_l("Tanggal perpanjangan"))
+    days = IntegerField(
+        _l("Tambahan hari (satuan aturan)"), validators=[InputRequired(), *form_validators(c.EXTENSION_DAYS)]
+    )
+    reason = _reason()
 
 
 class StopForm(FlaskForm):
     """Stop the clock."""
 
-    stopped_on = DateField(_l("Tanggal dihentikan"), validators=[InputRequired()])
-    reason = TextAreaField(REASON, validators=[Optional(), Length(max=2000)])
+    contract = c.StopClock
+
+    stopped_on = _event_day(_l("Tanggal dihentikan"))
+    reason = _reason()
 
 
 class RestartForm(FlaskForm):
     """Restart a stopped clock."""
 
-    restarted_on = DateField(_l("Tanggal dijalankan kembali"), validators=[InputRequired()])
-    reason = TextAreaField(REASON, validators=[Optional(), Length(max=2000)])
+    contract = c.RestartClock
+
+    restarted_on = _event_day(_l("Tanggal dijalankan kembali"))
+    reason = _reason()
 
 
 class EscalationRecordForm(FlaskForm):
     """Record a reminder or escalation letter that went out."""
 
-    sent_on = DateField(_l("Tanggal surat"), validators=[InputRequired()])
-    step = SelectField(_l("Jenis"), choices=[SelectChoice(k.value, v) for k, v in STEP_LABELS.items()])
-    reference = StringField(_l("Nomor surat"), validators=[Optional(), Length(max=200)])
-    note = TextAreaField(_l("Catatan"), validators=[Optional(), Length(max=2000)])
+    contract = c.RecordEscalation
+
+    sent_on = _event_day(_l("Tanggal surat"))
+    step = SelectField(
+        _l("Jenis"), choices=[SelectChoice(k.value, v) for k, v in ESCALATION_STEP_LABELS.items()]
+    )
+    reference = StringField(_l("Nomor surat"), validators=[Optional(), *form_validators(c.REFERENCE)])
+    note = TextAreaField(_l("Catatan"), validators=[Optional(), *form_validators(c.ESCALATION_NOTE)])
 
 
 class SettingsForm(FlaskForm):
     """The office's working-day settings."""
 
+    contract = c.UpdateCalendarSettings
+
     weekend = SelectMultipleField(
         _l("Akhir pekan"),
-        choices=[SelectChoice(str(i), name) for i, name in enumerate(WEEKDAYS_ID)],
+        choices=[SelectChoice(i, _weekday_name(i)) for i in range(7)],
+        coerce=int,
+        validators=[EachBound(c.WEEKDAY)],
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
     )
     cuti_bersama_is_working = BooleanField(_l("Cuti bersama dihitung sebagai hari kerja"))
     due_soon_working_days = IntegerField(
-        _l("\u201cSegera jatuh tempo\u201d: sisa hari kerja"), validators=[InputRequired()]
+        _l("\u201cSegera jatuh tempo\u201d: sisa hari kerja"),
+        validators=[InputRequired(), *form_validators(c.DUE_SOON_DAYS)],
     )
 
 
 class CalendarDayForm(FlaskForm):
     """Add an extra closure or a reopened day."""
 
-    day = DateField(_l("Tanggal"), validators=[InputRequired()])
+    contract = c.AddCalendarDay
+
+    day = DateField(_l("Tanggal"), validators=[InputRequired(), *form_validators(c.SET_AHEAD_DAY)])
     kind = SelectField(
         _l("Jenis"), choices=[SelectChoice(k.value, v) for k, v in CALENDAR_DAY_LABELS.items()]
     )
-    reason = StringField(REASON, validators=[Optional(), Length(max=200)])
+    reason = StringField(REASON, validators=[Optional(), *form_validators(c.CLOSURE_REASON)])
 
 
 class RuleForm(FlaskForm):
     """Create or edit a deadline rule."""
 
+    contract = c.SaveRule
+
     kind = SelectField(
         _l("Jenis rekomendasi"), choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()]
     )
-    count = IntegerField(_l("Jumlah hari"), validators=[InputRequired()])
-    unit = SelectField(_l("Satuan"), choices=UNIT_CHOICES)
-    starts = SelectField(_l("Mulai dihitung"), choices=START_CHOICES)
-    legal_basis = StringField(_l("Dasar hukum"), validators=[Optional(), Length(max=300)])
-    note = TextAreaField(_l("Catatan"), validators=[Optional(), Length(max=2000)])
-    valid_from = DateField(_l("Berlaku sejak"), validators=[Optional()])
-    valid_to = DateField(_l("Berlaku sampai"), validators=[Optional()])
+    count = IntegerField(_l("Jumlah hari"), validators=[InputRequired(), *form_validators(c.RULE_DAYS)])
+    unit = SelectField(_l("Satuan"), choices=[SelectChoice(k.value, v) for k, v in UNIT_LABELS.items()])
+    starts = SelectField(
+        _l("Mulai dihitung"), choices=[SelectChoice(k.value, v) for k, v in START_CHOICE_LABELS.items()]
+    )
+    legal_basis = StringField(_l("Dasar hukum"), validators=[Optional(), *form_validators(c.LEGAL_BASIS)])
+    note = TextAreaField(_l("Catatan"), validators=[Optional(), *form_validators(c.RULE_NOTE)])
+    valid_from = DateField(_l("Berlaku sejak"), validators=[Optional(), *form_validators(c.SET_AHEAD_DAY)])
+    valid_to = DateField(_l("Berlaku sampai"), validators=[Optional(), *form_validators(c.SET_AHEAD_DAY)])
 
 
 class ConfirmForm(FlaskForm):

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ombudsman.accounts.models import User
 from ombudsman.clock import utcnow
 from ombudsman.dbtypes import UTCDateTime, str_enum
+from ombudsman.deadlines import explanations
 from ombudsman.extensions import db
 from ombudsman.recommendations.models import Recommendation, RecommendationKind
 
@@ -88,6 +89,14 @@ class EventKind(enum.StrEnum):
 CLOCK_ADJUSTMENTS = (EventKind.EXTENDED, EventKind.CLOCK_STOPPED, EventKind.CLOCK_RESTARTED)
 
 
+class EscalationStep(enum.StrEnum):
+    """The next letter for an ignored recommendation (stored as the `result` of an escalation event)."""
+
+    REMINDER = "reminder"
+    SUPERIOR = "superior"
+    HEAD_OFFICE = "head_office"
+
+
 class FileRole(enum.StrEnum):
     """What an attached file is."""
 
@@ -124,6 +133,30 @@ class DeadlineRule(db.Model):
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or day <= self.valid_to
         )
+
+
+DEFAULT_WEEKEND = "5,6"
+DEFAULT_DUE_SOON_WORKING_DAYS = 5
+
+
+class CalendarSettings(db.Model):
+    """An office's working-day settings: its weekend, whether cuti bersama count as working days, and how
+    many working days before a due date it is "due soon". One row per office, added when first saved."""
+
+    __tablename__ = "calendar_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"), unique=True)
+    # Weekday numbers (Monday is 0), comma-separated.
+    weekend_days: Mapped[str] = mapped_column(String(20), default=DEFAULT_WEEKEND)
+    cuti_bersama_is_working: Mapped[bool] = mapped_column(default=False)
+    due_soon_working_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_DUE_SOON_WORKING_DAYS)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def weekend(self) -> frozenset[int]:
+        """The weekend as `date.weekday()` numbers."""
+        return frozenset(int(d) for d in (self.weekend_days or "").split(",") if d.strip())
 
 
 class CalendarDay(db.Model):
@@ -167,7 +200,10 @@ class Deadline(db.Model):
     received_on: Mapped[date] = mapped_column(Date)
     start_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
-    explanation: Mapped[str] = mapped_column(Text, default="")
+    # How the due date was reached, as facts (see `explanations`); rendered in the reader's language.
+    explanation_facts: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    # The Indonesian sentence of deadlines stored before the facts whose text could not be read back.
+    legacy_explanation: Mapped[str] = mapped_column("explanation", Text, default="")
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     stopped_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date, index=True)
@@ -177,6 +213,25 @@ class Deadline(db.Model):
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="deadline")
     rule: Mapped[DeadlineRule | None] = relationship()
+
+    @property
+    def explanation(self) -> str:
+        """How the due date was reached, one line per step, in the current language."""
+        return self.explanation_in(None)
+
+    def explanation_in(self, language: str | None) -> str:
+        """The explanation in `language` ("id", "en"; None: the current one). Older explanations whose
+        text could not be read back into facts are Indonesian in every language."""
+        if self.explanation_facts is None:
+            return self.legacy_explanation
+        return explanations.render(self.explanation_facts, language)
+
+    @property
+    def explanation_steps(self) -> list[dict]:
+        """The explanation as steps (a text-only one as kept lines), to add a step to."""
+        if self.explanation_facts is None:
+            return explanations.text_steps(self.legacy_explanation)
+        return list(self.explanation_facts)
 
     @property
     def is_closed(self) -> bool:
@@ -208,12 +263,21 @@ class FollowUpEvent(db.Model):
     reference: Mapped[str] = mapped_column(String(200), default="")
     old_due_on: Mapped[date | None] = mapped_column(Date)
     new_due_on: Mapped[date | None] = mapped_column(Date)
-    explanation: Mapped[str] = mapped_column(Text, default="")
+    # The deadline's explanation after the event, as facts (see `Deadline.explanation_facts`).
+    explanation_facts: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    legacy_explanation: Mapped[str] = mapped_column("explanation", Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User | None] = relationship()
     files: Mapped[list[FollowUpFile]] = relationship(back_populates="event", order_by="FollowUpFile.id")
+
+    @property
+    def explanation(self) -> str:
+        """The deadline's explanation after this event, in the current language ("" when none)."""
+        if self.explanation_facts is None:
+            return self.legacy_explanation
+        return explanations.render(self.explanation_facts)
 
 
 class FollowUpFile(db.Model):

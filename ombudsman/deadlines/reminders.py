@@ -22,24 +22,21 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 import icalendar
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from ombudsman.accounts.models import Office, Role, User
 from ombudsman.audit import services as audit
 from ombudsman.clock import utcnow
-from ombudsman.deadlines.calendar import format_date_id
+from ombudsman.deadlines.labels import STATE_LABELS
 from ombudsman.deadlines.models import ALERT_STATES, CalendarFeed, Deadline, DeadlineState, ReminderNotice
-from ombudsman.deadlines.services import office_calendar, state_cutoffs
+from ombudsman.deadlines.settings import office_calendar, state_cutoffs
 from ombudsman.deadlines.states import state_expression
 from ombudsman.extensions import db
 from ombudsman.recommendations.models import Recommendation
 
-STATE_HEADINGS = {
-    DeadlineState.DUE_SOON: "Segera jatuh tempo",
-    DeadlineState.OVERDUE: "Lewat tenggat",
-    DeadlineState.VERY_OVERDUE: "Sangat lewat tenggat",
-}
 FOLLOW_UP_PATH = "/deadlines/recommendations/{id}"
 
 
@@ -71,6 +68,7 @@ class Digest:
     office_name: str
     today: date
     items: list[DigestItem] = field(default_factory=list)
+    locale: str = "id"  # the recipient's language: the e-mail is written in it
 
 
 def _supervisors(office_id: int) -> list[User]:
@@ -123,7 +121,10 @@ def collect(office: Office, *, today: date) -> list[Digest]:
             db.session.add(
                 ReminderNotice(deadline_id=deadline.id, user_id=user.id, state=st, due_on=deadline.due_on)
             )
-            digest = digests.setdefault(user.id, Digest(user.id, user.email, user.name, office.name, today))
+            digest = digests.setdefault(
+                user.id,
+                Digest(user.id, user.email, user.name, office.name, today, locale=user.locale or "id"),
+            )
             digest.items.append(
                 DigestItem(
                     deadline.id,
@@ -132,7 +133,7 @@ def collect(office: Office, *, today: date) -> list[Digest]:
                     deadline.due_on,
                     rec.authority.name,
                     rec.text,
-                    deadline.explanation,
+                    deadline.explanation_in(digest.locale),
                 )
             )
     db.session.flush()
@@ -160,32 +161,42 @@ def _shorten(text: str, limit: int = 160) -> str:
 
 
 def message(digest: Digest, *, sender: str, base_url: str) -> EmailMessage:
-    """The digest as a plain-text Indonesian e-mail."""
+    """The digest as a plain-text e-mail in the recipient's language."""
+    with force_locale(digest.locale):
+        return _message(digest, sender=sender, base_url=base_url)
+
+
+def _message(digest: Digest, *, sender: str, base_url: str) -> EmailMessage:
     counts = {s: sum(1 for i in digest.items if i.state is s) for s in ALERT_STATES}
-    summary = ", ".join(f"{n} {STATE_HEADINGS[s].lower()}" for s, n in counts.items() if n)
+    summary = ", ".join(f"{n} {str(STATE_LABELS[s]).lower()}" for s, n in counts.items() if n)
     lines = [
-        f"Yth. {digest.name},",
+        _("Yth. %(name)s,", name=digest.name),
         "",
-        f"Ringkasan tenggat tindak lanjut {digest.office_name} per {format_date_id(digest.today)}:",
+        _(
+            "Ringkasan tenggat tindak lanjut %(office)s per %(day)s:",
+            office=digest.office_name,
+            day=format_date(digest.today, "long"),
+        ),
     ]
     for state in ALERT_STATES:
         items = [i for i in digest.items if i.state is state]
         if not items:
             continue
-        lines += ["", f"{STATE_HEADINGS[state]} ({len(items)})", "-" * len(STATE_HEADINGS[state])]
+        heading = str(STATE_LABELS[state])
+        lines += ["", f"{heading} ({len(items)})", "-" * len(heading)]
         for item in items:
             lines += [
                 f"* {item.authority}: {_shorten(item.text)}",
-                f"  Jatuh tempo {format_date_id(item.due_on)}",
+                "  " + _("Jatuh tempo %(day)s", day=format_date(item.due_on, "long")),
                 f"  {follow_up_url(base_url, item.recommendation_id)}",
             ]
     lines += [
         "",
-        "Setiap tenggat hanya diberitahukan sekali untuk setiap keadaan.",
-        "Pesan ini dikirim otomatis oleh pelacak inspeksi Ombudsman.",
+        _("Setiap tenggat hanya diberitahukan sekali untuk setiap keadaan."),
+        _("Pesan ini dikirim otomatis oleh pelacak inspeksi Ombudsman."),
     ]
     msg = EmailMessage()
-    msg["Subject"] = f"Tenggat tindak lanjut: {summary}"
+    msg["Subject"] = _("Tenggat tindak lanjut: %(summary)s", summary=summary)
     msg["From"] = sender
     msg["To"] = digest.email
     msg["Date"] = formatdate(localtime=False)
@@ -278,13 +289,18 @@ def followed_deadlines(user: User) -> list[Deadline]:
 
 
 def ical_feed(user: User, deadlines: Iterable[Deadline], *, base_url: str) -> bytes:
-    """An iCalendar document with one all-day event on each due date."""
+    """An iCalendar document with one all-day event on each due date, in the user's language."""
+    with force_locale(user.locale or "id"):
+        return _ical_feed(user, deadlines, base_url=base_url)
+
+
+def _ical_feed(user: User, deadlines: Iterable[Deadline], *, base_url: str) -> bytes:
     host = base_url.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Ombudsman RI//Pelacak Tenggat Tindak Lanjut//ID")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"Tenggat tindak lanjut \u2013 {user.name}")
+    cal.add("x-wr-calname", _("Tenggat tindak lanjut \u2013 %(name)s", name=user.name))
     stamp = utcnow()
     for deadline in deadlines:
         rec = deadline.recommendation
@@ -296,7 +312,11 @@ def ical_feed(user: User, deadlines: Iterable[Deadline], *, base_url: str) -> by
         event.add("dtend", deadline.due_on + timedelta(days=1))
         event.add(
             "summary",
-            f"Tenggat: {rec.authority.short_name or rec.authority.name} \u2013 {_shorten(rec.text, 80)}",
+            _(
+                "Tenggat: %(authority)s \u2013 %(text)s",
+                authority=rec.authority.short_name or rec.authority.name,
+                text=_shorten(rec.text, 80),
+            ),
         )
         event.add("description", f"{rec.text}\n\n{deadline.explanation}\n\n{url}")
         event.add("url", url)

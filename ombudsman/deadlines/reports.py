@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import format_date
 from sqlalchemy import Select, and_, case, extract, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ombudsman.accounts.models import User
 from ombudsman.authorities.models import Authority, Level
-from ombudsman.deadlines.calendar import MONTHS_ID
+from ombudsman.deadlines import explanations
 from ombudsman.deadlines.models import ACTIVE_STATES, PAST_DUE_STATES, Deadline, DeadlineState
 from ombudsman.deadlines.states import StateCutoffs, state_expression
 from ombudsman.extensions import db
@@ -261,8 +262,8 @@ class MonthCompliance:
 
     @property
     def label(self) -> str:
-        """Short month label, e.g. "Agu 2018"."""
-        return f"{MONTHS_ID[self.month - 1][:3]} {self.year}"
+        """Short month label in the reader's language, e.g. "Agu 2018" ("Aug 2018")."""
+        return format_date(date(self.year, self.month, 1), "MMM y")
 
 
 def _month_back(today: date, months: int) -> date:
@@ -368,7 +369,8 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
             state,
             Recommendation.status,
             Deadline.closed_on,
-            Deadline.explanation,
+            Deadline.explanation_facts,
+            Deadline.legacy_explanation,
         ),
         office_id,
         filters,
@@ -380,7 +382,22 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
         .execution_options(yield_per=1000)
     )
     for row in db.session.execute(stmt):
-        rid, authority, level, kind, inspector, text, issued, received, due, st, status, closed, why = row
+        (
+            rid,
+            authority,
+            level,
+            kind,
+            inspector,
+            text,
+            issued,
+            received,
+            due,
+            st,
+            status,
+            closed,
+            facts,
+            old,
+        ) = row
         yield (
             rid,
             authority,
@@ -394,5 +411,5 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
             st,
             status.value,
             closed,
-            why or "",
+            explanations.render(facts) if facts is not None else old or "",
         )

@@ -7,34 +7,33 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ombudsman import clock
+from ombudsman import clock, contracts
 from ombudsman.accounts.permissions import ADMIN, EVERYONE, office_record_or_404, roles_required
 from ombudsman.deadlines import changes, rules
+from ombudsman.deadlines import settings as calendar
+from ombudsman.deadlines.commands import AddCalendarDay, SaveRule, UpdateCalendarSettings
 from ombudsman.deadlines.forms import ApplyChangesForm, CalendarDayForm, ConfirmForm, RuleForm, SettingsForm
 from ombudsman.deadlines.models import CalendarDay, DeadlineRule
-from ombudsman.deadlines.services import DeadlineError
+from ombudsman.errors import DomainError
 from ombudsman.extensions import db
+from ombudsman.forms_common import show_error
 
 bp = Blueprint("deadline_settings", __name__, url_prefix="/settings/deadlines")
-
-
-def _error(form, exc: DeadlineError, default: str) -> None:
-    field = getattr(form, exc.field or default, None) or getattr(form, default)
-    field.errors = [*field.errors, str(exc)]
 
 
 def _settings_page(settings_form=None, day_form=None, status: int = 200):
     office = current_user.office
     if settings_form is None:
+        current = calendar.calendar_settings(office.id)
         settings_form = SettingsForm(formdata=None)
-        settings_form.weekend.data = [str(d) for d in sorted(office.weekend)]
-        settings_form.cuti_bersama_is_working.data = office.cuti_bersama_is_working
-        settings_form.due_soon_working_days.data = office.due_soon_working_days
+        settings_form.weekend.data = sorted(current.weekend)
+        settings_form.cuti_bersama_is_working.data = current.cuti_bersama_is_working
+        settings_form.due_soon_working_days.data = current.due_soon_working_days
     return render_template(
         "deadlines/settings.html",
         form=settings_form,
         day_form=day_form or CalendarDayForm(formdata=None),
-        days=rules.calendar_days(office),
+        days=calendar.calendar_days(office),
         delete_form=ConfirmForm(),
     ), status
 
@@ -47,19 +46,12 @@ def settings():
         return _settings_page()
     form = SettingsForm()
     if form.validate_on_submit():
+        cmd = contracts.build(UpdateCalendarSettings, form.data, weekend=tuple(form.weekend.data or ()))
         try:
-            changed = rules.update_settings(
-                current_user.office,
-                {
-                    "weekend": form.weekend.data or [],
-                    "cuti_bersama_is_working": form.cuti_bersama_is_working.data,
-                    "due_soon_working_days": form.due_soon_working_days.data,
-                },
-                user=current_user,
-            )
-        except DeadlineError as exc:
+            changed = calendar.update_settings(current_user.office, cmd, user=current_user)
+        except DomainError as exc:
             db.session.rollback()
-            _error(form, exc, "weekend")
+            show_error(form, exc, default_field="weekend")
         else:
             db.session.commit()
             flash(_("Pengaturan disimpan."), "success")
@@ -76,16 +68,12 @@ def add_day():
     form = CalendarDayForm()
     if form.validate_on_submit():
         try:
-            rules.add_calendar_day(
-                current_user.office,
-                day=form.day.data,
-                kind=form.kind.data,
-                reason=form.reason.data or "",
-                user=current_user,
+            calendar.add_calendar_day(
+                current_user.office, contracts.build(AddCalendarDay, form.data), user=current_user
             )
-        except DeadlineError as exc:
+        except DomainError as exc:
             db.session.rollback()
-            _error(form, exc, "day")
+            show_error(form, exc, default_field="day")
         else:
             db.session.commit()
             flash(_("Tanggal dicatat. Tanggal jatuh tempo yang tersimpan belum berubah."), "success")
@@ -100,7 +88,7 @@ def delete_day(day_id: int):
     entry = office_record_or_404(CalendarDay, day_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("deadline_settings.settings"), 303)
-    rules.remove_calendar_day(entry, user=current_user)
+    calendar.remove_calendar_day(entry, user=current_user)
     db.session.commit()
     flash(_("Tanggal dihapus. Tanggal jatuh tempo yang tersimpan belum berubah."), "success")
     return redirect(url_for("deadline_settings.changes_preview"), 303)
@@ -123,12 +111,11 @@ def rule_form(rule_id: int | None):
     if request.method == "GET" and rule:
         form.kind.data, form.unit.data, form.starts.data = rule.kind.value, rule.unit.value, rule.starts.value
     if form.validate_on_submit():
-        data = {name: getattr(form, name).data for name in rules.RULE_FIELDS}
         try:
-            rules.save_rule(rule, data, user=current_user)
-        except DeadlineError as exc:
+            rules.save_rule(rule, contracts.build(SaveRule, form.data), user=current_user)
+        except DomainError as exc:
             db.session.rollback()
-            _error(form, exc, "count")
+            show_error(form, exc, default_field="count")
         else:
             db.session.commit()
             flash(_("Aturan tenggat disimpan. Tanggal jatuh tempo yang tersimpan belum berubah."), "success")

@@ -68,11 +68,6 @@ def _nth_working_day_back(calendar: WorkingCalendar, today: date, n: int) -> dat
         day -= timedelta(days=1)
 
 
-def working_days_left(calendar: WorkingCalendar, deadline: Deadline, today: date) -> int:
-    """Working days from today to the due date (negative when late), for display."""
-    return calendar.working_days_between(today, deadline.due_on)
-
-
 def state_of(
     deadline: Deadline | None, cut: StateCutoffs, recommendation: Recommendation | None = None
 ) -> DeadlineState | None:

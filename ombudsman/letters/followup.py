@@ -19,9 +19,6 @@ from ombudsman.errors import Conflict, DomainError, Invalid
 from ombudsman.letters.models import Letter
 from ombudsman.recommendations.models import Recommendation
 
-# What the deadlines services raise when they refuse (their own error type, or the shared one).
-CLOCK_ERRORS = (DomainError, deadlines.DeadlineError)
-
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -63,7 +60,7 @@ def start_clocks(letter: Letter, user: User, received_on: date, today: date) -> 
                 today=today,
                 calendar=calendar,
             )
-        except CLOCK_ERRORS as exc:
+        except DomainError as exc:
             raise _receipt_refusal(exc, rec) from exc
         started.append(rec.id)
     return started
@@ -92,7 +89,7 @@ def correct_clocks(
                 user=user,
                 today=today,
             )
-        except CLOCK_ERRORS as exc:
+        except DomainError as exc:
             raise _receipt_refusal(exc, rec) from exc
         corrected.append(rec.id)
     return corrected
@@ -114,5 +111,5 @@ def record_escalation(letter: Letter, user: User, today: date) -> None:
                 user=user,
                 today=today,
             )
-        except CLOCK_ERRORS as exc:
+        except DomainError as exc:
             raise Conflict(_about(rec, exc)) from exc

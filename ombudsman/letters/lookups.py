@@ -22,6 +22,7 @@ class LetterSummary:
 
     id: int
     number: str | None
+    hal: str
     status: LetterStatus
     kind: LetterKind
     letter_date: date | None
@@ -39,6 +40,7 @@ def _summary(letter: Letter) -> LetterSummary:
     return LetterSummary(
         id=letter.id,
         number=letter.number,
+        hal=letter.hal,
         status=letter.status,
         kind=letter.kind,
         letter_date=letter.letter_date,

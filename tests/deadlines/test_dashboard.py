@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from ombudsman.deadlines import reports, services
+from ombudsman.deadlines import follow_up, reports, services, settings
+from ombudsman.deadlines.commands import RecordOutcome
 from ombudsman.deadlines.models import DeadlineState
 from ombudsman.extensions import db
 from ombudsman.recommendations import services as recommendations
@@ -20,11 +21,9 @@ def _today(monkeypatch):
 
 
 def _close(deadline, user, day: date, status="implemented"):
-    services.record_outcome(
+    follow_up.record_outcome(
         deadline.recommendation,
-        status=status,
-        closed_on=day,
-        note="Diverifikasi",
+        RecordOutcome(status=status, closed_on=day, note="Diverifikasi"),
         evidence=[],
         user=user,
         today=date(2018, 9, 26),
@@ -76,7 +75,7 @@ def test_authority_record_and_breakdowns(demo, started, login):
     _close(started[1], supervisor, date(2018, 9, 25))  # late, 50 days
     _close(started[2], supervisor, date(2018, 9, 24), status="not_implemented")
     db.session.commit()
-    cut = services.state_cutoffs(demo.office, date(2018, 9, 26))
+    cut = settings.state_cutoffs(demo.office, date(2018, 9, 26))
 
     summary = reports.summary(demo.office.id, cut)
 

@@ -1,13 +1,13 @@
 """Escalation of overdue recommendations: reminder, then superior or head office, pre-filled with history."""
 
 import json
-import sys
 import types
 from datetime import date
 
 import pytest
 
-from ombudsman.deadlines import escalation, services
+from ombudsman.deadlines import escalation, follow_up, services, settings
+from ombudsman.deadlines.commands import RecordResponse
 from ombudsman.deadlines.escalation import EscalationStep
 from ombudsman.recommendations import services as recommendations
 from ombudsman.recommendations.models import RecommendationKind
@@ -21,12 +21,12 @@ def _today(monkeypatch):
 
 
 def _plan(demo, rec):
-    cut = services.state_cutoffs(demo.office, TODAY)
+    cut = settings.state_cutoffs(demo.office, TODAY)
     return escalation.plan_escalation(rec, office=demo.office, cut=cut)
 
 
 def _record(demo, rec, step: str, on=date(2018, 9, 24), reference="B-123/PW.24/IX/2018"):
-    services.record_escalation(
+    follow_up.record_escalation(
         rec, sent_on=on, step=step, reference=reference, note="", user=demo.users["supervisor"], today=TODAY
     )
 
@@ -74,7 +74,7 @@ def test_first_step_is_a_reminder_to_the_authority_covering_its_overdue_recommen
 
 
 def test_no_plan_before_the_due_date(demo, started):
-    cut = services.state_cutoffs(demo.office, date(2018, 9, 20))
+    cut = settings.state_cutoffs(demo.office, date(2018, 9, 20))
 
     assert escalation.plan_escalation(started[0].recommendation, office=demo.office, cut=cut) is None
 
@@ -124,10 +124,9 @@ def test_ignored_corrective_action_goes_to_head_office_even_with_a_superior(demo
 def test_a_response_after_the_reminder_means_another_reminder(demo, started):
     rec = started[0].recommendation
     _record(demo, rec, "reminder")
-    services.record_response(
+    follow_up.record_response(
         rec,
-        responded_on=date(2018, 9, 25),
-        summary="Sedang dianggarkan.",
+        RecordResponse(responded_on=date(2018, 9, 25), summary="Sedang dianggarkan."),
         reply_letter=None,
         evidence=[],
         user=demo.users["inspector"],
@@ -141,10 +140,7 @@ def test_a_response_after_the_reminder_means_another_reminder(demo, started):
     assert "Tanggapan 25 September 2018: Sedang dianggarkan." in plan.history
 
 
-def test_overdue_page_offers_the_reminder_and_explains_when_letters_are_unavailable(
-    demo, started, login, monkeypatch
-):
-    monkeypatch.setattr(escalation, "letters_drafter", lambda: None)
+def test_overdue_page_offers_the_reminder_with_its_letter_in_words(demo, started, login):
     rec_id = started[0].recommendation_id
     inspector = login("inspector@demo.test")
 
@@ -156,13 +152,10 @@ def test_overdue_page_offers_the_reminder_and_explains_when_letters_are_unavaila
     page = inspector.get(f"/deadlines/recommendations/{rec_id}/escalation").get_data(as_text=True)
     assert "Surat pengingat kepada instansi" in page
     assert "Wali Kota Kupang" in page
-    assert 'id="letters-unavailable"' in page
-    assert "modul surat belum tersedia" in page
-    assert "Buat draf surat" not in page
-
-    refused = inspector.post(f"/deadlines/recommendations/{rec_id}/escalation")
-    assert refused.status_code == 303
-    assert "modul surat belum tersedia" in inspector.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "Tenggat terlewati dan belum ada surat pengingat." in page
+    assert "<dd>Surat pengingat</dd>" in page  # the kind of letter in words, not its code
+    assert "<dd>pengingat</dd>" not in page
+    assert "Buat draf surat" in page
 
 
 def test_no_reminder_button_before_the_due_date(demo, started, login, monkeypatch):
@@ -197,13 +190,15 @@ def test_recording_a_sent_escalation_needs_its_number(demo, started, login):
 
 
 def test_the_letters_hook_receives_the_plan(demo, started, login, monkeypatch):
-    """The seam the letters package will fill: `draft_escalation_letter(plan, *, user, today)`."""
+    """The letters package drafts the letter: `draft_escalation_letter(plan, *, user, today)`."""
     received = []
-    module = types.ModuleType("ombudsman.letters.services")
-    module.draft_escalation_letter = lambda plan, *, user, today: (
-        received.append((plan, user.email, today)) or types.SimpleNamespace(id=4242)
+    monkeypatch.setattr(
+        escalation.letters,
+        "draft_escalation_letter",
+        lambda plan, *, user, today: (
+            received.append((plan, user.email, today)) or types.SimpleNamespace(id=4242)
+        ),
     )
-    monkeypatch.setitem(sys.modules, "ombudsman.letters.services", module)
     inspector = login("inspector@demo.test")
     rec_id = started[0].recommendation_id
 

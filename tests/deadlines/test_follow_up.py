@@ -64,7 +64,10 @@ def test_only_supervisor_or_head_records_the_received_date(demo, recs, login, em
     ("data", "message"),
     [
         ({"issued_on": "2018-07-31", "received_on": "2018-07-30"}, "tidak boleh sebelum tanggal surat"),
-        ({"issued_on": "2018-07-31", "received_on": "2018-08-11"}, "tidak boleh di masa depan"),
+        (
+            {"issued_on": "2018-07-31", "received_on": "2018-08-11"},
+            "Tanggal harus antara 1 Januari 2000 dan 10 Agustus 2018",
+        ),
         ({"issued_on": "2018-07-31", "received_on": ""}, "This field is required"),
     ],
 )
@@ -326,3 +329,20 @@ def test_another_offices_recommendation_is_not_found(demo, recs, login, started)
     )
     assert "Dinas" not in stranger.get("/deadlines/").get_data(as_text=True)
     assert _deadline(recs["ditjen"][0].id) is None
+
+
+def test_in_english_the_deadline_pages_explain_the_due_date_in_english(demo, started, login):
+    rec_id = started[0].recommendation_id
+    head = login("head@demo.test")
+    assert head.get("/lang/en").status_code == 303
+
+    follow_up = head.get(f"/deadlines/recommendations/{rec_id}").get_data(as_text=True)
+    panel = head.get(f"/recommendations/{rec_id}").get_data(as_text=True)
+    listing = head.get("/deadlines/list").get_data(as_text=True)
+
+    for page in (follow_up, panel, listing):
+        assert "30 working days from receipt 6 August 2018" in page
+        skipped = "17 August (Independence Day), 22 August (Eid al-Adha), 11 September (Islamic New Year)"
+        assert skipped in page
+        assert "hari kerja sejak diterima" not in page and "Hari Kemerdekaan" not in page
+    assert "30 working days" in follow_up  # the rule, under "Aturan"

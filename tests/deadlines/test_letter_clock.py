@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ombudsman.audit.models import AuditEvent
 from ombudsman.deadlines import escalation, rules
 from ombudsman.deadlines import services as deadlines
+from ombudsman.deadlines.commands import SaveRule
 from ombudsman.deadlines.escalation import EscalationStep
 from ombudsman.deadlines.models import Deadline, DeadlineRule, EventKind, FollowUpEvent
 from ombudsman.errors import Forbidden, Invalid
@@ -292,15 +293,17 @@ def test_the_letter_states_the_rule_the_clock_uses(demo):
     rule = db.session.scalar(select(DeadlineRule).where(DeadlineRule.kind == "saran"))
     rules.save_rule(
         rule,
-        {
-            "kind": "saran",
-            "count": 45,
-            "unit": "calendar",
-            "starts": "on_issue",
-            "legal_basis": rule.legal_basis,
-            "valid_from": None,
-            "valid_to": None,
-        },
+        SaveRule(
+            **{
+                "kind": "saran",
+                "count": 45,
+                "unit": "calendar",
+                "starts": "on_issue",
+                "legal_basis": rule.legal_basis,
+                "valid_from": None,
+                "valid_to": None,
+            }
+        ),
         user=demo.users["admin"],
     )
     doc, _files = compose.letter_document(letter, evidence_root=None, number="1", day=ISSUED)
@@ -316,13 +319,15 @@ def test_the_rule_in_force_on_the_letter_date_is_stated(demo):
     db.session.flush()
     rules.save_rule(
         None,
-        {
-            "kind": "saran",
-            "count": 14,
-            "unit": "working",
-            "starts": "on_receipt",
-            "valid_from": date(2019, 1, 1),
-        },
+        SaveRule(
+            **{
+                "kind": "saran",
+                "count": 14,
+                "unit": "working",
+                "starts": "on_receipt",
+                "valid_from": date(2019, 1, 1),
+            }
+        ),
         user=demo.users["admin"],
     )
     letter = _demo_letter(demo, demo.pemkot)

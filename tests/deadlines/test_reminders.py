@@ -13,7 +13,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from ombudsman.deadlines import services
+from ombudsman.deadlines import adjustments, follow_up
+from ombudsman.deadlines.commands import Extend, RecordOutcome
 from ombudsman.deadlines.models import CalendarFeed, ReminderNotice
 from ombudsman.extensions import db
 
@@ -96,11 +97,9 @@ def test_overdue_is_a_new_event_and_an_extension_a_new_due_date(demo, started, r
 
     overdue = _by_recipient(smtp.inbox.messages[2:])
     assert overdue["supervisor@demo.test"]["Subject"] == "Tenggat tindak lanjut: 7 lewat tenggat"
-    services.extend(
+    adjustments.extend(
         started[0],
-        days=3,
-        reason="Diminta Wali Kota",
-        granted_on=date(2018, 9, 21),
+        Extend(days=3, reason="Diminta Wali Kota", granted_on=date(2018, 9, 21)),
         user=demo.users["head"],
         today=date(2018, 9, 21),
     )
@@ -190,11 +189,9 @@ def test_feed_token_is_stored_hashed_and_regenerating_revokes_the_old_address(de
 
 def test_feed_leaves_out_closed_deadlines_and_other_peoples(demo, started, login, client, monkeypatch):
     monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-09-26")
-    services.record_outcome(
+    follow_up.record_outcome(
         started[0].recommendation,
-        status="implemented",
-        closed_on=date(2018, 9, 20),
-        note="Selesai",
+        RecordOutcome(status="implemented", closed_on=date(2018, 9, 20), note="Selesai"),
         evidence=[],
         user=demo.users["supervisor"],
         today=date(2018, 9, 26),
@@ -209,3 +206,19 @@ def test_feed_leaves_out_closed_deadlines_and_other_peoples(demo, started, login
 
     assert len(events) == 6
     assert all(not str(e["uid"]).startswith(f"deadline-{started[0].id}@") for e in events)
+
+
+def test_a_digest_is_written_in_the_recipients_language(demo, started, runner, smtp, monkeypatch):
+    monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-09-14")
+    demo.users["supervisor"].locale = "en"
+    db.session.commit()
+
+    assert _remind(runner).exit_code == 0
+
+    mails = _by_recipient(smtp.inbox.messages)
+    english, indonesian = (
+        mails["supervisor@demo.test"].get_content(),
+        mails["inspector@demo.test"].get_content(),
+    )
+    assert "September 20, 2018" in english and "Due soon (7)" in english
+    assert "20 September 2018" in indonesian and "Segera jatuh tempo (7)" in indonesian

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from ombudsman.deadlines import services
+from ombudsman.deadlines import services, settings
 from ombudsman.deadlines.calendar import WorkingCalendar
 from ombudsman.deadlines.models import Deadline, DeadlineState, Start, Unit
 from ombudsman.deadlines.states import StateCutoffs, state_expression, state_of
@@ -124,7 +124,7 @@ def test_sql_state_agrees_with_python_on_every_day(demo, recs):
         deadline.stopped_on = situation.get("stopped")
     rows[-1].status = RecommendationStatus.IMPLEMENTED  # closed without any clock
     db.session.commit()
-    calendar = services.office_calendar(demo.office)
+    calendar = settings.office_calendar(demo.office)
 
     day = date(2018, 8, 1)
     while day < date(2019, 1, 31):

@@ -1,0 +1,154 @@
+"""Due-date arithmetic: the first due date of a clock and how each extension, stop and restart moves it.
+
+Pure apart from `clock_adjustments` (one query): a `Computation` is a due date with the steps that explain
+it (see `explanations`), so the same code computes a new clock, replays a stored one after a holiday
+change (`changes`) and adds one event to a running one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ombudsman.deadlines import explanations
+from ombudsman.deadlines.calendar import DueDate, WorkingCalendar
+from ombudsman.deadlines.models import CLOCK_ADJUSTMENTS, EventKind, FollowUpEvent, Start, Unit
+from ombudsman.errors import Invalid
+from ombudsman.extensions import db
+
+
+def add_period(calendar: WorkingCalendar, unit: Unit | str, start: date, n: int) -> DueDate:
+    """`start` plus n working or calendar days."""
+    if Unit(unit) is Unit.WORKING:
+        return calendar.add_working_days(start, n)
+    return calendar.add_calendar_days(start, n)
+
+
+def days_between(calendar: WorkingCalendar, unit: Unit | str, a: date, b: date) -> int:
+    """Working or calendar days in (a, b]."""
+    if Unit(unit) is Unit.WORKING:
+        return calendar.working_days_between(a, b)
+    return (b - a).days
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A clock event the due date is replayed from."""
+
+    kind: EventKind
+    on: date
+    days: int | None = None
+    note: str = ""
+
+    @classmethod
+    def of(cls, event: FollowUpEvent) -> Adjustment:
+        """The adjustment recorded by a follow-up event."""
+        return cls(event.kind, event.occurred_on, event.days, event.note)
+
+
+@dataclass
+class Computation:
+    """A due date with the steps that explain how it was reached (`explanations` facts)."""
+
+    due_on: date
+    steps: list[dict]
+    warnings: list[str] = field(default_factory=list)
+    stopped_on: date | None = None
+    remaining: int | None = None
+
+    @property
+    def explanation(self) -> str:
+        """The explanation in the current language, one line per step."""
+        return explanations.render(self.steps)
+
+    def _warn(self, due: DueDate) -> None:
+        self.warnings.extend(w for w in due.warnings if w not in self.warnings)
+
+
+def compute_start(
+    calendar: WorkingCalendar, count: int, unit: Unit | str, starts: Start | str, start_on: date
+) -> Computation:
+    """The first due date of a clock: `count` days of `unit` after `start_on`."""
+    due = add_period(calendar, unit, start_on, count)
+    step = explanations.start_step(calendar, due, Unit(unit).value, Start(starts).value)
+    result = Computation(due.due_on, [step])
+    result._warn(due)
+    return result
+
+
+def apply_adjustment(
+    calendar: WorkingCalendar, unit: Unit | str, current: Computation, adj: Adjustment
+) -> Computation:
+    """Move a computed due date by one clock event; `Invalid` for events that make no sense at that point
+    (an extension or a stop while stopped, a stop after the due date, a restart while running)."""
+    unit = Unit(unit)
+    if adj.kind is EventKind.EXTENDED:
+        if current.stopped_on is not None:
+            raise Invalid(_l("Jalankan kembali jam sebelum memberi perpanjangan."), "granted_on")
+        due = add_period(calendar, unit, current.due_on, adj.days or 0)
+        step = explanations.extension_step(calendar, due, unit.value, adj.on, adj.note)
+        result = Computation(due.due_on, [*current.steps, step], list(current.warnings))
+        result._warn(due)
+        return result
+    if adj.kind is EventKind.CLOCK_STOPPED:
+        if current.stopped_on is not None:
+            raise Invalid(_l("Jam sudah dihentikan."), "stopped_on")
+        if adj.on > current.due_on:
+            raise Invalid(
+                _l(
+                    "Jam hanya dapat dihentikan sampai tanggal jatuh tempo; setelah itu berikan perpanjangan."
+                ),
+                "stopped_on",
+            )
+        remaining = days_between(calendar, unit, adj.on, current.due_on)
+        step = explanations.stop_step(adj.on, adj.note, remaining, unit.value)
+        return Computation(current.due_on, [*current.steps, step], list(current.warnings), adj.on, remaining)
+    if adj.kind is EventKind.CLOCK_RESTARTED:
+        if current.stopped_on is None:
+            raise Invalid(_l("Jam tidak sedang dihentikan."), "restarted_on")
+        if adj.on < current.stopped_on:
+            raise Invalid(
+                _l("Jam tidak dapat dijalankan kembali sebelum tanggal dihentikan."), "restarted_on"
+            )
+        due = add_period(calendar, unit, adj.on, current.remaining or 0)
+        step = explanations.restart_step(calendar, due, unit.value, adj.on, adj.note)
+        result = Computation(due.due_on, [*current.steps, step], list(current.warnings))
+        result._warn(due)
+        return result
+    raise ValueError(f"{adj.kind} does not move a clock")
+
+
+def replay(
+    calendar: WorkingCalendar,
+    *,
+    count: int,
+    unit: Unit | str,
+    starts: Start | str,
+    start_on: date,
+    adjustments: Sequence[Adjustment],
+) -> Computation:
+    """Recompute a due date from scratch: the start, then every extension, stop and restart in order."""
+    result = compute_start(calendar, count, unit, starts, start_on)
+    for adj in adjustments:
+        result = apply_adjustment(calendar, unit, result, adj)
+    return result
+
+
+def clock_adjustments(recommendation_ids: Iterable[int]) -> dict[int, list[Adjustment]]:
+    """The clock events of many recommendations, in order, in one query: {recommendation id: [...]}."""
+    ids = list(recommendation_ids)
+    result: dict[int, list[Adjustment]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    events = db.session.scalars(
+        select(FollowUpEvent)
+        .where(FollowUpEvent.recommendation_id.in_(ids), FollowUpEvent.kind.in_(CLOCK_ADJUSTMENTS))
+        .order_by(FollowUpEvent.occurred_on, FollowUpEvent.id)
+    )
+    for event in events:
+        result[event.recommendation_id].append(Adjustment.of(event))
+    return result

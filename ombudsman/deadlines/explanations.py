@@ -1,0 +1,229 @@
+"""How a due date was reached: stored as facts, said as a sentence in the reader's language.
+
+A deadline keeps its explanation as a list of *steps* (JSON, `Deadline.explanation_facts`), one per event
+that set or moved the due date:
+
+- ``{"step": "start", "count": 30, "unit": "working", "starts": "on_receipt", "from": "2018-08-06",
+  "due_on": "2018-09-20", "skipped": [{"on": "2018-08-17", "name": "Hari Kemerdekaan",
+  "name_en": "Independence Day"}, ...]}``
+- ``{"step": "extended", "on": ..., "note": ..., "count": ..., "unit": ..., "from": <old due date>,
+  "due_on": ..., "skipped": [...]}``
+- ``{"step": "stopped", "on": ..., "note": ..., "remaining": 5, "unit": ...}``
+- ``{"step": "restarted", "on": ..., "note": ..., "count": <days left>, "unit": ..., "from": <restart>,
+  "due_on": ..., "skipped": [...]}``
+- ``{"step": "text", "text": ...}``: a line kept as written (explanations older than the facts that could
+  not be read back).
+
+Skipped days are the weekdays off the count passed over: `name` is the short Indonesian name (holiday names
+joined by "dan", or an admin's closure reason as typed), `name_en` the holiday names in English (None for a
+closure: its reason is shown as typed). `render(steps)` says it in the current language; Indonesian gives
+exactly the sentence letters and older pages used: "30 hari kerja sejak diterima 6 Agustus 2018; tidak
+dihitung: 17 Agustus (Hari Kemerdekaan), 22 Agustus (Idul Adha), 11 September (Tahun Baru Islam) = 20
+September 2018".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from babel.dates import format_date as babel_format_date
+from flask import has_app_context
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _gettext
+
+from ombudsman.dates import format_date_id
+from ombudsman.deadlines.calendar import DueDate, WorkingCalendar, holiday_names, short_holiday_name
+
+STEP_START, STEP_EXTENDED, STEP_STOPPED, STEP_RESTARTED, STEP_TEXT = (
+    "start",
+    "extended",
+    "stopped",
+    "restarted",
+    "text",
+)
+UNITS = ("working", "calendar")
+# PUEBI prescribes the en dash ("tanda pisah") for "sampai dengan" between two dates.
+RANGE_DASH = "\u2013"
+
+Step = dict[str, Any]
+
+
+# --- building the facts ---------------------------------------------------------------------------------
+
+
+def _skipped(calendar: WorkingCalendar, due: DueDate) -> list[dict[str, Any]]:
+    days = []
+    for on, reason in due.skipped:
+        name = " dan ".join(short_holiday_name(part) for part in reason.split("; "))
+        english = None if on in calendar.closures else holiday_names(on, "en_US", calendar)
+        days.append(
+            {"on": on.isoformat(), "name": name, "name_en": " and ".join(english) if english else None}
+        )
+    return days
+
+
+def _period(calendar: WorkingCalendar, due: DueDate, unit: str) -> Step:
+    if unit not in UNITS:
+        raise ValueError(f"unknown deadline unit {unit!r}; expected one of {list(UNITS)}")
+    return {
+        "count": due.count,
+        "unit": unit,
+        "from": due.start.isoformat(),
+        "due_on": due.due_on.isoformat(),
+        "skipped": _skipped(calendar, due),
+    }
+
+
+def start_step(calendar: WorkingCalendar, due: DueDate, unit: str, starts: str) -> Step:
+    """The first due date of a clock: `due` counted in `unit` from the receipt or the issue (`starts`)."""
+    return {"step": STEP_START, "starts": starts, **_period(calendar, due, unit)}
+
+
+def extension_step(calendar: WorkingCalendar, due: DueDate, unit: str, on: date, note: str) -> Step:
+    """An extension granted on `on`, counted from the former due date (`due.start`)."""
+    return {"step": STEP_EXTENDED, "on": on.isoformat(), "note": note, **_period(calendar, due, unit)}
+
+
+def stop_step(on: date, note: str, remaining: int, unit: str) -> Step:
+    """The clock stopped on `on` with `remaining` days of `unit` left."""
+    return {"step": STEP_STOPPED, "on": on.isoformat(), "note": note, "remaining": remaining, "unit": unit}
+
+
+def restart_step(calendar: WorkingCalendar, due: DueDate, unit: str, on: date, note: str) -> Step:
+    """The clock restarted on `on`: the days that were left counted again from it."""
+    return {"step": STEP_RESTARTED, "on": on.isoformat(), "note": note, **_period(calendar, due, unit)}
+
+
+def text_steps(text: str) -> list[Step]:
+    """An explanation stored as text only (before the facts): one step per line, kept as written."""
+    return [{"step": STEP_TEXT, "text": line} for line in text.split("\n") if line]
+
+
+# --- saying it ------------------------------------------------------------------------------------------
+
+
+def _plain(message: str, **variables: Any) -> str:
+    """gettext for the source language: the message itself (the msgids are Indonesian)."""
+    return message % variables if variables else message
+
+
+def _language(language: str | None) -> str:
+    if language:
+        return language
+    if not has_app_context():
+        return "id"
+    locale = get_locale()
+    return locale.language if locale is not None else "id"
+
+
+def _english_fallback(on: date, name: str) -> str | None:
+    # Facts read back from an old sentence only know the Indonesian short name: when it is the package's
+    # holiday name for that day, the package's English name says the same.
+    for cuti_bersama_is_working in (False, True):
+        calendar = WorkingCalendar(cuti_bersama_is_working=cuti_bersama_is_working)
+        names = holiday_names(on, "id", calendar)
+        if names and " dan ".join(short_holiday_name(n) for n in names) == name:
+            return " and ".join(holiday_names(on, "en_US", calendar))
+    return None
+
+
+class _Sayer:
+    """The words and date formats of one language."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self.gettext: Callable[..., str] = _plain if language == "id" else _gettext
+
+    def day(self, d: date, *, with_year: bool = True) -> str:
+        if self.language == "id":
+            return format_date_id(d, with_year=with_year)
+        return babel_format_date(d, "d MMMM y" if with_year else "d MMMM", locale=self.language)
+
+    def unit(self, unit: str) -> str:
+        _ = self.gettext
+        return _("hari kerja") if unit == "working" else _("hari kalender")
+
+    def name(self, day: dict[str, Any]) -> str:
+        if self.language == "id":
+            return day["name"]
+        if "name_en" in day:
+            return day["name_en"] or day["name"]
+        return _english_fallback(date.fromisoformat(day["on"]), day["name"]) or day["name"]
+
+    def skipped(self, days: Sequence[dict[str, Any]], start: date, due_on: date) -> str:
+        # Runs like the 2018 Idul Fitri cuti bersama (11-14 June) read better as one range than four
+        # entries; years are noise when the whole span sits in one year, and essential when it does not.
+        runs: list[tuple[date, date, str]] = []
+        for day in days:
+            on, name = date.fromisoformat(day["on"]), self.name(day)
+            if runs:
+                first, last, last_name = runs[-1]
+                if name == last_name and on == last + timedelta(days=1) and on.month == last.month:
+                    runs[-1] = (first, on, name)
+                    continue
+            runs.append((on, on, name))
+        with_year = start.year != due_on.year
+        parts = []
+        for first, last, name in runs:
+            when = self.day(first, with_year=with_year)
+            if first != last:
+                when = f"{first.day}{RANGE_DASH}{self.day(last, with_year=with_year)}"
+            parts.append(f"{when} ({name})")
+        return ", ".join(parts)
+
+    def period(self, step: Step, since: str) -> str:
+        _ = self.gettext
+        start, due_on = date.fromisoformat(step["from"]), date.fromisoformat(step["due_on"])
+        text = f"{step['count']} {self.unit(step['unit'])} {since} {self.day(start)}"
+        if step.get("skipped"):
+            text += "; " + _("tidak dihitung: %(days)s", days=self.skipped(step["skipped"], start, due_on))
+        return f"{text} = {self.day(due_on)}"
+
+    def note(self, step: Step) -> str:
+        return f" ({step['note']})" if step.get("note") else ""
+
+    def step(self, step: Step) -> str:
+        _ = self.gettext
+        kind = step["step"]
+        if kind == STEP_START:
+            since = _("sejak diterbitkan") if step["starts"] == "on_issue" else _("sejak diterima")
+            return self.period(step, since)
+        if kind == STEP_EXTENDED:
+            return _(
+                "Perpanjangan %(date)s%(note)s: %(period)s",
+                date=self.day(date.fromisoformat(step["on"])),
+                note=self.note(step),
+                period=self.period(step, _("sejak tenggat")),
+            )
+        if kind == STEP_STOPPED:
+            return _(
+                "Jam dihentikan %(date)s%(note)s; sisa %(count)d %(unit)s.",
+                date=self.day(date.fromisoformat(step["on"])),
+                note=self.note(step),
+                count=step["remaining"],
+                unit=self.unit(step["unit"]),
+            )
+        if kind == STEP_RESTARTED:
+            return _(
+                "Jam dijalankan kembali%(note)s: %(period)s",
+                note=self.note(step),
+                period=self.period(step, _("tersisa sejak")),
+            )
+        return step.get("text", "")
+
+
+def render_lines(steps: Iterable[Step], language: str | None = None) -> list[str]:
+    """One sentence per step in `language` ("id", "en"; the current locale by default)."""
+    language = _language(language)
+    sayer = _Sayer(language)
+    if language == "id" or not has_app_context():
+        return [sayer.step(s) for s in steps]
+    with force_locale(language):
+        return [sayer.step(s) for s in steps]
+
+
+def render(steps: Iterable[Step], language: str | None = None) -> str:
+    """The whole explanation, one line per step, in `language` (the current locale by default)."""
+    return "\n".join(render_lines(steps, language))

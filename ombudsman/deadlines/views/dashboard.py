@@ -1,0 +1,153 @@
+"""The deadlines dashboard (what is due soon, overdue, each authority's record, monthly compliance) and the
+filtered list of every recommendation with its deadline."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from ombudsman.accounts.models import User
+from ombudsman.accounts.permissions import EVERYONE, roles_required
+from ombudsman.authorities.models import Authority
+from ombudsman.deadlines import reports, settings
+from ombudsman.deadlines.models import ALERT_STATES, DeadlineState
+from ombudsman.deadlines.views.common import bp, today
+from ombudsman.extensions import db
+from ombudsman.pagination import page_args
+from ombudsman.recommendations.models import Recommendation
+
+
+def filters() -> reports.Filters:
+    """The list filters of the query string; unknown values are ignored."""
+    state = request.args.get("state")
+    level = request.args.get("level")
+    return reports.Filters(
+        authority_id=request.args.get("authority_id", type=int),
+        level=level if level in reports.LEVEL_GROUPS else None,
+        inspector_id=request.args.get("inspector_id", type=int),
+        state=DeadlineState(state) if state in {s.value for s in DeadlineState} else None,
+    )
+
+
+def _filter_choices() -> dict:
+    office_id = current_user.office_id
+    authority_ids = select(Recommendation.authority_id).where(Recommendation.office_id == office_id)
+    return {
+        "authorities": db.session.execute(
+            select(Authority.id, Authority.name)
+            .where(Authority.id.in_(authority_ids))
+            .order_by(Authority.name)
+        ).all(),
+        "inspectors": db.session.execute(
+            select(User.id, User.name).where(User.office_id == office_id).order_by(User.name)
+        ).all(),
+    }
+
+
+@bp.get("/")
+@roles_required(EVERYONE)
+def dashboard():
+    """What is due soon, overdue and very overdue; breakdowns, each authority's record, monthly compliance."""
+    office = current_user.office
+    chosen = filters()
+    cut = settings.state_cutoffs(office, today())
+    # What needs attention first, then the next deadlines still running.
+    list_states = (*ALERT_STATES, DeadlineState.OPEN)
+    lists = {state: reports.top(office.id, cut, state, chosen) for state in list_states}
+    months = reports.monthly_compliance(office.id, cut, chosen)
+    summary = reports.summary(office.id, cut, chosen)
+    return render_template(
+        "deadlines/dashboard.html",
+        filters=chosen,
+        cut=cut,
+        summary=summary,
+        counts=summary.counts,
+        lists=lists,
+        months=months,
+        chart=compliance_chart(months),
+        choices=_filter_choices(),
+        list_states=list_states,
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of rows for the `pager` macro."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """Number of pages."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        """Whether there is a previous page."""
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        """Whether there is a next page."""
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        """The previous page number."""
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        """The next page number."""
+        return self.page + 1
+
+
+@bp.get("/list")
+@roles_required(EVERYONE)
+def listing():
+    """Every recommendation with its deadline, filtered, earliest due first."""
+    office = current_user.office
+    chosen = filters()
+    cut = settings.state_cutoffs(office, today())
+    page, per_page = page_args()
+    total = sum(reports.state_counts(office.id, cut, chosen).values())
+    rows = db.session.execute(
+        reports.listing(office.id, cut, chosen).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return render_template(
+        "deadlines/list.html",
+        pagination=Page(rows, page, per_page, total),
+        filters=chosen,
+        choices=_filter_choices(),
+    )
+
+
+def compliance_chart(months: list[reports.MonthCompliance]) -> dict:
+    """Geometry of the monthly compliance bar chart, drawn as inline SVG by the template."""
+    width, height, top, bottom, left = 720, 220, 16, 40, 36
+    plot_h = height - top - bottom
+    step = (width - left) / max(1, len(months))
+    bars = []
+    for i, m in enumerate(months):
+        pct = m.percent
+        h = 0 if pct is None else plot_h * pct / 100
+        bars.append(
+            {
+                "x": round(left + i * step + step * 0.15, 1),
+                "w": round(step * 0.7, 1),
+                "y": round(top + plot_h - h, 1),
+                "h": round(h, 1),
+                "cx": round(left + i * step + step / 2, 1),
+                "month": m,
+                "pct": None if pct is None else round(pct),
+            }
+        )
+    grid = [{"y": round(top + plot_h * (1 - p / 100), 1), "p": p} for p in (0, 25, 50, 75, 100)]
+    return {"width": width, "height": height, "bars": bars, "grid": grid, "left": left, "base": top + plot_h}
