@@ -24,6 +24,8 @@ class LoginForm(FlaskForm):
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), EMAIL])
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired()])
+    # A remembered login lasts REMEMBER_COOKIE_DURATION; "Keluar dari semua perangkat" ends it.
+    remember = BooleanField(_l("Tetap masuk di perangkat ini"))
 
 
 class UserForm(FlaskForm):
