@@ -121,7 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.letters.views import settings_bp as letter_settings_bp
     from ombudsman.letters.views import verify_bp
     from ombudsman.recommendations.views import bp as recommendations_bp
-    from ombudsman.security import require_login
+    from ombudsman.security import require_login, set_security_headers
 
     for bp in (
         accounts_bp,
@@ -142,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     api.init_app(app)
     app.before_request(require_login)
+    app.after_request(set_security_headers)
 
 
 def _register_errors(app: Flask) -> None:
