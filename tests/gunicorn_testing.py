@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
 BOOTED = re.compile(r"Booting worker with pid")
+#: No control socket (one path shared by every gunicorn of this user), and a short stop: the tests are done.
+TEST_OPTIONS = ("--no-control-socket", "--graceful-timeout", "1")
 
 
 @dataclass
@@ -56,7 +59,7 @@ def clean_environment(**settings: str) -> dict[str, str]:
 def run_gunicorn(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
     """Run gunicorn to completion (for a start that must fail); its output is text."""
     return subprocess.run(
-        [str(GUNICORN), "--bind", "127.0.0.1:0", *args, "wsgi:app"],
+        [str(GUNICORN), "--bind", "127.0.0.1:0", *TEST_OPTIONS, *args, "wsgi:app"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -70,7 +73,7 @@ def gunicorn(env: dict[str, str], *args: str, workers: int = 1, timeout: float =
     """A running `gunicorn -w <workers> wsgi:app`; yields its base URL once every worker has booted."""
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115  (closed below, after the process)
     process = subprocess.Popen(
-        [str(GUNICORN), "--bind", "127.0.0.1:0", "--workers", str(workers), *args, "wsgi:app"],
+        [str(GUNICORN), "--bind", "127.0.0.1:0", "--workers", str(workers), *TEST_OPTIONS, *args, "wsgi:app"],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -94,7 +97,7 @@ def gunicorn(env: dict[str, str], *args: str, workers: int = 1, timeout: float =
             raise AssertionError(f"gunicorn did not start in {timeout} s:\n{output}")
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
+        process.send_signal(signal.SIGINT)  # quick shutdown; TERM waits for idle workers' select timeout
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
