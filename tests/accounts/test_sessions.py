@@ -7,13 +7,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from conftest import Browser
 from ombudsman import create_app
 from ombudsman.accounts.models import User
 from ombudsman.extensions import db
 
 LOGIN = "/login"
 PAGE = "/letters/"
+
+
+@pytest.fixture
+def new_browser(browser):
+    """Factory: a browser-like client (tests/conftest.py's Browser) on a new client of any app."""
+    return lambda app: type(browser)(app.test_client())
 
 
 def _saved(client, name: str = "session") -> str:
@@ -123,8 +128,8 @@ def test_log_out_everywhere_ends_every_session_and_is_audited(demo, app, login):
     assert [e.action for e in audit.trail("user", demo.users["supervisor"].id)] == ["sessions_ended"]
 
 
-def _remembered(app) -> tuple[Browser, str]:
-    b = Browser(app.test_client())
+def _remembered(b) -> tuple:
+    """Sign `b` in with "Tetap masuk di perangkat ini"; returns it and its remember cookie."""
     response = b.client.post(
         LOGIN,
         data={"email": "inspector@demo.test", "password": "demo", "remember": "y", "csrf_token": b.token()},
@@ -134,25 +139,25 @@ def _remembered(app) -> tuple[Browser, str]:
     return b, _saved(b.client, "remember_token")
 
 
-def test_remember_me_outlives_the_browser_session_for_the_configured_time(demo, app):
+def test_remember_me_outlives_the_browser_session_for_the_configured_time(demo, app, new_browser):
     page = app.test_client().get(LOGIN).get_data(as_text=True)
     assert "Tetap masuk di perangkat ini" in page and "30 hari" in page
-    b, remembered = _remembered(app)
+    b, remembered = _remembered(new_browser(app))
     expires = b.client.get_cookie("remember_token").expires  # a persistent cookie, not a browser-session one
     assert timedelta(days=29) < expires - datetime.now(UTC) <= timedelta(days=30)
     response = _replay(app, remembered, "remember_token")  # browser closed: no session cookie, only this
     assert response.status_code == 200
 
 
-def test_a_remembered_login_dies_with_log_out_everywhere(demo, app, login):
-    b, remembered = _remembered(app)
+def test_a_remembered_login_dies_with_log_out_everywhere(demo, app, login, new_browser):
+    b, remembered = _remembered(new_browser(app))
     assert _replay(app, remembered, "remember_token").status_code == 200
     login("inspector@demo.test").post("/account/sessions/end")  # from another device
     assert _sent_to_login(_replay(app, remembered, "remember_token"))
 
 
-def test_a_remembered_login_dies_with_logout(demo, app):
-    b, remembered = _remembered(app)
+def test_a_remembered_login_dies_with_logout(demo, app, new_browser):
+    b, remembered = _remembered(new_browser(app))
     assert b.post("/logout").status_code == 303
     assert _sent_to_login(_replay(app, remembered, "remember_token"))
 
@@ -191,8 +196,8 @@ def proxied_app(app, database_url, tmp_path):
     )
 
 
-def test_behind_proxyfix_a_new_forwarded_address_keeps_the_session(demo, proxied_app):
-    b = Browser(proxied_app.test_client())
+def test_behind_proxyfix_a_new_forwarded_address_keeps_the_session(demo, proxied_app, new_browser):
+    b = new_browser(proxied_app)
     # An https request (as the proxy says) needs a same-site Referer for CSRF, as a browser sends.
     forwarded = {
         "X-Forwarded-For": "36.66.1.2",
@@ -211,11 +216,11 @@ def test_behind_proxyfix_a_new_forwarded_address_keeps_the_session(demo, proxied
     assert b.get(PAGE, headers={"X-Forwarded-For": "182.1.2.3"}).status_code == 200
 
 
-def test_behind_proxyfix_the_login_limit_counts_each_client_not_the_proxy(demo, proxied_app):
+def test_behind_proxyfix_the_login_limit_counts_each_client_not_the_proxy(demo, proxied_app, new_browser):
     tries = iter(range(100))
 
     def wrong_login(client_address: str) -> int:
-        b = Browser(proxied_app.test_client())
+        b = new_browser(proxied_app)
         return b.client.post(
             LOGIN,  # a different unknown account each time: only the address limit can refuse
             data={"email": f"nobody{next(tries)}@demo.test", "password": "wrong", "csrf_token": b.token()},
@@ -227,10 +232,10 @@ def test_behind_proxyfix_the_login_limit_counts_each_client_not_the_proxy(demo, 
     assert wrong_login("182.1.2.3") == 422  # another phone behind the same proxy is not locked out
 
 
-def test_without_proxyfix_forwarded_headers_are_not_trusted(demo, app):
+def test_without_proxyfix_forwarded_headers_are_not_trusted(demo, app, new_browser):
     codes = []
     for n in range(11):
-        b = Browser(app.test_client())
+        b = new_browser(app)
         codes.append(
             b.client.post(
                 LOGIN,

@@ -12,9 +12,11 @@ def _record_violations(page) -> list[str]:
     violations: list[str] = []
     page.on(
         "console",
-        lambda message: violations.append(message.text)
-        if message.type == "error" and "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            violations.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
     )
     page.add_init_script(
         "document.addEventListener('securitypolicyviolation', e => "
@@ -29,8 +31,10 @@ def test_swagger_ui_renders_the_api_under_its_policy(demo, live_server, phone, s
     sign_in(page, "inspector@demo.test")
     page.goto(f"{live_server.url}/api/v1/docs")
     page.wait_for_selector(".swagger-ui .opblock-tag", timeout=20_000)
-    assert page.locator(".swagger-ui .information-container .title").inner_text().startswith(
-        "Ombudsman Inspection Tracker API"
+    assert (
+        page.locator(".swagger-ui .information-container .title")
+        .inner_text()
+        .startswith("Ombudsman Inspection Tracker API")
     )
     assert page.locator(".opblock").count() > 10  # every operation is listed
     page.locator(".opblock").first.click()  # expanding an operation works (Swagger UI's own scripts run)
