@@ -119,6 +119,9 @@ def config_class(name: str | None = None) -> type[Config]:
 
     Failing closed: `gunicorn wsgi:app` with an empty environment gets production's checks, never the
     development defaults. Development and testing are explicit choices (`make run` sets development).
-    Raises KeyError for an unknown name.
+    Raises ValueError for an unknown name (a typo must not silently pick some other environment).
     """
-    return CONFIGS[name or os.environ.get("OMBUDSMAN_ENV") or "production"]
+    chosen = name or os.environ.get("OMBUDSMAN_ENV") or "production"
+    if chosen not in CONFIGS:
+        raise ValueError(f"OMBUDSMAN_ENV={chosen!r}: use {', '.join(CONFIGS)}; unset means production.")
+    return CONFIGS[chosen]

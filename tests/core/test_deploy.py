@@ -38,6 +38,12 @@ def test_no_environment_means_production(monkeypatch):
     assert config_class().DEBUG is False
 
 
+def test_an_unknown_environment_is_refused(monkeypatch):
+    monkeypatch.setenv("OMBUDSMAN_ENV", "prod")
+    with pytest.raises(ValueError, match="OMBUDSMAN_ENV='prod'"):
+        config_class()
+
+
 def test_a_safe_configuration_has_no_problems():
     assert unsafe_settings(SAFE) == []
 
