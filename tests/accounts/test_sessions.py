@@ -184,8 +184,8 @@ def test_a_new_network_address_mid_session_keeps_the_session(demo, login):
 
 @pytest.fixture
 def proxied_app(app, database_url, tmp_path):
-    """The same database behind one trusted proxy (PROXY_FIX_X_FOR=1)."""
-    return create_app(
+    """The same database behind one trusted proxy (PROXY_FIX_X_FOR=1); its connections closed afterwards."""
+    proxied = create_app(
         "testing",
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -194,6 +194,10 @@ def proxied_app(app, database_url, tmp_path):
             "PROXY_FIX_X_PROTO": 1,
         },
     )
+    yield proxied
+    with proxied.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_behind_proxyfix_a_new_forwarded_address_keeps_the_session(demo, proxied_app, new_browser):
