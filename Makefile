@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 5000
 BIN := $(VENV)/bin
-FLASK := $(BIN)/flask --app wsgi
+# The local demo is an explicit development choice: without OMBUDSMAN_ENV the app is production and refuses
+# to start without a real secret key, a public https address, PostgreSQL and Redis.
+FLASK := OMBUDSMAN_ENV=development $(BIN)/flask --app wsgi
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test test-postgres lint format install install-dev browser translations db benchmarks clean

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -27,10 +28,25 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Tetap masuk di perangkat ini" on the login form, for field phones; logging out everywhere ends it too.
+    # From the environment as seconds (OMBUDSMAN_REMEMBER_COOKIE_DURATION=604800).
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    # How many reverse proxies in front of the app set each X-Forwarded-* header (0 = none, trust nothing).
+    # Behind one nginx setting X-Forwarded-For and X-Forwarded-Proto: PROXY_FIX_X_FOR=1, PROXY_FIX_X_PROTO=1.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    # Strict-Transport-Security max-age in seconds; 0 sends no HSTS header (only production sends it).
+    HSTS_SECONDS = 0
+    # Redis shared by every worker and node (rate limits); OMBUDSMAN_REDIS_URL or REDIS_URL.
+    REDIS_URL = ""
+    # Production refuses SQLite unless this is set (OMBUDSMAN_ALLOW_SQLITE=1): a single small office only.
+    ALLOW_SQLITE = False
     WTF_CSRF_TIME_LIMIT = None
     PER_PAGE = 25
     # How many days after today a visit may be dated (ombudsman.contracts.DateRule.VISIT).
     PLAUSIBLE_DATE_MARGIN_DAYS = 90
+    # Memory storage counts per worker: fine for one developer, wrong under gunicorn. REDIS_URL replaces it.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # SMTP for reminders.
@@ -58,12 +74,14 @@ class Config:
 class DevelopmentConfig(Config):
     """Local development on SQLite."""
 
+    ENVIRONMENT = "development"
     DEBUG = True
 
 
 class TestingConfig(Config):
     """The test suite: CSRF stays on; tests fetch the token like a browser does."""
 
+    ENVIRONMENT = "testing"
     TESTING = True
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     # Cheap hashes keep the suite fast; the algorithm (Argon2id) is the same as in production.
@@ -72,10 +90,21 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """PostgreSQL behind gunicorn; secure cookies."""
+    """PostgreSQL behind gunicorn; secure cookies.
 
+    Settings that must come from the environment are empty here: `ombudsman.deploy.unsafe_settings` names
+    every one that is missing, and the app refuses to start.
+    """
+
+    ENVIRONMENT = "production"
+    DEBUG = False
+    SECRET_KEY = ""
+    SQLALCHEMY_DATABASE_URI = ""
+    PUBLIC_BASE_URL = ""
+    PREFERRED_URL_SCHEME = "https"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = 365 * 24 * 3600
 
 
 CONFIGS = {
@@ -86,5 +115,13 @@ CONFIGS = {
 
 
 def config_class(name: str | None = None) -> type[Config]:
-    """The config class named by the argument or by OMBUDSMAN_ENV (default: development)."""
-    return CONFIGS[name or os.environ.get("OMBUDSMAN_ENV", "development")]
+    """The config class named by the argument or by OMBUDSMAN_ENV; production when neither says.
+
+    Failing closed: `gunicorn wsgi:app` with an empty environment gets production's checks, never the
+    development defaults. Development and testing are explicit choices (`make run` sets development).
+    Raises ValueError for an unknown name (a typo must not silently pick some other environment).
+    """
+    chosen = name or os.environ.get("OMBUDSMAN_ENV") or "production"
+    if chosen not in CONFIGS:
+        raise ValueError(f"OMBUDSMAN_ENV={chosen!r}: use {', '.join(CONFIGS)}; unset means production.")
+    return CONFIGS[chosen]

@@ -8,16 +8,24 @@ from typing import Any
 
 from flask import Flask
 
-from config import DEFAULT_SECRET_KEY, config_class
+from config import config_class
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
-    """Build the application: load config, validate it, then wire extensions, blueprints, errors and CLI."""
+def create_app(
+    config_name: str | None = None, overrides: dict[str, Any] | None = None, *, refuse_unsafe: bool = True
+) -> Flask:
+    """Build the application: load config, validate it, then wire extensions, blueprints, errors and CLI.
+
+    `config_name` is development, testing or production (default: OMBUDSMAN_ENV, else production).
+    In production an unsafe configuration raises `ombudsman.deploy.UnsafeConfiguration` listing every
+    problem; only `flask check-deploy` passes `refuse_unsafe=False`, to report them.
+    """
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
     _load_config(app, config_name, overrides)
-    _validate_config(app)
+    _validate_config(app, refuse_unsafe)
+    _wrap_proxy(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -41,24 +49,42 @@ def _load_config(app: Flask, config_name: str | None, overrides: dict[str, Any] 
     url = app.config.pop("DATABASE_URL", None) or os.environ.get("DATABASE_URL")
     if url and not (overrides and "SQLALCHEMY_DATABASE_URI" in overrides):
         app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["REDIS_URL"] = app.config.get("REDIS_URL") or os.environ.get("REDIS_URL", "")
     app.config.update(overrides or {})
+    if app.config["REDIS_URL"] and not (overrides and "RATELIMIT_STORAGE_URI" in overrides):
+        # Every worker and node counts in the same place.
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
 
 
-def _validate_config(app: Flask) -> None:
-    if not app.debug and not app.testing and app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
-        raise RuntimeError(
-            "Set OMBUDSMAN_SECRET_KEY: production refuses to start with the default secret key."
-        )
+def _validate_config(app: Flask, refuse_unsafe: bool) -> None:
+    from ombudsman import deploy
+
+    # Judged once, on the configuration as given; `flask check-deploy` prints this list.
+    app.extensions["unsafe_settings"] = deploy.unsafe_settings(app.config)
+    if refuse_unsafe:
+        deploy.refuse_unsafe(app.config)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        # Only `check-deploy` gets here (it has reported the missing URL); it never opens the database.
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
     evidence = Path(app.config["EVIDENCE_DIR"]).resolve()
     if evidence.is_relative_to(ROOT / "ombudsman"):
         raise RuntimeError("EVIDENCE_DIR must be outside the code tree.")
 
 
+def _wrap_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-* from as many proxies as configured (none by default: the headers are forgeable)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = {name: int(app.config[f"PROXY_FIX_X_{name.upper()}"] or 0) for name in ("for", "proto", "host")}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops["for"], x_proto=hops["proto"], x_host=hops["host"])
+
+
 def _init_extensions(app: Flask) -> None:
-    from ombudsman.accounts.models import User
+    from ombudsman.accounts.sessions import load_session_user
     from ombudsman.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -68,11 +94,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
-    login_manager.session_protection = "strong"
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    # Not tied to the client's address: a phone moving from the office Wi-Fi to mobile data keeps its session
+    # (and what it was typing). Sessions end server-side instead, through the user's session generation.
+    login_manager.session_protection = None
+    login_manager.user_loader(load_session_user)
 
     from ombudsman.i18n import select_locale
 
@@ -98,7 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     # The letter pages (views) and their workflow buttons (workflow_views) share one blueprint.
     from ombudsman.letters.workflow_views import bp as letters_bp
     from ombudsman.recommendations.views import bp as recommendations_bp
-    from ombudsman.security import require_login
+    from ombudsman.security import require_login, set_security_headers
 
     for bp in (
         accounts_bp,
@@ -119,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     api.init_app(app)
     app.before_request(require_login)
+    app.after_request(set_security_headers)
 
 
 def _register_errors(app: Flask) -> None:
@@ -131,6 +157,7 @@ def _register_cli(app: Flask) -> None:
     from ombudsman.accounts.cli import users_cli
     from ombudsman.dbsetup import analyze_command
     from ombudsman.deadlines.cli import deadlines_cli
+    from ombudsman.deploy import check_deploy_command
     from ombudsman.letters.cli import letters_cli
     from ombudsman.seed import seed_demo_command, seed_reference_command
 
@@ -140,6 +167,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(seed_reference_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(analyze_command)
+    app.cli.add_command(check_deploy_command)
 
 
 def _register_templating(app: Flask) -> None:

@@ -33,4 +33,6 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+# Counted per client address: request.remote_addr, which is the client's own behind the configured ProxyFix
+# (PROXY_FIX_X_FOR), never a forgeable header otherwise. Storage: REDIS_URL in production (see config.py).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

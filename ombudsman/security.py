@@ -1,4 +1,5 @@
-"""Request-wide guards: nobody reaches a page without logging in unless the view says it is public."""
+"""Request-wide guards: nobody reaches a page without logging in unless the view says it is public, and
+every response carries the security headers."""
 
 from __future__ import annotations
 
@@ -18,3 +19,56 @@ def require_login():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     return None
+
+
+# --- security headers -------------------------------------------------------------------------------------
+#
+# A small after_request rather than Flask-Talisman: Talisman overwrites the CSP and X-Frame-Options of every
+# response, but some responses carry a stricter or different policy of their own (the letter preview is
+# framed by the letter's page and allows only its print styles; evidence files allow nothing), and keeping
+# them would mean decorating those views in their packages with Talisman's per-view options.
+
+#: Every page: our own scripts, styles, images and fonts only; no inline script or style, no framing.
+#: img-src allows data: (Swagger UI's icons) and blob: (photo previews on the offline capture page).
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "frame-src 'self'",  # the letter preview
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def set_security_headers(response):
+    """after_request: CSP, framing, sniffing and referrer headers on every response; HSTS when configured.
+
+    A response that set its own Content-Security-Policy keeps it (and may then be framed by its own site if
+    its policy says `frame-ancestors 'self'`); a header a view set itself is never replaced.
+    """
+    own_policy = response.headers.get("Content-Security-Policy")
+    if own_policy is None:
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    framing = "SAMEORIGIN" if own_policy and "frame-ancestors 'self'" in own_policy else "DENY"
+    response.headers.setdefault("X-Frame-Options", framing)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    seconds = int(current_app.config.get("HSTS_SECONDS") or 0)
+    if seconds > 0:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={seconds}; includeSubDomains")
+    return response

@@ -28,6 +28,8 @@ class LoginForm(FlaskForm):
 
     email = EmailField(_l("E-mail"), validators=[InputRequired(), *form_validators(c.EMAIL), EMAIL])
     password = PasswordField(_l("Kata sandi"), validators=[InputRequired(), *form_validators(c.PASSWORD)])
+    # A remembered login lasts REMEMBER_COOKIE_DURATION; "Keluar dari semua perangkat" ends it.
+    remember = BooleanField(_l("Tetap masuk di perangkat ini"))
 
 
 class UserForm(FlaskForm):

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ombudsman.clock import utcnow
@@ -64,12 +64,19 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session and remember-me cookie (see get_id); raising it ends them all at once
+    # (ombudsman.accounts.sessions.end_all_sessions).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     office: Mapped[Office] = relationship(back_populates="users")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users.
         return self.active
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session and remember cookie: "<user id>:<session generation>"."""
+        return f"{self.id}:{self.session_generation or 0}"
 
     def has_role(self, *roles: Role) -> bool:
         """True when the user's role is one of `roles`."""

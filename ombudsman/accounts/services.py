@@ -28,6 +28,7 @@ from ombudsman.accounts.commands import (
     UserDetails,
 )
 from ombudsman.accounts.models import ApiToken, Office, Role, User
+from ombudsman.accounts.sessions import end_all_sessions
 from ombudsman.audit import services as audit
 from ombudsman.clock import utcnow
 from ombudsman.errors import Conflict, Forbidden, Invalid
@@ -170,6 +171,9 @@ def update_user(user: User, details: UserDetails, *, actor: User) -> dict:
     if details.password:
         user.password_hash = hash_password(details.password)
         changes["password"] = ["***", "***"]
+    if details.password or not user.active:
+        # A new password or a deactivation ends every session the user has, wherever it is.
+        end_all_sessions(user)
     audit.record("user", user.id, "updated", user_id=actor.id, office_id=user.office_id, changes=changes)
     return changes
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -16,6 +17,7 @@ from ombudsman.accounts.commands import Login, OfficeDetails, UserDetails
 from ombudsman.accounts.forms import LoginForm, OfficeForm, UserForm
 from ombudsman.accounts.models import ApiToken, User
 from ombudsman.accounts.permissions import ADMIN, EVERYONE, public, roles_required
+from ombudsman.accounts.sessions import end_all_sessions
 from ombudsman.audit import services as audit
 from ombudsman.clock import utcnow
 from ombudsman.errors import DomainError
@@ -47,17 +49,46 @@ def login():
         else:
             db.session.commit()
             session.clear()
-            login_user(user)
+            login_user(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")), 303)
-    return render_template("accounts/login.html", form=form), 200 if request.method == "GET" else 422
+    remember_days = _as_timedelta(current_app.config["REMEMBER_COOKIE_DURATION"]).days
+    return render_template("accounts/login.html", form=form, remember_days=remember_days), (
+        200 if request.method == "GET" else 422
+    )
+
+
+def _as_timedelta(value: timedelta | int) -> timedelta:
+    """REMEMBER_COOKIE_DURATION as a timedelta (the environment gives it in seconds)."""
+    return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
 
 
 @bp.post("/logout")
 @roles_required(EVERYONE)
 def logout():
-    """Sign out."""
+    """Sign out: this session and every other one of the user (a cookie saved before is worthless after)."""
+    end_all_sessions(current_user)
+    db.session.commit()
     logout_user()
     session.clear()
+    return redirect(url_for("accounts.login"), 303)
+
+
+@bp.post("/account/sessions/end")
+@roles_required(EVERYONE)
+def end_sessions():
+    """Log out everywhere: every session and remembered login of the user, on every device, this one too."""
+    end_all_sessions(current_user)
+    audit.record(
+        "user",
+        current_user.id,
+        "sessions_ended",
+        user_id=current_user.id,
+        office_id=current_user.office_id,
+    )
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Anda telah keluar dari semua perangkat."), "success")
     return redirect(url_for("accounts.login"), 303)
 
 
@@ -65,8 +96,6 @@ def logout():
 @public
 def set_language(code: str):
     """Switch the interface language."""
-    from flask import current_app
-
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["lang"] = code
@@ -132,6 +161,8 @@ def user_edit(user_id: int):
             show_error(form, exc)
         else:
             db.session.commit()
+            if user.id == current_user.id and form.password.data:
+                login_user(user)  # an admin who changes their own password stays signed in here
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("accounts.users"), 303)
     return render_template(

@@ -155,9 +155,15 @@ def test_users_create_cli_refuses_duplicate_and_unknown_office(demo, runner):
 
 def test_production_refuses_default_secret(monkeypatch):
     monkeypatch.delenv("OMBUDSMAN_SECRET_KEY", raising=False)
+    safe = {
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "ALLOW_SQLITE": True,
+        "PUBLIC_BASE_URL": "https://tracker.example.go.id",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 32})
+        create_app("production", safe)
+    app = create_app("production", {**safe, "SECRET_KEY": "x" * 32})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 

@@ -22,8 +22,9 @@ def test_inspector_logs_a_finding_with_photo_and_sees_it_on_the_authority_page(
     page.fill("#description", "Tidak ada papan pengumuman stok blanko di ruang tunggu.")
     page.select_option("#routing_rule_id", label="Pengumuman stok blanko")
     # Typing the title already brought a keyword suggestion (blanko → the centre); the theme replaces it.
+    # A function, not an expression: Playwright evaluates expressions with eval, which the page's CSP refuses.
     page.wait_for_function(
-        "document.querySelector('#suggestion').innerText.includes('Pemerintah Kota Kupang')"
+        "() => document.querySelector('#suggestion').innerText.includes('Pemerintah Kota Kupang')"
         " && document.querySelector('#accept-suggestion') !== null"
     )
     page.click("#accept-suggestion")

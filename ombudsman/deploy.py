@@ -1,0 +1,141 @@
+"""Is this configuration safe to serve? One list of every unsafe setting, in plain words.
+
+Production (the default when OMBUDSMAN_ENV is unset) refuses to start while the list is not empty;
+`flask --app wsgi check-deploy` prints it and exits non-zero, so a deploy script can stop before serving.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from config import DEFAULT_SECRET_KEY
+
+#: Shortest accepted SECRET_KEY (`python3 -c 'import secrets; print(secrets.token_hex(32))'` makes 64).
+MIN_SECRET_KEY_LENGTH = 32
+#: The name of the command; wsgi.py lets this one command load an unsafe configuration to report on it.
+CHECK_COMMAND = "check-deploy"
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Production refused to start; `problems` lists every unsafe setting (the message shows them all)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"Refusing to start: {len(problems)} unsafe setting(s).\n{lines}")
+
+
+def unsafe_settings(config: Mapping[str, Any]) -> list[str]:
+    """Every setting that makes `config` unsafe to serve to the public, each in one sentence; [] when safe.
+
+    Judged by production's rules whatever the environment, so development and testing are reported as such.
+    """
+    problems: list[str] = []
+    environment = config.get("ENVIRONMENT", "production")
+    if environment != "production":
+        problems.append(
+            f"OMBUDSMAN_ENV is {environment!r}: development defaults are in use; "
+            "set OMBUDSMAN_ENV=production or leave it unset."
+        )
+    if config.get("DEBUG"):
+        problems.append("Debug mode is on: anyone who triggers an error can read the server's internals.")
+    if config.get("TESTING"):
+        problems.append("TESTING is on: errors are not handled as in production.")
+    problems += _secret_key_problems(config.get("SECRET_KEY"))
+    problems += _public_url_problems(config.get("PUBLIC_BASE_URL") or "")
+    problems += _database_problems(config.get("SQLALCHEMY_DATABASE_URI") or "", config.get("ALLOW_SQLITE"))
+    if not config.get("REDIS_URL") and str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):
+        problems.append(
+            "REDIS_URL is not set: login rate limits would be counted separately by each worker "
+            "(set REDIS_URL=redis://host:6379/0)."
+        )
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if not config.get(name):
+            problems.append(f"{name} is off: the login cookie would also travel over plain HTTP.")
+    return problems
+
+
+def _secret_key_problems(key: Any) -> list[str]:
+    if not key:
+        return ["OMBUDSMAN_SECRET_KEY is not set: sessions cannot be signed safely."]
+    if key == DEFAULT_SECRET_KEY:
+        return [
+            "OMBUDSMAN_SECRET_KEY is the public development default: anyone could forge a session cookie."
+        ]
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return [
+            f"OMBUDSMAN_SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters "
+            "(generate one with: python3 -c 'import secrets; print(secrets.token_hex(32))')."
+        ]
+    return []
+
+
+def _public_url_problems(url: str) -> list[str]:
+    if not url:
+        return [
+            "OMBUDSMAN_PUBLIC_BASE_URL is not set: links in QR codes, e-mails and calendars need the "
+            "public https address (e.g. https://tracker.example.go.id)."
+        ]
+    parts = urlsplit(url)
+    problems = []
+    if parts.scheme != "https":
+        problems.append(f"OMBUDSMAN_PUBLIC_BASE_URL {url!r} is not https.")
+    host = (parts.hostname or "").rstrip(".").lower()
+    if not host:
+        problems.append(f"OMBUDSMAN_PUBLIC_BASE_URL {url!r} has no host name.")
+    elif host == "localhost" or host.endswith(".localhost"):
+        problems.append(f"OMBUDSMAN_PUBLIC_BASE_URL {url!r} points at this machine (localhost).")
+    else:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            address = None  # a host name: nothing more to check without a network lookup
+        if address is not None and (
+            address.is_loopback or address.is_private or address.is_link_local or address.is_unspecified
+        ):
+            problems.append(
+                f"OMBUDSMAN_PUBLIC_BASE_URL {url!r} is a loopback, private or link-local address "
+                "that people outside this network cannot open."
+            )
+    return problems
+
+
+def _database_problems(url: str, allow_sqlite: Any) -> list[str]:
+    if not url:
+        return ["DATABASE_URL is not set (e.g. postgresql://ombudsman@db.internal/ombudsman)."]
+    if url.startswith("sqlite") and not allow_sqlite:
+        return [
+            "DATABASE_URL is SQLite: use PostgreSQL, or set OMBUDSMAN_ALLOW_SQLITE=1 for a single small "
+            "office on one server."
+        ]
+    return []
+
+
+def refuse_unsafe(config: Mapping[str, Any]) -> None:
+    """Raise UnsafeConfiguration listing every problem when a production configuration is unsafe."""
+    if config.get("ENVIRONMENT") != "production":
+        return
+    problems = unsafe_settings(config)
+    if problems:
+        raise UnsafeConfiguration(problems)
+
+
+@click.command(CHECK_COMMAND)
+@with_appcontext
+def check_deploy_command() -> None:
+    """List every unsafe setting of this configuration; exit 1 when there is any."""
+    problems = current_app.extensions["unsafe_settings"]
+    if not problems:
+        click.echo("Configuration is safe to deploy.")
+        return
+    click.echo(f"{len(problems)} unsafe setting(s):")
+    for problem in problems:
+        click.echo(f"  - {problem}")
+    raise SystemExit(1)

@@ -1,0 +1,73 @@
+"""The login rate limit holds across gunicorn workers: they count in the same Redis."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
+
+import pytest
+from gunicorn_testing import clean_environment, fetch, gunicorn
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+LOGIN_LIMIT = 10  # per minute and client address (accounts.views.login)
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of this run's own in the real Redis; its keys are deleted afterwards."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    prefix = f"test-limits-{uuid.uuid4().hex}"
+    yield prefix
+    for key in client.scan_iter(match=f"*{prefix}*"):
+        client.delete(key)
+    client.close()
+
+
+def _login_form(url: str) -> tuple[str, str]:
+    """The session cookie and CSRF token of a fresh login form."""
+    page = fetch(f"{url}/login")
+    cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+    return cookie, CSRF_INPUT.search(page.text).group(1)
+
+
+def test_wrong_logins_are_limited_across_four_workers(app, database_url, tmp_path, redis_prefix):
+    settings = {
+        "OMBUDSMAN_ENV": "production",
+        "OMBUDSMAN_SECRET_KEY": secrets.token_hex(32),
+        "OMBUDSMAN_PUBLIC_BASE_URL": "https://tracker.ombudsman.example",
+        "DATABASE_URL": database_url,
+        "OMBUDSMAN_ALLOW_SQLITE": "1",
+        "REDIS_URL": REDIS_URL,
+        "OMBUDSMAN_RATELIMIT_KEY_PREFIX": redis_prefix,
+        "OMBUDSMAN_EVIDENCE_DIR": str(tmp_path / "evidence"),
+        "OMBUDSMAN_PROXY_FIX_X_FOR": "1",
+        # Cheap hashes, as in the test configuration: the test measures counting, not Argon2.
+        "OMBUDSMAN_ARGON2_PARAMETERS": '{"time_cost": 1, "memory_cost": 1024, "parallelism": 1}',
+    }
+    with gunicorn(clean_environment(**settings), "--preload", workers=4) as url:
+        cookie, token = _login_form(url)
+
+        def wrong_login(n: int, client_address: str = "36.66.1.2") -> int:
+            body = urlencode({"email": f"nobody{n}@demo.test", "password": "wrong", "csrf_token": token})
+            headers = {
+                "Cookie": cookie,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Forwarded-For": client_address,
+            }
+            return fetch(f"{url}/login", method="POST", body=body, headers=headers).status
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            codes = list(pool.map(wrong_login, range(3 * LOGIN_LIMIT)))
+        assert sorted(set(codes)) == [422, 429], codes
+        assert codes.count(422) == LOGIN_LIMIT  # accepted (and refused as wrong), across all four workers
+        assert codes.count(429) == 2 * LOGIN_LIMIT
+        assert wrong_login(99, "182.1.2.3") == 422  # another client behind the proxy has its own count

@@ -1,0 +1,204 @@
+"""Failing closed: without OMBUDSMAN_ENV the app is production and refuses an unsafe configuration."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import sys
+import uuid
+
+import pytest
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+from gunicorn_testing import ROOT, clean_environment, fetch, gunicorn, run_gunicorn
+
+from config import DEFAULT_SECRET_KEY, config_class
+from ombudsman import create_app
+from ombudsman.deploy import UnsafeConfiguration, unsafe_settings
+
+PUBLIC = "https://tracker.ombudsman.example"
+SAFE = {
+    "ENVIRONMENT": "production",
+    "SECRET_KEY": "k" * 64,
+    "PUBLIC_BASE_URL": PUBLIC,
+    "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://ombudsman@db.internal/ombudsman",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+    "SESSION_COOKIE_SECURE": True,
+    "REMEMBER_COOKIE_SECURE": True,
+}
+
+
+def _names(problems: list[str]) -> str:
+    return "\n".join(problems)
+
+
+def test_no_environment_means_production(monkeypatch):
+    monkeypatch.delenv("OMBUDSMAN_ENV", raising=False)
+    assert config_class().ENVIRONMENT == "production"
+    assert config_class().DEBUG is False
+
+
+def test_an_unknown_environment_is_refused(monkeypatch):
+    monkeypatch.setenv("OMBUDSMAN_ENV", "prod")
+    with pytest.raises(ValueError, match="OMBUDSMAN_ENV='prod'"):
+        config_class()
+
+
+def test_a_safe_configuration_has_no_problems():
+    assert unsafe_settings(SAFE) == []
+
+
+def test_every_problem_is_listed_at_once():
+    problems = unsafe_settings({"ENVIRONMENT": "production", "RATELIMIT_STORAGE_URI": "memory://"})
+    text = _names(problems)
+    for setting in ("OMBUDSMAN_SECRET_KEY", "OMBUDSMAN_PUBLIC_BASE_URL", "DATABASE_URL", "REDIS_URL"):
+        assert setting in text
+    assert len(problems) == 6  # the four above and both cookies without Secure
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        (DEFAULT_SECRET_KEY, "public development default"),
+        ("short-but-not-default", "shorter than 32"),
+        ("", "not set"),
+    ],
+)
+def test_secret_key_must_be_real(key, words):
+    assert words in _names(unsafe_settings({**SAFE, "SECRET_KEY": key}))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://tracker.ombudsman.example",
+        "https://localhost",
+        "https://app.localhost:8443",
+        "https://127.0.0.1",
+        "https://10.1.2.3",
+        "https://192.168.0.10",
+        "https://172.16.5.4",
+        "https://169.254.1.1",
+        "https://[::1]",
+        "https://[fe80::1]",
+        "https://[fd00::5]",
+        "https://0.0.0.0",
+        "https://",
+    ],
+)
+def test_public_base_url_must_be_https_and_public(url):
+    problems = unsafe_settings({**SAFE, "PUBLIC_BASE_URL": url})
+    assert len(problems) >= 1 and "OMBUDSMAN_PUBLIC_BASE_URL" in problems[0]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://tracker.ombudsman.example/", "https://36.66.1.2", "https://[2400:cb00::1]"]
+)
+def test_public_addresses_are_accepted(url):
+    assert unsafe_settings({**SAFE, "PUBLIC_BASE_URL": url}) == []
+
+
+def test_sqlite_only_when_explicitly_allowed():
+    sqlite = {**SAFE, "SQLALCHEMY_DATABASE_URI": "sqlite:////var/lib/ombudsman.sqlite"}
+    assert "SQLite" in _names(unsafe_settings(sqlite))
+    assert unsafe_settings({**sqlite, "ALLOW_SQLITE": 1}) == []
+
+
+def test_development_and_debug_are_reported():
+    text = _names(unsafe_settings({**SAFE, "ENVIRONMENT": "development", "DEBUG": True}))
+    assert "OMBUDSMAN_ENV is 'development'" in text and "Debug mode is on" in text
+
+
+def test_create_app_in_production_raises_with_the_same_list(monkeypatch):
+    for name in (
+        "OMBUDSMAN_ENV",
+        "OMBUDSMAN_SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "OMBUDSMAN_PUBLIC_BASE_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(UnsafeConfiguration) as refused:
+        create_app()
+    assert len(refused.value.problems) == 4
+    for problem in refused.value.problems:
+        assert problem in str(refused.value)
+
+
+def _flask(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi", *args]
+    return subprocess.run(flask, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def _deploy_settings(database_url: str, tmp_path, **more: str) -> dict[str, str]:
+    return {
+        "OMBUDSMAN_SECRET_KEY": secrets.token_hex(32),
+        "OMBUDSMAN_PUBLIC_BASE_URL": PUBLIC,
+        "DATABASE_URL": database_url,
+        "OMBUDSMAN_ALLOW_SQLITE": "1",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "OMBUDSMAN_RATELIMIT_KEY_PREFIX": f"test-deploy-{uuid.uuid4().hex}",
+        "OMBUDSMAN_EVIDENCE_DIR": str(tmp_path / "evidence"),
+        **more,
+    }
+
+
+def test_check_deploy_lists_every_problem_and_fails(tmp_path):
+    result = _flask(clean_environment(), "check-deploy")
+    assert result.returncode == 1, result.stderr
+    assert "4 unsafe setting(s)" in result.stdout
+    for setting in ("OMBUDSMAN_SECRET_KEY", "OMBUDSMAN_PUBLIC_BASE_URL", "DATABASE_URL", "REDIS_URL"):
+        assert setting in result.stdout
+
+
+def test_check_deploy_passes_a_safe_configuration(tmp_path):
+    result = _flask(
+        clean_environment(**_deploy_settings("sqlite:///" + str(tmp_path / "x.sqlite"), tmp_path)),
+        "check-deploy",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "safe to deploy" in result.stdout
+
+
+def test_gunicorn_with_an_empty_environment_refuses_to_start():
+    result = run_gunicorn(clean_environment())
+    assert result.returncode != 0
+    for setting in ("OMBUDSMAN_SECRET_KEY", "OMBUDSMAN_PUBLIC_BASE_URL", "DATABASE_URL", "REDIS_URL"):
+        assert setting in result.stderr
+    assert "Worker failed to boot" in result.stderr
+
+
+def _forged_admin_session(user_id: str) -> str:
+    """A session cookie for the admin, signed with the old public default key."""
+    forger = Flask("forger")
+    forger.secret_key = DEFAULT_SECRET_KEY
+    serializer = SecureCookieSessionInterface().get_signing_serializer(forger)
+    return serializer.dumps({"_user_id": user_id, "_fresh": True})
+
+
+def test_the_old_default_key_forged_an_admin_session(demo, app):
+    """The attack this guards against, shown on the testing configuration (it still has the default key)."""
+    admin = demo.users["admin"]
+    forged = _forged_admin_session(admin.get_id())
+    client = app.test_client()
+    client.set_cookie("session", forged)
+    assert client.get("/users/").status_code == 200
+
+
+def test_gunicorn_with_the_settings_runs_production_with_debug_off(demo, database_url, tmp_path, monkeypatch):
+    settings = _deploy_settings(database_url, tmp_path)
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("OMBUDSMAN_ENV", raising=False)
+    in_process = create_app()
+    assert in_process.config["ENVIRONMENT"] == "production" and in_process.debug is False
+
+    forged = _forged_admin_session(demo.users["admin"].get_id())
+    with gunicorn(clean_environment(**settings)) as url:
+        login = fetch(f"{url}/login")
+        assert login.status == 200
+        assert login.headers["Strict-Transport-Security"].startswith("max-age=")  # production only
+        users = fetch(f"{url}/users/", headers={"Cookie": f"session={forged}"})
+        assert users.status == 302 and users.headers["Location"].startswith("/login")
+        missing = fetch(f"{url}/no-such-page")
+        assert missing.status == 404 and "Traceback" not in missing.text
