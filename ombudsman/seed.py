@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from ombudsman import reference_data as reference
 from ombudsman import seed_data as data
 from ombudsman.accounts import services as accounts
 from ombudsman.accounts.models import Office, User
@@ -60,7 +61,7 @@ def ensure_authorities(names: set[str] | None = None) -> dict[str, Authority]:
 
 def ensure_routing_rules() -> None:
     """Add the default adminduk routing rules that are missing."""
-    for position, row in enumerate(data.ROUTING_RULES, start=1):
+    for position, row in enumerate(reference.ROUTING_RULES, start=1):
         code, theme, keywords, resp, level, named, second_level, second_named, reason, basis = row
         if db.session.scalar(select(RoutingRule).where(RoutingRule.code == code)):
             continue
@@ -88,15 +89,17 @@ def ensure_checklist() -> Checklist:
     """Add version 1 of the adminduk checklist if no version exists."""
     checklist = db.session.scalar(
         select(Checklist)
-        .where(Checklist.code == data.CHECKLIST_CODE)
+        .where(Checklist.code == reference.CHECKLIST_CODE)
         .order_by(Checklist.version.desc())
         .limit(1)
     )
     if checklist is not None:
         return checklist
     rules = {r.code: r for r in db.session.scalars(select(RoutingRule))}
-    checklist = Checklist(code=data.CHECKLIST_CODE, version=1, name=data.CHECKLIST_NAME, active=True)
-    for position, (code, group, label, basis, rule_code) in enumerate(data.CHECKLIST_ITEMS, start=1):
+    checklist = Checklist(
+        code=reference.CHECKLIST_CODE, version=1, name=reference.CHECKLIST_NAME, active=True
+    )
+    for position, (code, group, label, basis, rule_code) in enumerate(reference.CHECKLIST_ITEMS, start=1):
         checklist.items.append(
             ChecklistItem(
                 code=code,

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from ombudsman import seed_data
+from ombudsman import reference_data, seed_data
 from ombudsman.authorities import services
 from ombudsman.authorities.models import RoutingRule
 from ombudsman.errors import Invalid
@@ -17,7 +17,9 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("row", seed_data.ROUTING_RULES, ids=[r[0] for r in seed_data.ROUTING_RULES])
+@pytest.mark.parametrize(
+    "row", reference_data.ROUTING_RULES, ids=[r[0] for r in reference_data.ROUTING_RULES]
+)
 def test_every_seeded_rule_suggests_the_right_authority_for_the_kupang_dinas(demo, row):
     code, _theme, _keywords, responsibility = row[:4]
     rule = db.session.scalar(select(RoutingRule).where(RoutingRule.code == code))

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from ombudsman import seed_data
+from ombudsman import reference_data, seed_data
 from ombudsman.extensions import db
 from ombudsman.models import (
     AuditEvent,
@@ -91,8 +91,10 @@ def test_seed_demo_if_empty_skips_a_database_with_data(demo, runner):
 def test_seed_reference_alone_loads_rules_and_checklist(app, runner):
     result = runner.invoke(args=["seed-reference"])
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(select(func.count()).select_from(RoutingRule)) == len(seed_data.ROUTING_RULES)
+    assert db.session.scalar(select(func.count()).select_from(RoutingRule)) == len(
+        reference_data.ROUTING_RULES
+    )
     assert db.session.scalar(select(func.count()).select_from(ChecklistItem)) == len(
-        seed_data.CHECKLIST_ITEMS
+        reference_data.CHECKLIST_ITEMS
     )
     assert db.session.scalar(select(func.count()).select_from(Office)) == 0
