@@ -25,7 +25,9 @@ def create(email: str, name: str, role: str, office_name: str, password: str) ->
     if office is None:
         raise click.BadParameter(f"no office named {office_name!r}", param_hint="--office")
     try:
-        user = services.create_user_checked(email=email, name=name, role=role, office=office, password=password)
+        user = services.create_user_checked(
+            email=email, name=name, role=role, office=office, password=password
+        )
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()

@@ -64,7 +64,9 @@ def _new_user(admin, password: str, email: str = "baru@demo.test"):
     )
 
 
-@pytest.mark.parametrize(("password", "expected"), [*REFUSALS[:2], ("baru@demo.test-2026", "e-mail atau nama")])
+@pytest.mark.parametrize(
+    ("password", "expected"), [*REFUSALS[:2], ("baru@demo.test-2026", "e-mail atau nama")]
+)
 def test_the_admin_form_refuses_what_the_policy_refuses(demo, login, password, expected):
     admin = login("admin@demo.test")
     response = _new_user(admin, password)

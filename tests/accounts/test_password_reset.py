@@ -126,9 +126,7 @@ def test_a_password_change_kills_a_pending_link(demo, browser, login, smtp):
     _forgot(browser, "inspector@demo.test")
     path = _link(smtp.inbox.wait_for(1)[0])
     me = login("inspector@demo.test")
-    changed = me.post(
-        "/account/password", {"current_password": "demo", "new_password": NEW, "confirm": NEW}
-    )
+    changed = me.post("/account/password", {"current_password": "demo", "new_password": NEW, "confirm": NEW})
     assert changed.status_code == 303
     assert _reset(browser, path, "kursi-biru-di-loket-tujuh").status_code == 404
 
