@@ -277,3 +277,4 @@ def seed_demo_command(if_empty: bool) -> None:
     db.session.commit()
     click.echo(f"Demo case loaded for {office.name}.")
     click.echo("Log in with inspector@demo.test / demo (also supervisor@, head@, admin@, viewer@demo.test).")
+    click.echo("Demo data only: these passwords bypass the password policy. Never seed a real deployment.")

@@ -36,10 +36,10 @@ def record_failure(user: User, now: datetime) -> None:
     The increment runs in SQL so that failures counted at once by several workers all count.
     """
     user.failed_logins = User.failed_logins + 1
-    db.session.flush()
-    db.session.refresh(user, ["failed_logins", "lockout_count"])
-    if user.failed_logins < int(current_app.config["LOCKOUT_THRESHOLD"]):
-        return
+    db.session.flush()  # the row stays locked until the commit: concurrent failures queue up behind it
+    db.session.refresh(user, ["failed_logins", "lockout_count", "locked_until"])
+    if user.failed_logins < int(current_app.config["LOCKOUT_THRESHOLD"]) or is_locked(user, now):
+        return  # below the threshold, or another worker locked the account a moment ago
     duration = lock_duration(user.lockout_count or 0)
     user.locked_until = now + duration
     user.lockout_count = (user.lockout_count or 0) + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -312,9 +313,9 @@ def user_revoke_token(user_id: int, token_id: int):
 
 
 def _reset_email_key() -> str:
-    """Rate-limit key for reset requests per e-mail address (whatever its case)."""
-    email = request.form.get("email", "")[:300]
-    return "reset-email:" + services.normalize_email(email)
+    """Rate-limit key for reset requests per e-mail address, any case (hashed: no addresses in Redis)."""
+    email = services.normalize_email(request.form.get("email", "")[:300])
+    return "reset-email:" + hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
