@@ -121,3 +121,35 @@ def test_the_account_lockout_holds_across_four_workers(demo, app, database_url, 
         select(AuditEvent).where(AuditEvent.entity_id == user.id, AuditEvent.action == "locked")
     ).all()
     assert len(locks) == 1
+
+
+def test_reset_requests_per_email_are_limited_across_four_workers(app, database_url, tmp_path, redis_prefix):
+    """ "Lupa kata sandi?" is limited per e-mail address in Redis, whichever worker and client address ask."""
+    settings = {
+        "OMBUDSMAN_ENV": "production",
+        "OMBUDSMAN_SECRET_KEY": secrets.token_hex(32),
+        "OMBUDSMAN_PUBLIC_BASE_URL": "https://tracker.ombudsman.example",
+        "DATABASE_URL": database_url,
+        "OMBUDSMAN_ALLOW_SQLITE": "1",
+        "REDIS_URL": REDIS_URL,
+        "OMBUDSMAN_RATELIMIT_KEY_PREFIX": redis_prefix,
+        "OMBUDSMAN_EVIDENCE_DIR": str(tmp_path / "evidence"),
+        "OMBUDSMAN_PROXY_FIX_X_FOR": "1",
+        "OMBUDSMAN_PASSWORD_RESET_RATE_LIMIT_EMAIL": "3 per hour",
+    }
+    with gunicorn(clean_environment(**settings), "--preload", workers=4) as url:
+        cookie, token = _login_form(url)
+
+        def ask(n: int, email: str = "Nobody@demo.test") -> int:
+            body = urlencode({"email": email if n % 2 else email.lower(), "csrf_token": token})
+            headers = {
+                "Cookie": cookie,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Forwarded-For": f"36.66.3.{n}",
+            }
+            return fetch(f"{url}/password/forgot", method="POST", body=body, headers=headers).status
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            codes = list(pool.map(ask, range(12)))
+        assert codes.count(200) == 3 and codes.count(429) == 9, codes
+        assert ask(40, "someone.else@demo.test") == 200  # another address has its own count
