@@ -14,15 +14,20 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, extract, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ombudsman.accounts.models import User
 from ombudsman.authorities.models import Authority, Level
+from ombudsman.authorities.services import LEVEL_LABELS
 from ombudsman.deadlines import explanations
+from ombudsman.deadlines.labels import STATE_LABELS
 from ombudsman.deadlines.models import ACTIVE_STATES, PAST_DUE_STATES, Deadline, DeadlineState
 from ombudsman.deadlines.states import StateCutoffs, state_expression
 from ombudsman.extensions import db
+from ombudsman.letters import lookups as letter_lookups
+from ombudsman.recommendations.forms import KIND_LABELS, STATUS_LABELS
 from ombudsman.recommendations.models import Recommendation, RecommendationStatus
 
 COMPLIED = (RecommendationStatus.IMPLEMENTED, RecommendationStatus.PARTIALLY_IMPLEMENTED)
@@ -335,25 +340,80 @@ def top(
     return db.session.execute(listing(office_id, cut, narrowed).limit(limit)).all()
 
 
+#: The export's columns, in the reader's language (the file is for people, not for another program).
 EXPORT_HEADER = (
-    "rekomendasi_id",
-    "instansi",
-    "tingkat",
-    "jenis",
-    "inspektur",
-    "isi",
-    "tanggal_surat",
-    "tanggal_diterima",
-    "jatuh_tempo",
-    "status_tenggat",
-    "status_rekomendasi",
-    "tanggal_hasil",
-    "penjelasan",
+    _l("ID rekomendasi"),
+    _l("Nomor surat"),
+    _l("Instansi"),
+    _l("Tingkat"),
+    _l("Jenis"),
+    _l("Inspektur"),
+    _l("Isi rekomendasi"),
+    _l("Tanggal surat"),
+    _l("Tanggal diterima"),
+    _l("Jatuh tempo"),
+    _l("Status tenggat"),
+    _l("Status rekomendasi"),
+    _l("Tanggal hasil"),
+    _l("Penjelasan"),
 )
+# Rows are labelled in batches: one letter lookup per batch, so the queries do not grow with the rows.
+_EXPORT_BATCH = 1000
+
+
+def _letter_numbers(recommendation_ids: list[int]) -> dict[int, str]:
+    """The number of the issued letter that carries each recommendation (not a reminder or escalation)."""
+    found = letter_lookups.letters_for_recommendations(recommendation_ids)
+    return {
+        rid: next((x.number for x in letters if x.number and not x.escalation_step), "")
+        for rid, letters in found.items()
+    }
+
+
+def _labelled(batch: list[tuple]) -> Iterator[tuple]:
+    numbers = _letter_numbers([row[0] for row in batch])
+    for row in batch:
+        (
+            rid,
+            authority,
+            level,
+            kind,
+            inspector,
+            text,
+            issued,
+            received,
+            due,
+            st,
+            status,
+            closed,
+            facts,
+            old,
+        ) = row
+        yield (
+            rid,
+            numbers[rid],
+            authority,
+            LEVEL_LABELS[Level(level)],
+            KIND_LABELS[kind],
+            inspector,
+            text,
+            issued,
+            received,
+            due,
+            STATE_LABELS[DeadlineState(st)],
+            STATUS_LABELS[status],
+            closed,
+            explanations.render(facts) if facts is not None else old or "",
+        )
 
 
 def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> Iterator[tuple]:
-    """Plain rows for CSV and XLSX exports, streamed from the database in batches."""
+    """The rows of the exports, one per recommendation with a deadline state, matching `EXPORT_HEADER`.
+
+    Typed values for `ombudsman.exports`: ids as ints, dates as dates, states, levels, kinds and statuses as
+    labels in the reader's language, "" for a recommendation in no issued letter. Streamed from the database
+    in batches.
+    """
     state = state_expression(cut)
     stmt = _joined(
         select(
@@ -379,37 +439,7 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
     stmt = (
         _narrowed(stmt, cut, filters.state)
         .order_by(Deadline.due_on.is_(None), Deadline.due_on, Recommendation.id)
-        .execution_options(yield_per=1000)
+        .execution_options(yield_per=_EXPORT_BATCH)
     )
-    for row in db.session.execute(stmt):
-        (
-            rid,
-            authority,
-            level,
-            kind,
-            inspector,
-            text,
-            issued,
-            received,
-            due,
-            st,
-            status,
-            closed,
-            facts,
-            old,
-        ) = row
-        yield (
-            rid,
-            authority,
-            Level(level).value,
-            kind.value,
-            inspector,
-            text,
-            issued,
-            received,
-            due,
-            st,
-            status.value,
-            closed,
-            explanations.render(facts) if facts is not None else old or "",
-        )
+    for batch in db.session.execute(stmt).partitions():
+        yield from _labelled([tuple(row) for row in batch])
