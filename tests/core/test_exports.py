@@ -77,7 +77,10 @@ def _csv(header, rows) -> tuple[str, list[list[str]]]:
 def test_csv_quotes_every_text_and_writes_numbers_and_dates_as_they_are():
     text, rows = _csv(
         ["Teks", "Angka", "Tanggal", "Kosong"],
-        [("-2 hal", -2, date(2018, 9, 20), None), ("a\n=1", Decimal("-1.5"), datetime(2018, 9, 20, 8, 5), "")],
+        [
+            ("-2 hal", -2, date(2018, 9, 20), None),
+            ("a\n=1", Decimal("-1.5"), datetime(2018, 9, 20, 8, 5), ""),
+        ],
     )
 
     assert rows[1] == ["'-2 hal", "-2", "2018-09-20", ""]
@@ -122,7 +125,7 @@ def test_xlsx_writes_typed_cells_and_never_a_formula_or_an_apostrophe():
         assert day.is_date and day.value.date() == date(2018, 9, 20) and day.number_format == "yyyy-mm-dd"
     last = rows[-1][0]
     assert last.value == "- Sediakan nomor antrean" and last.data_type == "s"
-    # Excel's own "typed with an apostrophe" mark, so editing the cell keeps it text; no apostrophe in the text.
+    # Excel's own "typed with an apostrophe" mark keeps an edited cell text; the text has no apostrophe.
     assert last.quotePrefix and not rows[0][1].quotePrefix
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
 
