@@ -6,11 +6,11 @@ the spreadsheet, so that no text a user typed can run as a formula in whoever op
 
 CSV (no types, the spreadsheet guesses): numbers are written bare and stay numbers, so a real -2 is still
 -2. Every text is quoted, and a protective apostrophe goes before each character that would start a
-formula (`= + - @`, tab, carriage return, NUL, and their full-width or small forms, see `_starts_formula`)
+formula (`= + - @`, tab, carriage return, NUL, and their full-width or small forms, `FORMULA_LOOKALIKES`)
 wherever a spreadsheet may start reading a cell: at the start of the text, and after any line break, tab,
 comma, semicolon or pipe inside it, because a spreadsheet set to another separator (Excel in an Indonesian
 locale splits on ";") or a line-based import splits the text there and reads the rest as a new cell.
-Leading spaces are skipped before the check, as importers that trim cells would. Files are UTF-8 with a
+Leading white space is skipped before the check, as importers that trim cells would. Files are UTF-8 with a
 byte order mark, which is how Excel knows to read Indonesian text as UTF-8.
 
 XLSX (typed cells): text is a text cell, even when it starts with "=" (openpyxl would otherwise store a
@@ -53,21 +53,33 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MIN_WIDTH, MAX_WIDTH = 8, 60
 
 # The characters that make a spreadsheet read a cell as a formula (OWASP CSV injection; NUL per ASVS 1.2.10).
-_FORMULA_SIGNS = frozenset("=+-@\t\r\0")
+FORMULA_SIGNS = "=+-@\t\r\0"
+# Characters whose compatibility form (NFKC) is a formula sign (the test checks that none is missing), and
+# the MINUS SIGN U+2212 (with its small forms), which LibreOffice accepts as a minus.
+FORMULA_LOOKALIKES = (
+    "\u207a\u207c\u208a\u208c\ufb29\ufe62\ufe63\ufe66\ufe6b\uff0b\uff0d\uff1d\uff20\u2212\u207b\u208b"
+)
 # Where a spreadsheet may start a new cell or row inside a text: line breaks and the usual separators.
-_SPLITS = frozenset("\n\r\t,;|\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+SPLITS = "\n\r\t,;|\v\f\x1c\x1d\x1e\x1f\x85\u2028\u2029"
+_SIGN = f"[{re.escape(FORMULA_SIGNS + FORMULA_LOOKALIKES)}]"
+_SPACE = f"[^\\S{re.escape(SPLITS)}]"  # white space an importer may trim, other than the splits
+# A split and the white space after it, just before a formula sign: the apostrophe goes after them. (The
+# pattern starts with a character class, which the regex engine scans for quickly; the text's start is
+# matched apart for the same reason.)
+_INNER_START = re.compile(rf"[{re.escape(SPLITS)}]{_SPACE}*(?={_SIGN})")
+_FORMULA_START = re.compile(rf"{_SPACE}*(?={_SIGN})")
 _CSV_CHUNK = 64_000
 
 Number = int | float | Decimal
 
 
-def _starts_formula(ch: str) -> bool:
-    """True for a formula sign, or a character whose compatibility form is one (＝, ＋, ﹣, ...)."""
-    return ch in _FORMULA_SIGNS or unicodedata.normalize("NFKC", ch) in _FORMULA_SIGNS
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, Number) and not isinstance(value, bool)
+
+
+def _apostrophe_after(match: re.Match) -> str:
+    # A function, not the template r"\g<0>'": Python expands templates slowly, once per match.
+    return match.group() + "'"
 
 
 def neutralise(text: str) -> str:
@@ -75,17 +87,9 @@ def neutralise(text: str) -> str:
 
     "=1" -> "'=1", "a\\n=1" -> "a\\n'=1", "\\t=1" -> "'\\t'=1", "-2 hal" -> "'-2 hal"; other text unchanged.
     """
-    out: list[str] = []
-    at_start = True
-    for ch in text:
-        if at_start and _starts_formula(ch):
-            out.append("'")
-        elif at_start and ch.isspace() and ch not in _SPLITS:
-            out.append(ch)  # leading spaces: an importer may trim them, so the next character still counts
-            continue
-        at_start = ch in _SPLITS
-        out.append(ch)
-    return "".join(out)
+    text = _INNER_START.sub(_apostrophe_after, text)
+    start = _FORMULA_START.match(text)
+    return text if start is None else f"{text[: start.end()]}'{text[start.end() :]}"
 
 
 def _text(value: Any) -> str:
@@ -94,8 +98,7 @@ def _text(value: Any) -> str:
 
 
 def _begins_like_formula(text: str) -> bool:
-    stripped = text.lstrip(" ")
-    return bool(stripped) and _starts_formula(stripped[0])
+    return _FORMULA_START.match(text) is not None
 
 
 # ---- CSV ------------------------------------------------------------------------------------------------

@@ -2,6 +2,10 @@
 
 import csv
 import io
+import random
+import re
+import sys
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -30,15 +34,14 @@ HOSTILE = [
     "＋1",
     "﹣1",
     "＠SUM(A1)",
+    "\u2212" + "1",
+    "a\u2028=1",
 ]
 
 
 def _cells_a_spreadsheet_may_see(text: str) -> list[str]:
     """Every piece the text splits into at line breaks and separators, leading spaces trimmed."""
-    pieces = [text]
-    for sep in ("\r\n", "\n", "\r", "\t", ",", ";", "|"):
-        pieces = [p for piece in pieces for p in piece.split(sep)]
-    return [p.lstrip(" ") for p in pieces]
+    return [p.lstrip(" ") for p in re.split(f"[{re.escape(exports.SPLITS)}]", text)]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -46,8 +49,41 @@ def test_no_piece_of_a_neutralised_text_starts_like_a_formula(text):
     safe = exports.neutralise(text)
 
     for piece in _cells_a_spreadsheet_may_see(safe):
-        assert not piece or piece[0] not in "=+-@＝＋﹣＠", (text, safe)
+        assert not piece or piece[0] not in "=+-@＝＋﹣＠\u2212", (text, safe)
     assert safe.replace("'", "") == text.replace("'", "")  # only apostrophes were added
+
+
+def test_every_character_a_spreadsheet_may_fold_into_a_formula_sign_is_known():
+    folded = {
+        chr(c)
+        for c in range(sys.maxunicode + 1)
+        if unicodedata.normalize("NFKC", chr(c)) in exports.FORMULA_SIGNS
+        and chr(c) not in exports.FORMULA_SIGNS
+    }
+    assert folded <= set(exports.FORMULA_LOOKALIKES)
+
+
+def _reference(text: str) -> str:
+    """`neutralise` written as a plain loop over the characters, to check the regular expression against."""
+    signs, splits = exports.FORMULA_SIGNS + exports.FORMULA_LOOKALIKES, exports.SPLITS
+    out, at_start = [], True
+    for ch in text:
+        if at_start and ch in signs:
+            out.append("'")
+        elif at_start and ch.isspace() and ch not in splits:
+            out.append(ch)
+            continue
+        at_start = ch in splits
+        out.append(ch)
+    return "".join(out)
+
+
+def test_neutralise_agrees_with_a_plain_loop_on_random_texts():
+    alphabet = "ab1 ,;|\t\r\n=+-@'\u3000\u00a0＝－\u2212\x85"
+    rng = random.Random(9)
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert exports.neutralise(text) == _reference(text), repr(text)
 
 
 @pytest.mark.parametrize(
