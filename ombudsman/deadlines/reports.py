@@ -357,62 +357,14 @@ EXPORT_HEADER = (
     _l("Tanggal hasil"),
     _l("Penjelasan"),
 )
-# Rows are labelled in batches: one letter lookup per batch, so the queries do not grow with the rows.
-_EXPORT_BATCH = 1000
-
-
-def _letter_numbers(recommendation_ids: list[int]) -> dict[int, str]:
-    """The number of the issued letter that carries each recommendation (not a reminder or escalation)."""
-    found = letter_lookups.letters_for_recommendations(recommendation_ids)
-    return {
-        rid: next((x.number for x in letters if x.number and not x.escalation_step), "")
-        for rid, letters in found.items()
-    }
-
-
-def _labelled(batch: list[tuple]) -> Iterator[tuple]:
-    numbers = _letter_numbers([row[0] for row in batch])
-    for row in batch:
-        (
-            rid,
-            authority,
-            level,
-            kind,
-            inspector,
-            text,
-            issued,
-            received,
-            due,
-            st,
-            status,
-            closed,
-            facts,
-            old,
-        ) = row
-        yield (
-            rid,
-            numbers[rid],
-            authority,
-            LEVEL_LABELS[Level(level)],
-            KIND_LABELS[kind],
-            inspector,
-            text,
-            issued,
-            received,
-            due,
-            STATE_LABELS[DeadlineState(st)],
-            STATUS_LABELS[status],
-            closed,
-            explanations.render(facts) if facts is not None else old or "",
-        )
 
 
 def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> Iterator[tuple]:
     """The rows of the exports, one per recommendation with a deadline state, matching `EXPORT_HEADER`.
 
     Typed values for `ombudsman.exports`: ids as ints, dates as dates, states, levels, kinds and statuses as
-    labels in the reader's language, "" for a recommendation in no issued letter. Streamed from the database
-    in batches.
+    labels in the reader's language, and the number of the issued letter that carries the recommendation
+    ("" when none does). Two queries whatever the number of rows; the rows are streamed in batches.
     """
     state = state_expression(cut)
     stmt = _joined(
@@ -435,11 +387,26 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
         office_id,
         filters,
     )
-    stmt = stmt.join(User, User.id == Recommendation.created_by_id).where(state.is_not(None))
-    stmt = (
-        _narrowed(stmt, cut, filters.state)
-        .order_by(Deadline.due_on.is_(None), Deadline.due_on, Recommendation.id)
-        .execution_options(yield_per=_EXPORT_BATCH)
+    stmt = _narrowed(
+        stmt.join(User, User.id == Recommendation.created_by_id).where(state.is_not(None)), cut, filters.state
     )
-    for batch in db.session.execute(stmt).partitions():
-        yield from _labelled([tuple(row) for row in batch])
+    numbers = letter_lookups.receipt_letter_numbers(stmt.with_only_columns(Recommendation.id))
+    stmt = stmt.order_by(Deadline.due_on.is_(None), Deadline.due_on, Recommendation.id)
+    for row in db.session.execute(stmt.execution_options(yield_per=1000)):
+        rid, auth, level, kind, who, text, issued, received, due, st, status, closed, facts, old = row
+        yield (
+            rid,
+            numbers.get(rid, ""),
+            auth,
+            LEVEL_LABELS[Level(level)],
+            KIND_LABELS[kind],
+            who,
+            text,
+            issued,
+            received,
+            due,
+            STATE_LABELS[DeadlineState(st)],
+            STATUS_LABELS[status],
+            closed,
+            explanations.render(facts) if facts is not None else old or "",
+        )

@@ -1,4 +1,4 @@
-"""The deadlines dashboard and its list: right figures, constant query counts (exports: test_exports.py)."""
+"""The deadlines dashboard and its list: right figures, constant query counts (exports: test_deadline_exports.py)."""
 
 from datetime import date
 
