@@ -23,7 +23,8 @@ content (bounded).
 Full-width and small forms (＝ ＋ － ＠, U+FE62 ...): spreadsheets with East Asian input (Excel converts a
 full-width ＝ typed at the start of a cell into a formula) are reported to read some of them as the ASCII
 sign. We cannot check every spreadsheet, the cost is one apostrophe in texts that almost never hold them,
-so every character whose compatibility form (NFKC) is a formula sign counts as one.
+so every character whose compatibility form (NFKC) is a formula sign counts as one, and so does the MINUS
+SIGN U+2212, which LibreOffice takes as a minus in what it reads as a number or formula.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ MIN_WIDTH, MAX_WIDTH = 8, 60
 
 # The characters that make a spreadsheet read a cell as a formula (OWASP CSV injection; NUL per ASVS 1.2.10).
 FORMULA_SIGNS = "=+-@\t\r\0"
-# Characters whose compatibility form (NFKC) is a formula sign (the test checks that none is missing), and
-# the MINUS SIGN U+2212 (with its small forms), which LibreOffice accepts as a minus.
+# Characters whose compatibility form (NFKC) is a formula sign (a test checks that none is missing), and
+# the MINUS SIGN U+2212 with its superscript and subscript forms.
 FORMULA_LOOKALIKES = (
     "\u207a\u207c\u208a\u208c\ufb29\ufe62\ufe63\ufe66\ufe6b\uff0b\uff0d\uff1d\uff20\u2212\u207b\u208b"
 )
@@ -142,7 +143,6 @@ def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
 def csv_response(filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Response:
     """A streamed CSV download (UTF-8 with BOM). `rows` is consumed while sending, inside the request."""
     response = Response(stream_with_context(csv_chunks(header, rows)), mimetype=CSV_MIMETYPE)
-    response.mimetype_params["charset"] = "utf-8"
     _attach(response, filename)
     return response
 

@@ -1,4 +1,4 @@
-"""The deadlines dashboard and its list: right figures, constant query counts (exports: test_deadline_exports.py)."""
+"""The deadlines dashboard and its list: right figures, constant query counts (the exports have their own file)."""
 
 from datetime import date
 
