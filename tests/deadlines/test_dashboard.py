@@ -1,4 +1,4 @@
-"""The deadlines dashboard and its list: right figures, constant query counts (the exports have their own file)."""
+"""The deadlines dashboard and its list: right figures, constant query counts (exports: another file)."""
 
 from datetime import date
 
