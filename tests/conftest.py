@@ -357,8 +357,10 @@ def chromium():
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is not installed; browser journeys cannot be skipped in CI")
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # The same patience as the pages' own timeout: the suite runs beside other work on two cores.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
