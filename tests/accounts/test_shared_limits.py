@@ -21,6 +21,9 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 LOGIN_LIMIT = 10  # per minute and client address (accounts.views.login)
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
+# gunicorn's workers read what the test wrote (the demo users) through their own connections.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture
 def redis_prefix():
