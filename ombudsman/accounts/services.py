@@ -105,8 +105,9 @@ def change_password(user: User, request: ChangePassword, *, now: datetime) -> No
     bookkeeping is the only change made, and the caller commits it.
     """
     contracts.validate(request)
-    if lockout.is_locked(user, now) or not passwords.verify(user.password_hash, request.current_password):
-        if not lockout.is_locked(user, now):
+    locked = lockout.is_locked(user, now)
+    if locked or not passwords.verify(user.password_hash, request.current_password):
+        if not locked:
             lockout.record_failure(user, now)
         raise Invalid(_l("Kata sandi saat ini salah."), "current_password")
     if request.confirm != request.new_password:
@@ -130,7 +131,7 @@ def _check_email(email: str, user: User | None = None) -> str:
 
 
 def create_user(*, email: str, name: str, role: Role | str, office: Office, password: str) -> User:
-    """Add a user to the session (the CLI, the seed, the admin's page, test fixtures).
+    """Add a user to the session (for `add_user`, `create_user_checked`, the demo seed, test fixtures).
 
     This building block does not apply the password policy: the entry points that take a password from a
     person (`add_user`, `create_user_checked`) check it first; the demo seed skips it on purpose.
