@@ -6,7 +6,9 @@ MAIL_DEFAULT_SENDER, MAIL_TIMEOUT (seconds, 30 by default). Callers send after t
 
 from __future__ import annotations
 
+import logging
 import smtplib
+import threading
 from collections.abc import Iterable, Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -22,6 +24,29 @@ def plain_message(*, sender: str, to: str, subject: str, body: str) -> EmailMess
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     msg.set_content(body)
     return msg
+
+
+SMTP_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT", "MAIL_USE_TLS", "MAIL_USERNAME", "MAIL_PASSWORD")
+
+
+def send_in_background(
+    messages: Iterable[EmailMessage], config: Mapping, *, logger: logging.Logger
+) -> threading.Thread:
+    """Send the messages from a thread of their own and return it (started); failures are logged.
+
+    For answers that must not wait for the SMTP exchange, nor show by their timing whether a mail went out
+    (the password-reset request). A worker stopped mid-send loses the mail; the user can ask again.
+    """
+    messages = list(messages)
+    settings = {key: config[key] for key in SMTP_SETTINGS if key in config}
+
+    def run() -> None:
+        for n, exc in send_messages(messages, settings):
+            logger.warning("mail to %s not sent: %s", messages[n]["To"], exc)
+
+    thread = threading.Thread(target=run, name="mail", daemon=True)
+    thread.start()
+    return thread
 
 
 def send_messages(messages: Iterable[EmailMessage], config: Mapping) -> list[tuple[int, Exception]]:

@@ -5,6 +5,8 @@ and no mail; the new password passes the policy and ends every session of the us
 from __future__ import annotations
 
 import re
+import socket
+import time
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -184,3 +186,18 @@ def test_requests_are_rate_limited_per_client_address(demo, app, browser, smtp):
     app.config["PASSWORD_RESET_RATE_LIMIT_ADDRESS"] = "2 per hour"
     codes = [_forgot(browser, f"nobody{n}@demo.test").status_code for n in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_a_mail_server_that_is_down_changes_nothing_in_the_answer(demo, app, browser, caplog):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=s.getsockname()[1])
+    known = _forgot(browser, "inspector@demo.test")
+    unknown = _forgot(browser, "nobody@demo.test")
+    assert known.status_code == unknown.status_code == 200
+    assert _body(known.get_data(as_text=True)) == _body(unknown.get_data(as_text=True))
+    for _ in range(100):  # the mail goes out from a thread of its own
+        if "not sent" in caplog.text:
+            break
+        time.sleep(0.02)
+    assert "mail to inspector@demo.test not sent" in caplog.text
