@@ -23,7 +23,9 @@ def upgrade():
         batch_op.add_column(sa.Column("locked_until", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("password_reset_sha256", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("password_reset_expires_at", sa.DateTime(), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f("uq_users_password_reset_sha256"), ["password_reset_sha256"])
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_users_password_reset_sha256"), ["password_reset_sha256"]
+        )
 
 
 def downgrade():
