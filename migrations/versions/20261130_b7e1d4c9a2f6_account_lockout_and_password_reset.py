@@ -16,23 +16,25 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE on both databases (SQLite 3.35+ drops columns in place) and a unique index rather than a
+# unique constraint: a batch would rebuild `users`, which SQLite refuses while other tables' rows reference
+# it with foreign keys on.
+COLUMNS = (
+    sa.Column("failed_logins", sa.Integer(), server_default="0", nullable=False),
+    sa.Column("lockout_count", sa.Integer(), server_default="0", nullable=False),
+    sa.Column("locked_until", sa.DateTime(), nullable=True),
+    sa.Column("password_reset_sha256", sa.String(length=64), nullable=True),
+    sa.Column("password_reset_expires_at", sa.DateTime(), nullable=True),
+)
+
+
 def upgrade():
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("failed_logins", sa.Integer(), server_default="0", nullable=False))
-        batch_op.add_column(sa.Column("lockout_count", sa.Integer(), server_default="0", nullable=False))
-        batch_op.add_column(sa.Column("locked_until", sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column("password_reset_sha256", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("password_reset_expires_at", sa.DateTime(), nullable=True))
-        batch_op.create_unique_constraint(
-            batch_op.f("uq_users_password_reset_sha256"), ["password_reset_sha256"]
-        )
+    for column in COLUMNS:
+        op.add_column("users", column)
+    op.create_index("ix_users_password_reset_sha256", "users", ["password_reset_sha256"], unique=True)
 
 
 def downgrade():
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_users_password_reset_sha256"), type_="unique")
-        batch_op.drop_column("password_reset_expires_at")
-        batch_op.drop_column("password_reset_sha256")
-        batch_op.drop_column("locked_until")
-        batch_op.drop_column("lockout_count")
-        batch_op.drop_column("failed_logins")
+    op.drop_index("ix_users_password_reset_sha256", table_name="users")
+    for column in reversed(COLUMNS):
+        op.drop_column("users", column.name)

@@ -74,7 +74,7 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The pending password-reset link (ombudsman.accounts.resets): only the SHA-256 of its secret is kept;
     # a newer request, its use and any password change clear it.
-    password_reset_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_reset_sha256: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     password_reset_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     office: Mapped[Office] = relationship(back_populates="users")

@@ -1,5 +1,4 @@
-"""Fixtures of the account tests: a real SMTP server on loopback for the password-reset e-mails, and the
-committed database's URL for tests that start another app or gunicorn on it."""
+"""Fixtures of the account tests: a real SMTP server on loopback for the password-reset e-mails."""
 
 from __future__ import annotations
 
@@ -35,12 +34,6 @@ class Inbox:
         while len(self.messages) < count and time.monotonic() < deadline:
             time.sleep(0.02)
         return list(self.messages)
-
-
-@pytest.fixture
-def database_url(app) -> str:
-    """The database a test marked `committed` writes to, for another app or gunicorn to read."""
-    return app.config["SQLALCHEMY_DATABASE_URI"]
 
 
 @pytest.fixture
