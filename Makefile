@@ -43,7 +43,7 @@ run: db
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The suite runs on one pytest-xdist worker per core where there is more than one core, in random order
-# (pytest-randomly; it prints its seed). PYTEST_ARGS adds options: `-p randomly --randomly-seed=N` replays an
+# (pytest-randomly; it prints its seed). PYTEST_ARGS adds options: `--randomly-seed=N` replays an
 # order, `-p no:randomly` keeps the file order, `-n 0` runs without workers.
 PYTEST_WORKERS ?= $(shell [ "$$(nproc 2>/dev/null || echo 1)" -gt 1 ] && echo auto || echo 0)
 PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)

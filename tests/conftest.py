@@ -19,10 +19,10 @@ from databases import (
     TEST_DATABASE_URL,
     Databases,
     empty_all_tables,
+    requests_beside_the_test_session,
     restart_identities,
     rolled_back,
     session_bound_to,
-    test_session_steps_aside,
     transactional_engine,
 )
 from flask import Flask, has_app_context
@@ -44,7 +44,7 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         kwargs.setdefault("buffered", True)  # read and close file responses, as a browser would
-        with test_session_steps_aside():
+        with requests_beside_the_test_session():
             response = contextvars.Context().run(super().open, *args, **kwargs)
         if has_app_context():  # the test's own session must see what the request wrote
             db.session.expire_all()

@@ -133,7 +133,7 @@ def session_bound_to(connection: Connection) -> Iterator[None]:
 
 
 @contextmanager
-def test_session_steps_aside() -> Iterator[None]:
+def requests_beside_the_test_session() -> Iterator[None]:
     """Around a request made from a test body: keep the test's session out of the request's savepoints.
 
     Savepoints on one connection form a stack. Were the test's session to hold one open during a request,
