@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ombudsman import contracts
+from ombudsman import contracts, sequences
 from ombudsman.accounts.models import Office, User
 from ombudsman.audit import services as audit
 from ombudsman.authorities import services as authorities
@@ -396,9 +396,11 @@ def create_finding(
     check_item(inspection, details.checklist_item_id)
     severity = _choice(Severity, details.severity, "severity")
     routed = _route(inspection, details)
-    number = (
-        db.session.scalar(select(func.max(Finding.number)).where(Finding.inspection_id == inspection.id)) or 0
-    ) + 1
+    number = sequences.next_value(
+        sequences.FINDING_NUMBER,
+        inspection.id,
+        select(func.max(Finding.number)).where(Finding.inspection_id == inspection.id),
+    )
     finding = Finding(
         office_id=inspection.office_id,
         inspection=inspection,

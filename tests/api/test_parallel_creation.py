@@ -1,0 +1,122 @@
+"""Parallel creation: many clients adding findings to one inspection at once all succeed, numbered 1..n.
+
+The clients are real threads sending real HTTP requests to the live server (its own threads, its own database
+connections), so the demo data and the token are committed before they start.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ombudsman.api import idempotency
+from ombudsman.extensions import db
+from ombudsman.inspections.models import Finding
+from tests.api.conftest import issue
+from tests.gunicorn_testing import fetch
+
+CLIENTS = 12
+FINDINGS_EACH = 5
+
+
+def _post(base: str, path: str, token: str, body: dict):
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    return fetch(base + path, method="POST", body=json.dumps(body), headers=headers)
+
+
+def test_twelve_clients_posting_five_findings_each_get_numbers_one_to_sixty(live_server, demo):
+    token = issue(demo.users["inspector"])
+    created = _post(
+        live_server,
+        "/api/v1/inspections",
+        token,
+        {"authority_id": demo.dinas.id, "title": "Sidak serentak", "visited_on": "2024-06-03"},
+    )
+    assert created.status == 201, created.text
+    inspection_id = json.loads(created.text)["id"]
+    path = f"/api/v1/inspections/{inspection_id}/findings"
+    barrier = threading.Barrier(CLIENTS)
+    answers: list[tuple[int, str]] = []
+
+    def client(n: int) -> None:
+        barrier.wait()
+        for i in range(FINDINGS_EACH):
+            body = {
+                "title": f"Temuan {n}-{i}",
+                "responsible_authority_id": demo.dinas.id,
+                "client_id": str(uuid.uuid4()),
+            }
+            answer = _post(live_server, path, token, body)
+            answers.append((answer.status, answer.text))
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+
+    assert len(answers) == CLIENTS * FINDINGS_EACH
+    refused = [(status, text) for status, text in answers if status != 201]
+    assert refused == []
+    numbers = sorted(json.loads(text)["number"] for _, text in answers)
+    assert numbers == list(range(1, CLIENTS * FINDINGS_EACH + 1))
+    stored = db.session.scalars(select(Finding.number).where(Finding.inspection_id == inspection_id)).all()
+    assert sorted(stored) == numbers
+
+
+def _finding(demo, title: str, key: str | None = None) -> dict:
+    return {"title": title, "responsible_authority_id": demo.dinas.id, "client_id": key or str(uuid.uuid4())}
+
+
+def _clash():
+    raise IntegrityError(
+        "INSERT INTO findings ...", {}, Exception("UNIQUE constraint failed: findings.number")
+    )
+
+
+def test_a_clash_that_is_not_about_the_key_is_retried_not_a_409(api, demo, monkeypatch):
+    """A unique number taken by a concurrent request is retried; the record is made once it passes."""
+    from ombudsman.inspections import services
+
+    real_create = services.create_finding
+    calls = {"n": 0}
+
+    def clashing_once(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            _clash()
+        return real_create(*args, **kwargs)
+
+    monkeypatch.setattr(services, "create_finding", clashing_once)
+    answer = api("inspector").post(
+        f"/api/v1/inspections/{demo.inspection.id}/findings",
+        json=_finding(demo, "Papan informasi kosong"),
+    )
+    assert answer.status_code == 201, answer.get_json()
+    assert calls["n"] == 2
+
+
+def test_a_clash_that_persists_asks_to_retry_and_is_never_a_409(api, demo, monkeypatch):
+    from ombudsman.inspections import services
+
+    monkeypatch.setattr(services, "create_finding", lambda *a, **k: _clash())
+    answer = api("inspector").post(
+        f"/api/v1/inspections/{demo.inspection.id}/findings",
+        json=_finding(demo, "Papan informasi kosong"),
+    )
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == str(idempotency.RETRY_AFTER_SECONDS)
+    assert "kirim ulang" in answer.get_json()["error"]
+
+
+def test_the_same_key_with_another_body_is_still_a_409(api, demo):
+    client = api("inspector")
+    url = f"/api/v1/inspections/{demo.inspection.id}/findings"
+    key = str(uuid.uuid4())
+    assert client.post(url, json=_finding(demo, "Satu", key)).status_code == 201
+    other = client.post(url, json=_finding(demo, "Dua", key))
+    assert other.status_code == 409
