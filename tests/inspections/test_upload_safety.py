@@ -262,3 +262,13 @@ def test_display_filename(name, shown):
 def test_kept_filename_replaces_only_what_no_database_can_store():
     assert kept_filename("C:\\Users\\x\\foto\ud800\x00.jpg") == "foto\ufffd\ufffd.jpg"
     assert kept_filename("a\u202eb.jpg") == "a\u202eb.jpg"
+
+
+def test_files_of_a_session_closed_without_commit_are_removed(app, demo, jpeg_bytes):
+    """A request that fails with an unexpected error never commits; closing its session removes its files."""
+    root = Path(app.config["EVIDENCE_DIR"])
+    upload = storage.check_upload(jpeg_bytes, "antrean.jpg", max_bytes=1_000_000)
+    services.add_evidence(demo.inspection, demo.users["inspector"], upload, root=root, thumbnail_px=200)
+    assert len(_files(app)) == 2
+    db.session.close()
+    assert _files(app) == []
