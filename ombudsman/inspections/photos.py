@@ -106,8 +106,9 @@ def make_thumbnail(data: bytes, size: int) -> bytes:
         header_size = img.size
         img.draft("RGB", (size, size))  # JPEG: decode at the smallest DCT scale still >= size
         check_budget(img, header_size)
+        img.thumbnail((size, size), reducing_gap=2.0)  # other formats: `reduce` first, then resample
+        # Turned upright once small: a transposed (or copied) full-size image would double the memory.
         upright = ImageOps.exif_transpose(img)
-        upright.thumbnail((size, size), reducing_gap=2.0)  # other formats: `reduce` first, then resample
         out = io.BytesIO()
         upright.convert("RGB").save(out, "JPEG", quality=80)
         return out.getvalue()

@@ -143,11 +143,30 @@ def test_jpegs_are_checked_and_thumbnailed_at_draft_scale(monkeypatch):
         assert max(img.size) == 320
 
 
-def test_other_formats_within_the_budget_are_thumbnailed_by_reduce():
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG"])
+def test_thumbnails_are_turned_upright_by_their_exif_orientation(image_format):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    out = io.BytesIO()
+    Image.new("RGB", (800, 400), (200, 30, 30)).save(out, image_format, exif=exif.tobytes())
+    with Image.open(io.BytesIO(storage.make_thumbnail(out.getvalue(), 200))) as img:
+        assert img.size == (100, 200)
+
+
+def test_other_formats_within_the_budget_are_thumbnailed_by_reduce(monkeypatch):
     out = io.BytesIO()
     Image.new("RGB", (1600, 1200), (10, 200, 10)).save(out, "PNG")
+    factors: list = []
+    real_reduce = Image.Image.reduce
+
+    def spy(self, factor, box=None):
+        factors.append(factor)
+        return real_reduce(self, factor, box)
+
+    monkeypatch.setattr(Image.Image, "reduce", spy)
     with Image.open(io.BytesIO(storage.make_thumbnail(out.getvalue(), 200))) as img:
         assert img.size == (200, 150)
+    assert factors and factors[0] != 1  # shrunk by an integer factor before the resampling
 
 
 # --- no file left behind ----------------------------------------------------------------------------------
