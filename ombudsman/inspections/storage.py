@@ -6,12 +6,13 @@ import hashlib
 import io
 import os
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import event, select
+from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import Session
 
 from ombudsman.errors import Invalid
@@ -237,7 +238,10 @@ def _committed_keys(session: Session, keys: set[str]) -> set[str]:
     """The keys among `keys` that committed rows of any file-keeping table refer to (a fresh connection)."""
     tables = [t for t in db.metadata.tables.values() if "storage_key" in t.c]
     found: set[str] = set()
-    with session.get_bind().connect() as conn:
+    bind = session.get_bind()
+    # A session joined to an outer transaction of a connection reads through it; else a fresh connection.
+    reader = nullcontext(bind) if isinstance(bind, Connection) else bind.connect()
+    with reader as conn:
         for table in tables:
             columns = [c for c in (table.c.get("storage_key"), table.c.get("thumbnail_key")) if c is not None]
             for column in columns:

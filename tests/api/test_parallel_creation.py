@@ -10,6 +10,7 @@ import json
 import threading
 import uuid
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +29,7 @@ def _post(base: str, path: str, token: str, body: dict):
     return fetch(base + path, method="POST", body=json.dumps(body), headers=headers)
 
 
+@pytest.mark.committed  # the server's threads read what the test committed (live_server implies it too)
 def test_twelve_clients_posting_five_findings_each_get_numbers_one_to_sixty(live_server, demo):
     token = issue(demo.users["inspector"])
     created = _post(
