@@ -29,11 +29,13 @@ def _post(base: str, path: str, token: str, body: dict):
     return fetch(base + path, method="POST", body=json.dumps(body), headers=headers)
 
 
-@pytest.mark.committed  # the server's threads read what the test committed (live_server implies it too)
-def test_twelve_clients_posting_five_findings_each_get_numbers_one_to_sixty(live_server, demo):
-    token = issue(demo.users["inspector"])
+def _twelve_times_five(base: str, token: str, demo) -> tuple[int, list[tuple[int, str]]]:
+    """A new inspection, then 12 clients × 5 findings posted at once, each with its own key.
+
+    Returns the inspection's id and every (status, body) answer.
+    """
     created = _post(
-        live_server,
+        base,
         "/api/v1/inspections",
         token,
         {"authority_id": demo.dinas.id, "title": "Sidak serentak", "visited_on": "2024-06-03"},
@@ -52,7 +54,7 @@ def test_twelve_clients_posting_five_findings_each_get_numbers_one_to_sixty(live
                 "responsible_authority_id": demo.dinas.id,
                 "client_id": str(uuid.uuid4()),
             }
-            answer = _post(live_server, path, token, body)
+            answer = _post(base, path, token, body)
             answers.append((answer.status, answer.text))
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
@@ -60,10 +62,15 @@ def test_twelve_clients_posting_five_findings_each_get_numbers_one_to_sixty(live
         thread.start()
     for thread in threads:
         thread.join(120)
-
     assert len(answers) == CLIENTS * FINDINGS_EACH
-    refused = [(status, text) for status, text in answers if status != 201]
-    assert refused == []
+    return inspection_id, answers
+
+
+@pytest.mark.committed  # the server's threads read what the test committed (live_server implies it too)
+def test_twelve_clients_posting_five_findings_each_get_numbers_one_to_sixty(live_server, demo):
+    token = issue(demo.users["inspector"])
+    inspection_id, answers = _twelve_times_five(live_server, token, demo)
+    assert [(status, text) for status, text in answers if status != 201] == []  # no 409, no 5xx
     numbers = sorted(json.loads(text)["number"] for _, text in answers)
     assert numbers == list(range(1, CLIENTS * FINDINGS_EACH + 1))
     stored = db.session.scalars(select(Finding.number).where(Finding.inspection_id == inspection_id)).all()
@@ -122,3 +129,23 @@ def test_the_same_key_with_another_body_is_still_a_409(api, demo):
     assert client.post(url, json=_finding(demo, "Satu", key)).status_code == 201
     other = client.post(url, json=_finding(demo, "Dua", key))
     assert other.status_code == 409
+
+
+@pytest.mark.committed  # four gunicorn worker processes read what the test committed
+def test_twelve_clients_on_four_gunicorn_workers_get_numbers_one_to_sixty(app, demo, tmp_path):
+    """The same through `gunicorn -w 4`: the counter holds across processes, not only threads."""
+    from tests.gunicorn_testing import clean_environment, gunicorn
+
+    token = issue(demo.users["inspector"])
+    settings = {
+        "OMBUDSMAN_ENV": "testing",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "OMBUDSMAN_EVIDENCE_DIR": str(tmp_path / "evidence"),
+    }
+    with gunicorn(clean_environment(**settings), workers=4) as url:
+        inspection_id, answers = _twelve_times_five(url, token, demo)
+    assert [(status, text) for status, text in answers if status != 201] == []
+    numbers = sorted(json.loads(text)["number"] for _, text in answers)
+    assert numbers == list(range(1, CLIENTS * FINDINGS_EACH + 1))
+    stored = db.session.scalars(select(Finding.number).where(Finding.inspection_id == inspection_id)).all()
+    assert sorted(stored) == numbers
