@@ -92,7 +92,7 @@ def test_the_answer_does_not_depend_on_the_process_wide_flag(monkeypatch, flag):
 
 
 def test_a_huge_single_colour_png_is_refused_before_any_pixel_is_decoded():
-    """8,900 × 8,900 grey pixels in ~77 KB: refused (documented choice), never decoded.
+    """8,900 × 8,900 grey pixels in under 100 KB: refused (documented choice), never decoded.
 
     tracemalloc sees Python's allocations only, so Pillow's own pixel memory is measured by its arena
     counters: a full decode would take 79 MB, i.e. several 16 MB blocks.
