@@ -1,7 +1,7 @@
 """sequence counters: per-parent numbers taken under a lock (findings, recommendation positions, checklists)
 
 Revision ID: a7c41e9d2b63
-Revises: 8d41c2e7a5f0
+Revises: b7e1d4c9a2f6
 Create Date: 2026-11-30 12:00:00
 
 The counters start at the current maxima, so existing inspections, offices and checklists go on from their
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a7c41e9d2b63"
-down_revision = "8d41c2e7a5f0"
+down_revision = "b7e1d4c9a2f6"
 branch_labels = None
 depends_on = None
 

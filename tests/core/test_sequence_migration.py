@@ -12,7 +12,7 @@ from ombudsman.recommendations.models import Recommendation
 from ombudsman.seed import seed_demo
 from tests.core.test_migrations import empty_database_url  # noqa: F401  (the fixture)
 
-BEFORE = "8d41c2e7a5f0"  # the head before sequence counters
+BEFORE = "b7e1d4c9a2f6"  # the head before sequence counters
 
 
 def test_the_counters_start_at_the_current_maxima(empty_database_url):  # noqa: F811
