@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import tempfile
 from contextlib import nullcontext
@@ -13,6 +14,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Connection, event, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ombudsman.errors import Invalid
@@ -20,6 +22,8 @@ from ombudsman.extensions import db
 from ombudsman.filenames import display_filename, kept_filename
 from ombudsman.inspections import photos
 from ombudsman.inspections.models import EvidenceKind
+
+log = logging.getLogger(__name__)
 
 # What the office accepts, decided by the bytes, never by the file name.
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
@@ -228,7 +232,12 @@ def _forget_new_files(session: Session, transaction) -> None:
     if transaction.parent is not None or _NEW_FILES not in session.info:
         return
     new = session.info.pop(_NEW_FILES)
-    kept = _committed_keys(session, {key for _, key in new})
+    try:
+        kept = _committed_keys(session, {key for _, key in new})
+    except SQLAlchemyError:
+        # The database cannot say whether another record uses them: an unused file is the lesser harm.
+        log.warning("kept %d new evidence file(s): their references could not be checked", len(new))
+        return
     for root, key in new:
         if key not in kept:
             (root / key).unlink(missing_ok=True)
