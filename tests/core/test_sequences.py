@@ -41,3 +41,20 @@ def test_a_number_set_outside_the_counter_is_skipped(demo):
     finding.number = first + 10  # e.g. a record made before the counter existed
     db.session.flush()
     assert _next(inspection.id) == first + 11
+
+
+def test_a_new_recommendation_goes_after_a_position_a_user_chose(demo):
+    from ombudsman.recommendations import services as recommendations
+
+    def add(position=None):
+        details = {
+            "finding_ids": [demo.findings[1].id],
+            "authority_id": demo.pemkot.id,
+            "text": "Sediakan kursi prioritas.",
+            "position": position,
+        }
+        return recommendations.create(demo.office.id, demo.users["supervisor"], details).position
+
+    first = add()
+    assert add(first + 40) == first + 40
+    assert add() == first + 41
