@@ -31,6 +31,7 @@ from ombudsman.letters.models import (
     LetterSettings,
 )
 from ombudsman.recommendations.models import Recommendation
+from ombudsman.sequences import SequenceCounter
 
 __all__ = [
     "ApiToken",
@@ -59,6 +60,7 @@ __all__ = [
     "LetterSettings",
     "Office",
     "Recommendation",
+    "SequenceCounter",
     "ReminderNotice",
     "Role",
     "RoutingRule",

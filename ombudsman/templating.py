@@ -10,7 +10,7 @@ from flask import Flask, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-from ombudsman import clock, dates
+from ombudsman import clock, dates, filenames
 from ombudsman.accounts import permissions
 from ombudsman.accounts.forms import ROLE_LABELS
 from ombudsman.authorities.forms import LEVEL_CHOICES
@@ -71,6 +71,7 @@ def register(app: Flask) -> None:
     """Install filters and template globals."""
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_moment, "moment")
+    app.add_template_filter(filenames.display_filename, "filename")  # an uploaded file's name, shown safely
     # Imported here: the audit presenter formats with the filters above.
     from ombudsman.audit.present import entries as audit_entries
 

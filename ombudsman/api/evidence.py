@@ -16,6 +16,7 @@ from ombudsman.api import schemas
 from ombudsman.api.common import ID, IDEMPOTENCY_HEADER_DOC, api_blueprint, page
 from ombudsman.api.idempotency import create_once, request_key
 from ombudsman.api.inspections import editable_inspection
+from ombudsman.filenames import display_filename
 from ombudsman.inspections import services, storage
 from ombudsman.inspections.commands import EvidenceDetails
 from ombudsman.inspections.models import Evidence, Finding, Inspection
@@ -128,7 +129,7 @@ def evidence_file(evidence_id: int):
     response = send_file(
         path,
         mimetype=evidence.content_type,
-        download_name=evidence.original_filename,
+        download_name=display_filename(evidence.original_filename),
         max_age=0,
         etag=evidence.sha256,
     )

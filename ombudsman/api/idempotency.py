@@ -7,6 +7,10 @@ with one record, the loser rolls back and answers with the winner's record.
 
 - same key, same request  -> the record made the first time, same status, header `Idempotent-Replayed: true`
 - same key, other request -> 409 (other body, other path, or another user's key)
+
+Only a key that is really on record answers 409. Any other clash at the commit (a unique number taken by a
+concurrent request, which the per-parent counters of `ombudsman.sequences` should prevent) is retried; if it
+persists the answer is 503 with `Retry-After`, which clients retry, never a 409 they would take as final.
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ from ombudsman.extensions import db
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-# A clash on the unique client_id (or on a finding number taken by a concurrent request) is retried this
-# often; each retry first looks for the record a concurrent request may have made with the same key.
+# A clash at the commit is retried this often; each retry first looks for the record a concurrent request
+# may have made with the same key (then it is a replay or a true 409).
 ATTEMPTS = 3
+# Seconds a client is asked to wait before sending again after repeated clashes that were not about its key.
+RETRY_AFTER_SECONDS = 1
 
 M = TypeVar("M")
 
@@ -117,6 +123,13 @@ def create_once(
             continue
         return record, 201, {}
     if key is not None:
-        _conflict()
-    abort(409)
+        existing = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.key == key))
+        if existing is not None:
+            return _replay(existing, model, digest)
+    # Not a key reused for another request: the same request may simply be sent again.
+    abort(
+        503,
+        message=_("Permintaan bertabrakan dengan perubahan lain yang bersamaan; kirim ulang sebentar lagi."),
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
     raise AssertionError("unreachable")  # abort() raised

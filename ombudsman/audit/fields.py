@@ -68,6 +68,7 @@ class Kind(enum.StrEnum):
     COPIES = "copies"  # a letter's Tembusan: [[authority_id or None, text], ...]
     ANSWER = "answer"  # a checklist answer: [answer code, note]
     FILES = "files"  # [{"filename": ..., ...}, ...]
+    FILENAME = "filename"  # an uploaded file's name as sent: shown without hidden characters
     WEEKDAYS = "weekdays"  # "5,6": Monday is 0
 
 
@@ -177,7 +178,7 @@ FINDING = {
 
 EVIDENCE = {
     "sha256": Field(_l("Sidik jari SHA-256"), Kind.CODE),
-    "filename": Field(form_label(EvidenceForm, "files")),
+    "filename": Field(form_label(EvidenceForm, "files"), Kind.FILENAME),
     "size": Field(_l("Ukuran (bita)"), Kind.NUMBER),
     "finding_id": Field(_l("Temuan terkait"), Kind.REF, ref=Ref.FINDING),
 }

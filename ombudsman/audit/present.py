@@ -41,6 +41,7 @@ from ombudsman.audit.models import AuditEvent
 from ombudsman.authorities.models import Authority, RoutingRule
 from ombudsman.deadlines.models import DeadlineRule
 from ombudsman.extensions import db
+from ombudsman.filenames import display_filename
 from ombudsman.inspections.models import Checklist, ChecklistItem, Finding, Inspection
 from ombudsman.letters.models import Letter
 from ombudsman.recommendations.models import Recommendation
@@ -194,6 +195,8 @@ def _one(field: Field, value: Any, names: dict[Ref, dict[int, str]], zone: ZoneI
         return _weekdays(str(value))
     if kind is Kind.CODE:
         return str(value)
+    if kind is Kind.FILENAME:
+        return _short(display_filename(str(value)))
     return _short(str(value))
 
 
@@ -218,7 +221,7 @@ def _value(field: Field, value: Any, names: dict[Ref, dict[int, str]], zone: Zon
         text = _one(replace(field, kind=Kind.CHOICE), answer, names, zone)
         return f"{text} ({_short(note)})" if note else text
     if field.kind is Kind.FILES:
-        return ", ".join(str(f.get("filename", "")) for f in value if isinstance(f, dict))
+        return ", ".join(display_filename(str(f.get("filename", ""))) for f in value if isinstance(f, dict))
     if field.many and isinstance(value, list):
         return ", ".join(_one(field, v, names, zone) for v in value)
     return _one(field, value, names, zone)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ombudsman import contracts
+from ombudsman import contracts, sequences
 from ombudsman.audit import services as audit
 from ombudsman.authorities.models import RoutingRule
 from ombudsman.errors import Invalid
@@ -54,11 +54,15 @@ def new_version(base: Checklist, version: ChecklistVersion, *, user_id: int) -> 
         db.session.scalars(select(RoutingRule.id).where(RoutingRule.id.in_(rule_ids))).all()
     ) != len(rule_ids):
         raise Invalid(_l("Aturan penentuan instansi tidak dikenal."), "name")
-    latest = db.session.scalar(select(func.max(Checklist.version)).where(Checklist.code == base.code)) or 0
+    version_number = sequences.next_value(
+        sequences.CHECKLIST_VERSION,
+        base.code,
+        select(func.max(Checklist.version)).where(Checklist.code == base.code),
+    )
     for older in db.session.scalars(select(Checklist).where(Checklist.code == base.code)):
         older.active = False
     checklist = Checklist(
-        code=base.code, version=latest + 1, name=version.name.strip() or base.name, active=True
+        code=base.code, version=version_number, name=version.name.strip() or base.name, active=True
     )
     for position, d in enumerate(rows, start=1):
         checklist.items.append(

@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ombudsman import contracts
+from ombudsman import contracts, sequences
 from ombudsman.accounts.models import Office, User
 from ombudsman.audit import services as audit
 from ombudsman.authorities import services as authorities
@@ -380,9 +380,11 @@ def create_finding(
     check_item(inspection, details.checklist_item_id)
     severity = _choice(Severity, details.severity, "severity")
     routed = _route(inspection, details)
-    number = (
-        db.session.scalar(select(func.max(Finding.number)).where(Finding.inspection_id == inspection.id)) or 0
-    ) + 1
+    number = sequences.next_value(
+        sequences.FINDING_NUMBER,
+        inspection.id,
+        select(func.max(Finding.number)).where(Finding.inspection_id == inspection.id),
+    )
     finding = Finding(
         office_id=inspection.office_id,
         inspection=inspection,
@@ -458,13 +460,17 @@ def add_evidence(
     finding: Finding | None = None,
     details: EvidenceDetails | None = None,
 ) -> Evidence:
-    """Store a checked upload and record it against the inspection (and finding); raises `Invalid`."""
+    """Record a checked upload against the inspection (and finding), then store its files; raises `Invalid`.
+
+    The files are written only after the row is flushed, and removed again if the transaction does not
+    commit (`storage.save`), so a refused or failed upload leaves no file behind.
+    """
     details = details or EvidenceDetails()
     contracts.validate(details)
     if finding is not None and finding.inspection_id != inspection.id:
         raise Invalid(_l("Temuan bukan bagian dari inspeksi ini."), "finding_id")
     check_item(inspection, details.checklist_item_id)
-    key, thumb_key = storage.save(root, upload, thumbnail_px=thumbnail_px)
+    key, thumb_key = storage.keys_for(upload)
     evidence = Evidence(
         office_id=inspection.office_id,
         inspection_id=inspection.id,
@@ -483,6 +489,7 @@ def add_evidence(
     )
     db.session.add(evidence)
     db.session.flush()
+    storage.save(root, upload, thumbnail_px=thumbnail_px)
     audit.record(
         "evidence",
         evidence.id,

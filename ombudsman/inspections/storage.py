@@ -4,25 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import Connection, event, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from ombudsman.errors import Invalid
+from ombudsman.extensions import db
+from ombudsman.filenames import display_filename, kept_filename
+from ombudsman.inspections import photos
 from ombudsman.inspections.models import EvidenceKind
+
+log = logging.getLogger(__name__)
 
 # What the office accepts, decided by the bytes, never by the file name.
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 DOCUMENT_TYPES = {"application/pdf": "pdf"}
-# Pillow refuses absurd dimensions (decompression bombs) beyond this many pixels.
-MAX_PIXELS = 80_000_000
-
-# Pillow's format names for the accepted photo types.
-PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# Photos are refused above this many pixels, and above what one decode may cost (see `photos`).
+MAX_PIXELS = photos.MAX_PIXELS
+PHOTO_FORMATS = photos.PHOTO_FORMATS
 # Pillow may identify only these: enough to name a refused GIF, BMP or TIFF in the message, while the many
 # other plugins (some of which accept any bytes at all, e.g. TGA) never parse an upload.
 IDENTIFIED_FORMATS = (*PHOTO_FORMATS, "GIF", "BMP", "TIFF")
@@ -66,7 +74,8 @@ def check_upload(data: bytes, filename: str, *, max_bytes: int) -> CheckedUpload
     Accepted: JPEG, PNG and WebP photos that Pillow can decode, and PDF documents with a ``%PDF-`` header and
     an ``%%EOF`` trailer. The file name only names the file in messages; it never decides the type.
     """
-    name = os.path.basename((filename or "").replace("\\", "/"))[:255] or "berkas"
+    original = kept_filename(filename)
+    name = display_filename(original)
     if not data:
         raise _refused(_l("Berkas \u201c%(name)s\u201d kosong.", name=name))
     if len(data) > max_bytes:
@@ -83,29 +92,23 @@ def check_upload(data: bytes, filename: str, *, max_bytes: int) -> CheckedUpload
         mime, kind = "application/pdf", EvidenceKind.DOCUMENT
     else:
         mime, kind = _check_photo(data, name), EvidenceKind.PHOTO
-    return CheckedUpload(data, name, mime, kind, hashlib.sha256(data).hexdigest())
+    return CheckedUpload(data, original, mime, kind, hashlib.sha256(data).hexdigest())
 
 
 def _check_photo(data: bytes, name: str) -> str:
     """Return the media type of an accepted photo; raise `Invalid` for anything else."""
     try:
-        with Image.open(io.BytesIO(data), formats=IDENTIFIED_FORMATS) as img:
+        with (
+            photos.truncated_images_refused(),
+            Image.open(io.BytesIO(data), formats=IDENTIFIED_FORMATS) as img,
+        ):
             image_format = img.format
-            if image_format in PHOTO_FORMATS:
-                _check_pixels(img, name)
-                # verify() checks what the format allows without decoding (PNG chunk checksums); it leaves the
-                # image unusable, so the pixels are decoded from a second open.
-                img.verify()
         if image_format in PHOTO_FORMATS:
-            with Image.open(io.BytesIO(data), formats=(image_format,)) as img:
-                # Decode every byte so a truncated or garbled body fails here, not later in the thumbnailer;
-                # a JPEG may decode at 1/8 scale (draft), which still reads all of its data.
-                img.draft(None, (1, 1))
-                img.load()
-    except Invalid:
-        raise
+            photos.decode_check(data, image_format)
+    except photos.TooLarge as exc:
+        raise _too_large(name, exc) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        # The warning is only raised where warnings are errors (the tests); elsewhere _check_pixels refuses.
+        # Pillow's own limits lie above ours; the warning is only raised where warnings are errors.
         raise _refused(_l("Foto \u201c%(name)s\u201d terlalu besar resolusinya.", name=name)) from exc
     except UnidentifiedImageError as exc:
         if any(_pillow_accepts(fmt, data) for fmt in PHOTO_FORMATS):
@@ -130,10 +133,18 @@ def _broken_photo(name: str) -> Invalid:
     return _refused(_l("Foto \u201c%(name)s\u201d rusak atau bukan gambar yang sah.", name=name))
 
 
-def _check_pixels(img: Image.Image, name: str) -> None:
-    """Refuse a photo whose pixel count would make decoding it a memory hazard."""
-    if img.width * img.height > MAX_PIXELS:
-        raise _refused(_l("Foto \u201c%(name)s\u201d terlalu besar resolusinya.", name=name))
+def _too_large(name: str, exc: photos.TooLarge) -> Invalid:
+    width, height = exc.size
+    return _refused(
+        _l(
+            "Foto \u201c%(name)s\u201d terlalu besar resolusinya untuk diproses (%(width)d \u00d7 %(height)d "
+            "piksel); kirim foto paling besar %(limit)s megapiksel.",
+            name=name,
+            width=width,
+            height=height,
+            limit=f"{exc.limit_megapixels:.0f}",
+        )
+    )
 
 
 def _pillow_accepts(image_format: str, data: bytes) -> bool:
@@ -148,11 +159,21 @@ def _key(sha256: str, suffix: str) -> str:
     return f"{sha256[:2]}/{sha256[2:4]}/{sha256}{suffix}"
 
 
-def _write_atomic(root: Path, key: str, data: bytes) -> None:
-    """Write once: readers never see a half-written file, and an existing file is kept as is."""
+def keys_for(upload: CheckedUpload) -> tuple[str, str | None]:
+    """The storage keys of an upload's original and (photos only) thumbnail; nothing is written."""
+    ext = PHOTO_TYPES.get(upload.content_type) or DOCUMENT_TYPES[upload.content_type]
+    thumb_key = _key(upload.sha256, ".thumb.jpg") if upload.kind is EvidenceKind.PHOTO else None
+    return _key(upload.sha256, f".{ext}"), thumb_key
+
+
+def _write_atomic(root: Path, key: str, data: bytes) -> bool:
+    """Write once: readers never see a half-written file, and an existing file is kept as is.
+
+    Returns whether the file was created by this call.
+    """
     path = root / key
     if path.exists():
-        return
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
     try:
@@ -164,29 +185,77 @@ def _write_atomic(root: Path, key: str, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return True
 
 
 def make_thumbnail(data: bytes, size: int) -> bytes:
-    """A JPEG no larger than size×size, turned upright by its EXIF orientation."""
-    with Image.open(io.BytesIO(data)) as img:
-        img = ImageOps.exif_transpose(img)
-        img.thumbnail((size, size))
-        out = io.BytesIO()
-        img.convert("RGB").save(out, "JPEG", quality=80)
-        return out.getvalue()
+    """A JPEG no larger than size×size, turned upright; `Invalid` when it cannot be made within budget."""
+    try:
+        return photos.make_thumbnail(data, size)
+    except photos.TooLarge as exc:
+        raise _too_large("berkas", exc) from exc
 
 
 def save(root: Path, upload: CheckedUpload, *, thumbnail_px: int) -> tuple[str, str | None]:
-    """Store the original (and a thumbnail for photos); return their storage keys."""
-    ext = PHOTO_TYPES.get(upload.content_type) or DOCUMENT_TYPES[upload.content_type]
-    key = _key(upload.sha256, f".{ext}")
-    _write_atomic(root, key, upload.data)
-    thumb_key = None
-    if upload.kind is EvidenceKind.PHOTO:
-        thumb_key = _key(upload.sha256, ".thumb.jpg")
-        if not (root / thumb_key).exists():
-            _write_atomic(root, thumb_key, make_thumbnail(upload.data, thumbnail_px))
+    """Store the original (and a thumbnail for photos) in the current transaction; return their keys.
+
+    Everything that can fail (the thumbnail) is done before the first file is written. Files this call
+    creates are removed again if the database transaction ends without a commit (see `_forget_new_files`),
+    so a failed insert leaves nothing behind.
+    """
+    key, thumb_key = keys_for(upload)
+    files = [(key, upload.data)]
+    if thumb_key is not None and not (root / thumb_key).exists():
+        files.append((thumb_key, make_thumbnail(upload.data, thumbnail_px)))
+    for file_key, data in files:
+        if _write_atomic(root, file_key, data):
+            db.session.info.setdefault(_NEW_FILES, []).append((root, file_key))
     return key, thumb_key
+
+
+# Files written in the session's current transaction: [(root, key)], kept on commit, removed otherwise.
+_NEW_FILES = "ombudsman.storage.new_files"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_new_files(session: Session) -> None:
+    session.info.pop(_NEW_FILES, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_new_files(session: Session, transaction) -> None:
+    """The transaction ended without a commit (rollback, error, closed session): remove the files it wrote.
+
+    A file is content-addressed, so a concurrent upload of the same bytes may have found it and committed
+    its own record meanwhile: keys that a committed record refers to are kept.
+    """
+    if transaction.parent is not None or _NEW_FILES not in session.info:
+        return
+    new = session.info.pop(_NEW_FILES)
+    try:
+        kept = _committed_keys(session, {key for _, key in new})
+    except SQLAlchemyError:
+        # The database cannot say whether another record uses them: an unused file is the lesser harm.
+        log.warning("kept %d new evidence file(s): their references could not be checked", len(new))
+        return
+    for root, key in new:
+        if key not in kept:
+            (root / key).unlink(missing_ok=True)
+
+
+def _committed_keys(session: Session, keys: set[str]) -> set[str]:
+    """The keys among `keys` that committed rows of any file-keeping table refer to (a fresh connection)."""
+    tables = [t for t in db.metadata.tables.values() if "storage_key" in t.c]
+    found: set[str] = set()
+    bind = session.get_bind()
+    # A session joined to an outer transaction of a connection reads through it; else a fresh connection.
+    reader = nullcontext(bind) if isinstance(bind, Connection) else bind.connect()
+    with reader as conn:
+        for table in tables:
+            columns = [c for c in (table.c.get("storage_key"), table.c.get("thumbnail_key")) if c is not None]
+            for column in columns:
+                found.update(conn.scalars(select(column).where(column.in_(keys))))
+    return found
 
 
 def path_for(root: Path, key: str) -> Path:
@@ -198,14 +267,22 @@ def path_for(root: Path, key: str) -> Path:
 
 
 def send_stored(root: Path, key: str, *, mimetype: str, download_name: str, sha256: str, download: bool):
-    """A response with a stored file, byte for byte; browsers may not sniff it into something runnable."""
+    """A response with a stored file, byte for byte; browsers may not sniff it into something runnable.
+
+    `download_name` (the recorded original) is sent cleaned by `display_filename`.
+    """
     from flask import abort, send_file
 
     path = path_for(root, key)
     if not path.exists():
         abort(404)
     response = send_file(
-        path, mimetype=mimetype, as_attachment=download, download_name=download_name, max_age=0, etag=sha256
+        path,
+        mimetype=mimetype,
+        as_attachment=download,
+        download_name=display_filename(download_name),
+        max_age=0,
+        etag=sha256,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = (

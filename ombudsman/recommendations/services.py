@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ombudsman import contracts
+from ombudsman import contracts, sequences
 from ombudsman.accounts.models import User
 from ombudsman.audit import services as audit
 from ombudsman.authorities.models import Authority
@@ -75,12 +75,11 @@ def create(office_id: int, user: User, details: RecommendationDetails | Mapping[
     inspection_ids = {f.inspection_id for f in findings}
     position = details.position
     if position is None:
-        position = (
-            db.session.scalar(
-                select(func.max(Recommendation.position)).where(Recommendation.office_id == office_id)
-            )
-            or 0
-        ) + 1
+        position = sequences.next_value(
+            sequences.RECOMMENDATION_POSITION,
+            office_id,
+            select(func.max(Recommendation.position)).where(Recommendation.office_id == office_id),
+        )
     rec = Recommendation(
         office_id=office_id,
         inspection_id=inspection_ids.pop() if len(inspection_ids) == 1 else None,

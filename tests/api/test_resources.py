@@ -69,7 +69,9 @@ def test_an_inspection_is_opened_changed_and_submitted(api, demo):
     changed = client.patch(url, json={"summary": "Antrean sudah tertib.", "visitors_per_day": None})
     assert changed.get_json()["summary"] == "Antrean sudah tertib."
     assert changed.get_json()["visitors_per_day"] is None
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_id == body["id"])).all()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_id == body["id"]).order_by(AuditEvent.id)
+    ).all()
     assert [e.action for e in events if e.entity_type == "inspection"] == ["created", "updated"]
 
     assert client.post(f"{url}/submit").get_json()["status"] == "submitted"
