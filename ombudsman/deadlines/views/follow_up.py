@@ -125,6 +125,11 @@ def _act(
             db.session.commit()
             flash(success, "success")
             return redirect(url_for("deadlines.follow_up", recommendation_id=rec.id), 303)
+    # The page shows only the forms the follow-up's state allows: a refused form it does not show
+    # (reopening an open follow-up, ...) would otherwise answer 422 without saying why.
+    for field in form:
+        for message in field.errors:
+            flash(f"{field.label.text}: {message}", "error")
     return _follow_up_page(db.session.get(Recommendation, recommendation_id), {form_name: form}, 422)
 
 
