@@ -42,12 +42,20 @@ run: db
 	@echo ""
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# The suite runs on one pytest-xdist worker per core where there is more than one core, in random order
+# (pytest-randomly; it prints its seed). PYTEST_ARGS adds options: `-p randomly --randomly-seed=N` replays an
+# order, `-p no:randomly` keeps the file order, `-n 0` runs without workers.
+PYTEST_WORKERS ?= $(shell [ "$$(nproc 2>/dev/null || echo 1)" -gt 1 ] && echo auto || echo 0)
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
+
 ## make test: install what the tests need (Debian's chromium included) and run the whole suite
 test: install-dev browser
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
+## make test-postgres: the same on PostgreSQL; each worker creates (and drops) databases named after
+## TEST_DATABASE_URL's database and its worker id
 test-postgres: install-dev browser
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PYTEST)
 
 # Debian packages: chromium for the browser tests, libharfbuzz-subset0 so WeasyPrint subsets fonts quickly.
 SYSTEM_PACKAGES := chromium libharfbuzz-subset0

@@ -1,54 +1,38 @@
-"""Shared fixtures: a fresh app per test on SQLite (default) or PostgreSQL (TEST_DATABASE_URL)."""
+"""Shared fixtures: one app per session (per xdist worker) on SQLite (default) or PostgreSQL
+(TEST_DATABASE_URL); each test in a transaction rolled back at its end (see `databases.py`).
+
+Tests that need committed data seen from another connection (a live server, threads) are marked
+`@pytest.mark.committed`, or use `live_server`: they commit for real and every table is emptied after them.
+"""
 
 from __future__ import annotations
 
 import contextvars
 import os
 import re
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
-from flask import has_app_context
+from databases import (
+    IS_POSTGRES,
+    TEST_DATABASE_URL,
+    Databases,
+    empty_all_tables,
+    restart_identities,
+    rolled_back,
+    session_bound_to,
+    test_session_steps_aside,
+    transactional_engine,
+)
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event
 
 from ombudsman import create_app
-from ombudsman.extensions import db
+from ombudsman.extensions import db, limiter
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-IS_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
-
-
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """The test database: the PostgreSQL of TEST_DATABASE_URL, or a SQLite file shared by threads."""
-    if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-
-
-@pytest.fixture(scope="session")
-def _schema(database_url) -> None:
-    """Create the schema once per run from the models (the migration tests check they agree)."""
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        db.engine.dispose()
-
-
-def _empty_all_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
-        if db.session.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first():
-            db.session.execute(text("DELETE FROM sqlite_sequence"))
-    db.session.commit()
 
 
 class IsolatedClient(FlaskClient):
@@ -60,30 +44,120 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         kwargs.setdefault("buffered", True)  # read and close file responses, as a browser would
-        response = contextvars.Context().run(super().open, *args, **kwargs)
+        with test_session_steps_aside():
+            response = contextvars.Context().run(super().open, *args, **kwargs)
         if has_app_context():  # the test's own session must see what the request wrote
             db.session.expire_all()
         return response
 
 
-@pytest.fixture
-def app(_schema, database_url, tmp_path):
-    """A fresh application for one test; every table is emptied afterwards."""
+@pytest.fixture(scope="session")
+def _databases(tmp_path_factory) -> Iterator[Databases]:
+    """This worker's two databases (`empty`, `demo`), created for the session and dropped after it."""
+    databases = Databases(tmp_path_factory.mktemp("db"))
+    databases.create()
+    yield databases
+    databases.drop()
+
+
+@pytest.fixture(scope="session")
+def _session_app(_databases, tmp_path_factory) -> Iterator[Flask]:
+    """The one application of the session (of each xdist worker), on the empty database with its schema.
+
+    Building an app is slow (two thirds of it is the OpenAPI spec and the URL map): tests share this one,
+    and the `app` fixture restores its config after each. Tests of another configuration build their own.
+    """
     app = create_app(
         "testing",
         {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "EVIDENCE_DIR": str(tmp_path / "evidence"),
+            "SQLALCHEMY_DATABASE_URI": _databases.empty,
+            "EVIDENCE_DIR": str(tmp_path_factory.mktemp("evidence")),
             "SERVER_NAME": None,
         },
     )
     app.test_client_class = IsolatedClient
     with app.app_context():
-        yield app
-        db.session.rollback()
-        _empty_all_tables()
-        db.session.remove()
+        db.create_all()
+    yield app
+    with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _empty_engine(_session_app, _databases) -> Iterator[Engine]:
+    """An engine on the empty database for tests inside a rolled-back transaction."""
+    engine = transactional_engine(_databases.empty, _session_app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _demo_database(_session_app, _databases) -> Iterator[SimpleNamespace]:
+    """The demo database: schema and the Kupang case, committed once; `.engine`, `.office_id`."""
+    from ombudsman.seed import seed_demo
+
+    engine = transactional_engine(_databases.demo, _session_app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    db.metadata.create_all(engine)
+    with _session_app.app_context(), engine.connect() as connection, session_bound_to(connection):
+        office_id = seed_demo().id
+        db.session.commit()
+    yield SimpleNamespace(engine=engine, office_id=office_id)
+    engine.dispose()
+
+
+# Fixtures whose users need committed data seen from other connections: they run the old, slow way.
+COMMITTED_FIXTURES = frozenset({"live_server"})
+
+
+def commits_for_real(request: pytest.FixtureRequest) -> bool:
+    """Whether the test is marked `committed` or uses a fixture that needs committed data."""
+    return request.node.get_closest_marker("committed") is not None or not COMMITTED_FIXTURES.isdisjoint(
+        request.fixturenames
+    )
+
+
+@pytest.fixture
+def database(request, _session_app) -> Iterator[SimpleNamespace]:
+    """The test's database, inside the session app's context for the test's duration.
+
+    Most tests run inside a transaction rolled back at their end, on the demo database if they use `demo`,
+    else on the empty one. Tests that `commits_for_real` commit on the empty database, which is emptied
+    afterwards. Yields `.committed` (bool), `.bind` (the engine or connection the test's SQL goes through)
+    and `.demo_office_id` (the seeded demo office's id, or None where the test seeds it).
+    """
+    if commits_for_real(request):
+        with _session_app.app_context():
+            restart_identities()
+            try:
+                yield SimpleNamespace(committed=True, bind=db.engine, demo_office_id=None)
+            finally:
+                db.session.rollback()
+                empty_all_tables()
+                db.session.remove()
+        return
+    if "demo" in request.fixturenames:
+        demo_database = request.getfixturevalue("_demo_database")
+        engine, office_id = demo_database.engine, demo_database.office_id
+    else:
+        engine, office_id = request.getfixturevalue("_empty_engine"), None
+    with _session_app.app_context(), rolled_back(engine) as connection:
+        yield SimpleNamespace(committed=False, bind=connection, demo_office_id=office_id)
+
+
+@pytest.fixture
+def app(_session_app, database, tmp_path) -> Iterator[Flask]:
+    """The session's application, for one test: its own evidence folder and fresh rate limits.
+
+    A test may change `app.config` freely: the config is restored when the test ends.
+    """
+    saved = _session_app.config.copy()
+    _session_app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
+    limiter.reset()
+    try:
+        yield _session_app
+    finally:
+        _session_app.config.clear()
+        _session_app.config.update(saved)
 
 
 @pytest.fixture
@@ -99,18 +173,22 @@ def runner(app):
 
 
 @pytest.fixture
-def demo(app) -> SimpleNamespace:
-    """The Kupang demo case, committed; ids of its main records."""
+def demo(app, database) -> SimpleNamespace:
+    """The Kupang demo case, committed (seeded once per session, or by the test when it commits for real);
+    its main records, in the test's session."""
     from sqlalchemy import select
 
     from ombudsman import seed_data
-    from ombudsman.accounts.models import User
+    from ombudsman.accounts.models import Office, User
     from ombudsman.authorities.models import Authority
     from ombudsman.inspections.models import Inspection
     from ombudsman.seed import seed_demo
 
-    office = seed_demo()
-    db.session.commit()
+    if database.committed:
+        office = seed_demo()
+        db.session.commit()
+    else:
+        office = db.session.get(Office, database.demo_office_id)
     by_name = {a.name: a for a in db.session.scalars(select(Authority))}
     users = {u.role.value: u for u in db.session.scalars(select(User))}
     inspection = db.session.scalar(select(Inspection))
@@ -182,9 +260,13 @@ def login(app):
     return _login
 
 
+# The sessions' own transaction control under a rolled-back test, not the app's queries.
+SAVEPOINT_SQL = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
+
+
 @pytest.fixture
-def count_queries(app):
-    """Context: counts SQL statements sent to the database while active."""
+def count_queries(app, database):
+    """Context: counts SQL statements sent to the database while active (savepoints not counted)."""
 
     class Counter:
         def __init__(self):
@@ -192,13 +274,15 @@ def count_queries(app):
             self.statements: list[str] = []
 
         def __enter__(self):
-            event.listen(db.engine, "before_cursor_execute", self._hook)
+            event.listen(database.bind, "before_cursor_execute", self._hook)
             return self
 
         def __exit__(self, *exc):
-            event.remove(db.engine, "before_cursor_execute", self._hook)
+            event.remove(database.bind, "before_cursor_execute", self._hook)
 
         def _hook(self, conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith(SAVEPOINT_SQL):
+                return
             self.count += 1
             self.statements.append(statement)
 
@@ -231,7 +315,8 @@ def jpeg_bytes() -> bytes:
 
 def pytest_report_header(config) -> list[str]:
     """Say which database the run uses."""
-    return [f"database: {'PostgreSQL ' + TEST_DATABASE_URL if IS_POSTGRES else 'SQLite'}"]
+    where = f"PostgreSQL {TEST_DATABASE_URL} (a database pair per worker)" if IS_POSTGRES else "SQLite"
+    return [f"database: {where}"]
 
 
 @pytest.fixture
@@ -272,8 +357,10 @@ def chromium():
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is not installed; browser journeys cannot be skipped in CI")
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # The same patience as the pages' own timeout: the suite runs beside other work on two cores.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser

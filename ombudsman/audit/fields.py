@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import Form
 
+from ombudsman.accounts.commands import OFFICE_FIELDS
 from ombudsman.accounts.forms import ROLE_LABELS, OfficeForm, UserForm
 from ombudsman.authorities.forms import LEVEL_CHOICES, AuthorityForm, RoutingRuleForm
 from ombudsman.deadlines.escalation import STEP_LABELS
@@ -256,19 +257,6 @@ LETTER = {
     "step": Field(_l("Langkah eskalasi"), Kind.CHOICE, choices=STEP_LABELS),
 }
 
-_OFFICE_DETAILS = (
-    "name",
-    "short_name",
-    "province",
-    "city",
-    "address",
-    "phone",
-    "email",
-    "website",
-    "head_name",
-    "head_title",
-    "timezone",
-)
 _LETTER_SETTINGS = {
     "number_template": _f(LetterSettingsForm, "number_template", Kind.CODE),
     "classification": _f(LetterSettingsForm, "classification"),
@@ -283,7 +271,7 @@ _LETTER_SETTINGS = {
     },
 }
 OFFICE = {
-    **{name: _f(OfficeForm, name) for name in _OFFICE_DETAILS},
+    **{name: _f(OfficeForm, name) for name in OFFICE_FIELDS},
     # Letter settings: recorded with these keys since they have their own table, with `letter_` before.
     **{key: field for name, field in _LETTER_SETTINGS.items() for key in (name, f"letter_{name}")},
     "weekend_days": _f(SettingsForm, "weekend", Kind.WEEKDAYS),
@@ -395,6 +383,7 @@ ACTIONS: Mapping[str, Any] = {
     "deadline_settings": _l("pengaturan tenggat diubah oleh %(user)s"),
     "revoked": _l("dicabut oleh %(user)s"),
     "regenerated": _l("dibuat ulang oleh %(user)s"),
+    "sessions_ended": _l("semua sesi diakhiri oleh %(user)s"),
     "started": _l("tenggat mulai berjalan, dicatat oleh %(user)s"),
     "extended": _l("diperpanjang oleh %(user)s"),
     "stopped": _l("jam dihentikan oleh %(user)s"),

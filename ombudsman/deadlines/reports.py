@@ -14,15 +14,20 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, extract, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ombudsman.accounts.models import User
 from ombudsman.authorities.models import Authority, Level
+from ombudsman.authorities.services import LEVEL_LABELS
 from ombudsman.deadlines import explanations
+from ombudsman.deadlines.labels import STATE_LABELS
 from ombudsman.deadlines.models import ACTIVE_STATES, PAST_DUE_STATES, Deadline, DeadlineState
 from ombudsman.deadlines.states import StateCutoffs, state_expression
 from ombudsman.extensions import db
+from ombudsman.letters import lookups as letter_lookups
+from ombudsman.recommendations.forms import KIND_LABELS, STATUS_LABELS
 from ombudsman.recommendations.models import Recommendation, RecommendationStatus
 
 COMPLIED = (RecommendationStatus.IMPLEMENTED, RecommendationStatus.PARTIALLY_IMPLEMENTED)
@@ -335,25 +340,32 @@ def top(
     return db.session.execute(listing(office_id, cut, narrowed).limit(limit)).all()
 
 
+#: The export's columns, in the reader's language (the file is for people, not for another program).
 EXPORT_HEADER = (
-    "rekomendasi_id",
-    "instansi",
-    "tingkat",
-    "jenis",
-    "inspektur",
-    "isi",
-    "tanggal_surat",
-    "tanggal_diterima",
-    "jatuh_tempo",
-    "status_tenggat",
-    "status_rekomendasi",
-    "tanggal_hasil",
-    "penjelasan",
+    _l("ID rekomendasi"),
+    _l("Nomor surat"),
+    _l("Instansi"),
+    _l("Tingkat"),
+    _l("Jenis"),
+    _l("Inspektur"),
+    _l("Isi rekomendasi"),
+    _l("Tanggal surat"),
+    _l("Tanggal diterima"),
+    _l("Jatuh tempo"),
+    _l("Status tenggat"),
+    _l("Status rekomendasi"),
+    _l("Tanggal hasil"),
+    _l("Penjelasan"),
 )
 
 
 def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> Iterator[tuple]:
-    """Plain rows for CSV and XLSX exports, streamed from the database in batches."""
+    """The rows of the exports, one per recommendation with a deadline state, matching `EXPORT_HEADER`.
+
+    Typed values for `ombudsman.exports`: ids as ints, dates as dates, states, levels, kinds and statuses as
+    labels in the reader's language, and the number of the issued letter that carries the recommendation
+    ("" when none does). Two queries whatever the number of rows; the rows are streamed in batches.
+    """
     state = state_expression(cut)
     stmt = _joined(
         select(
@@ -375,41 +387,26 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
         office_id,
         filters,
     )
-    stmt = stmt.join(User, User.id == Recommendation.created_by_id).where(state.is_not(None))
-    stmt = (
-        _narrowed(stmt, cut, filters.state)
-        .order_by(Deadline.due_on.is_(None), Deadline.due_on, Recommendation.id)
-        .execution_options(yield_per=1000)
+    stmt = _narrowed(
+        stmt.join(User, User.id == Recommendation.created_by_id).where(state.is_not(None)), cut, filters.state
     )
-    for row in db.session.execute(stmt):
-        (
-            rid,
-            authority,
-            level,
-            kind,
-            inspector,
-            text,
-            issued,
-            received,
-            due,
-            st,
-            status,
-            closed,
-            facts,
-            old,
-        ) = row
+    numbers = letter_lookups.receipt_letter_numbers(stmt.with_only_columns(Recommendation.id))
+    stmt = stmt.order_by(Deadline.due_on.is_(None), Deadline.due_on, Recommendation.id)
+    for row in db.session.execute(stmt.execution_options(yield_per=1000)):
+        rid, auth, level, kind, who, text, issued, received, due, st, status, closed, facts, old = row
         yield (
             rid,
-            authority,
-            Level(level).value,
-            kind.value,
-            inspector,
+            numbers.get(rid, ""),
+            auth,
+            LEVEL_LABELS[Level(level)],
+            KIND_LABELS[kind],
+            who,
             text,
             issued,
             received,
             due,
-            st,
-            status.value,
+            STATE_LABELS[DeadlineState(st)],
+            STATUS_LABELS[status],
             closed,
             explanations.render(facts) if facts is not None else old or "",
         )

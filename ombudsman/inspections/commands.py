@@ -59,9 +59,9 @@ class InspectionDetails:
 
 DETAIL_FIELDS = (
     "authority_id",
+    "kind",
     "title",
     "visited_on",
-    "kind",
     "started_at",
     "ended_at",
     "place",

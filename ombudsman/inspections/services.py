@@ -47,23 +47,7 @@ from ombudsman.inspections.models import (
     Severity,
 )
 
-INSPECTION_FIELDS = (
-    "authority_id",
-    "kind",
-    "title",
-    "visited_on",
-    "started_at",
-    "ended_at",
-    "place",
-    "trigger",
-    "summary",
-    "visitors_per_day",
-    "counters_open",
-    "staff_on_duty",
-    "seats",
-    "queue_system",
-    "checklist_id",
-)
+INSPECTION_FIELDS = (*DETAIL_FIELDS, "checklist_id")
 FINDING_FIELDS = (
     "title",
     "description",

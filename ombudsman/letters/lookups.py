@@ -1,7 +1,8 @@
 """Read-only answers about letters for other packages, so that none of them queries the letter tables.
 
 The deadlines package asks which letters carry a recommendation (to link its pages to the letter that owns
-a receipt date). Answers are plain `LetterSummary` values, never the records themselves.
+a receipt date) and which letter number to print beside each recommendation in its exports. Answers are
+plain values (`LetterSummary`, numbers), never the records themselves.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ombudsman.extensions import db
 from ombudsman.letters.models import Letter, LetterKind, LetterRecommendation, LetterStatus
@@ -83,3 +84,27 @@ def receipt_letter(recommendation_id: int) -> LetterSummary | None:
     """
     letters = letters_for_recommendations([recommendation_id])[recommendation_id]
     return next((letter for letter in letters if not letter.escalation_step), None)
+
+
+def receipt_letter_numbers(recommendation_ids: Select | Iterable[int]) -> dict[int, str]:
+    """The number of the letter that carries each recommendation and owns its receipt, once issued.
+
+    As `receipt_letter`: the newest letter carrying the recommendation that is neither superseded nor an
+    escalation, but only letters with a number. `recommendation_ids`: the ids, or a SELECT of one column of
+    recommendation ids (so that an export of any size asks one query). Returns {recommendation id: number},
+    without the recommendations that have no such letter.
+    """
+    ids = recommendation_ids if isinstance(recommendation_ids, Select) else list(recommendation_ids)
+    stmt = (
+        select(LetterRecommendation.recommendation_id, Letter.number)
+        .join(Letter, Letter.id == LetterRecommendation.letter_id)
+        .where(
+            LetterRecommendation.recommendation_id.in_(ids),
+            Letter.number.is_not(None),
+            Letter.status != LetterStatus.SUPERSEDED,
+            Letter.escalation_step.is_(None),
+        )
+        .order_by(Letter.id)
+    )
+    # Oldest first, so that the newest letter's number is the one left in the dict.
+    return dict(db.session.execute(stmt).tuples().all())

@@ -1,17 +1,15 @@
-"""The register of outgoing letters (agenda surat keluar): the office's letters, filtered, and as CSV."""
+"""The register of outgoing letters (agenda surat keluar): the letters, filtered, and as export rows."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from ombudsman.letters.forms import KIND_LABELS, STATUS_LABELS
 from ombudsman.letters.models import Letter, LetterKind, LetterStatus
 
 
@@ -52,41 +50,34 @@ def register_query(office_id: int, filters: LetterFilters | None = None) -> Sele
     return stmt
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # Spreadsheets run cells that start like a formula; a leading apostrophe keeps them text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+#: The register's columns, in the reader's language.
+REGISTER_HEADER = (
+    _l("Nomor"),
+    _l("Tanggal"),
+    _l("Kepada"),
+    _l("Hal"),
+    _l("Jenis"),
+    _l("Status"),
+    _l("Dikirim"),
+    _l("Diterima"),
+    "SHA-256",
+)
 
 
-def register_csv(letters: Iterable[Letter]) -> str:
-    """The register as CSV (comma-separated, UTF-8) for spreadsheets; headings in the reader's language."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("Nomor"),
-            _("Tanggal"),
-            _("Kepada"),
-            _("Hal"),
-            _("Jenis"),
-            _("Status"),
-            _("Dikirim"),
-            _("Diterima"),
-            "SHA-256",
-        ]
-    )
+def register_rows(letters: Iterable[Letter]) -> Iterator[tuple]:
+    """One row per letter, matching `REGISTER_HEADER`: dates as dates, kind and status as labels.
+
+    For `ombudsman.exports`, which writes them as CSV or XLSX cells that cannot become formulas.
+    """
     for letter in letters:
-        writer.writerow(
-            [
-                _cell(letter.number),
-                letter.letter_date.isoformat() if letter.letter_date else "",
-                _cell(" ".join(letter.recipient_line_list)),
-                _cell(letter.hal),
-                letter.kind.value,
-                letter.status.value,
-                letter.delivered_on.isoformat() if letter.delivered_on else "",
-                letter.received_on.isoformat() if letter.received_on else "",
-                letter.pdf_sha256 or "",
-            ]
+        yield (
+            letter.number or "",
+            letter.letter_date,
+            " ".join(letter.recipient_line_list),
+            letter.hal,
+            KIND_LABELS[letter.kind],
+            STATUS_LABELS[letter.status],
+            letter.delivered_on,
+            letter.received_on,
+            letter.pdf_sha256 or "",
         )
-    return out.getvalue()

@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from ombudsman import clock, contracts
+from ombudsman import clock, contracts, exports
 from ombudsman.accounts.permissions import EVERYONE, RECOMMEND, office_record_or_404, roles_required
 from ombudsman.audit import services as audit
 from ombudsman.authorities import services as authorities
@@ -37,7 +37,7 @@ from ombudsman.letters.forms import (
     NoteForm,
 )
 from ombudsman.letters.models import Letter, LetterKind, LetterStatus
-from ombudsman.letters.register import LetterFilters, register_csv, register_query
+from ombudsman.letters.register import REGISTER_HEADER, LetterFilters, register_query, register_rows
 from ombudsman.pagination import page_args, search_text
 from ombudsman.recommendations.models import Recommendation
 
@@ -109,16 +109,24 @@ def index():
     )
 
 
+def _register_export() -> list[Letter]:
+    return list(db.session.scalars(register_query(current_user.office_id, _filters())))
+
+
 @bp.get("/export.csv")
 @roles_required(EVERYONE)
 def export():
-    """The filtered register as CSV."""
-    letters = db.session.scalars(register_query(current_user.office_id, _filters())).all()
-    body = "\ufeff" + register_csv(letters)  # the BOM makes spreadsheet programs read UTF-8
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="register-surat-keluar.csv"'},
+    """The filtered register as CSV (UTF-8 with BOM, for spreadsheet programs)."""
+    rows = register_rows(_register_export())
+    return exports.csv_response("register-surat-keluar.csv", REGISTER_HEADER, rows)
+
+
+@bp.get("/export.xlsx")
+@roles_required(EVERYONE)
+def export_xlsx():
+    """The filtered register as an Excel workbook."""
+    return exports.xlsx_response(
+        "register-surat-keluar.xlsx", _("Register surat"), REGISTER_HEADER, register_rows(_register_export())
     )
 
 

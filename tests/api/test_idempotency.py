@@ -159,6 +159,7 @@ def test_a_request_that_lost_the_race_returns_the_winners_record(api, demo, monk
     assert _count(Inspection) == 2  # the demo's and this one
 
 
+@pytest.mark.committed
 def test_concurrent_identical_requests_end_with_one_record(app, demo, jpeg_bytes):
     """Real threads against the real database: whoever loses the insert answers with the winner's record."""
     token = issue(demo.users["inspector"])

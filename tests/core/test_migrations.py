@@ -22,7 +22,8 @@ def empty_database_url(tmp_path):
         return
     server = make_url(database_url(TEST_DATABASE_URL))
     name = f"ombudsman_migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    # From the maintenance database: TEST_DATABASE_URL's own need not exist (the suite makes one per worker).
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:

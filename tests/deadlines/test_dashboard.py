@@ -1,11 +1,8 @@
-"""The deadlines dashboard, its list and exports: right figures, constant query counts, safe spreadsheets."""
+"""The deadlines dashboard and its list: right figures, constant query counts (exports: another file)."""
 
-import csv
-import io
 from datetime import date
 
 import pytest
-from openpyxl import load_workbook
 
 from ombudsman.deadlines import follow_up, reports, services, settings
 from ombudsman.deadlines.commands import RecordOutcome
@@ -160,56 +157,3 @@ def test_list_pages_through_many_deadlines(demo, started, login):
     assert page.count('class="badge badge-state-') == 3
     assert "Halaman 2 dari 4" in page
     assert "page=3" in page and "per_page=3" in page
-
-
-def _csv_rows(response) -> list[list[str]]:
-    text = response.get_data(as_text=True)
-    assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
-
-
-def test_csv_export(demo, started, login):
-    response = login("viewer@demo.test").get("/deadlines/export.csv?state=overdue", buffered=True)
-
-    assert response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"] == "attachment; filename=tenggat-2018-09-26.csv"
-    rows = _csv_rows(response)
-    assert rows[0] == list(reports.EXPORT_HEADER)
-    assert len(rows) == 8
-    first = dict(zip(rows[0], rows[1], strict=True))
-    assert (first["instansi"], first["tingkat"], first["jatuh_tempo"], first["status_tenggat"]) == (
-        "Pemerintah Kota Kupang",
-        "regency_city",
-        "2018-09-20",
-        "overdue",
-    )
-    assert first["tanggal_diterima"] == "2018-08-06"
-    assert first["penjelasan"].endswith("= 20 September 2018")
-
-
-def test_xlsx_export(demo, started, login):
-    response = login("viewer@demo.test").get("/deadlines/export.xlsx")
-
-    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    sheet = load_workbook(io.BytesIO(response.data)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == reports.EXPORT_HEADER
-    assert len(rows) == 11  # seven running, three not yet received
-    due = [r[8] for r in rows[1:]]
-    assert due[:7] == [date(2018, 9, 20)] * 7 or [d.date() for d in due[:7]] == [date(2018, 9, 20)] * 7
-    assert due[7:] == [None, None, None]
-
-
-def test_exports_neutralise_formulas_in_user_text(demo, started, login):
-    _more(demo, 1, text='=HYPERLINK("http://example.invalid","klik")')
-    b = login("viewer@demo.test")
-
-    rows = _csv_rows(b.get(f"/deadlines/export.csv?authority_id={demo.ditjen.id}&state=open", buffered=True))
-    sheet = load_workbook(
-        io.BytesIO(b.get(f"/deadlines/export.xlsx?authority_id={demo.ditjen.id}").data)
-    ).active
-
-    assert rows[1][5].startswith("'=HYPERLINK")
-    cells = [c.value for c in sheet[2]]
-    assert cells[5].startswith("'=HYPERLINK")
-    assert sheet["F2"].data_type == "s"

@@ -15,6 +15,8 @@ from ombudsman.letters.commands import NewLetter
 from ombudsman.letters.models import Letter, LetterStatus
 
 IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
+# Each thread's request runs on its own connection and must see the letters the test committed.
+pytestmark = pytest.mark.committed
 
 
 def approved_letters(demo, count: int) -> list[int]:

@@ -58,3 +58,24 @@ def test_an_office_gets_default_letter_settings_on_first_use(demo):
     assert letter_settings.for_office(other) is made  # one row, found again
     # The demo's settings were set through the service when it was seeded.
     assert letter_settings.for_office(demo.office).unit_code == "PW-NTT"
+
+
+def test_receipt_letter_numbers_name_the_issued_letter_in_one_query(demo, letters, workflow, count_queries):
+    from sqlalchemy import select
+
+    from ombudsman.recommendations.models import Recommendation
+
+    kota_recs = [r.id for r in letters.kota.recommendations]
+    assert lookups.receipt_letter_numbers(kota_recs) == {}  # a draft has no number yet
+    issued = workflow.issue(letters.kota.id)
+    every_id = select(Recommendation.id).where(Recommendation.office_id == demo.office.id)
+
+    with count_queries() as counted:
+        numbers = lookups.receipt_letter_numbers(every_id)
+
+    assert counted.count == 1
+    assert numbers == dict.fromkeys(kota_recs, issued.number)  # the Ditjen letter is still a draft
+    letter = db.session.get(Letter, issued.id)
+    letter.escalation_step = "reminder"  # a reminder's number is not the one the recommendation answers
+    db.session.commit()
+    assert lookups.receipt_letter_numbers(kota_recs) == {}

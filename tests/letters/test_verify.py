@@ -1,4 +1,4 @@
-"""The public verification page, delivery and receipt, the register with its CSV, and the CLI."""
+"""The public verification page, delivery and receipt, the register with its CSV and XLSX, and the CLI."""
 
 from __future__ import annotations
 
@@ -221,21 +221,49 @@ def test_register_page_query_count_does_not_grow_with_rows(issued, login, count_
 def test_register_exports_csv(issued, login):
     response = login("viewer@demo.test").get("/letters/export.csv?status=issued")
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == "attachment; filename=register-surat-keluar.csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:6] == ["Nomor", "Tanggal", "Kepada", "Hal", "Jenis", "Status"]
     assert rows[1][0] == issued.number
+    assert rows[1][1] == issued.letter_date.isoformat()
     assert rows[1][2] == "Wali Kota Kupang di Kupang"
-    assert rows[1][5] == "issued" and rows[1][8] == issued.pdf_sha256
+    assert rows[1][4:6] == ["Saran perbaikan", "Terbit"]  # labels, not codes
+    assert rows[1][8] == issued.pdf_sha256
     assert len(rows) == 2
 
 
-def test_csv_cells_cannot_become_formulas(app, demo, letters):
-    from ombudsman.letters.register import register_csv
+def test_register_exports_xlsx_with_typed_cells_and_labels_in_english(issued, login):
+    from openpyxl import load_workbook
+
+    viewer = login("viewer@demo.test")
+    viewer.get("/lang/en")
+    response = viewer.get("/letters/export.xlsx?status=issued")
+    assert response.headers["Content-Disposition"] == "attachment; filename=register-surat-keluar.xlsx"
+    sheet = load_workbook(io.BytesIO(response.data)).active
+
+    number, day, _to, _hal, kind, status, *_ = sheet[2]
+    assert (number.value, number.data_type) == (issued.number, "s")
+    assert day.is_date and day.value.date() == issued.letter_date
+    assert (kind.value, status.value) == ("Improvement suggestions (saran)", "Issued")
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:I2"
+    assert all(dim.width for dim in sheet.column_dimensions.values())
+
+
+def test_register_cells_cannot_become_formulas(app, demo, letters, login):
+    from openpyxl import load_workbook
 
     letter = db.session.get(Letter, letters.kota.id)
     letter.hal = '=HYPERLINK("http://evil.example","klik")'
-    with app.test_request_context():  # the headings are in the reader's language
-        assert "'=HYPERLINK" in register_csv([letter])
+    db.session.commit()
+    viewer = login("viewer@demo.test")
+
+    rows = list(csv.reader(io.StringIO(viewer.get("/letters/export.csv").get_data(as_text=True)[1:])))
+    sheet = load_workbook(io.BytesIO(viewer.get("/letters/export.xlsx").data)).active
+
+    [kota] = [r for r in rows if r[3].endswith('"klik")')]
+    assert kota[3] == '\'=HYPERLINK("http://evil.example","klik")'
+    [cell] = [c for c in sheet["D"] if c.value == letter.hal]
+    assert cell.data_type == "s"
 
 
 def test_cli_renders_draft_and_writes_the_stored_copy_of_an_issued_letter(runner, letters, issued, tmp_path):
