@@ -133,6 +133,10 @@ def refuse_unreadable_input() -> None:
     _check_path()
     _check_pairs(_decoded_pairs(request.query_string), _CONTROL_LINE)
     if request.mimetype == "application/x-www-form-urlencoded":
+        # Read raw (the form parser would turn invalid UTF-8 into U+FFFD), after the form parser's own limit.
+        limit = current_app.config.get("MAX_FORM_MEMORY_SIZE")
+        if limit and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()
         _check_pairs(_decoded_pairs(request.get_data(cache=True)), _CONTROL_TEXT)
     elif request.mimetype == "multipart/form-data":
         _check_pairs(request.form.items(multi=True), _CONTROL_TEXT)
