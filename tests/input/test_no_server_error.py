@@ -109,7 +109,7 @@ DEEP_JSON = "[" * 5000 + "]" * 5000
 def _settings(examples: int = EXAMPLES):
     return settings(
         max_examples=examples,
-        derandomize=False,
+        derandomize=False,  # the seed is fixed with @seed(SEED) on each property
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
