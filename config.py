@@ -49,7 +49,7 @@ class Config:
     # Memory storage counts per worker: fine for one developer, wrong under gunicorn. REDIS_URL replaces it.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    # SMTP for reminders.
+    # SMTP for reminders and password-reset e-mails (ombudsman.mail).
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -67,6 +67,20 @@ class Config:
     OPENAPI_SWAGGER_UI_URL = "assets/swagger-ui/"
     API_TOKEN_LIFETIME_DAYS = 30
     API_TOKEN_RATE_LIMIT = "10 per minute"
+    # Passwords (ombudsman.accounts.passwords): the shortest new password accepted by the admin form, the
+    # account page, the reset page and `flask users create`.
+    PASSWORD_MIN_LENGTH = 12
+    # A password-reset link works once, for this many minutes.
+    PASSWORD_RESET_MINUTES = 60
+    # Reset requests allowed per client address and per e-mail address (Flask-Limiter, shared storage).
+    PASSWORD_RESET_RATE_LIMIT_ADDRESS = "10 per hour"
+    PASSWORD_RESET_RATE_LIMIT_EMAIL = "3 per hour"
+    # Per-account lockout (ombudsman.accounts.lockout), stored on the user so every worker and node sees it:
+    # after LOCKOUT_THRESHOLD failed sign-ins in a row the account is locked for LOCKOUT_BASE_SECONDS, twice
+    # as long after each further lockout, at most LOCKOUT_MAX_SECONDS; a successful sign-in starts afresh.
+    LOCKOUT_THRESHOLD = 5
+    LOCKOUT_BASE_SECONDS = 60
+    LOCKOUT_MAX_SECONDS = 3600
     # Public base URL used in links that leave the app (QR codes, e-mails, calendar feeds).
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 

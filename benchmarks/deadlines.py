@@ -43,6 +43,7 @@ from ombudsman.accounts.models import Office, User  # noqa: E402
 from ombudsman.authorities.models import Authority, Level  # noqa: E402
 from ombudsman.clock import utcnow  # noqa: E402
 from ombudsman.deadlines import reports, services  # noqa: E402
+from ombudsman.deadlines.computation import compute_start  # noqa: E402
 from ombudsman.deadlines.models import Deadline, DeadlineRule  # noqa: E402
 from ombudsman.extensions import db  # noqa: E402
 from ombudsman.recommendations.models import Recommendation, RecommendationKind  # noqa: E402
@@ -148,7 +149,8 @@ def _load(total: int, rng: random.Random) -> list[tuple[int, date]]:
 
 
 def _compute_all(received: list[tuple[int, date]]) -> tuple[float, list[dict]]:
-    """Due date and explanation for every recommendation, as `start_clock` computes them; returns seconds."""
+    """Due date and explanation (its steps, as facts) for every recommendation, as `start_clock` computes
+    and stores them; returns seconds."""
     office = db.session.scalar(select(Office).limit(1))
     calendar = services.office_calendar(office)
     rules = {r.kind: r for r in db.session.scalars(select(DeadlineRule))}
@@ -157,7 +159,7 @@ def _compute_all(received: list[tuple[int, date]]) -> tuple[float, list[dict]]:
     rows = []
     for rec_id, day in received:
         rule = rules[kinds[rec_id]]
-        result = services.compute_start(calendar, rule.count, rule.unit, rule.starts, day)
+        result = compute_start(calendar, rule.count, rule.unit, rule.starts, day)
         rows.append(
             {
                 "office_id": office.id,
@@ -169,7 +171,7 @@ def _compute_all(received: list[tuple[int, date]]) -> tuple[float, list[dict]]:
                 "received_on": day,
                 "start_on": day,
                 "due_on": result.due_on,
-                "explanation": result.explanation,
+                "explanation_facts": result.steps,
                 "warnings": result.warnings,
                 "created_at": utcnow(),
                 "updated_at": utcnow(),

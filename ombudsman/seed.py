@@ -152,6 +152,8 @@ def _ensure_users(office: Office) -> dict[str, User]:
     for email, name, role in data.DEMO_USERS:
         user = accounts.find_user_by_email(email)
         if user is None:
+            # Bypasses the password policy on purpose (create_user, not create_user_checked): the demo
+            # accounts use "demo", which the policy refuses. Demo data only: never seed a real deployment.
             user = accounts.create_user(
                 email=email, name=name, role=role, office=office, password=DEMO_PASSWORD
             )
@@ -275,3 +277,4 @@ def seed_demo_command(if_empty: bool) -> None:
     db.session.commit()
     click.echo(f"Demo case loaded for {office.name}.")
     click.echo("Log in with inspector@demo.test / demo (also supervisor@, head@, admin@, viewer@demo.test).")
+    click.echo("Demo data only: these passwords bypass the password policy. Never seed a real deployment.")

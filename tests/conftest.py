@@ -106,7 +106,7 @@ def _demo_database(_session_app, _databases) -> Iterator[SimpleNamespace]:
 
 
 # Fixtures whose users need committed data seen from other connections: they run the old, slow way.
-COMMITTED_FIXTURES = frozenset({"live_server"})
+COMMITTED_FIXTURES = frozenset({"live_server", "database_url"})
 
 
 def commits_for_real(request: pytest.FixtureRequest) -> bool:
@@ -317,6 +317,12 @@ def pytest_report_header(config) -> list[str]:
     """Say which database the run uses."""
     where = f"PostgreSQL {TEST_DATABASE_URL} (a database pair per worker)" if IS_POSTGRES else "SQLite"
     return [f"database: {where}"]
+
+
+@pytest.fixture
+def database_url(app) -> str:
+    """The URL of the database the test commits to, for another app, process or gunicorn to read."""
+    return app.config["SQLALCHEMY_DATABASE_URI"]
 
 
 @pytest.fixture

@@ -16,11 +16,13 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE on both databases (SQLite 3.35+ drops columns in place): a batch would rebuild `users`,
+# which SQLite refuses while other tables' rows reference it with foreign keys on.
+
+
 def upgrade():
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("session_generation", sa.Integer(), server_default="0", nullable=False))
+    op.add_column("users", sa.Column("session_generation", sa.Integer(), server_default="0", nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("session_generation")
+    op.drop_column("users", "session_generation")

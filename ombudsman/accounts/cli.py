@@ -20,12 +20,14 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.option("--office", "office_name", required=True, help="Office name or short name.")
 @click.password_option("--password", help="Password (prompted when omitted).")
 def create(email: str, name: str, role: str, office_name: str, password: str) -> None:
-    """Create a user in an office."""
+    """Create a user in an office; the password must pass the password policy (the admin form's)."""
     office = services.office_by_name(office_name)
     if office is None:
         raise click.BadParameter(f"no office named {office_name!r}", param_hint="--office")
     try:
-        user = services.create_user(email=email, name=name, role=role, office=office, password=password)
+        user = services.create_user_checked(
+            email=email, name=name, role=role, office=office, password=password
+        )
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()

@@ -13,10 +13,11 @@ from ombudsman.contracts import Text, bounded
 EMAIL = Text(254, 1)
 # A password is whatever the user typed (spaces included, never trimmed), up to this length.
 PASSWORD = Text(1000, 1)
-# A password an admin sets on the users page; `services.add_user`/`update_user` also want at least
-# NEW_PASSWORD_MIN characters (the CLI and the seed do not: the demo accounts use "demo").
+# A new password (the users page, the account page, the reset page, the CLI): besides this bound it must
+# pass `ombudsman.accounts.passwords.check_policy` (length, breached list, not the e-mail or name).
 NEW_PASSWORD = Text(200)
-NEW_PASSWORD_MIN = 8
+# The secret of a password-reset link, as it comes back from the e-mail.
+RESET_TOKEN = Text(200, 1)
 TOKEN_LABEL = Text(100)
 USER_NAME = Text(200, 1)
 
@@ -50,6 +51,31 @@ class UserDetails:
     role: Role | str = Role.VIEWER
     password: str = bounded(NEW_PASSWORD, default="")
     active: bool = True
+
+
+@dataclass(frozen=True)
+class ChangePassword:
+    """A signed-in user changes their own password: the current one, then the new one twice."""
+
+    current_password: str = bounded(PASSWORD)
+    new_password: str = bounded(NEW_PASSWORD)
+    confirm: str = bounded(NEW_PASSWORD, default="")
+
+
+@dataclass(frozen=True)
+class RequestPasswordReset:
+    """ "Lupa kata sandi?": the e-mail address a reset link should go to (if it belongs to a user)."""
+
+    email: str = bounded(EMAIL)
+
+
+@dataclass(frozen=True)
+class ResetPassword:
+    """A new password set through the link of a reset e-mail."""
+
+    token: str = bounded(RESET_TOKEN)
+    new_password: str = bounded(NEW_PASSWORD)
+    confirm: str = bounded(NEW_PASSWORD, default="")
 
 
 OFFICE_NAME = Text(200, 1)

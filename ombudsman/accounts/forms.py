@@ -32,6 +32,43 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Tetap masuk di perangkat ini"))
 
 
+class ChangePasswordForm(FlaskForm):
+    """The signed-in user changes their own password (`commands.ChangePassword`)."""
+
+    contract = c.ChangePassword
+
+    current_password = PasswordField(
+        _l("Kata sandi saat ini"), validators=[InputRequired(), *form_validators(c.PASSWORD)]
+    )
+    new_password = PasswordField(
+        _l("Kata sandi baru"), validators=[InputRequired(), *form_validators(c.NEW_PASSWORD)]
+    )
+    confirm = PasswordField(
+        _l("Ulangi kata sandi baru"), validators=[InputRequired(), *form_validators(c.NEW_PASSWORD)]
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """ "Lupa kata sandi?": where to send a reset link (`commands.RequestPasswordReset`)."""
+
+    contract = c.RequestPasswordReset
+
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), *form_validators(c.EMAIL), EMAIL])
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password through a reset e-mail's link (`commands.ResetPassword`; the token is in the URL)."""
+
+    contract = c.ResetPassword
+
+    new_password = PasswordField(
+        _l("Kata sandi baru"), validators=[InputRequired(), *form_validators(c.NEW_PASSWORD)]
+    )
+    confirm = PasswordField(
+        _l("Ulangi kata sandi baru"), validators=[InputRequired(), *form_validators(c.NEW_PASSWORD)]
+    )
+
+
 class UserForm(FlaskForm):
     """An admin creates or edits a user of their office (`commands.UserDetails`)."""
 

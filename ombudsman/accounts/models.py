@@ -67,6 +67,15 @@ class User(UserMixin, db.Model):
     # Part of every session and remember-me cookie (see get_id); raising it ends them all at once
     # (ombudsman.accounts.sessions.end_all_sessions).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Lockout bookkeeping (ombudsman.accounts.lockout): failed sign-ins since the last success or lockout,
+    # how many lockouts in a row (each doubles the next one), and until when the account is locked.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lockout_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The pending password-reset link (ombudsman.accounts.resets): only the SHA-256 of its secret is kept;
+    # a newer request, its use and any password change clear it.
+    password_reset_sha256: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    password_reset_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     office: Mapped[Office] = relationship(back_populates="users")
 

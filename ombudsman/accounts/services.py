@@ -9,19 +9,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ombudsman import contracts
+from ombudsman.accounts import lockout, passwords
 from ombudsman.accounts.commands import (
-    NEW_PASSWORD_MIN,
     OFFICE_FIELDS,
+    ChangePassword,
     Login,
     NewApiToken,
     OfficeDetails,
@@ -38,21 +35,9 @@ from ombudsman.extensions import db
 USER_FIELDS = ("email", "name", "role", "active")
 
 
-@cache
-def _hasher_for(params: tuple[tuple[str, int], ...]) -> tuple[PasswordHasher, str]:
-    hasher = PasswordHasher(**dict(params))
-    # Verified against when the e-mail is unknown, so both paths cost the same time.
-    return hasher, hasher.hash("not-a-real-password")
-
-
-def _hasher() -> tuple[PasswordHasher, str]:
-    """The Argon2id hasher with the configured cost (the library's defaults unless the config lowers them)."""
-    return _hasher_for(tuple(sorted(current_app.config.get("ARGON2_PARAMETERS", {}).items())))
-
-
 def hash_password(password: str) -> str:
-    """An Argon2id hash of the password."""
-    return _hasher()[0].hash(password)
+    """An Argon2id hash of the password (see `ombudsman.accounts.passwords`)."""
+    return passwords.hash_password(password)
 
 
 def normalize_email(email: str) -> str:
@@ -65,19 +50,28 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalize_email(email)))
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None. Upgrades old hashes on the way."""
+def authenticate(email: str, password: str, *, now: datetime | None = None) -> User | None:
+    """The active, unlocked user with these credentials, or None; the caller commits either way.
+
+    Every failure looks the same to the caller and costs one Argon2 verification (an unknown e-mail and a
+    locked account are checked against a dummy hash). A wrong password of an existing account counts toward
+    its lockout (`ombudsman.accounts.lockout`); a locked account refuses even the right password without
+    counting. A success clears the count, upgrades an old hash and notes the time.
+    """
+    now = now or utcnow()
     user = find_user_by_email(email)
-    hasher, dummy = _hasher()
-    try:
-        hasher.verify(user.password_hash if user else dummy, password)
-    except (VerificationError, InvalidHashError):
+    if user is None or lockout.is_locked(user, now):
+        passwords.verify(None, password)
         return None
-    if user is None or not user.active:
+    if not passwords.verify(user.password_hash, password):
+        lockout.record_failure(user, now)
         return None
-    if hasher.check_needs_rehash(user.password_hash):
+    if not user.active:
+        return None
+    lockout.record_success(user)
+    if passwords.needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    user.last_login_at = now
     return user
 
 
@@ -94,6 +88,38 @@ def _role(value: Role | str) -> Role:
         raise Invalid(_l("Peran tidak dikenal."), "role") from None
 
 
+def create_user_checked(*, email: str, name: str, role: Role | str, office: Office, password: str) -> User:
+    """`create_user` for a password chosen by a person (`flask users create`): the policy applies first.
+
+    Raises `Invalid` (the password policy, or as `create_user`) or `Conflict`.
+    """
+    passwords.check_policy(password, email=email, name=name)
+    return create_user(email=email, name=name, role=role, office=office, password=password)
+
+
+def change_password(user: User, request: ChangePassword, *, now: datetime) -> None:
+    """A signed-in user changes their own password; audited; every session of the user ends.
+
+    Raises `Invalid` (`current_password`: wrong, or the account is locked, same message; `new_password`: the
+    policy; `confirm`: no match). A wrong current password counts toward the lockout: on a refusal that
+    bookkeeping is the only change made, and the caller commits it.
+    """
+    contracts.validate(request)
+    locked = lockout.is_locked(user, now)
+    if locked or not passwords.verify(user.password_hash, request.current_password):
+        if not locked:
+            lockout.record_failure(user, now)
+        raise Invalid(_l("Kata sandi saat ini salah."), "current_password")
+    if request.confirm != request.new_password:
+        raise Invalid(_l("Kedua kata sandi baru tidak sama."), "confirm")
+    passwords.check_policy(request.new_password, email=user.email, name=user.name, field="new_password")
+    if request.new_password == request.current_password:
+        raise Invalid(_l("Kata sandi baru harus berbeda dari yang sekarang."), "new_password")
+    lockout.record_success(user)
+    set_password(user, request.new_password)
+    audit.record("user", user.id, "password_changed", user_id=user.id, office_id=user.office_id)
+
+
 def _check_email(email: str, user: User | None = None) -> str:
     email = normalize_email(email)
     if not email or "@" not in email:
@@ -105,8 +131,10 @@ def _check_email(email: str, user: User | None = None) -> str:
 
 
 def create_user(*, email: str, name: str, role: Role | str, office: Office, password: str) -> User:
-    """Add a user to the session (the CLI, the seed, the admin's page).
+    """Add a user to the session (for `add_user`, `create_user_checked`, the demo seed, test fixtures).
 
+    This building block does not apply the password policy: the entry points that take a password from a
+    person (`add_user`, `create_user_checked`) check it first; the demo seed skips it on purpose.
     Raises `Invalid` (a malformed e-mail, an empty password, a bound broken) or `Conflict` (the e-mail
     is taken), each naming its field.
     """
@@ -127,17 +155,23 @@ def create_user(*, email: str, name: str, role: Role | str, office: Office, pass
     return user
 
 
-def _check_new_password(password: str) -> None:
-    if password and len(password) < NEW_PASSWORD_MIN:
-        raise Invalid(_l("Kata sandi minimal %(n)d karakter.", n=NEW_PASSWORD_MIN), "password")
+def set_password(user: User, password: str) -> None:
+    """Give the user a new password: any pending reset link dies, and so does every session of the user.
+
+    The caller has checked the policy (`passwords.check_policy`) and records the audit event.
+    """
+    user.password_hash = hash_password(password)
+    user.password_reset_sha256 = None
+    user.password_reset_expires_at = None
+    end_all_sessions(user)
 
 
 def add_user(office: Office, details: UserDetails, *, actor: User) -> User:
-    """An admin adds a user to their office (a password of at least 8 characters); audited."""
+    """An admin adds a user to their office (a password that passes the policy); audited."""
     contracts.validate(details)
     if not details.password:
         raise Invalid(_l("Kata sandi wajib diisi untuk pengguna baru."), "password")
-    _check_new_password(details.password)
+    passwords.check_policy(details.password, email=details.email, name=details.name)
     user = create_user(
         email=details.email, name=details.name, role=details.role, office=office, password=details.password
     )
@@ -164,16 +198,16 @@ def update_user(user: User, details: UserDetails, *, actor: User) -> dict:
     role = _role(details.role)
     if user.id == actor.id and (role is not Role.ADMIN or not details.active):
         raise Forbidden(_l("Anda tidak dapat mencabut peran admin atau menonaktifkan diri sendiri."), "role")
-    _check_new_password(details.password)
+    if details.password:
+        passwords.check_policy(details.password, email=email, name=details.name)
     before = audit.snapshot(user, USER_FIELDS)
     user.email, user.name, user.role, user.active = email, details.name, role, details.active
     changes = audit.diff(before, audit.snapshot(user, USER_FIELDS))
     if details.password:
-        user.password_hash = hash_password(details.password)
+        set_password(user, details.password)  # ends every session the user has, wherever it is
         changes["password"] = ["***", "***"]
-    if details.password or not user.active:
-        # A new password or a deactivation ends every session the user has, wherever it is.
-        end_all_sessions(user)
+    elif not user.active:
+        end_all_sessions(user)  # so does a deactivation
     audit.record("user", user.id, "updated", user_id=actor.id, office_id=user.office_id, changes=changes)
     return changes
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -12,9 +13,23 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ombudsman import contracts
-from ombudsman.accounts import services
-from ombudsman.accounts.commands import Login, OfficeDetails, UserDetails
-from ombudsman.accounts.forms import LoginForm, OfficeForm, UserForm
+from ombudsman.accounts import lockout, passwords, resets, services
+from ombudsman.accounts.commands import (
+    ChangePassword,
+    Login,
+    OfficeDetails,
+    RequestPasswordReset,
+    ResetPassword,
+    UserDetails,
+)
+from ombudsman.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    OfficeForm,
+    ResetPasswordForm,
+    UserForm,
+)
 from ombudsman.accounts.models import ApiToken, User
 from ombudsman.accounts.permissions import ADMIN, EVERYONE, public, roles_required
 from ombudsman.accounts.sessions import end_all_sessions
@@ -23,6 +38,7 @@ from ombudsman.clock import utcnow
 from ombudsman.errors import DomainError
 from ombudsman.extensions import db, limiter
 from ombudsman.forms_common import filled, show_error
+from ombudsman.mail import send_in_background
 
 bp = Blueprint("accounts", __name__)
 
@@ -44,10 +60,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.login(Login(email=form.email.data.strip(), password=form.password.data))
+        db.session.commit()  # a failure too: it counts toward the account's lockout
         if user is None:
+            # One answer for a wrong password, an unknown e-mail and a locked account.
             form.password.errors.append(_("E-mail atau kata sandi salah."))
         else:
-            db.session.commit()
             session.clear()
             login_user(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")), 303)
@@ -141,7 +158,7 @@ def user_new():
             flash(_("Pengguna %(name)s dibuat.", name=user.name), "success")
             return redirect(url_for("accounts.users"), 303)
     return render_template(
-        "accounts/user_form.html", form=form, user=None
+        "accounts/user_form.html", form=form, user=None, password_min=passwords.min_length()
     ), 200 if request.method == "GET" else 422
 
 
@@ -172,7 +189,22 @@ def user_edit(user_id: int):
         tokens=services.tokens_of(user),
         now=utcnow(),
         token_form=FlaskForm(),
+        locked=lockout.is_locked(user, utcnow()),
+        password_min=passwords.min_length(),
     ), 200 if request.method == "GET" else 422
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@roles_required(ADMIN)
+def user_unlock(user_id: int):
+    """An admin lifts the lockout of a user of their office (audited)."""
+    user = db.session.get(User, user_id)
+    if user is None or user.office_id != current_user.office_id:
+        abort(404)
+    if lockout.unlock(user, actor=current_user, now=utcnow()):
+        flash(_("Kunci akun %(name)s dibuka.", name=user.name), "success")
+    db.session.commit()
+    return redirect(url_for("accounts.user_edit", user_id=user.id), 303)
 
 
 @bp.route("/settings/office", methods=["GET", "POST"])
@@ -197,13 +229,47 @@ def office_settings():
     )
 
 
+def _account_page(password_form: ChangePasswordForm, status: int = 200):
+    return render_template(
+        "accounts/account.html",
+        tokens=services.tokens_of(current_user),
+        now=utcnow(),
+        form=FlaskForm(),
+        password_form=password_form,
+        password_min=passwords.min_length(),
+    ), status
+
+
 @bp.get("/account")
 @roles_required(EVERYONE)
 def account():
-    """The signed-in user's own page: their API tokens, with a button to revoke each."""
-    return render_template(
-        "accounts/account.html", tokens=services.tokens_of(current_user), now=utcnow(), form=FlaskForm()
-    )
+    """The signed-in user's own page: change the password, log out everywhere, their API tokens."""
+    return _account_page(ChangePasswordForm())
+
+
+@bp.post("/account/password")
+@roles_required(EVERYONE)
+def change_password():
+    """The user changes their own password: every other session ends, this one stays signed in."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        command = ChangePassword(
+            current_password=form.current_password.data,
+            new_password=form.new_password.data,
+            confirm=form.confirm.data,
+        )
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, command, now=utcnow())
+        except DomainError as exc:
+            db.session.commit()  # only the failed-attempt count changed: it must stay counted
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            login_user(user)  # the new session generation: this browser stays signed in, the others do not
+            flash(_("Kata sandi diganti. Sesi di perangkat lain telah berakhir."), "success")
+            return redirect(url_for("accounts.account"), 303)
+    return _account_page(form, 422)
 
 
 def _revoke(token: ApiToken) -> None:
@@ -241,3 +307,64 @@ def user_revoke_token(user_id: int, token_id: int):
         abort(404)
     _revoke(token)
     return redirect(url_for("accounts.user_edit", user_id=user_id, _anchor="tokens"), 303)
+
+
+# --- password reset by e-mail ----------------------------------------------------------------------------
+
+
+def _reset_email_key() -> str:
+    """Rate-limit key for reset requests per e-mail address, any case (hashed: no addresses in Redis)."""
+    email = services.normalize_email(request.form.get("email", "")[:300])
+    return "reset-email:" + hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT_ADDRESS"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT_EMAIL"], key_func=_reset_email_key, methods=["POST"]
+)
+@public
+def forgot_password():
+    """ "Lupa kata sandi?": mail a reset link; the answer never tells whether the address has an account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"), 303)
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        config = current_app.config
+        link = resets.request_reset(
+            RequestPasswordReset(email=form.email.data.strip()),
+            now=utcnow(),
+            lifetime=timedelta(minutes=int(config["PASSWORD_RESET_MINUTES"])),
+        )
+        db.session.commit()
+        if link is not None:
+            # Sent from a thread: the answer comes as fast whether or not the address has an account.
+            send_in_background([resets.message(link, config)], config, logger=current_app.logger)
+        return render_template("accounts/forgot_sent.html", minutes=int(config["PASSWORD_RESET_MINUTES"]))
+    return render_template("accounts/forgot.html", form=form), 200 if request.method == "GET" else 422
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT_ADDRESS"], methods=["POST"])
+@public
+def reset_password(token: str):
+    """Choose a new password through the link of a reset e-mail; then sign in with it."""
+    if resets.user_for_token(token, now=utcnow()) is None:
+        return render_template("accounts/reset_invalid.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        command = ResetPassword(token=token, new_password=form.new_password.data, confirm=form.confirm.data)
+        try:
+            resets.reset_password(command, now=utcnow())
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Kata sandi baru disimpan. Silakan masuk."), "success")
+            return redirect(url_for("accounts.login"), 303)
+    return render_template(
+        "accounts/reset.html", form=form, password_min=passwords.min_length()
+    ), 200 if request.method == "GET" else 422

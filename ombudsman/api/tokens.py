@@ -37,7 +37,7 @@ def create_token(data):
     lifetime = timedelta(days=current_app.config["API_TOKEN_LIFETIME_DAYS"])
     issued = accounts.create_token(NewApiToken(**data), lifetime=lifetime, now=utcnow())
     if issued is None:
-        db.session.rollback()
+        db.session.commit()  # the failure counts toward the account's lockout (ombudsman.accounts.lockout)
         abort(
             401,
             message=_("E-mail atau kata sandi salah."),

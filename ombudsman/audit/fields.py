@@ -393,6 +393,11 @@ ACTIONS: Mapping[str, Any] = {
     "response": _l("tanggapan instansi dicatat oleh %(user)s"),
     "reinspection": _l("inspeksi ulang dicatat oleh %(user)s"),
     "escalation": _l("surat eskalasi dicatat oleh %(user)s"),
+    "locked": _l("dikunci sementara oleh %(user)s setelah berulang kali gagal masuk"),
+    "unlocked": _l("kuncinya dibuka oleh %(user)s"),
+    "password_changed": _l("kata sandi diganti oleh %(user)s"),
+    "password_reset_requested": _l("tautan atur ulang kata sandi dikirim, diminta oleh %(user)s"),
+    "password_reset": _l("kata sandi diatur ulang lewat e-mail oleh %(user)s"),
 }
 #: For an action this registry does not know yet: still a sentence, never the raw code.
 OTHER_ACTION = _l("dicatat oleh %(user)s")

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import smtplib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 
 import icalendar
 from flask_babel import force_locale, format_date
@@ -35,6 +33,7 @@ from ombudsman.deadlines.models import ALERT_STATES, CalendarFeed, Deadline, Dea
 from ombudsman.deadlines.settings import office_calendar, state_cutoffs
 from ombudsman.deadlines.states import state_expression
 from ombudsman.extensions import db
+from ombudsman.mail import plain_message, send_messages
 from ombudsman.recommendations.models import Recommendation
 
 FOLLOW_UP_PATH = "/deadlines/recommendations/{id}"
@@ -195,40 +194,20 @@ def _message(digest: Digest, *, sender: str, base_url: str) -> EmailMessage:
         _("Setiap tenggat hanya diberitahukan sekali untuk setiap keadaan."),
         _("Pesan ini dikirim otomatis oleh pelacak inspeksi Ombudsman."),
     ]
-    msg = EmailMessage()
-    msg["Subject"] = _("Tenggat tindak lanjut: %(summary)s", summary=summary)
-    msg["From"] = sender
-    msg["To"] = digest.email
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    msg.set_content("\n".join(lines))
-    return msg
+    return plain_message(
+        sender=sender,
+        to=digest.email,
+        subject=_("Tenggat tindak lanjut: %(summary)s", summary=summary),
+        body="\n".join(lines),
+    )
 
 
 def send(digests: Iterable[Digest], config: Mapping) -> list[tuple[Digest, Exception]]:
-    """Mail the digests over one SMTP connection; returns the ones that failed with their error."""
+    """Mail the digests over one SMTP connection (ombudsman.mail); returns the failed ones with errors."""
     digests = list(digests)
-    if not digests:
-        return []
-    failed: list[tuple[Digest, Exception]] = []
-    try:
-        smtp = smtplib.SMTP(
-            config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=config.get("MAIL_TIMEOUT", 30)
-        )
-    except OSError as exc:
-        return [(d, exc) for d in digests]
-    with smtp:
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
-        for digest in digests:
-            msg = message(digest, sender=config["MAIL_DEFAULT_SENDER"], base_url=config["PUBLIC_BASE_URL"])
-            try:
-                smtp.send_message(msg)
-            except smtplib.SMTPException as exc:
-                failed.append((digest, exc))
-    return failed
+    sender, base_url = config["MAIL_DEFAULT_SENDER"], config["PUBLIC_BASE_URL"]
+    failed = send_messages((message(d, sender=sender, base_url=base_url) for d in digests), config)
+    return [(digests[n], exc) for n, exc in failed]
 
 
 # --- calendar feeds --------------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ def test_users_create_cli_with_password_option(demo, runner):
             "--office",
             "Ombudsman RI Perwakilan NTT",
             "--password",
-            "s3cret-pass",
+            "kursi-biru-di-loket-tujuh",
         ]
     )
     assert result.exit_code == 0, result.output
@@ -110,7 +110,7 @@ def test_users_create_cli_prompts_for_password(demo, runner):
             "--office",
             demo.office.name,
         ],
-        input="pw-123456\npw-123456\n",
+        input="lampu-jalan-sepanjang-pantai\nlampu-jalan-sepanjang-pantai\n",
     )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(User).where(User.email == "p@demo.test")) is not None
@@ -130,7 +130,7 @@ def test_users_create_cli_refuses_duplicate_and_unknown_office(demo, runner):
             "--office",
             demo.office.name,
             "--password",
-            "x",
+            "kursi-biru-di-loket-tujuh",
         ]
     )
     assert dup.exit_code != 0 and "sudah ada" in dup.output

@@ -200,6 +200,7 @@ def proxied_app(app, database_url, tmp_path):
         db.engine.dispose()
 
 
+@pytest.mark.committed  # proxied_app reads the demo users through its own connections
 def test_behind_proxyfix_a_new_forwarded_address_keeps_the_session(demo, proxied_app, new_browser):
     b = new_browser(proxied_app)
     # An https request (as the proxy says) needs a same-site Referer for CSRF, as a browser sends.
@@ -220,6 +221,7 @@ def test_behind_proxyfix_a_new_forwarded_address_keeps_the_session(demo, proxied
     assert b.get(PAGE, headers={"X-Forwarded-For": "182.1.2.3"}).status_code == 200
 
 
+@pytest.mark.committed
 def test_behind_proxyfix_the_login_limit_counts_each_client_not_the_proxy(demo, proxied_app, new_browser):
     tries = iter(range(100))
 

@@ -43,6 +43,7 @@ def test_inspector_drafts_head_issues_anyone_verifies(app, demo, live_server, ch
     expect(page.locator("#letters tbody tr")).to_have_count(2)
     page.locator("#letters tbody tr", has_text="Wali Kota Kupang").get_by_role("link").click()
     page.click("#edit-letter")
+    page.wait_for_load_state()  # letters.js (deferred) listens to the form only once the page has loaded
     page.fill("#hal", "Hasil Inspeksi Mendadak Pelayanan KTP-el di Kota Kupang")
     # The preview follows the form without saving.
     preview = page.frame_locator("#letter-preview")
