@@ -259,7 +259,8 @@ def _is_text(value: str) -> bool:
     return not re.search(r"[\ud800-\udfff]", value)
 
 
-ERROR_PAGE = re.compile(r"<h1>\d{3}</h1>\s*<p>\s*\S")
+# The error page (errors.html) or a page of its own saying what went wrong: a heading and a sentence.
+ERROR_PAGE = re.compile(r"<h1>[^<]+</h1>\s*<p>\s*[^<\s]")
 
 
 def assert_no_server_error(response, what: str) -> None:
