@@ -26,6 +26,7 @@ def create_app(
     _load_config(app, config_name, overrides)
     _validate_config(app, refuse_unsafe)
     _wrap_proxy(app)
+    _guard_input(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -81,6 +82,13 @@ def _wrap_proxy(app: Flask) -> None:
     hops = {name: int(app.config[f"PROXY_FIX_X_{name.upper()}"] or 0) for name in ("for", "proto", "host")}
     if any(hops.values()):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops["for"], x_proto=hops["proto"], x_host=hops["host"])
+
+
+def _guard_input(app: Flask) -> None:
+    """Refuse unreadable input (control characters, bad UTF-8, deep JSON, huge ids) before it is read."""
+    from ombudsman import request_input
+
+    request_input.install(app)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -90,6 +90,8 @@ Bound = Text | Number | Day
 MAX_ID = 2_147_483_647  # PostgreSQL's integer: an id beyond it is refused before it reaches the database
 RECORD_ID = Number(1, MAX_ID)
 HEAD_COUNT = Number(0, 1_000_000)
+# The text of a search box (lists of findings, letters, authorities), in the query string and in the API.
+SEARCH = Text(200)
 
 
 def _text_length_message(bound: Text) -> LazyString:

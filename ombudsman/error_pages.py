@@ -21,6 +21,11 @@ def _wants_json() -> bool:
     return _is_api() or request.accept_mimetypes.best == "application/json"
 
 
+def _own_message(exc: HTTPException) -> str | None:
+    """The message our own code gave the error (`ombudsman.request_input`), already translated."""
+    return (getattr(exc, "data", None) or {}).get("message")
+
+
 def register(app: Flask) -> None:
     """Install the error handlers."""
 
@@ -46,7 +51,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(exc: HTTPException):
         limit = app.config["MAX_CONTENT_LENGTH"] // 1_048_576
-        message = _("Kiriman terlalu besar (batas %(mb)d MB). Tidak ada yang disimpan.", mb=limit)
+        message = _own_message(exc) or _(
+            "Kiriman terlalu besar (batas %(mb)d MB). Tidak ada yang disimpan.", mb=limit
+        )
         if _is_api():
             return api_errors.error_response(413, message, {"body": [message]})
         if _wants_json():
@@ -63,9 +70,10 @@ def register(app: Flask) -> None:
             403: _("Anda tidak berwenang melakukan ini."),
             404: _("Halaman atau data tidak ditemukan."),
             405: _("Metode tidak diizinkan."),
+            415: _("Jenis isi permintaan tidak didukung."),
             429: _("Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi."),
         }
-        message = messages.get(exc.code or 500, exc.description)
+        message = _own_message(exc) or messages.get(exc.code or 500, exc.description)
         if _wants_json():
             return jsonify(error=message), exc.code
         return render_template("errors.html", code=exc.code, message=message), exc.code

@@ -59,3 +59,14 @@ def show_error(form, exc: DomainError, *, default_field: str | None = None) -> N
         else:
             for message in messages:
                 flash(message, "error")
+
+
+def flash_errors(form) -> None:
+    """Flash every field error of `form` as "Label: message".
+
+    For a refused form the page does not show (its record is in a state that offers no such form), whose
+    errors would otherwise be nowhere to see on a 422 page.
+    """
+    for field in form:
+        for message in field.errors:
+            flash(f"{field.label.text}: {message}", "error")

@@ -1,12 +1,30 @@
-"""Pagination helpers for list pages."""
+"""The query arguments every list page reads: page, page size and the search text.
+
+Integers in the query string are already bounded by `ombudsman.request_input` (a number beyond the
+database's integer is a 400); here they are clamped to what a list can show. A page beyond the last is an
+empty page (`db.paginate(..., error_out=False)`), whose pager links back to the pages that exist.
+"""
 
 from __future__ import annotations
 
 from flask import current_app, request
 
+from ombudsman import contracts
+
+#: The largest page size a list page shows.
+MAX_PER_PAGE = 100
+
 
 def page_args() -> tuple[int, int]:
-    """The requested page and page size, clamped to sane bounds."""
+    """The requested page (1 or more) and page size (1..`MAX_PER_PAGE`); junk gives the defaults."""
     page = request.args.get("page", 1, type=int) or 1
     per_page = request.args.get("per_page", current_app.config["PER_PAGE"], type=int) or 25
-    return max(page, 1), min(max(per_page, 1), 100)
+    return max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
+
+
+def search_text(name: str = "q") -> str:
+    """The search box's text, trimmed and cut to `contracts.SEARCH` (the API refuses longer text with 422).
+
+    Control characters never get here (`ombudsman.request_input` refuses them with 400).
+    """
+    return request.args.get(name, "").strip()[: contracts.SEARCH.max]

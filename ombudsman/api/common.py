@@ -8,9 +8,10 @@ from flask import g
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.exceptions import UnsupportedMediaType
 
 from ombudsman import clock
 from ombudsman.api import auth
@@ -33,6 +34,12 @@ class Parser(FlaskParser):
     def load_multipart(self, req, schema):
         """Form fields and files of a multipart/form-data request together."""
         return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
+
+    def _raw_load_json(self, req):
+        """The JSON body; a body of another type is a 415 (webargs would read it as an empty body: 422)."""
+        if req.mimetype and not is_json_request(req) and req.get_data(cache=True):
+            raise UnsupportedMediaType()  # answered with the API's 415 message (api.errors)
+        return super()._raw_load_json(req)
 
 
 class ApiBlueprint(Blueprint):

@@ -25,6 +25,7 @@ def _messages() -> dict[int, str]:
         405: _("Metode tidak diizinkan."),
         409: _("Bertentangan dengan data yang sudah ada."),
         413: _("Kiriman terlalu besar. Tidak ada yang disimpan."),
+        415: _("Kirim isi sebagai JSON (Content-Type: application/json)."),
         422: _("Data tidak sah."),
         429: _("Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi."),
         500: _("Terjadi kesalahan di server. Tidak ada yang disimpan."),

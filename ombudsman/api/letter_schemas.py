@@ -20,7 +20,7 @@ from ombudsman.api.schemas import (
     page_of,
     text_field,
 )
-from ombudsman.contracts import EARLIEST_DAY, RECORD_ID, schema_validators
+from ombudsman.contracts import EARLIEST_DAY, RECORD_ID, SEARCH, schema_validators
 from ombudsman.letters import commands as c
 from ombudsman.letters import services
 from ombudsman.letters.models import DeliveryMethod, LetterKind, LetterStatus
@@ -93,7 +93,7 @@ class LetterArgs(PageArgs):
     authority_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     inspection_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     year = fields.Integer(validate=validate.Range(min=EARLIEST_DAY.year, max=LATEST_DAY.year))
-    q = text_field(200, load_default="")
+    q = text_field(SEARCH, load_default="")
 
 
 class ReturnIn(StrictSchema):

@@ -208,7 +208,7 @@ class AuthorityArgs(PageArgs):
     """Filters of the register."""
 
     level = enum(Level)
-    q = text_field(200, load_default="")
+    q = text_field(contracts.SEARCH, load_default="")
 
 
 class AuthorityOut(ma.Schema):
@@ -389,7 +389,7 @@ class FindingArgs(PageArgs):
     form = enum(Maladministration)
     date_from = day()
     date_to = day()
-    q = text_field(200, load_default="")
+    q = text_field(contracts.SEARCH, load_default="")
 
 
 class FindingOut(ma.Schema):

@@ -18,7 +18,7 @@ from ombudsman.errors import DomainError
 from ombudsman.extensions import db
 from ombudsman.forms_common import filled, options, show_error
 from ombudsman.inspections import queries as inspections
-from ombudsman.pagination import page_args
+from ombudsman.pagination import page_args, search_text
 
 bp = Blueprint("authorities", __name__, url_prefix="/authorities")
 
@@ -39,7 +39,7 @@ def _level_or_none(value: str | None) -> Level | None:
 @roles_required(EVERYONE)
 def index():
     """Search and browse the register."""
-    q = request.args.get("q", "").strip()
+    q = search_text()
     level = _level_or_none(request.args.get("level"))
     page, per_page = page_args()
     pagination = db.paginate(services.search_query(q, level), page=page, per_page=per_page, error_out=False)

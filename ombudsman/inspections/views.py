@@ -51,7 +51,7 @@ from ombudsman.inspections.models import (
     InspectionStatus,
     Maladministration,
 )
-from ombudsman.pagination import page_args
+from ombudsman.pagination import page_args, search_text
 from ombudsman.recommendations import services as recommendations
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
@@ -442,7 +442,7 @@ def findings_index():
         form=pick(Maladministration, "form"),
         date_from=day("date_from"),
         date_to=day("date_to"),
-        q=args.get("q", "").strip(),
+        q=search_text(),
     )
     page, per_page = page_args()
     pagination = queries.findings_page(

@@ -38,7 +38,7 @@ from ombudsman.letters.forms import (
 )
 from ombudsman.letters.models import Letter, LetterKind, LetterStatus
 from ombudsman.letters.register import REGISTER_HEADER, LetterFilters, register_query, register_rows
-from ombudsman.pagination import page_args
+from ombudsman.pagination import page_args, search_text
 from ombudsman.recommendations.models import Recommendation
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
@@ -88,7 +88,7 @@ def _filters() -> LetterFilters:
         authority_id=args.get("authority_id", type=int),
         year=args.get("year", type=int),
         inspection_id=args.get("inspection_id", type=int),
-        q=args.get("q", "").strip()[:200],
+        q=search_text(),
     )
 
 

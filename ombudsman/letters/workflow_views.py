@@ -17,9 +17,9 @@ from ombudsman import contracts
 from ombudsman.accounts.permissions import EVERYONE, office_record_or_404, roles_required
 from ombudsman.errors import Conflict, DomainError, Invalid
 from ombudsman.extensions import db
-from ombudsman.forms_common import show_error
+from ombudsman.forms_common import flash_errors, show_error
+from ombudsman.letters import access, issuing, workflow
 from ombudsman.letters import delivery as deliveries
-from ombudsman.letters import issuing, workflow
 from ombudsman.letters.commands import RecordDelivery, ReturnLetter
 from ombudsman.letters.forms import DeliveryForm
 from ombudsman.letters.models import Letter
@@ -122,6 +122,8 @@ def delivery(letter_id: int):
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
+        if "delivery" not in access.allowed_actions(current_user, letter):
+            flash_errors(form)  # the page shows no delivery form for this letter
         return render_show(letter, form, 422)
     cmd = contracts.build(
         RecordDelivery,

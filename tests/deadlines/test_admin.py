@@ -211,6 +211,14 @@ def test_applying_nothing_is_refused(demo, login, started):
     )
 
 
+def test_applying_when_nothing_moves_says_why(demo, login, started):
+    # No pending moves: the page has no table, the refusal still shows.
+    response = login("admin@demo.test").post("/settings/deadlines/changes", {})
+
+    assert response.status_code == 422
+    assert '<p class="error" role="alert">' in response.get_data(as_text=True)
+
+
 def test_rule_and_setting_changes_are_previewed_not_applied(demo, login, started, letter):
     admin = login("admin@demo.test")
     saran = next(r for r in rules.all_rules() if r.kind is RecommendationKind.SARAN)

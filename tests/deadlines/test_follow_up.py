@@ -239,6 +239,17 @@ def test_reopen_a_closed_follow_up(demo, started, login, monkeypatch):
     assert db.session.get(Recommendation, rec_id).status is RecommendationStatus.IN_PROGRESS
 
 
+def test_a_refused_form_the_page_does_not_show_still_says_why(demo, started, login):
+    # Reopening a follow-up that is still open: the page has no reopen form to show the error under.
+    supervisor = login("supervisor@demo.test")
+    rec_id = started[0].recommendation_id
+    response = supervisor.post(f"/deadlines/recommendations/{rec_id}/reopen", {"reason": ""})
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'class="flash flash-error" role="alert">Alasan: Membuka kembali wajib disertai alasan.' in page
+
+
 def test_extension_needs_a_reason(demo, started, login, letter):
     supervisor = login("supervisor@demo.test")
     rec_id = started[0].recommendation_id

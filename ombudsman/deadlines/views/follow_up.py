@@ -35,7 +35,7 @@ from ombudsman.deadlines.states import state_of
 from ombudsman.deadlines.views.common import bp, file_store, receipt_letter, today, uploads
 from ombudsman.errors import DomainError, Invalid
 from ombudsman.extensions import db
-from ombudsman.forms_common import show_error
+from ombudsman.forms_common import flash_errors, show_error
 from ombudsman.inspections.models import EvidenceKind
 from ombudsman.recommendations.models import Recommendation
 
@@ -125,6 +125,9 @@ def _act(
             db.session.commit()
             flash(success, "success")
             return redirect(url_for("deadlines.follow_up", recommendation_id=rec.id), 303)
+    # The page shows only the forms the follow-up's state allows: a refused form it does not show
+    # (reopening an open follow-up, ...) would otherwise answer 422 without saying why.
+    flash_errors(form)
     return _follow_up_page(db.session.get(Recommendation, recommendation_id), {form_name: form}, 422)
 
 
