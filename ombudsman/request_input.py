@@ -2,12 +2,13 @@
 
 Every request passes `refuse_unreadable_input` (the first `before_request` hook) and is an `InputRequest`:
 
-- **Text**: query strings, form fields (names and values), uploaded file names, JSON keys and strings, and
-  the URL path must be valid UTF-8 without lone surrogates and without control characters (C0 and DEL;
-  tab, line feed and carriage return are allowed in form bodies and JSON strings, where multi-line text
-  lives). Anything else is a 400 naming the field, before it can reach a database (PostgreSQL refuses NUL in
-  text), a header or a file system. Bidi characters (RTL override, ...) are ordinary text here: they are
-  legitimate in names; uploaded file names are cleaned for display where they are shown.
+- **Text**: query strings, form fields (names and values), the names of upload fields, JSON keys and
+  strings, and the URL path must be valid UTF-8 without lone surrogates and without control characters
+  (C0 and DEL; tab, line feed and carriage return are allowed in form bodies and JSON strings, where
+  multi-line text lives). Anything else is a 400 naming the field, before it can reach a database
+  (PostgreSQL refuses NUL in text), a header or a file system. Bidi characters (RTL override, ...) are
+  ordinary text here: they are legitimate in names. Uploaded files' own names are not refused: storage
+  keeps them (NUL as U+FFFD) and shows them cleaned (`ombudsman.filenames`).
 - **JSON bodies**: at most `MAX_JSON_BYTES` (413) and `MAX_JSON_DEPTH` levels of nesting, measured on the
   raw bytes before anything parses them (Python's parser raises RecursionError near 1,000 levels).
 - **Integers in the query string**: `request.args.get(name, type=int)` refuses (400) a number outside the
@@ -140,9 +141,10 @@ def refuse_unreadable_input() -> None:
         _check_pairs(_decoded_pairs(request.get_data(cache=True)), _CONTROL_TEXT)
     elif request.mimetype == "multipart/form-data":
         _check_pairs(request.form.items(multi=True), _CONTROL_TEXT)
-        for name, upload in request.files.items(multi=True):
+        # File names come from the sender's file system, not from typing: storage keeps them (NUL as U+FFFD)
+        # and shows them cleaned (ombudsman.filenames), so a photo is never lost over its name.
+        for name, _upload in request.files.items(multi=True):
             _check_text(name, name, _CONTROL_LINE)
-            _check_text(upload.filename or "", name, _CONTROL_LINE)
     elif request.is_json:
         _check_json()
 
