@@ -38,6 +38,7 @@ EXAMPLES = 8
 # Each example of these renders a letter PDF (half a second): a few examples try their parameters, and the
 # letter tests check the PDF itself.
 EXAMPLES_FOR = {"GET /api/v1/letters/{letter_id}/pdf": 3}
+RANDOM_ID_EXAMPLES = 3
 # Revoking the token in use would turn every later example into a 401.
 SKIPPED = {"DELETE /api/v1/tokens/current"}
 
@@ -49,12 +50,14 @@ def test_openapi_document_is_valid(client):
     assert len(schema.raw_schema["paths"]) >= 15
 
 
-def _run(operation, headers: dict, mode: GenerationMode, path_parameters: dict | None) -> None:
+def _run(
+    operation, headers: dict, mode: GenerationMode, path_parameters: dict | None, examples: int = EXAMPLES
+) -> None:
     params = {k: v for k, v in (path_parameters or {}).items() if f"{{{k}}}" in operation.path}
 
     @given(case=operation.as_strategy(generation_mode=mode, path_parameters=params or None))
     @settings(
-        max_examples=EXAMPLES_FOR.get(operation.label, EXAMPLES),
+        max_examples=min(examples, EXAMPLES_FOR.get(operation.label, examples)),
         derandomize=True,
         deadline=None,
         database=None,
@@ -97,7 +100,8 @@ def test_api_conforms_to_its_contract(app, demo, jpeg_bytes, part):
     for index, operation in enumerate(_operations(app)):
         if operation.label in SKIPPED or index % PARTS != part:
             continue
-        _run(operation, headers, GenerationMode.POSITIVE, None)
+        # Generated ids name records that do not exist: a few examples show every route's 404 holds its shape.
+        _run(operation, headers, GenerationMode.POSITIVE, None, examples=RANDOM_ID_EXAMPLES)
         _run(operation, headers, GenerationMode.POSITIVE, real_ids)
         _run(operation, headers, GenerationMode.NEGATIVE, real_ids)
         tried.append(operation.label)
