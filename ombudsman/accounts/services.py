@@ -30,6 +30,7 @@ from ombudsman.audit import services as audit
 from ombudsman.clock import utcnow
 from ombudsman.errors import Conflict, Forbidden, Invalid
 from ombudsman.extensions import db
+from ombudsman.lookup import rows_by_id
 
 # Fields of a user that the audit trail records (never the password hash).
 USER_FIELDS = ("email", "name", "role", "active")
@@ -311,3 +312,13 @@ def tokens_of(user: User) -> list[ApiToken]:
             .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
         )
     )
+
+
+def user_labels(ids) -> dict:
+    """{user id: row with `.name`} for the audit trail and other pages that name users."""
+    return rows_by_id((User.id, User.name), ids)
+
+
+def office_timezones(ids) -> dict:
+    """{office id: row with `.timezone`} (an IANA zone name such as Asia/Makassar)."""
+    return rows_by_id((Office.id, Office.timezone), ids)

@@ -18,9 +18,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_day_names
 from flask_babel import format_decimal, get_locale, gettext
 from flask_login import current_user
-from sqlalchemy import select
 
-from ombudsman.accounts.models import Office, User
+from ombudsman.accounts import services as accounts
 from ombudsman.audit.fields import (
     ACTIONS,
     CHECKLIST_ITEM_PREFIX,
@@ -38,13 +37,12 @@ from ombudsman.audit.fields import (
     short_label,
 )
 from ombudsman.audit.models import AuditEvent
-from ombudsman.authorities.models import Authority, RoutingRule
-from ombudsman.deadlines.models import DeadlineRule
-from ombudsman.extensions import db
+from ombudsman.authorities import services as authorities
+from ombudsman.deadlines import rules as deadline_rules
 from ombudsman.filenames import display_filename
-from ombudsman.inspections.models import Checklist, ChecklistItem, Finding, Inspection
-from ombudsman.letters.models import Letter
-from ombudsman.recommendations.models import Recommendation
+from ombudsman.inspections import queries as inspection_queries
+from ombudsman.letters import lookups as letter_lookups
+from ombudsman.recommendations import services as recommendations
 from ombudsman.templating import format_day, format_moment, office_tz
 
 #: Longer text is cut to this many characters in the trail (the record itself shows it whole).
@@ -122,29 +120,23 @@ def _rule_name(row: Any) -> str:
     return f"{kind.get(row.kind, row.kind)}: {row.count} {UNITS.get(row.unit, row.unit)}"
 
 
-#: For each kind of record: the columns to read (the id first; never a whole row: a letter holds its PDF) and
-#: how the record is named in a trail.
-_NAMERS: dict[Ref, tuple[tuple[Any, ...], Callable[[Any], str]]] = {
-    Ref.USER: ((User.id, User.name), lambda row: row.name),
-    Ref.AUTHORITY: ((Authority.id, Authority.name), lambda row: row.name),
-    Ref.INSPECTION: ((Inspection.id, Inspection.title), lambda row: row.title),
+#: For each kind of record: its package's lookup ({id: row}, one query, a few columns) and how the record is
+#: named in a trail.
+_NAMERS: dict[Ref, tuple[Callable[[Iterable[int]], dict[int, Any]], Callable[[Any], str]]] = {
+    Ref.USER: (accounts.user_labels, lambda row: row.name),
+    Ref.AUTHORITY: (authorities.authority_labels, lambda row: row.name),
+    Ref.INSPECTION: (inspection_queries.inspection_labels, lambda row: row.title),
     # Findings and recommendations by the numbers their pages and letters give them.
-    Ref.FINDING: ((Finding.id, Finding.number), lambda row: str(row.number)),
+    Ref.FINDING: (inspection_queries.finding_labels, lambda row: str(row.number)),
     Ref.RECOMMENDATION: (
-        (Recommendation.id, Recommendation.position),
+        recommendations.recommendation_labels,
         lambda row: str(row.position) if row.position else f"#{row.id}",
     ),
-    Ref.LETTER: ((Letter.id, Letter.number), _letter_name),
-    Ref.CHECKLIST: (
-        (Checklist.id, Checklist.name, Checklist.version),
-        lambda row: f"{row.name} (v{row.version})",
-    ),
-    Ref.CHECKLIST_ITEM: ((ChecklistItem.id, ChecklistItem.label), lambda row: row.label),
-    Ref.ROUTING_RULE: ((RoutingRule.id, RoutingRule.theme), lambda row: row.theme),
-    Ref.DEADLINE_RULE: (
-        (DeadlineRule.id, DeadlineRule.kind, DeadlineRule.count, DeadlineRule.unit),
-        _rule_name,
-    ),
+    Ref.LETTER: (letter_lookups.letter_labels, _letter_name),
+    Ref.CHECKLIST: (inspection_queries.checklist_labels, lambda row: f"{row.name} (v{row.version})"),
+    Ref.CHECKLIST_ITEM: (inspection_queries.checklist_item_labels, lambda row: row.label),
+    Ref.ROUTING_RULE: (authorities.routing_rule_labels, lambda row: row.theme),
+    Ref.DEADLINE_RULE: (deadline_rules.rule_labels, _rule_name),
 }
 
 
@@ -156,9 +148,9 @@ def _lookup(wanted: dict[Ref, set[int]], known: dict[Ref, dict[int, str]]) -> di
         missing = ids - names[ref].keys()
         if not missing:
             continue
-        columns, name = _NAMERS[ref]
-        for row in db.session.execute(select(*columns).where(columns[0].in_(sorted(missing)))):
-            names[ref][row.id] = name(row)
+        lookup, name = _NAMERS[ref]
+        for record_id, row in lookup(missing).items():
+            names[ref][record_id] = name(row)
     return names
 
 
@@ -277,8 +269,8 @@ def _zones(events: Sequence[AuditEvent]) -> dict[int | None, ZoneInfo]:
         zones[current_user.office_id] = page_zone
     missing = {e.office_id for e in events} - zones.keys()
     if missing:
-        for office in db.session.scalars(select(Office).where(Office.id.in_(sorted(missing)))):
-            zones[office.id] = ZoneInfo(office.timezone)
+        for office_id, office in accounts.office_timezones(missing).items():
+            zones[office_id] = ZoneInfo(office.timezone)
     return zones
 
 

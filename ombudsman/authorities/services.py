@@ -21,6 +21,7 @@ from ombudsman.authorities.commands import RULE_CODE_PATTERN, AuthorityDetails, 
 from ombudsman.authorities.models import Authority, AuthorityVersion, Level, Responsibility, RoutingRule
 from ombudsman.errors import Conflict, Invalid
 from ombudsman.extensions import db
+from ombudsman.lookup import rows_by_id
 
 AUTHORITY_FIELDS = (
     "name",
@@ -323,3 +324,13 @@ def save_rule(
         changes=after if creating else audit.diff(before, after),
     )
     return rule
+
+
+def authority_labels(ids) -> dict:
+    """{authority id: row with `.name`}."""
+    return rows_by_id((Authority.id, Authority.name), ids)
+
+
+def routing_rule_labels(ids) -> dict:
+    """{routing rule id: row with `.theme`}."""
+    return rows_by_id((RoutingRule.id, RoutingRule.theme), ids)

@@ -21,6 +21,7 @@ from ombudsman.deadlines.models import DeadlineRule, Start, Unit
 from ombudsman.deadlines.records import day_text
 from ombudsman.errors import Invalid
 from ombudsman.extensions import db
+from ombudsman.lookup import rows_by_id
 from ombudsman.recommendations.models import RecommendationKind
 
 RULE_FIELDS = ("kind", "count", "unit", "starts", "legal_basis", "note", "valid_from", "valid_to")
@@ -101,3 +102,8 @@ def ensure_rules(rows: list[dict[str, Any]]) -> None:
             is None
         ):
             save_rule(None, contracts.build(SaveRule, row), user=None)
+
+
+def rule_labels(ids) -> dict:
+    """{deadline rule id: row with `.kind`, `.count` and `.unit`}."""
+    return rows_by_id((DeadlineRule.id, DeadlineRule.kind, DeadlineRule.count, DeadlineRule.unit), ids)

@@ -15,6 +15,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from ombudsman.authorities.models import Authority, Level
 from ombudsman.extensions import db
 from ombudsman.inspections.models import (
+    Checklist,
+    ChecklistItem,
     Finding,
     FindingForm,
     FindingStatus,
@@ -22,6 +24,7 @@ from ombudsman.inspections.models import (
     InspectionStatus,
     Maladministration,
 )
+from ombudsman.lookup import rows_by_id
 
 
 @dataclass
@@ -201,3 +204,23 @@ def dashboard_figures(office_id: int) -> dict[str, Any]:
         "open_local": open_local,
         "open_central": open_central,
     }
+
+
+def inspection_labels(ids) -> dict:
+    """{inspection id: row with `.title`}."""
+    return rows_by_id((Inspection.id, Inspection.title), ids)
+
+
+def finding_labels(ids) -> dict:
+    """{finding id: row with `.number` (its number in the inspection)}."""
+    return rows_by_id((Finding.id, Finding.number), ids)
+
+
+def checklist_labels(ids) -> dict:
+    """{checklist id: row with `.name` and `.version`}."""
+    return rows_by_id((Checklist.id, Checklist.name, Checklist.version), ids)
+
+
+def checklist_item_labels(ids) -> dict:
+    """{checklist item id: row with `.label`}."""
+    return rows_by_id((ChecklistItem.id, ChecklistItem.label), ids)

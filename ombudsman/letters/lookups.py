@@ -15,6 +15,7 @@ from sqlalchemy import Select, select
 
 from ombudsman.extensions import db
 from ombudsman.letters.models import Letter, LetterKind, LetterRecommendation, LetterStatus
+from ombudsman.lookup import rows_by_id
 
 
 @dataclass(frozen=True)
@@ -108,3 +109,8 @@ def receipt_letter_numbers(recommendation_ids: Select | Iterable[int]) -> dict[i
     )
     # Oldest first, so that the newest letter's number is the one left in the dict.
     return dict(db.session.execute(stmt).tuples().all())
+
+
+def letter_labels(ids) -> dict:
+    """{letter id: row with `.number` (None while a draft)}; never the PDF column."""
+    return rows_by_id((Letter.id, Letter.number), ids)

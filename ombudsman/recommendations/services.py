@@ -19,6 +19,7 @@ from ombudsman.authorities.models import Authority
 from ombudsman.errors import Invalid
 from ombudsman.extensions import db
 from ombudsman.inspections.models import Finding
+from ombudsman.lookup import rows_by_id
 from ombudsman.recommendations import commands
 from ombudsman.recommendations.commands import FINDINGS_MAX, RecommendationDetails
 from ombudsman.recommendations.models import Recommendation, RecommendationKind, RecommendationStatus
@@ -168,3 +169,8 @@ def query(
     if status is not None:
         stmt = stmt.where(Recommendation.status == status)
     return stmt
+
+
+def recommendation_labels(ids) -> dict:
+    """{recommendation id: row with `.position` (its number on the office's pages, or None)}."""
+    return rows_by_id((Recommendation.id, Recommendation.position), ids)
