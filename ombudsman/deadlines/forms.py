@@ -22,9 +22,8 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation
+from wtforms.validators import DataRequired, InputRequired, Optional
 
-from ombudsman import contracts
 from ombudsman.contracts import form_validators
 from ombudsman.deadlines import commands as c
 from ombudsman.deadlines.labels import (
@@ -47,16 +46,6 @@ OUTCOME_CHOICES = [
 def _weekday_name(number: int) -> LazyString:
     # Monday is 0, as in date.weekday() and Babel's day names.
     return LazyString(lambda: get_day_names("wide", locale=get_locale() or "id")[number])
-
-
-class EachBound(contracts.FormBound):
-    """A bound on every value a multiple-choice field sends (the weekend's weekday numbers)."""
-
-    def __call__(self, form, field) -> None:
-        for value in field.data or []:
-            message = contracts.check(self.bound, value)
-            if message is not None:
-                raise StopValidation(str(message))
 
 
 def _event_day(label) -> DateField:
@@ -180,7 +169,7 @@ class SettingsForm(FlaskForm):
         _l("Akhir pekan"),
         choices=[SelectChoice(i, _weekday_name(i)) for i in range(7)],
         coerce=int,
-        validators=[EachBound(c.WEEKDAY)],
+        validators=form_validators(c.WEEKDAY),
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
     )
