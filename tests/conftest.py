@@ -320,6 +320,25 @@ def pytest_report_header(config) -> list[str]:
 
 
 @pytest.fixture
+def smtp(app):
+    """A real SMTP server on 127.0.0.1, and the app configured to send through it (`.inbox`, `.port`)."""
+    from aiosmtpd.controller import Controller
+
+    from tests.mail_testing import Inbox, free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, PUBLIC_BASE_URL="https://pelacak.test"
+    )
+    try:
+        yield SimpleNamespace(inbox=inbox, port=controller.port)
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
 def database_url(app) -> str:
     """The URL of the database the test commits to, for another app, process or gunicorn to read."""
     return app.config["SQLALCHEMY_DATABASE_URI"]

@@ -4,51 +4,16 @@ import email
 import email.policy
 import hashlib
 import re
-import socket
 from datetime import date
-from types import SimpleNamespace
 
 import icalendar
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from ombudsman.deadlines import adjustments, follow_up
 from ombudsman.deadlines.commands import Extend, RecordOutcome
 from ombudsman.deadlines.models import CalendarFeed, ReminderNotice
 from ombudsman.extensions import db
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on 127.0.0.1, and the app configured to use it."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, PUBLIC_BASE_URL="https://pelacak.test"
-    )
-    try:
-        yield SimpleNamespace(inbox=inbox, port=controller.port)
-    finally:
-        controller.stop()
+from tests.mail_testing import free_port
 
 
 def _remind(runner):
@@ -113,7 +78,7 @@ def test_overdue_is_a_new_event_and_an_extension_a_new_due_date(demo, started, r
 
 def test_undelivered_digest_is_announced_again_next_run(demo, started, runner, smtp, app, monkeypatch):
     monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-09-14")
-    app.config["MAIL_PORT"] = _free_port()  # nothing listens there
+    app.config["MAIL_PORT"] = free_port()  # nothing listens there
 
     failed = _remind(runner)
 

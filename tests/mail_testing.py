@@ -1,4 +1,4 @@
-"""Fixtures of the account tests: a real SMTP server on loopback for the password-reset e-mails."""
+"""A real SMTP server on loopback for the tests that send e-mail (reminders, password resets)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,10 @@ import email
 import email.policy
 import socket
 import time
-from types import SimpleNamespace
-
-import pytest
-from aiosmtpd.controller import Controller
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback TCP port nothing listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -34,18 +31,3 @@ class Inbox:
         while len(self.messages) < count and time.monotonic() < deadline:
             time.sleep(0.02)
         return list(self.messages)
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on 127.0.0.1, and the app configured to send through it."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, PUBLIC_BASE_URL="https://pelacak.test"
-    )
-    try:
-        yield SimpleNamespace(inbox=inbox, port=controller.port)
-    finally:
-        controller.stop()
