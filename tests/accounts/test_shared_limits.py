@@ -48,7 +48,8 @@ def _login_form(url: str) -> tuple[str, str]:
     return cookie, CSRF_INPUT.search(page.text).group(1)
 
 
-def test_wrong_logins_are_limited_across_four_workers(app, database_url, tmp_path, redis_prefix):
+def _four_workers(database_url: str, tmp_path, redis_prefix: str, **extra: str):
+    """`gunicorn -w 4` in production on the test's database and Redis prefix, behind one proxy."""
     settings = {
         "OMBUDSMAN_ENV": "production",
         "OMBUDSMAN_SECRET_KEY": secrets.token_hex(32),
@@ -61,8 +62,13 @@ def test_wrong_logins_are_limited_across_four_workers(app, database_url, tmp_pat
         "OMBUDSMAN_PROXY_FIX_X_FOR": "1",
         # Cheap hashes, as in the test configuration: the test measures counting, not Argon2.
         "OMBUDSMAN_ARGON2_PARAMETERS": '{"time_cost": 1, "memory_cost": 1024, "parallelism": 1}',
+        **extra,
     }
-    with gunicorn(clean_environment(**settings), "--preload", workers=4) as url:
+    return gunicorn(clean_environment(**settings), "--preload", workers=4)
+
+
+def test_wrong_logins_are_limited_across_four_workers(app, database_url, tmp_path, redis_prefix):
+    with _four_workers(database_url, tmp_path, redis_prefix) as url:
         cookie, token = _login_form(url)
 
         def wrong_login(n: int, client_address: str = "36.66.1.2") -> int:
@@ -84,19 +90,7 @@ def test_wrong_logins_are_limited_across_four_workers(app, database_url, tmp_pat
 
 def test_the_account_lockout_holds_across_four_workers(demo, app, database_url, tmp_path, redis_prefix):
     """The failures are counted on the user row: four workers, each seeing some of them, lock it once."""
-    settings = {
-        "OMBUDSMAN_ENV": "production",
-        "OMBUDSMAN_SECRET_KEY": secrets.token_hex(32),
-        "OMBUDSMAN_PUBLIC_BASE_URL": "https://tracker.ombudsman.example",
-        "DATABASE_URL": database_url,
-        "OMBUDSMAN_ALLOW_SQLITE": "1",
-        "REDIS_URL": REDIS_URL,
-        "OMBUDSMAN_RATELIMIT_KEY_PREFIX": redis_prefix,
-        "OMBUDSMAN_EVIDENCE_DIR": str(tmp_path / "evidence"),
-        "OMBUDSMAN_PROXY_FIX_X_FOR": "1",
-        "OMBUDSMAN_ARGON2_PARAMETERS": '{"time_cost": 1, "memory_cost": 1024, "parallelism": 1}',
-    }
-    with gunicorn(clean_environment(**settings), "--preload", workers=4) as url:
+    with _four_workers(database_url, tmp_path, redis_prefix) as url:
         cookie, token = _login_form(url)
 
         def sign_in(n: int, password: str = "wrong") -> tuple[int, str]:
@@ -128,19 +122,9 @@ def test_the_account_lockout_holds_across_four_workers(demo, app, database_url, 
 
 def test_reset_requests_per_email_are_limited_across_four_workers(app, database_url, tmp_path, redis_prefix):
     """ "Lupa kata sandi?" is limited per e-mail address in Redis, whichever worker and client address ask."""
-    settings = {
-        "OMBUDSMAN_ENV": "production",
-        "OMBUDSMAN_SECRET_KEY": secrets.token_hex(32),
-        "OMBUDSMAN_PUBLIC_BASE_URL": "https://tracker.ombudsman.example",
-        "DATABASE_URL": database_url,
-        "OMBUDSMAN_ALLOW_SQLITE": "1",
-        "REDIS_URL": REDIS_URL,
-        "OMBUDSMAN_RATELIMIT_KEY_PREFIX": redis_prefix,
-        "OMBUDSMAN_EVIDENCE_DIR": str(tmp_path / "evidence"),
-        "OMBUDSMAN_PROXY_FIX_X_FOR": "1",
-        "OMBUDSMAN_PASSWORD_RESET_RATE_LIMIT_EMAIL": "3 per hour",
-    }
-    with gunicorn(clean_environment(**settings), "--preload", workers=4) as url:
+    with _four_workers(
+        database_url, tmp_path, redis_prefix, OMBUDSMAN_PASSWORD_RESET_RATE_LIMIT_EMAIL="3 per hour"
+    ) as url:
         cookie, token = _login_form(url)
 
         def ask(n: int, email: str = "Nobody@demo.test") -> int:
