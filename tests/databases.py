@@ -20,6 +20,7 @@ TEST_DATABASE_URL's database and the worker id, created here and dropped at the 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -199,3 +200,24 @@ def empty_all_tables() -> None:
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()
+
+
+@contextmanager
+def brand_new_database(tmp_path: Path, label: str, postgres: bool = IS_POSTGRES) -> Iterator[str]:
+    """The URL of a brand-new empty database for a migration test: a SQLite file, or on PostgreSQL (the
+    server of TEST_DATABASE_URL) a database named after `label`, dropped afterwards."""
+    if not postgres:
+        yield f"sqlite:///{tmp_path / f'{label}.sqlite'}"
+        return
+    server = make_url(database_url(TEST_DATABASE_URL))
+    name = f"ombudsman_{label}_{uuid.uuid4().hex[:8]}"
+    # From the maintenance database: TEST_DATABASE_URL's own database need not exist.
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

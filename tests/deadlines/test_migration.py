@@ -4,17 +4,16 @@ TEST_DATABASE_URL is set, on a fresh PostgreSQL database."""
 
 import json
 import os
-import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
-from ombudsman import create_app, database_url
+from ombudsman import create_app
 from ombudsman.extensions import db
+from tests.databases import brand_new_database
 
 BEFORE = "7c2861222d28"  # the initial schema, without deadlines
 BEFORE_SETTINGS = "5b0e7d3a91c4"  # deadlines with the calendar settings still on offices
@@ -52,22 +51,10 @@ UNREADABLE = (
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_database_url(request, tmp_path):
     """A brand-new empty database on each backend (PostgreSQL only when TEST_DATABASE_URL is set)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrate.sqlite'}"
-        return
-    if not TEST_DATABASE_URL.startswith("postgresql"):
+    if request.param == "postgresql" and not TEST_DATABASE_URL.startswith("postgresql"):
         pytest.skip("TEST_DATABASE_URL names no PostgreSQL server")
-    server = make_url(database_url(TEST_DATABASE_URL))
-    name = f"ombudsman_deadlines_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with brand_new_database(tmp_path, "deadlines", postgres=request.param == "postgresql") as url:
+        yield url
 
 
 def _office(conn, name: str) -> None:

@@ -1,17 +1,16 @@
 """The letter settings migration moves every office's settings off `offices` and back, keeping the values."""
 
 import os
-import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
-from ombudsman import create_app, database_url
+from ombudsman import create_app
 from ombudsman.extensions import db
+from tests.databases import brand_new_database
 
 BEFORE = "5b0e7d3a91c4"  # letters with their settings on offices
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -47,20 +46,8 @@ DEFAULT_LAYOUT = (12.0, 25.0, 25.0, 30.0, 30.0)
 @pytest.fixture
 def database(tmp_path):
     """A brand-new empty database on the suite's backend (SQLite, or PostgreSQL with TEST_DATABASE_URL)."""
-    if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path / 'letter-settings.sqlite'}"
-        return
-    server = make_url(database_url(TEST_DATABASE_URL))
-    name = f"ombudsman_letter_settings_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with brand_new_database(tmp_path, "letter_settings") as url:
+        yield url
 
 
 def _office(conn, name: str, settings: dict | None = None) -> None:
