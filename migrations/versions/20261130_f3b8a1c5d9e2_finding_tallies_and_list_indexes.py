@@ -1,5 +1,5 @@
 """finding tallies: an office's findings counted per responsible authority and status, kept by triggers;
-an index on inspections (office, visit date, id) for the lists
+indexes on inspections (office, visit date, id) and deadlines (office, closed on, due on) for the lists
 
 Revision ID: f3b8a1c5d9e2
 Revises: a7c41e9d2b63
@@ -111,6 +111,11 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("office_id", "authority_id", "status", name=op.f("pk_finding_tallies")),
     )
+    # Running deadlines of an office by due date, for the deadlines dashboard's lists.
+    with op.batch_alter_table("deadlines", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_deadlines_office_open_due", ["office_id", "closed_on", "due_on"], unique=False
+        )
     op.execute(BACKFILL)
     for statement in TRIGGERS[op.get_bind().dialect.name]:
         op.execute(statement)
@@ -120,5 +125,7 @@ def downgrade():
     for statement in DROP[op.get_bind().dialect.name]:
         op.execute(statement)
     op.drop_table("finding_tallies")
+    with op.batch_alter_table("deadlines", schema=None) as batch_op:
+        batch_op.drop_index("ix_deadlines_office_open_due")
     with op.batch_alter_table("inspections", schema=None) as batch_op:
         batch_op.drop_index("ix_inspections_office_visited")

@@ -20,6 +20,10 @@ from ombudsman.extensions import db
 from ombudsman.pagination import page_args
 from ombudsman.recommendations.models import Recommendation
 
+#: The per-authority tables show this many rows (most ignored / most past due first): the page stays small
+#: with thousands of authorities; the rest are reached through the authority filter and the list.
+TABLE_ROWS = 25
+
 
 def filters() -> reports.Filters:
     """The list filters of the query string; unknown values are ignored."""
@@ -58,17 +62,17 @@ def dashboard():
     # What needs attention first, then the next deadlines still running.
     list_states = (*ALERT_STATES, DeadlineState.OPEN)
     lists = {state: reports.top(office.id, cut, state, chosen) for state in list_states}
-    months = reports.monthly_compliance(office.id, cut, chosen)
-    summary = reports.summary(office.id, cut, chosen)
+    figures = reports.figures(office.id, cut, chosen)
     return render_template(
         "deadlines/dashboard.html",
         filters=chosen,
         cut=cut,
-        summary=summary,
-        counts=summary.counts,
+        summary=figures.summary,
+        counts=figures.summary.counts,
         lists=lists,
-        months=months,
-        chart=compliance_chart(months),
+        months=figures.months,
+        chart=compliance_chart(figures.months),
+        table_rows=TABLE_ROWS,
         choices=_filter_choices(),
         list_states=list_states,
     )
