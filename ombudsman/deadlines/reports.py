@@ -27,6 +27,7 @@ from ombudsman.deadlines.models import ACTIVE_STATES, PAST_DUE_STATES, Deadline,
 from ombudsman.deadlines.states import StateCutoffs, state_expression
 from ombudsman.extensions import db
 from ombudsman.letters import lookups as letter_lookups
+from ombudsman.pagination import capped_count
 from ombudsman.recommendations.forms import KIND_LABELS, STATUS_LABELS
 from ombudsman.recommendations.models import Recommendation, RecommendationStatus
 
@@ -340,6 +341,17 @@ def listing(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS):
     return stmt.options(
         contains_eager(Recommendation.authority), joinedload(Recommendation.created_by)
     ).order_by(*order)
+
+
+def listing_total(office_id: int, cut: StateCutoffs, filters: Filters, at_most: int) -> tuple[int, bool]:
+    """How many rows `listing` has: (count, capped), reading at most `at_most` + 1 of them.
+
+    The list pages and the API count only so far past the page asked for (issue 12): `capped` says there
+    are more than `count`. The exact figures per state are on the dashboard.
+    """
+    state = state_expression(cut)
+    stmt = _joined(select(Recommendation.id), office_id, filters)
+    return capped_count(_narrowed(stmt.where(state.is_not(None)), cut, filters.state), at_most)
 
 
 def top(

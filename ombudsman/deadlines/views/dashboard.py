@@ -17,7 +17,7 @@ from ombudsman.deadlines import reports, settings
 from ombudsman.deadlines.models import ALERT_STATES, DeadlineState
 from ombudsman.deadlines.views.common import bp, today
 from ombudsman.extensions import db
-from ombudsman.pagination import page_args
+from ombudsman.pagination import COUNT_AHEAD, page_args
 from ombudsman.recommendations.models import Recommendation
 
 #: The per-authority tables show this many rows (most ignored / most past due first): the page stays small
@@ -86,6 +86,8 @@ class Page:
     page: int
     per_page: int
     total: int
+    #: True when counting stopped: there are more than `total` rows (the pager says "more than").
+    capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -121,13 +123,13 @@ def listing():
     chosen = filters()
     cut = settings.state_cutoffs(office, today())
     page, per_page = page_args()
-    total = sum(reports.state_counts(office.id, cut, chosen).values())
+    total, capped = reports.listing_total(office.id, cut, chosen, page * per_page + COUNT_AHEAD)
     rows = db.session.execute(
         reports.listing(office.id, cut, chosen).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return render_template(
         "deadlines/list.html",
-        pagination=Page(rows, page, per_page, total),
+        pagination=Page(rows, page, per_page, total, capped),
         filters=chosen,
         choices=_filter_choices(),
     )
