@@ -10,7 +10,7 @@ from babel import Locale
 from flask import Flask, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ombudsman import clock, dates, filenames
 from ombudsman.accounts import permissions
@@ -79,10 +79,13 @@ def select_options(rows, selected=None) -> Markup:
     costs a Jinja loop iteration per option otherwise. Names are escaped.
     """
     chosen = str(selected) if selected not in (None, "") else None
-    option = Markup('<option value="{}">{}</option>')
-    picked = Markup('<option value="{}" selected>{}</option>')
-    # Markup.format escapes the id and the name.
-    return Markup("").join((picked if str(key) == chosen else option).format(key, name) for key, name in rows)
+    options = []
+    for key, name in rows:
+        mark = " selected" if str(key) == chosen else ""
+        options.append(f'<option value="{escape(key)}"{mark}>{escape(name)}</option>')
+    # Every interpolated value above is escaped (markupsafe.escape); Markup.format would do the same at
+    # several times the cost, which matters for a few thousand options.
+    return Markup("".join(options))  # noqa: S704
 
 
 def page_url(page: int) -> str:

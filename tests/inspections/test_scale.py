@@ -296,3 +296,15 @@ def test_queries_per_page_do_not_grow_from_1k_to_100k_findings(
     }
     assert not grew, grew
     _assert_exact()
+
+
+def test_authority_drop_down_escapes_names_and_keeps_the_choice(demo, login):
+    db.session.execute(insert(Authority), [{"name": 'Dinas <b>Uji</b> & "Co"', "level": Level.REGENCY_CITY}])
+    db.session.commit()
+    odd = db.session.scalar(select(Authority.id).where(Authority.name.like("Dinas <b>%")))
+
+    page = login("viewer@demo.test").get(f"/findings/?authority_id={odd}").get_data(as_text=True)
+
+    assert f'<option value="{odd}" selected>Dinas &lt;b&gt;Uji&lt;/b&gt; &amp; &#34;Co&#34;</option>' in page
+    assert f'<option value="{demo.ditjen.id}">' in page
+    assert page.count(" selected>") == 1  # no other filter chosen
