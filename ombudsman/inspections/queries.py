@@ -118,7 +118,7 @@ def findings_page(
     """One page of findings (Flask-SQLAlchemy Pagination) with its total.
 
     The total is exact when cheap (see `count_findings`); otherwise it counts at most `COUNT_AHEAD` rows past
-    the end of this page, and `pagination.capped` says whether there are more (the pager then shows "n+").
+    the end of this page, and `pagination.capped` says whether there are more (the pager says "lebih dari").
     """
     f = filters or FindingFilters()
     pagination = db.paginate(
