@@ -211,8 +211,8 @@ class Finding(db.Model):
     __tablename__ = "findings"
     __table_args__ = (
         UniqueConstraint("inspection_id", "number"),
-        # The findings list filtered by status (and by level, through the responsible authority) reads this index;
-        # the dashboard's counts come from the tally rows (ombudsman.inspections.tallies).
+        # The findings list filtered by status (and level, through the responsible authority) reads this
+        # index; the dashboard's counts come from the tally rows (ombudsman.inspections.tallies).
         Index("ix_findings_office_status_authority", "office_id", "status", "responsible_authority_id"),
     )
 
