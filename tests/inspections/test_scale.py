@@ -28,7 +28,13 @@ from ombudsman.inspections.models import (
 from ombudsman.recommendations.models import Recommendation, RecommendationKind, RecommendationStatus
 
 PER_INSPECTION = 50
-BATCH = 5_000
+BATCH = 1_000  # rows per multi-row INSERT (PostgreSQL takes at most 65,535 parameters per statement)
+
+
+def _insert(table, rows: list[dict]) -> None:
+    """Bulk insert as multi-row INSERT statements: one round trip per batch, not per row."""
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(insert(table).values(rows[start : start + BATCH]))
 
 
 def _true_tallies() -> dict:
@@ -77,8 +83,7 @@ def _inspections(office_id: int, unit_id: int, user_id: int, n: int, rng: random
             }
         )
     first = (db.session.scalar(select(func.max(Inspection.id))) or 0) + 1
-    for start in range(0, len(rows), BATCH):
-        db.session.execute(insert(Inspection), rows[start : start + BATCH])
+    _insert(Inspection, rows)
     return db.session.scalars(select(Inspection.id).where(Inspection.id >= first)).all()
 
 
@@ -112,12 +117,10 @@ def load(demo, target: int, rng: random.Random) -> None:
                 "updated_at": utcnow(),
             }
         )
-    for start in range(0, len(rows), BATCH):
-        db.session.execute(insert(Finding), rows[start : start + BATCH])
+    _insert(Finding, rows)
     ids = db.session.scalars(select(Finding.id).where(Finding.id >= first)).all()
     forms = [{"finding_id": fid, "code": rng.choice(codes)} for fid in ids]
-    for start in range(0, len(forms), BATCH):
-        db.session.execute(insert(FindingForm), forms[start : start + BATCH])
+    _insert(FindingForm, forms)
     base = db.session.scalar(select(func.max(Recommendation.position))) or 0
     recs = [
         {
@@ -131,8 +134,7 @@ def load(demo, target: int, rng: random.Random) -> None:
         }
         for i in range(len(ids) // 4)
     ]
-    for start in range(0, len(recs), BATCH):
-        db.session.execute(insert(Recommendation), recs[start : start + BATCH])
+    _insert(Recommendation, recs)
     rec_ids = db.session.scalars(select(Recommendation.id).where(Recommendation.position > base)).all()
     deadlines = []
     for rec_id in rec_ids:
@@ -153,8 +155,7 @@ def load(demo, target: int, rng: random.Random) -> None:
                 "updated_at": utcnow(),
             }
         )
-    for start in range(0, len(deadlines), BATCH):
-        db.session.execute(insert(Deadline), deadlines[start : start + BATCH])
+    _insert(Deadline, deadlines)
     db.session.commit()
 
 
