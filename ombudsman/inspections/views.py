@@ -575,6 +575,26 @@ def file(evidence_id: int):
     )
 
 
+@evidence_bp.get("/<int:evidence_id>/view")
+@roles_required(EVERYONE)
+def view(evidence_id: int):
+    """The photo as pages show it: its JPEG rendition (HEIC, very large photos), else the original."""
+    evidence = office_record_or_404(Evidence, evidence_id)
+    shown = (
+        storage.view_key(
+            _evidence_root(),
+            sha256=evidence.sha256,
+            storage_key=evidence.storage_key,
+            content_type=evidence.content_type,
+        )
+        if evidence.thumbnail_key
+        else None
+    )
+    if shown is None:
+        abort(404)
+    return _send(evidence, shown[0], shown[1], download=False)
+
+
 @evidence_bp.get("/<int:evidence_id>/thumbnail")
 @roles_required(EVERYONE)
 def thumbnail(evidence_id: int):
