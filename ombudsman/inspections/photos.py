@@ -143,6 +143,8 @@ def decode_check(data: bytes, image_format: str) -> None:
     with truncated_images_refused():
         with Image.open(io.BytesIO(data), formats=(image_format,)) as img:
             header_size = img.size
+            if image_format in SCALED_FORMATS:
+                img.draft(None, (1, 1))  # judged at the scale it will decode at (1/8)
             check_budget(img, header_size)
             # verify() checks what the format allows without decoding (PNG chunk checksums); it leaves the
             # image unusable, so the pixels are decoded from a second open.
