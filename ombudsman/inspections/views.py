@@ -242,7 +242,11 @@ def checklist(inspection_id: int):
         show_error(None, exc)
     else:
         db.session.commit()
-        flash(_("Checklist disimpan."), "success")
+        # Shown beside the save button (the page's `inline_flashes`), which the anchor scrolls to.
+        flash(_("Checklist disimpan."), "checklist")
+        return redirect(
+            url_for("inspections.show", inspection_id=inspection.id, _anchor="checklist-saved"), 303
+        )
     return redirect(url_for("inspections.show", inspection_id=inspection.id, _anchor="checklist"), 303)
 
 
