@@ -125,3 +125,18 @@ def test_held_photos_expire_after_a_day(app, demo, jpeg_bytes):
     assert held_uploads.purge_expired(root, now=utcnow()) == 0
     assert held_uploads.purge_expired(root, now=later) == 1
     assert _held_files(app) == []
+
+
+def test_the_purge_command_removes_expired_held_photos(app, demo, jpeg_bytes, runner, monkeypatch):
+    root = Path(app.config["EVIDENCE_DIR"])
+    upload = storage.check_upload(jpeg_bytes, "a.jpg", max_bytes=1_000_000)
+    held_uploads.hold(root, upload, demo.users["inspector"].id)
+    result = runner.invoke(args=["evidence", "purge-held"])
+    assert result.exit_code == 0 and "Removed 0" in result.output
+    from ombudsman.clock import utcnow
+
+    later = utcnow() + timedelta(hours=held_uploads.HOLD_HOURS + 1)
+    monkeypatch.setattr(held_uploads, "utcnow", lambda: later)
+    result = runner.invoke(args=["evidence", "purge-held"])
+    assert result.exit_code == 0 and "Removed 1" in result.output
+    assert _held_files(app) == []
