@@ -278,10 +278,13 @@ def save(root: Path, upload: CheckedUpload, *, thumbnail_px: int) -> tuple[str, 
     """
     key, thumb_key = keys_for(upload)
     files = [(key, upload.data)]
-    if thumb_key is not None and not (root / thumb_key).exists():
-        files.append((thumb_key, make_thumbnail(upload.data, thumbnail_px)))
+    source = upload.data
     if upload.rendition and not (root / rendition_key(upload.sha256)).exists():
-        files.append((rendition_key(upload.sha256), make_rendition(upload.data)))
+        # The thumbnail comes from the upright 2,048 px rendition: a HEIC is fully decoded once, not twice.
+        source = make_rendition(upload.data)
+        files.append((rendition_key(upload.sha256), source))
+    if thumb_key is not None and not (root / thumb_key).exists():
+        files.append((thumb_key, make_thumbnail(source, thumbnail_px)))
     for file_key, data in files:
         if _write_atomic(root, file_key, data):
             db.session.info.setdefault(_NEW_FILES, []).append((root, file_key))
