@@ -109,7 +109,9 @@ def start_clock(
     received_on = _check_receipt(RecordReceipt(received_on=received_on, issued_on=issued_on), today)
     rule, start_on = _rule_for(recommendation, received_on, issued_on)
     calendar = calendar or office_calendar(db.session.get(Office, recommendation.office_id))
-    result = compute_start(calendar, rule.count, rule.unit, rule.starts, start_on)
+    result = compute_start(
+        calendar, rule.count, rule.unit, rule.starts, start_on, next_working_day=rule.next_working_day
+    )
     deadline = Deadline(
         office_id=recommendation.office_id,
         recommendation=recommendation,
@@ -117,6 +119,7 @@ def start_clock(
         count=rule.count,
         unit=rule.unit,
         starts=rule.starts,
+        next_working_day=rule.next_working_day,
         issued_on=issued_on,
         received_on=received_on,
         start_on=start_on,
@@ -144,6 +147,7 @@ def store(deadline: Deadline, result: Computation, rule: DeadlineRule | None = N
     if rule is not None:
         deadline.rule_id, deadline.count = rule.id, rule.count
         deadline.unit, deadline.starts = rule.unit, rule.starts
+        deadline.next_working_day = rule.next_working_day
     deadline.due_on = result.due_on
     deadline.explanation_facts = list(result.steps)
     deadline.warnings = list(result.warnings)
@@ -178,6 +182,7 @@ def correct_receipt(
         starts=rule.starts,
         start_on=start_on,
         adjustments=adjustments,
+        next_working_day=rule.next_working_day,
     )
     store(deadline, result, rule)
     add_event(

@@ -24,7 +24,17 @@ from ombudsman.extensions import db
 from ombudsman.lookup import rows_by_id
 from ombudsman.recommendations.models import RecommendationKind
 
-RULE_FIELDS = ("kind", "count", "unit", "starts", "legal_basis", "note", "valid_from", "valid_to")
+RULE_FIELDS = (
+    "kind",
+    "count",
+    "unit",
+    "starts",
+    "next_working_day",
+    "legal_basis",
+    "note",
+    "valid_from",
+    "valid_to",
+)
 
 
 def all_rules() -> list[DeadlineRule]:
@@ -77,6 +87,7 @@ def save_rule(rule: DeadlineRule | None, cmd: SaveRule, *, user: User | None) ->
         rule = DeadlineRule()
         db.session.add(rule)
     rule.kind, rule.count, rule.unit, rule.starts = kind, count, unit, starts
+    rule.next_working_day = bool(cmd.next_working_day)
     rule.legal_basis = (cmd.legal_basis or "").strip()
     rule.note = (cmd.note or "").strip()
     rule.valid_from, rule.valid_to = valid_from, valid_to

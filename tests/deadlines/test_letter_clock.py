@@ -95,7 +95,7 @@ def test_receipt_starts_the_clock_of_every_recommendation_of_the_letter(demo, ko
     assert {(d.issued_on, d.received_on, d.due_on) for d in stored} == {(ISSUED, RECEIVED, DUE)}
     assert stored[0].explanation.startswith(
         "30 hari kerja sejak diterima 6 Agustus 2018; tidak dihitung: 17 Agustus (Hari Kemerdekaan), "
-        "22 Agustus (Idul Adha), 11 September (Tahun Baru Islam)"
+        "22 Agustus (Iduladha), 11 September (Tahun Baru Islam)"
     )
     assert changes["deadlines_started"] == [r.id for r in kota.recommendations]
     assert {d.started_by_id for d in stored} == {demo.users["inspector"].id}
