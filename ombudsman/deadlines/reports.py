@@ -22,7 +22,7 @@ from ombudsman.accounts.models import User
 from ombudsman.authorities.models import Authority, Level
 from ombudsman.authorities.services import LEVEL_LABELS
 from ombudsman.deadlines import explanations
-from ombudsman.deadlines.labels import STATE_LABELS
+from ombudsman.deadlines.labels import STATE_LABELS, warning_texts
 from ombudsman.deadlines.models import ACTIVE_STATES, PAST_DUE_STATES, Deadline, DeadlineState
 from ombudsman.deadlines.states import StateCutoffs, state_expression
 from ombudsman.extensions import db
@@ -356,6 +356,7 @@ EXPORT_HEADER = (
     _l("Tanggal surat"),
     _l("Tanggal diterima"),
     _l("Jatuh tempo"),
+    _l("Peringatan jatuh tempo"),
     _l("Status tenggat"),
     _l("Status rekomendasi"),
     _l("Tanggal hasil"),
@@ -382,6 +383,7 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
             Deadline.issued_on,
             Deadline.received_on,
             Deadline.due_on,
+            Deadline.warnings,
             state,
             Recommendation.status,
             Deadline.closed_on,
@@ -397,7 +399,7 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
     numbers = letter_lookups.receipt_letter_numbers(stmt.with_only_columns(Recommendation.id))
     stmt = stmt.order_by(Deadline.due_on.is_(None), Deadline.due_on, Recommendation.id)
     for row in db.session.execute(stmt.execution_options(yield_per=1000)):
-        rid, auth, level, kind, who, text, issued, received, due, st, status, closed, facts, old = row
+        rid, auth, level, kind, who, text, issued, received, due, warned, st, status, closed, facts, old = row
         yield (
             rid,
             numbers.get(rid, ""),
@@ -409,6 +411,7 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
             issued,
             received,
             due,
+            "; ".join(warning_texts(warned)),
             STATE_LABELS[DeadlineState(st)],
             STATUS_LABELS[status],
             closed,

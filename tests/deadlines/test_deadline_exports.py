@@ -102,7 +102,7 @@ def test_xlsx_export(demo, started, login):
     assert first["Penjelasan"].value.endswith("(Tahun Baru Islam); jatuh tempo 20 September 2018")
     assert first["Penjelasan"].data_type == "s"
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:N11"
+    assert sheet.auto_filter.ref == "A1:O11"
     widths = {letter: dim.width for letter, dim in sheet.column_dimensions.items()}
     assert len(widths) == len(reports.EXPORT_HEADER)
     assert widths["A"] < widths["C"] <= 60 and widths["G"] == 60  # id, authority name, recommendation text
