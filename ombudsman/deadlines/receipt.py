@@ -28,6 +28,7 @@ from ombudsman.deadlines.records import (
     required_day,
     required_text,
 )
+from ombudsman.deadlines.rules import applicable_rule, rules_of_kind
 from ombudsman.deadlines.settings import office_calendar
 from ombudsman.errors import Conflict, Invalid
 from ombudsman.extensions import db
@@ -57,14 +58,13 @@ def _check_receipt(cmd: RecordReceipt | CorrectReceipt, today: date) -> date:
 
 def _rule_for(rec: Recommendation, received_on: date, issued_on: date | None) -> tuple[DeadlineRule, date]:
     # The rule in force on the clock's own start date applies: the receipt date, or the issue date for
-    # rules counted from issue. Try the receipt first to learn which one the rule wants.
-    rule = rule_in_force(rec.kind, received_on)
-    if rule is not None and rule.starts is Start.ON_ISSUE:
-        if issued_on is None:
-            raise Invalid(
-                _l("Aturan tenggat ini dihitung sejak surat diterbitkan: isi tanggal surat."), "issued_on"
-            )
-        rule = rule_in_force(rec.kind, issued_on)
+    # rules counted from issue (`rules.applicable_rule`).
+    kind_rules = rules_of_kind(rec.kind)
+    rule = applicable_rule(kind_rules, received_on, issued_on)
+    if rule is not None and rule.starts is Start.ON_ISSUE and issued_on is None:
+        raise Invalid(
+            _l("Aturan tenggat ini dihitung sejak surat diterbitkan: isi tanggal surat."), "issued_on"
+        )
     if rule is None:
         raise Invalid(
             _l(
