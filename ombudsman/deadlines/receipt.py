@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from ombudsman import contracts
 from ombudsman.accounts.models import Office, User
@@ -35,12 +34,6 @@ from ombudsman.extensions import db
 from ombudsman.letters import lookups as letter_lookups
 from ombudsman.recommendations.forms import KIND_LABELS
 from ombudsman.recommendations.models import CLOSED_STATUSES, Recommendation
-
-
-def rule_in_force(kind: str, on: date) -> DeadlineRule | None:
-    """The deadline rule for a kind of recommendation whose clock starts on `on`."""
-    rules = db.session.scalars(select(DeadlineRule).where(DeadlineRule.kind == kind))
-    return next((r for r in rules if r.in_force_on(on)), None)
 
 
 def _check_receipt(cmd: RecordReceipt | CorrectReceipt, today: date) -> date:
