@@ -18,7 +18,6 @@ from ombudsman.accounts.models import Office
 from ombudsman.authorities.models import Authority
 from ombudsman.dates import WEEKDAYS_ID
 from ombudsman.deadlines import services as deadline_services
-from ombudsman.deadlines.models import Start, Unit
 from ombudsman.inspections import storage
 from ombudsman.inspections.models import EvidenceKind, Finding, Inspection, InspectionKind
 from ombudsman.letters.document import AnnexRow, LetterDocument, LetterSection, OfficeHeader, PageMargins
@@ -26,6 +25,7 @@ from ombudsman.letters.models import Letter, LetterKind, LetterSettings
 from ombudsman.letters.settings import for_office
 from ombudsman.pdf import format_date_id, qr_svg_data_uri
 from ombudsman.recommendations.models import Recommendation, RecommendationKind
+from ombudsman.spelling import number_words  # noqa: F401 (letters spell counts out with it)
 
 SNAPSHOT_VERSION = 1
 
@@ -42,86 +42,6 @@ LETTER_KIND_FOR = {
     RecommendationKind.TINDAKAN_KOREKTIF: LetterKind.TINDAKAN_KOREKTIF,
     RecommendationKind.REKOMENDASI: LetterKind.REKOMENDASI_DRAFT,
 }
-
-
-# --- the deadline sentence ----------------------------------------------------------------------------------
-
-
-_ONES = (
-    "",
-    "satu",
-    "dua",
-    "tiga",
-    "empat",
-    "lima",
-    "enam",
-    "tujuh",
-    "delapan",
-    "sembilan",
-    "sepuluh",
-    "sebelas",
-)
-
-
-def number_words(n: int) -> str:
-    """A whole number in Indonesian words, as letters spell counts out ("tiga puluh")."""
-    if n < 0:
-        return "minus " + number_words(-n)
-    if n == 0:
-        return "nol"
-    if n < 12:
-        return _ONES[n]
-    if n < 20:
-        return f"{_ONES[n - 10]} belas"
-    if n < 100:
-        tens, rest = divmod(n, 10)
-        return " ".join(w for w in (f"{_ONES[tens]} puluh", _ONES[rest]) if w)
-    if n < 200:
-        return " ".join(w for w in ("seratus", number_words(n - 100) if n > 100 else "") if w)
-    if n < 1000:
-        hundreds, rest = divmod(n, 100)
-        return " ".join(w for w in (f"{_ONES[hundreds]} ratus", number_words(rest) if rest else "") if w)
-    if n < 2000:
-        return " ".join(w for w in ("seribu", number_words(n - 1000) if n > 1000 else "") if w)
-    thousands, rest = divmod(n, 1000)
-    return " ".join(w for w in (f"{number_words(thousands)} ribu", number_words(rest) if rest else "") if w)
-
-
-# Who reports what, and what "received" means, per kind; the count, unit and start come from the rule.
-_DEADLINE_SUBJECT = {
-    RecommendationKind.SARAN: "Tindak lanjut atas saran tersebut kami harapkan disampaikan kepada Ombudsman",
-    RecommendationKind.TINDAKAN_KOREKTIF: (
-        "Pelaksanaan tindakan korektif tersebut kami harapkan dilaporkan kepada Ombudsman"
-    ),
-    RecommendationKind.REKOMENDASI: (
-        "Atasan terlapor wajib melaporkan pelaksanaan Rekomendasi kepada Ombudsman"
-    ),
-}
-_RECEIVED_WHAT = {
-    RecommendationKind.SARAN: "surat ini",
-    RecommendationKind.TINDAKAN_KOREKTIF: "Laporan Hasil Pemeriksaan",
-    RecommendationKind.REKOMENDASI: "Rekomendasi",
-}
-
-
-def deadline_rule_sentence(kind: RecommendationKind, on: date) -> str:
-    """The sentence that states the follow-up deadline of a recommendation of this kind.
-
-    Phrased from the deadline rule in force on `on` (the letter's date), the same rule the follow-up clock
-    uses when the letter is received, so the letter and the due date agree. Empty when no rule is in force:
-    the letter then says nothing it could not keep.
-    """
-    rule = deadline_services.rule_in_force(kind, on)
-    if rule is None:
-        return ""
-    unit = "hari kerja" if rule.unit is Unit.WORKING else "hari"
-    since = (
-        "sejak tanggal surat ini"
-        if rule.starts is Start.ON_ISSUE
-        else f"sejak {_RECEIVED_WHAT[kind]} diterima"
-    )
-    count = f"{rule.count} ({number_words(rule.count)})"
-    return f"{_DEADLINE_SUBJECT[kind]} paling lambat {count} {unit} {since}."
 
 
 # --- default texts of a new draft ---------------------------------------------------------------------------
@@ -227,7 +147,7 @@ def sections_for(recommendations: list[Recommendation], on: date) -> list[Letter
                 description=finding.description,
                 authority=_authority_text(finding),
                 recommendations=texts,
-                deadline=deadline_rule_sentence(kinds[0], on),
+                deadline=deadline_services.letter_deadline_sentence(kinds[0], on),
             )
         )
     return sections
