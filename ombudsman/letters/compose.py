@@ -18,10 +18,10 @@ from ombudsman.accounts.models import Office
 from ombudsman.authorities.models import Authority
 from ombudsman.dates import WEEKDAYS_ID
 from ombudsman.deadlines import services as deadline_services
-from ombudsman.deadlines.models import Start, Unit
+from ombudsman.deadlines.models import EscalationStep, Start, Unit
+from ombudsman.extensions import db
 from ombudsman.inspections import storage
 from ombudsman.inspections.models import EvidenceKind, Finding, Inspection, InspectionKind
-from ombudsman.extensions import db
 from ombudsman.letters import lookups
 from ombudsman.letters.document import (
     AnnexRow,
@@ -378,7 +378,8 @@ def shown_lampiran(letter: Letter) -> str:
     if letter.status.is_issued and letter.snapshot is not None:
         return letter.snapshot["document"]["lampiran"]
     findings = letter.annex and not letter.escalation_step and bool(letter.recommendations)
-    enclosures = len(earlier_letters(letter)) if letter.escalation_step else 0
+    escalated = letter.escalation_step and letter.escalation_step != EscalationStep.REMINDER
+    enclosures = len(earlier_letters(letter)) if escalated else 0
     return lampiran_for(letter, printed_annex=findings, enclosures=enclosures)
 
 
@@ -520,8 +521,9 @@ def letter_document(
         # clock started afresh; the overdue items, the earlier letters and a new date for the reply.
         sections: list[LetterSection] = []
         overdue = overdue_rows(letter, on)
-        earlier = earlier_letters(letter)
         request = reply_request(letter, on)
+        if letter.escalation_step != EscalationStep.REMINDER:
+            earlier = earlier_letters(letter)  # a superior (or head office) gets copies of what was sent
     else:
         sections = sections_for(recommendations, on, letter.authority)
         if letter.annex and sections:

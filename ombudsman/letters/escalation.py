@@ -26,8 +26,8 @@ def draft_escalation_letter(plan: Any, *, user: User, today: date) -> Letter:
 
     `plan` is a `deadlines.escalation.EscalationPlan`. A reminder or a letter to a superior opens by naming
     the earlier letters by number and date and lists the overdue recommendations (`compose`); a Rekomendasi
-    draft for head office opens with the plan's whole history. Raises `NotFound` for another office's plan, `Forbidden`
-    for a role that does not draft, `Invalid` when the plan no longer fits the register.
+    draft for head office opens with the plan's whole history. Raises `NotFound` for another office's
+    plan, `Forbidden` for a role that does not draft, `Invalid` when the plan no longer fits the register.
     """
     office = db.session.get(Office, plan.office_id)
     if office is None or user.office_id != office.id:
