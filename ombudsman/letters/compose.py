@@ -222,7 +222,7 @@ def authority_text(finding: Finding, addressee: Authority | None) -> str:
     """Who is responsible for a finding, said only where the addressee cannot take it for granted.
 
     Empty when the addressee alone is responsible (a letter to the Pemerintah Kota Kupang does not tell it
-    eight times that it is responsible); "Tanggung jawab bersama dengan <other>" for a finding the addressee
+    eight times that it is responsible); "Tanggung jawab bersama dengan <other>." for a finding the addressee
     shares; the names of the responsible authorities when the addressee is not among them (a letter to a
     superior about its unit, or without an addressee).
     """
@@ -230,7 +230,7 @@ def authority_text(finding: Finding, addressee: Authority | None) -> str:
     ids = [a.id for a in responsible]
     if addressee is not None and addressee.id in ids:
         others = [a.name for a in responsible if a.id != addressee.id]
-        return f"Tanggung jawab bersama dengan {' dan '.join(others)}" if others else ""
+        return f"Tanggung jawab bersama dengan {' dan '.join(others)}." if others else ""
     return "Instansi yang bertanggung jawab: " + " dan ".join(a.name for a in responsible)
 
 
@@ -443,21 +443,26 @@ def escalation_opening(recommendation_ids: Iterable[int], kind_name: str) -> str
 
 
 def overdue_rows(letter: Letter, on: date) -> list[OverdueRow]:
-    """The overdue recommendations of a reminder as of `on`: their text, the original letter and the number
-    of the finding they were printed under there, the due date and how late they are (in the rule's unit,
-    on the office's working-day calendar)."""
+    """The overdue recommendations of a reminder as of `on`, in the order of the letters that carried them
+    and of their numbers there: the text, where it was ("angka 3"; with the letter's number and date when
+    the reminder follows on several letters), the due date and how late it is (in the rule's unit, on the
+    office's working-day calendar)."""
     originals = _original_letters(letter)
+    several = len({o.id for o in originals.values()}) > 1
     numbers: dict[int, dict[int, int]] = {}  # original letter id -> {recommendation id: finding number}
+    for original in {o.id: o for o in originals.values()}.values():
+        numbers[original.id] = _printed_under(db.session.get(Letter, original.id).recommendations)
     calendar = deadline_services.office_calendar(letter.office)
-    rows = []
-    for n, rec in enumerate(letter.recommendations, start=1):
+    items = []
+    for position, rec in enumerate(letter.recommendations):
         original = originals.get(rec.id)
-        reference = ""
-        if original is not None:
-            if original.id not in numbers:
-                numbers[original.id] = _printed_under(db.session.get(Letter, original.id).recommendations)
-            where = numbers[original.id].get(rec.id)
-            reference = f"Surat {_letter_ref(original)}" + (f", angka {where}" if where else "")
+        where = numbers[original.id].get(rec.id) if original is not None else None
+        parts = []
+        if original is not None and several:
+            parts.append(f"Surat {_letter_ref(original)}")
+        if where:
+            parts.append(f"angka {where}")
+        reference = ", ".join(parts)
         deadline = rec.deadline
         due, late = "-", "-"
         if deadline is not None:
@@ -467,8 +472,13 @@ def overdue_rows(letter: Letter, on: date) -> list[OverdueRow]:
             else:
                 days = (on - deadline.due_on).days
             late = f"{days} {_UNIT_WORDS[Unit(deadline.unit)]}" if days > 0 else "-"
-        rows.append(OverdueRow(number=n, text=rec.text, reference=reference, due=due, overdue=late))
-    return rows
+        key = (original.letter_date or date.min, original.id, where or 0) if original else (date.max, 0, 0)
+        items.append((key, position, rec.text, reference, due, late))
+    items.sort()
+    return [
+        OverdueRow(number=n, text=text, reference=reference, due=due, overdue=late)
+        for n, (_key, _position, text, reference, due, late) in enumerate(items, start=1)
+    ]
 
 
 def _printed_under(recommendations: list[Recommendation]) -> dict[int, int]:
@@ -553,6 +563,7 @@ def letter_document(
         annex=bool(annex_rows),
         annex_rows=annex_rows,
         overdue_rows=overdue,
+        overdue_label=RECOMMENDATION_LABELS[recommendations[0].kind] if overdue else "Saran",
         reply_request=request,
         earlier_letters=earlier,
         qr_data_uri=qr_svg_data_uri(verify_url) if issued and verify_url else None,

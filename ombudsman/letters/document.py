@@ -76,7 +76,9 @@ class OverdueRow:
 
     number: int  # 1..n in this letter
     text: str  # the recommendation as the original letter said it
-    reference: str  # "Surat Nomor 12/ORI/.. tanggal 31 Juli 2018, angka 3"
+    # Where the original letter printed it: "angka 3", with "Surat Nomor ... tanggal ..., " before it when
+    # the reminder follows on several letters (one letter is named in the opening).
+    reference: str
     due: str  # "20 September 2018"
     overdue: str  # "4 hari kerja"
 
@@ -123,6 +125,7 @@ class LetterDocument:
     # Reminders and escalations: the overdue recommendations (instead of the findings), the sentence that
     # asks for a reply by a new date, and the earlier letters they enclose (listed in the annex).
     overdue_rows: Sequence[OverdueRow] = ()
+    overdue_label: str = "Saran"  # the overdue table's heading: "Saran", "Tindakan korektif", ...
     reply_request: str = ""
     earlier_letters: Sequence[str] = ()
     qr_data_uri: str | None = None  # from ombudsman.pdf.qr_svg_data_uri(verify_url)

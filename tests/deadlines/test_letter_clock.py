@@ -395,9 +395,7 @@ def test_the_reminder_is_drafted_from_the_plan(demo, received):
     assert len(draft.recommendations) == 7
     doc, _files = compose.letter_document(draft, evidence_root=None)
     assert doc.deadline == "" and doc.sections == []  # the clock is not restarted, no findings again
-    assert [(r.due, r.reference) for r in doc.overdue_rows][:1] == [
-        ("20 September 2018", f"Surat Nomor {received.number} tanggal 31 Juli 2018, angka 1")
-    ]
+    assert [(r.due, r.reference) for r in doc.overdue_rows][:1] == [("20 September 2018", "angka 1")]
     audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "escalation_drafted"))
     assert audit.changes["step"] == "reminder"
 

@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 import pytest
+from letter_images import EIGHTH_SARAN, overdue_reminder
 from pypdf import PdfReader
 
 from ombudsman.deadlines import escalation
@@ -76,6 +77,7 @@ def test_demo_letter_to_the_wali_kota_is_two_pages_numbered_and_copied(demo, let
         assert "Instansi yang bertanggung jawab" not in whole
         # Finding 10 of the inspection is shared with the centre: said once, and the Dirjen is copied.
         assert whole.count("Tanggung jawab bersama dengan") == 1
+        assert "Tanggung jawab bersama dengan Direktorat Jenderal Kependudukan dan Pencatatan Sipil." in whole
         tembusan = whole[whole.index("Tembusan:") :]
         assert "Direktur Jenderal Kependudukan dan Pencatatan Sipil di Jakarta" in tembusan
         # One label per finding, run into the recommendation; no "Saran:" line on its own.
@@ -348,37 +350,7 @@ def test_no_page_holds_only_the_signature_and_tembusan(count):
 
 
 def test_a_reminder_for_eight_overdue_recommendations_fits_two_pages_and_names_the_original(demo, letters):
-    inspector = demo.users["inspector"]
-    kota = letters.kota
-    extra = recommendations.create(
-        demo.office.id,
-        inspector,
-        {
-            "finding_ids": [demo.findings[3].id],
-            "authority_id": demo.pemkot.id,
-            "kind": "saran",
-            "text": "Menyediakan ruang tunggu yang layak bagi penyandang disabilitas, lansia dan ibu hamil.",
-        },
-    )
-    drafting.update(
-        kota, inspector, LetterDraft(recommendation_ids=(*[r.id for r in kota.recommendations], extra.id))
-    )
-    letters_services.submit(kota, inspector)
-    letters_services.approve(kota, demo.users["supervisor"])
-    issued = letters_services.issue(
-        kota,
-        demo.users["head"],
-        today=ISSUED,
-        base_url="https://ombudsman.example",
-        evidence_root=None,
-        render=lambda doc, **kw: b"%PDF-1.7 " + doc.hal.encode(),
-    )
-    letters_services.record_delivery(
-        issued, inspector, RecordDelivery(delivered_on=ISSUED, received_on=RECEIVED), today=date(2018, 8, 10)
-    )
-    cut = deadlines.state_cutoffs(demo.office, OVERDUE)
-    plan = escalation.plan_escalation(issued.recommendations[0], office=demo.office, cut=cut)
-    reminder = letters_services.draft_escalation_letter(plan, user=inspector, today=OVERDUE)
+    issued, reminder = overdue_reminder(demo.office, demo.users, demo.findings, demo.pemkot, letters.kota)
 
     doc, files = compose.letter_document(
         reminder,
@@ -394,11 +366,21 @@ def test_a_reminder_for_eight_overdue_recommendations_fits_two_pages_and_names_t
     assert len(text) <= 2
     whole = " ".join(text)
     assert f"Menunjuk surat kami Nomor {issued.number} tanggal 31 Juli 2018" in whole
-    # Each overdue item: its number in the original letter, due date and days overdue; the findings are
-    # not printed again.
+    # Each overdue item once, in the order of the original letter, with its number there ("angka"), the
+    # due date and how late it is; the findings are not printed again.
+    assert [(r.number, r.reference) for r in doc.overdue_rows] == [
+        (1, "angka 1"),
+        (2, "angka 2"),
+        (3, "angka 3"),
+        (4, "angka 3"),
+        (5, "angka 5"),
+        (6, "angka 6"),
+        (7, "angka 7"),
+        (8, "angka 8"),
+    ]
+    assert doc.overdue_rows[3].text == EIGHTH_SARAN
     assert whole.count("20 September 2018") == 8
-    assert "angka 1" in whole and "angka 3" in whole
-    assert "7 hari kerja" in whole  # 20 Sep -> 1 Oct 2018: 21, 24-28 Sep, 1 Oct
+    assert whole.count("7 hari kerja") == 8  # 20 Sep -> 1 Oct 2018: 21, 24-28 Sep, 1 Oct
     assert "Jumlah loket pelayanan tidak memadai" not in whole
     assert "paling lambat tanggal 15 Oktober 2018" in whole  # ten working days after 1 October 2018
     assert "Demikian kami sampaikan" in text[-1] and "DARIUS BEDA DATON" in text[-1]
