@@ -18,6 +18,7 @@ from ombudsman.accounts.models import Office
 from ombudsman.authorities.models import Authority
 from ombudsman.dates import WEEKDAYS_ID
 from ombudsman.deadlines import services as deadline_services
+from ombudsman.deadlines.computation import days_between
 from ombudsman.deadlines.models import EscalationStep, Start, Unit
 from ombudsman.extensions import db
 from ombudsman.inspections import storage
@@ -295,9 +296,7 @@ def sections_for(
     return sections
 
 
-def _annex(
-    findings: list[Finding], addressee: Authority | None, evidence_root: Path | None
-) -> tuple[list[AnnexRow], dict]:
+def _annex(findings: list[Finding], evidence_root: Path | None) -> tuple[list[AnnexRow], dict]:
     """Annex rows with their photos' keys, and the thumbnail files behind the keys (for a PDF render).
 
     A row refers to the finding's own number in its inspection's record (berita acara) when that number
@@ -467,10 +466,7 @@ def overdue_rows(letter: Letter, on: date) -> list[OverdueRow]:
         due, late = "-", "-"
         if deadline is not None:
             due = format_date_id(deadline.due_on)
-            if Unit(deadline.unit) is Unit.WORKING:
-                days = calendar.working_days_between(deadline.due_on, on)
-            else:
-                days = (on - deadline.due_on).days
+            days = days_between(calendar, deadline.unit, deadline.due_on, on)
             late = f"{days} {_UNIT_WORDS[Unit(deadline.unit)]}" if days > 0 else "-"
         key = (original.letter_date or date.min, original.id, where or 0) if original else (date.max, 0, 0)
         items.append((key, position, rec.text, reference, due, late))
@@ -537,7 +533,7 @@ def letter_document(
     else:
         sections = sections_for(recommendations, on, letter.authority)
         if letter.annex and sections:
-            annex_rows, files = _annex(letter_findings(recommendations), letter.authority, evidence_root)
+            annex_rows, files = _annex(letter_findings(recommendations), evidence_root)
     # One deadline rule for the whole letter is said once, after the findings, not under each of them.
     letter_deadline = ""
     if sections and len({s.deadline for s in sections}) == 1:

@@ -262,7 +262,9 @@ def edit(letter_id: int):
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("letters.show", letter_id=letter.id), 303)
-    return render_template("letter_pages/form.html", form=form, letter=letter), (
+    # The shared findings' other addressees, which the PDF adds under Tembusan by itself.
+    shared = compose.shared_copy_lines(letter)
+    return render_template("letter_pages/form.html", form=form, letter=letter, shared_copies=shared), (
         200 if request.method == "GET" else 422
     )
 

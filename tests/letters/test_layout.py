@@ -132,6 +132,10 @@ def test_the_letter_page_shows_the_lampiran_the_pdf_prints(demo, letters, login)
 
     assert doc.lampiran == "1 (satu) berkas"
     assert '<span id="letter-lampiran">1 (satu) berkas</span>' in page
+    # The edit form says which copy the PDF adds by itself.
+    form = inspector.get(f"/letters/{kota.id}/edit").get_data(as_text=True)
+    hint = form[form.index('id="shared-copies"') :]
+    assert "Direktur Jenderal Kependudukan dan Pencatatan Sipil di Jakarta" in hint[: hint.index("</p>")]
 
 
 # --- findings of several inspections ------------------------------------------------------------------------
