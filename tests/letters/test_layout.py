@@ -343,7 +343,9 @@ def test_no_page_holds_only_the_signature_and_tembusan(count):
     # The closing words are on the signature's page, before it, and Tembusan stays with them.
     assert "Demikian kami sampaikan" in page
     assert page.index("Demikian kami sampaikan") < page.index("DARIUS BEDA DATON") < page.index("Tembusan:")
-    # Every finding is printed whole, numbered 1..count.
+    # Every finding is printed whole on one page (title and its recommendation), numbered 1..count.
+    titles = r"\d+\. (?:Jumlah loket|Tidak ada pengumuman|KTP-el yang sudah jadi)"
+    assert [len(re.findall(titles, p)) for p in text] == [p.count("Saran:") for p in text]
     whole = " ".join(text)
     assert [
         int(n) for n in re.findall(r"(\d+)\. (?:Jumlah loket|Tidak ada pengumuman|KTP-el yang)", whole)
