@@ -395,12 +395,14 @@ def test_the_reminder_is_drafted_from_the_plan(demo, received):
     assert draft.authority_id == demo.pemkot.id
     assert draft.recipient_line_list == ["Wali Kota Kupang", "di Kupang"]
     assert draft.hal == plan.subject == "Pengingat Tindak Lanjut Saran Perbaikan Ombudsman RI"
-    assert draft.opening == plan.history
-    assert "batas waktu 20 September 2018" in draft.opening
+    # The opening names the original letter by number and date; the overdue items follow in a table.
+    assert draft.opening.startswith(f"Menunjuk surat kami Nomor {received.number} tanggal 31 Juli 2018, ")
+    assert "batas waktu 20 September 2018" in plan.history  # the plan's page keeps the whole history
     assert [r.id for r in draft.recommendations] == list(plan.recommendation_ids)
     assert len(draft.recommendations) == 7
     doc, _files = compose.letter_document(draft, evidence_root=None)
-    assert doc.deadline == "" and all(s.deadline == "" for s in doc.sections)  # the clock is not restarted
+    assert doc.deadline == "" and doc.sections == []  # the clock is not restarted, no findings again
+    assert [(r.due, r.reference) for r in doc.overdue_rows][:1] == [("20 September 2018", "angka 1")]
     audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "escalation_drafted"))
     assert audit.changes["step"] == "reminder"
 
