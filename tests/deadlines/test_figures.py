@@ -90,7 +90,9 @@ def _expected(office_id: int, cut, filters: reports.Filters, months: int = 12):
     levels = dict(db.session.execute(select(Authority.id, Authority.level)).all())
     counts = Counter()
     by_authority, by_inspector, by_level = defaultdict(Counter), defaultdict(Counter), defaultdict(Counter)
-    records = defaultdict(lambda: {"received": 0, "on_time": 0, "late": 0, "ignored": 0, "days": []})
+    records = defaultdict(
+        lambda: {"received": 0, "on_time": 0, "late": 0, "ignored": 0, "overdue": 0, "days": []}
+    )
     chart = defaultdict(lambda: [0, 0])
     first = reports._month_back(cut.today, months - 1)
     for rec in recs:
@@ -124,8 +126,10 @@ def _expected(office_id: int, cut, filters: reports.Filters, months: int = 12):
             record["on_time"] += 1
         elif rec.status in COMPLIED and state is DeadlineState.LATE:
             record["late"] += 1
-        elif state in PAST_DUE_STATES or rec.status is RecommendationStatus.NOT_IMPLEMENTED:
+        elif rec.status is RecommendationStatus.NOT_IMPLEMENTED:
             record["ignored"] += 1
+        elif state in PAST_DUE_STATES:
+            record["overdue"] += 1
     return counts, by_authority, by_inspector, by_level, records, chart
 
 
@@ -155,7 +159,8 @@ def test_figures_equal_counting_each_recommendation(demo, seed):
         assert {r.key: _as_counter(r.counts) for r in summary.by_inspector} == by_inspector, filters
         assert {r.key: _as_counter(r.counts) for r in summary.by_level if sum(r.counts.values())} == by_level
         got = {
-            r.authority_id: (r.received, r.on_time, r.late, r.ignored, r.median_days) for r in summary.records
+            r.authority_id: (r.received, r.on_time, r.late, r.ignored, r.overdue, r.median_days)
+            for r in summary.records
         }
         want = {
             key: (
@@ -163,6 +168,7 @@ def test_figures_equal_counting_each_recommendation(demo, seed):
                 r["on_time"],
                 r["late"],
                 r["ignored"],
+                r["overdue"],
                 statistics.median(r["days"]) if r["days"] else None,
             )
             for key, r in records.items()
