@@ -272,6 +272,7 @@ def _pages(demo) -> list[str]:
     ]
 
 
+@pytest.mark.scale
 @pytest.mark.parametrize("sizes", [(1_000, 100_000)])
 def test_queries_per_page_do_not_grow_from_1k_to_100k_findings(
     demo, login, count_queries, monkeypatch, sizes
