@@ -201,8 +201,8 @@ def create(office: Office, user: User, cmd: NewLetter, *, supersedes: Letter | N
     _check(letter)
     db.session.add(letter)
     _apply_lists(letter, cmd)
-    eligibility.check(letter)
     db.session.flush()
+    eligibility.check(letter)  # after the flush: the letter has its id, so it is not "another letter"
     changes = audit.snapshot(letter, LETTER_FIELDS)
     changes["recommendation_ids"] = [link.recommendation_id for link in letter.links]
     changes["copies"] = _copies_state(letter)

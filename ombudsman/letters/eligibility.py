@@ -70,6 +70,8 @@ def _other_letters(letter: Letter, rec_ids: Iterable[int]) -> dict[int, Letter]:
     ids = list(rec_ids)
     if not ids:
         return {}
+    if letter.id is None:
+        raise ValueError("flush the letter first: it must not count as another letter")
     stmt = (
         select(LetterRecommendation.recommendation_id, Letter)
         .join(Letter, Letter.id == LetterRecommendation.letter_id)
@@ -86,7 +88,10 @@ def _other_letters(letter: Letter, rec_ids: Iterable[int]) -> dict[int, Letter]:
         stmt = stmt.where(Letter.id != letter.id)
     if letter.supersedes_id is not None:
         stmt = stmt.where(Letter.id != letter.supersedes_id)
-    return {rid: other for rid, other in db.session.execute(stmt).tuples()}
+    found: dict[int, Letter] = {}
+    for rid, other in db.session.execute(stmt).tuples():
+        found.setdefault(rid, other)
+    return found
 
 
 def eligible_clause(letter: Letter) -> ColumnElement[bool]:

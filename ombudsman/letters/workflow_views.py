@@ -91,8 +91,9 @@ def return_to_draft(letter_id: int):
 def issue(letter_id: int):
     """Number the letter, dated as the head chooses, and freeze its PDF (the head only).
 
-    A refused date redisplays the page with the date kept and the message under it (422); an office whose
-    letters setup is incomplete in production gets the page with the list of what is missing (409).
+    A refused date redisplays the page with the date kept and the message under it (422). Any other refusal
+    is flashed on the letter's page like every workflow step; an office whose letters setup is incomplete
+    in production finds there the list of what is missing.
     """
     letter = office_record_or_404(Letter, letter_id)
     form = IssueForm()
@@ -115,11 +116,14 @@ def issue(letter_id: int):
         if exc.status == 403:
             raise
         letter = office_record_or_404(Letter, letter_id)
+        if "letter_date" in exc.fields:
+            show_error(form, exc)
+            return render_show(letter, recorded_delivery_form(letter), 422, issue_form=form)
         if readiness.READINESS_FIELD in exc.fields:
             flash(_("Surat belum dapat diterbitkan; lengkapi dulu pengaturan surat."), "error")
         else:
-            show_error(form, exc, default_field="letter_date")
-        return render_show(letter, recorded_delivery_form(letter), exc.status, issue_form=form)
+            show_error(None, exc)
+        return _to_letter(letter)
     db.session.commit()
     flash(_("Surat terbit dengan nomor %(number)s.", number=issued.number), "success")
     return _to_letter(issued)
