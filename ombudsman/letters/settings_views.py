@@ -105,13 +105,14 @@ def upload_emblem():
             abort(400)
         return _render_readiness(form, 422)
     office = current_user.office
+    upload = form.emblem.data
     try:
-        emblem.upload(
-            office,
-            current_user,
-            settings.for_office(office),
-            form.emblem.data.read(emblem.MAX_EMBLEM_BYTES + 1),
-        )
+        # One byte more than allowed is enough to refuse an oversized file; the spooled upload is closed.
+        data = upload.read(emblem.MAX_EMBLEM_BYTES + 1)
+    finally:
+        upload.close()
+    try:
+        emblem.upload(office, current_user, settings.for_office(office), data)
     except DomainError as exc:
         db.session.rollback()
         show_error(form, exc, default_field="emblem")
