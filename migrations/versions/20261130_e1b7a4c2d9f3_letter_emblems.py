@@ -52,7 +52,9 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table("letter_settings", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_letter_settings_emblem_id_letter_emblems"), type_="foreignkey")
+        batch_op.drop_constraint(
+            batch_op.f("fk_letter_settings_emblem_id_letter_emblems"), type_="foreignkey"
+        )
         batch_op.drop_column("emblem_id")
     with op.batch_alter_table("letter_emblems", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_letter_emblems_office_id"))
