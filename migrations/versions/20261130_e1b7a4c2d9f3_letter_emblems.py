@@ -1,7 +1,7 @@
 """letter emblems: the letterhead's uploaded emblem, kept by its SHA-256, and the settings' pointer to it
 
 Revision ID: e1b7a4c2d9f3
-Revises: a7c41e9d2b63
+Revises: f2a8c61d3b94
 Create Date: 2026-11-30 13:40:00
 
 Existing offices get no emblem (NULL): the letters setup page lists it as missing, and production refuses
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e1b7a4c2d9f3"
-down_revision = "a7c41e9d2b63"
+down_revision = "f2a8c61d3b94"
 branch_labels = None
 depends_on = None
 

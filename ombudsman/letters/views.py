@@ -25,7 +25,7 @@ from ombudsman.errors import DomainError
 from ombudsman.extensions import db
 from ombudsman.forms_common import show_error
 from ombudsman.inspections.models import Inspection
-from ombudsman.letters import access, documents, drafting, eligibility, readiness
+from ombudsman.letters import access, compose, documents, drafting, eligibility, readiness
 from ombudsman.letters.commands import CopyLine, LetterDraft
 from ombudsman.letters.forms import (
     BLANK_COPY_ROWS,
@@ -243,6 +243,8 @@ def render_show(
     return render_template(
         "letter_pages/show.html",
         letter=letter,
+        # The Lampiran line as the PDF prints it (an annex or enclosed letters count when left "-").
+        lampiran=compose.shown_lampiran(letter),
         actions=actions,
         issue_form=issue_form or IssueForm(letter_date=office_today()),
         setup_gaps=setup_gaps,
@@ -284,7 +286,9 @@ def edit(letter_id: int):
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("letters.show", letter_id=letter.id), 303)
-    return render_template("letter_pages/form.html", form=form, letter=letter), (
+    # The shared findings' other addressees, which the PDF adds under Tembusan by itself.
+    shared = compose.shared_copy_lines(letter)
+    return render_template("letter_pages/form.html", form=form, letter=letter, shared_copies=shared), (
         200 if request.method == "GET" else 422
     )
 
