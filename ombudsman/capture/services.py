@@ -84,6 +84,37 @@ def reference_data(user: User, labels: dict[str, dict]) -> dict[str, Any]:
     }
 
 
+# File name suffixes of each photo type, for the files a phone hands over without a type.
+SUFFIXES = {"image/jpeg": ("jpg", "jpeg"), "image/heic": ("heic",), "image/heif": ("heif", "heic")}
+
+
+def file_hash(path: Path) -> str:
+    """The first 16 hex digits of a file's SHA-256: the `?v=` of its versioned URL."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def asset_manifest(static_folder: Path, names: Iterable[str]) -> dict[str, str]:
+    """`{name: hash}` of the capture page's static files (names relative to the static folder).
+
+    Read when the app starts (and on every request in debug mode): the page links each file as
+    `name?v=hash` and the service worker caches exactly those URLs, so a page never runs another version's
+    script. Raises `OSError` when a file is missing (the app must not start without them).
+    """
+    return {name: file_hash(static_folder / name) for name in names}
+
+
+def capture_limits(photo_types: Iterable[str], max_bytes: int, max_pixels: int) -> dict[str, Any]:
+    """What the phone checks at the moment a photo is taken, so it queues nothing the server will refuse.
+
+    `types`: accepted MIME types (the server decides by content; the phone by the type the browser reports,
+    or the file name's suffix when it reports none); `extensions`: suffixes for files without a type;
+    `max_bytes`: largest file in bytes; `max_pixels`: largest width × height the server decodes.
+    """
+    types = sorted(photo_types)
+    extensions = sorted({suffix for t in types for suffix in SUFFIXES.get(t, (t.split("/", 1)[1],))})
+    return {"types": types, "extensions": extensions, "max_bytes": max_bytes, "max_pixels": max_pixels}
+
+
 def assets_version(files: Iterable[Path], extra: bytes = b"") -> str:
     """A short fingerprint of the offline assets: the service worker changes whenever one of them does."""
     digest = hashlib.sha256(extra)
