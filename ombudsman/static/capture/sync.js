@@ -274,7 +274,6 @@
       var nextDue = null;
       for (var n = 0; n < items.length; n++) {
         var item = items[n];
-        if (skipped[item.seq]) continue;
         if (item.state !== "waiting" && item.state !== "sending") continue;
         if (item.user_id !== session.user_id) continue;
         if (Outbox.blocker(item, byClient)) continue;
@@ -284,6 +283,7 @@
           if (nextDue === null || item.retry_at < nextDue) nextDue = item.retry_at;
           continue;
         }
+        if (skipped[item.seq]) continue;
         return { item: item, url: url, nextDue: nextDue };
       }
       return { item: null, nextDue: nextDue };
