@@ -4,6 +4,7 @@ back nothing, a full phone, two tabs without Web Locks, touch targets and access
 from __future__ import annotations
 
 import io
+import shutil
 import threading
 from pathlib import Path
 
@@ -315,3 +316,144 @@ def test_two_tabs_without_web_locks_send_one_at_a_time_and_both_end_sent(
         assert [e.sha256 for e in evidence_of(demo.inspection.id)] == [sha256(s) for s in shots]
     finally:
         phone.close()
+
+
+TOO_SMALL = """() => {
+  // Every control the inspector can touch, with the area that takes the touch: a checkbox or radio
+  // counts with its label (tapping the label ticks it). Returns those under 44 x 44 CSS px, and buttons
+  // whose text is white on no background (invisible on a white card).
+  const root = document.querySelector('.capture-page');
+  const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const out = [];
+  for (const el of root.querySelectorAll('button, select, input, textarea, summary, a[href]')) {
+    if (!visible(el)) continue;
+    let box = el.getBoundingClientRect();
+    if (el.type === 'checkbox' || el.type === 'radio') {
+      const label = el.closest('label') || root.querySelector(`label[for="${el.id}"]`);
+      const l = label.getBoundingClientRect();
+      const left = Math.min(box.left, l.left), right = Math.max(box.right, l.right);
+      const top = Math.min(box.top, l.top), bottom = Math.max(box.bottom, l.bottom);
+      box = {width: right - left, height: bottom - top};
+    }
+    if (box.width < 44 || box.height < 44) {
+      const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+      out.push(`${el.tagName}#${el.id || el.className || el.name}: ${size}`);
+    }
+    const style = getComputedStyle(el);
+    const clear = style.backgroundColor === 'rgba(0, 0, 0, 0)';
+    if (el.tagName === 'BUTTON' && style.color === 'rgb(255, 255, 255)' && clear) {
+      out.push(`${el.tagName}.${el.className}: white text on no background`);
+    }
+  }
+  return {checked: root.querySelectorAll('button, select, input, textarea, summary, a[href]').length, out};
+}"""
+
+
+@pytest.mark.parametrize("viewport", PHONES, ids=["360x740", "390x844"])
+def test_the_capture_page_fits_a_thumb_and_passes_axe(demo, live_server, chromium, tmp_path, viewport):
+    photo = make_photo(tmp_path, "IMG_0600.jpg", (120, 120, 30), (200, 150))
+    # Axe is injected as a script tag: the page's CSP (script-src 'self') is bypassed for this context only.
+    phone = chromium.new_context(viewport=viewport, service_workers="allow", locale="id-ID", bypass_csp=True)
+    phone.set_default_timeout(15_000)
+    try:
+        page = phone.new_page()
+        page.on("dialog", lambda dialog: dialog.dismiss())
+        page.goto(f"{live_server.url}/login")
+        page.fill("#email", "inspector@demo.test")
+        page.fill("#password", "demo")
+        page.click("form button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        open_capture(page, live_server)
+        page.select_option("#inspection", value=f"server:{demo.inspection.id}")
+        # Every state with buttons on screen: a photo picked, one record waiting, one refused.
+        page.click("#new-inspection-box summary")
+        page.click("#checklist-box summary")
+        phone.set_offline(True)
+        quick_finding(page, "Formulir tanpa contoh pengisian")
+        page.evaluate(
+            """() => CaptureOutbox.all().then(items =>
+                 CaptureOutbox.update(items[0].seq, {state: 'failed', last_error: 'Ditolak server.'}))"""
+        )
+        page.fill("#f-title", "Temuan kedua")
+        page.select_option("#f-theme", label=THEME)
+        page.click("#save-finding")
+        page.set_input_files("#f-photos", [str(photo)])
+        expect(page.locator("#f-photo-list li")).to_have_count(1)
+        page.reload()
+        page.click("#new-inspection-box summary")
+        page.click("#checklist-box summary")
+        page.set_input_files("#f-photos", [str(photo)])
+        expect(page.locator(f"{ALL_ITEMS}[data-state=failed] button")).to_have_count(
+            3
+        )  # Ubah, Coba lagi, Hapus
+        expect(page.locator(f"{ALL_ITEMS}[data-state=waiting] button.remove")).to_be_visible()
+
+        targets = page.evaluate(TOO_SMALL)
+        assert targets["out"] == [] and targets["checked"] > 40
+        # The save message is where the inspector looks: in view right after saving the checklist.
+        row = page.locator("#checklist-rows .checklist-row").first
+        row.locator("input[value=present]").check()
+        page.click("#save-checklist")
+        expect(page.locator("#checklist .saved")).to_be_in_viewport()
+
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        results = page.evaluate(
+            """() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"""
+        )
+        assert results == []
+    finally:
+        phone.close()
+
+
+def test_after_a_deploy_the_page_opens_offline_and_runs_the_new_script(
+    demo, live_server, phone, sign_in, tmp_path
+):
+    from ombudsman.capture import views
+
+    app = live_server.app
+    page = phone.new_page()
+    sign_in(page, "inspector@demo.test")
+    open_capture(page, live_server)
+    page.select_option("#inspection", value=f"server:{demo.inspection.id}")
+    phone.set_offline(True)
+    quick_finding(page, "Dicatat sebelum pembaruan")
+    phone.set_offline(False)
+    wait_until_all_sent(page, 1)
+    phone.set_offline(True)
+    quick_finding(page, "Masih menunggu saat pembaruan")
+    old_version = page.locator("#sw-status").get_attribute("data-version")
+
+    # The deploy: a changed capture script, and the app restarted (which hashes its files again).
+    deployed = tmp_path / "static"
+    shutil.copytree(app.static_folder, deployed)
+    script = deployed / "capture" / "capture.js"
+    script.write_text(
+        script.read_text(encoding="utf-8") + '\ndocument.documentElement.setAttribute("data-build", "2");\n',
+        encoding="utf-8",
+    )
+    saved_folder = app.static_folder
+    app.static_folder = str(deployed)
+    views.load_asset_manifest(app)
+    try:
+        phone.set_offline(False)
+        # The first load after the deploy: the new page, served while the old worker is still in charge,
+        # runs the new script, not the old one from the worker's cache.
+        page.reload()
+        expect(page.locator("html")).to_have_attribute("data-build", "2")
+        expect(page.locator("#sw-status")).not_to_have_attribute(
+            "data-version", old_version, timeout=SYNC_TIMEOUT_MS
+        )
+        expect(page.locator("#sw-status")).to_have_attribute("data-ready", "true")
+        wait_until_all_sent(page, 2)
+
+        # Offline after the deploy: the page still opens, with the new script.
+        phone.set_offline(True)
+        page.reload()
+        expect(page.locator("#net-status")).to_have_attribute("data-online", "false")
+        expect(page.locator("html")).to_have_attribute("data-build", "2")
+        expect(page.locator(f"{ALL_ITEMS} .state")).to_have_text(["Terkirim", "Terkirim"])
+    finally:
+        app.static_folder = saved_folder
+        views.load_asset_manifest(app)

@@ -359,9 +359,8 @@ def test_failures_show_the_reason_and_are_retried_only_when_it_helps(
     expect(refused.locator(".state")).to_have_text("Gagal: Anda tidak berwenang melakukan ini.")
     held = page.locator(f'{ALL_ITEMS}[data-kind=photo]:has-text("{second["photos"][0].name}")')
     expect(held).to_have_attribute("data-state", "blocked")
-    expect(held.locator(".state")).to_have_text(
-        f"Diblokir oleh Temuan \u201c{second['title']}\u201d, yang ditolak server: perbaiki atau hapus itu dulu"
-    )
+    blocked_by = f"Diblokir oleh Temuan \u201c{second['title']}\u201d, yang ditolak server"
+    expect(held.locator(".state")).to_have_text(f"{blocked_by}: perbaiki atau hapus itu dulu")
     # Counted apart: nothing is left "waiting" while the refused finding holds its photo back.
     expect(page.locator("#outbox-counts")).to_have_attribute("data-waiting", "0")
     expect(page.locator("#outbox-counts")).to_have_attribute("data-blocked", "1")
