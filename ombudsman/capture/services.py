@@ -14,7 +14,7 @@ from ombudsman.accounts.models import User
 from ombudsman.accounts.permissions import can_edit_inspection
 from ombudsman.authorities import services as authorities
 from ombudsman.extensions import db
-from ombudsman.inspections import queries
+from ombudsman.inspections import photos, queries, storage
 from ombudsman.inspections import services as inspections
 from ombudsman.inspections.models import (
     Answer,
@@ -84,10 +84,6 @@ def reference_data(user: User, labels: dict[str, dict]) -> dict[str, Any]:
     }
 
 
-# File name suffixes of each photo type, for the files a phone hands over without a type.
-SUFFIXES = {"image/jpeg": ("jpg", "jpeg"), "image/heic": ("heic",), "image/heif": ("heif", "heic")}
-
-
 def file_hash(path: Path) -> str:
     """The first 16 hex digits of a file's SHA-256: the `?v=` of its versioned URL."""
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
@@ -103,16 +99,26 @@ def asset_manifest(static_folder: Path, names: Iterable[str]) -> dict[str, str]:
     return {name: file_hash(static_folder / name) for name in names}
 
 
-def capture_limits(photo_types: Iterable[str], max_bytes: int, max_pixels: int) -> dict[str, Any]:
-    """What the phone checks at the moment a photo is taken, so it queues nothing the server will refuse.
+def capture_limits(max_bytes: int) -> dict[str, Any]:
+    """What the phone checks before it queues a photo, so it never keeps what the server would refuse.
 
-    `types`: accepted MIME types (the server decides by content; the phone by the type the browser reports,
-    or the file name's suffix when it reports none); `extensions`: suffixes for files without a type;
-    `max_bytes`: largest file in bytes; `max_pixels`: largest width × height the server decodes.
+    `max_bytes`: the office's upload limit (config `EVIDENCE_MAX_BYTES`). Shape (the one the server side
+    publishes as `storage.capture_limits`)::
+
+        {"accepted_types": [media types], "photo_types": [media types], "max_bytes": int (bytes),
+         "max_pixels": {media type: int (pixels, width × height)}, "hard_max_pixels": int (pixels)}
+
+    JPEGs are decoded at a reduced scale, so they may have up to the hard limit; the other types as many
+    pixels as one decode's memory budget allows at four bytes a pixel (see `photos`).
     """
-    types = sorted(photo_types)
-    extensions = sorted({suffix for t in types for suffix in SUFFIXES.get(t, (t.split("/", 1)[1],))})
-    return {"types": types, "extensions": extensions, "max_bytes": max_bytes, "max_pixels": max_pixels}
+    budget = photos.pixel_budget("RGB")
+    return {
+        "accepted_types": [*storage.PHOTO_TYPES, *storage.DOCUMENT_TYPES],
+        "photo_types": list(storage.PHOTO_TYPES),
+        "max_bytes": max_bytes,
+        "hard_max_pixels": photos.MAX_PIXELS,
+        "max_pixels": {t: photos.MAX_PIXELS if t == "image/jpeg" else budget for t in storage.PHOTO_TYPES},
+    }
 
 
 def assets_version(files: Iterable[Path], extra: bytes = b"") -> str:

@@ -12,7 +12,6 @@ from flask_wtf.csrf import generate_csrf
 
 from ombudsman.accounts.permissions import FIELD_WORK, public, roles_required
 from ombudsman.capture import services
-from ombudsman.inspections import storage
 from ombudsman.inspections.forms import ANSWER_LABELS, KIND_LABELS, MALADMINISTRATION_LABELS, SEVERITY_LABELS
 
 bp = Blueprint("capture", __name__, url_prefix="/capture")
@@ -73,11 +72,9 @@ def assets() -> tuple[list[str], str]:
     return urls, version
 
 
-def capture_limits() -> dict:
-    """What the phone checks before it queues a photo: the server's own limits (see `storage`)."""
-    return services.capture_limits(
-        storage.PHOTO_TYPES, current_app.config["EVIDENCE_MAX_BYTES"], storage.MAX_PIXELS
-    )
+def _capture_limits() -> dict:
+    """What the phone checks before it queues a photo: the server's own limits."""
+    return services.capture_limits(current_app.config["EVIDENCE_MAX_BYTES"])
 
 
 @bp.record_once
@@ -110,7 +107,7 @@ def index():
         sw_url=url_for("capture.service_worker", v=version),
         scope=url_for("capture.index"),
         version=version,
-        limits=capture_limits(),
+        capture_limits=_capture_limits(),
     )
     response = Response(render_template("capture/index.html", data=data, asset_url=asset_url))
     # The service worker keeps its own copy; the HTTP cache must not serve a stale page or another user's.

@@ -13,8 +13,8 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from ombudsman.capture import views
 from ombudsman.extensions import db
-from ombudsman.inspections import storage
 from ombudsman.inspections.models import Evidence, Finding
 from tests.browser.test_offline_capture import (
     ALL_ITEMS,
@@ -61,7 +61,13 @@ def test_photos_the_server_would_refuse_are_named_when_taken_and_never_queued(
     demo, live_server, phone, sign_in, tmp_path, monkeypatch
 ):
     live_server.app.config["EVIDENCE_MAX_BYTES"] = 60_000
-    monkeypatch.setattr(storage, "MAX_PIXELS", 200_000)
+    published = views._capture_limits
+    # A lower pixel bound for PNG than the server's, so that a small test file is over it.
+    monkeypatch.setattr(
+        views,
+        "_capture_limits",
+        lambda: {**published(), "max_pixels": {**published()["max_pixels"], "image/png": 200_000}},
+    )
     good = make_photo(tmp_path, "IMG_0200.jpg", (10, 120, 200), (320, 240))
     big = io.BytesIO()
     Image.effect_noise((300, 300), 90).convert("RGB").save(big, "PNG")  # noise: no compression helps
@@ -94,7 +100,7 @@ def test_photos_the_server_would_refuse_are_named_when_taken_and_never_queued(
     big_mb = -(-len(big.getvalue()) // 1048576)
     expect(refused).to_contain_text(f"Foto IMG_0201.png tidak dapat disimpan: {big_mb} MB, batasnya 0 MB.")
     expect(refused).to_contain_text(
-        "Foto IMG_0202.png tidak dapat disimpan: 600 × 400 piksel, batasnya 0 megapiksel."
+        "Foto IMG_0202.png tidak dapat disimpan: 600 × 400 piksel, batasnya 0,2 megapiksel."
     )
     expect(refused).to_contain_text(
         "Foto IMG_0203.jpg tidak dapat disimpan: berkas tidak dapat dibaca sebagai gambar."
@@ -410,8 +416,6 @@ def test_the_capture_page_fits_a_thumb_and_passes_axe(demo, live_server, chromiu
 def test_after_a_deploy_the_page_opens_offline_and_runs_the_new_script(
     demo, live_server, phone, sign_in, tmp_path
 ):
-    from ombudsman.capture import views
-
     app = live_server.app
     page = phone.new_page()
     sign_in(page, "inspector@demo.test")

@@ -70,12 +70,10 @@ def test_inspector_gets_the_page_with_drafts_register_themes_and_codes(demo, log
     assert data["scope"] == "/capture/"
     assert response.headers["X-Capture-Version"] == data["version"]
     # The phone checks photos against the server's own limits before it queues them.
-    assert data["limits"] == {
-        "types": sorted(storage.PHOTO_TYPES),
-        "extensions": sorted({"jpg", "jpeg", "png", "webp"}),
-        "max_bytes": demo_app_limit(response),
-        "max_pixels": storage.MAX_PIXELS,
-    }
+    limits = data["capture_limits"]
+    assert limits["photo_types"] == list(storage.PHOTO_TYPES)
+    assert limits["max_bytes"] == demo_app_limit(response)
+    assert set(limits["max_pixels"]) == set(storage.PHOTO_TYPES)
     # Each of the page's own files is linked with the hash of its content.
     for name in ("capture/outbox.js", "capture/storage.js", "capture/sync.js", "capture/capture.js"):
         digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:16]
@@ -275,11 +273,14 @@ def test_a_changed_file_gets_a_new_url_and_a_new_worker_version(demo, app, clien
         views.load_asset_manifest(app)
 
 
-def test_capture_limits_name_types_suffixes_and_sizes():
-    limits = capture.capture_limits({"image/jpeg", "image/heic", "image/png"}, 15 * 1024 * 1024, 80_000_000)
-    assert limits == {
-        "types": ["image/heic", "image/jpeg", "image/png"],
-        "extensions": ["heic", "jpeg", "jpg", "png"],
-        "max_bytes": 15 * 1024 * 1024,
-        "max_pixels": 80_000_000,
-    }
+def test_capture_limits_are_the_servers_own(app):
+    from ombudsman.inspections import photos
+
+    limits = capture.capture_limits(15 * 1024 * 1024)
+    assert limits["max_bytes"] == 15 * 1024 * 1024
+    assert limits["hard_max_pixels"] == photos.MAX_PIXELS
+    # JPEGs are decoded at a reduced scale: up to the hard limit; the others within one decode's budget.
+    assert limits["max_pixels"]["image/jpeg"] == photos.MAX_PIXELS
+    assert limits["max_pixels"]["image/png"] == photos.pixel_budget("RGB") < photos.MAX_PIXELS
+    assert "application/pdf" in limits["accepted_types"]
+    assert "application/pdf" not in limits["photo_types"]

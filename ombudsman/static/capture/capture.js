@@ -222,8 +222,14 @@
 
   // --- what the server accepts, checked when the photo is taken -------------------------------------------
 
-  var limits = data.limits;
+  var limits = data.capture_limits;
   var photoRefused = document.getElementById("f-photo-refused");
+  // File name suffixes of the accepted types, for files the phone hands over without a type.
+  var SUFFIXES = { "image/jpeg": ["jpg", "jpeg"], "image/heif": ["heif", "heic"], "image/heic": ["heic", "heif"] };
+  var suffixes = {};
+  limits.photo_types.forEach(function (type) {
+    (SUFFIXES[type] || [type.split("/")[1]]).forEach(function (s) { suffixes[s] = type; });
+  });
 
   function suffix(name) {
     var dot = name.lastIndexOf(".");
@@ -245,18 +251,20 @@
 
   // Resolves with null when the server will take the photo, else with the reason it will not.
   function checkPhoto(file) {
-    var type = file.type || "";
-    var typeOk = type ? limits.types.indexOf(type) >= 0 : limits.extensions.indexOf(suffix(file.name)) >= 0;
-    if (!typeOk) return Promise.resolve(message("photo_type", { type: type || suffix(file.name) || "?" }));
+    var type = file.type || suffixes[suffix(file.name)] || "";
+    if (limits.photo_types.indexOf(type) < 0) {
+      return Promise.resolve(message("photo_type", { type: file.type || suffix(file.name) || "?" }));
+    }
     if (!file.size) return Promise.resolve(message("photo_empty"));
     if (file.size > limits.max_bytes) {
       return Promise.resolve(message("photo_bytes", {
         size: Math.ceil(file.size / 1048576), limit: Math.floor(limits.max_bytes / 1048576),
       }));
     }
+    var maxPixels = (limits.max_pixels || {})[type] || limits.hard_max_pixels;
     return dimensions(file).then(function (size) {
-      if (size && size[0] * size[1] > limits.max_pixels) {
-        return message("photo_pixels", { width: size[0], height: size[1], limit: Math.floor(limits.max_pixels / 1e6) });
+      if (size && size[0] * size[1] > maxPixels) {
+        return message("photo_pixels", { width: size[0], height: size[1], limit: (Math.floor(maxPixels / 1e5) / 10).toLocaleString("id-ID") });
       }
       return null;
     }, function () { return message("photo_unreadable"); });
