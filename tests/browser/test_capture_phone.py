@@ -461,3 +461,36 @@ def test_after_a_deploy_the_page_opens_offline_and_runs_the_new_script(
     finally:
         app.static_folder = saved_folder
         views.load_asset_manifest(app)
+
+
+def test_records_under_a_refused_inspection_are_blocked_and_counted_apart(
+    demo, live_server, phone, sign_in, tmp_path
+):
+    photo = make_photo(tmp_path, "IMG_0700.jpg", (70, 70, 140), (200, 150))
+    page = phone.new_page()
+    sign_in(page, "inspector@demo.test")
+    open_capture(page, live_server)
+    phone.set_offline(True)
+    page.click("#new-inspection-box summary")
+    page.fill("#ni-title", "Sidak kantor kecamatan")
+    page.select_option("#ni-authority", label=demo.ditjen.name)
+    page.click("#save-inspection")
+    expect(page.locator("#inspection option:checked")).to_contain_text("Sidak kantor kecamatan")
+    quick_finding(page, "Tidak ada papan pengaduan", [photo])
+    # The unit leaves the register before the phone is back online: the server refuses the inspection.
+    demo.ditjen.active = False
+    db.session.commit()
+    phone.set_offline(False)
+
+    refused = page.locator(f"{ALL_ITEMS}[data-kind=inspection]")
+    expect(refused).to_have_attribute("data-state", "failed", timeout=SYNC_TIMEOUT_MS)
+    expect(refused.locator(".state")).to_contain_text("Unit yang diinspeksi harus instansi aktif")
+    # The finding and its photo two levels down: blocked by the inspection, and not "waiting" forever.
+    below = page.locator(f"{ALL_ITEMS}[data-state=blocked] .state")
+    blocked_by = "Diblokir oleh Inspeksi \u201cSidak kantor kecamatan\u201d, yang ditolak server"
+    expect(below).to_have_text([f"{blocked_by}: perbaiki atau hapus itu dulu"] * 2)
+    counts = page.locator("#outbox-counts")
+    expect(counts).to_have_attribute("data-waiting", "0")
+    expect(counts).to_have_attribute("data-blocked", "2")
+    expect(counts).to_have_attribute("data-failed", "1")
+    expect(counts).to_contain_text("0 menunggu · 1 gagal · 0 terkirim · 2 diblokir")
