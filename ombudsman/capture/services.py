@@ -14,7 +14,7 @@ from ombudsman.accounts.models import User
 from ombudsman.accounts.permissions import can_edit_inspection
 from ombudsman.authorities import services as authorities
 from ombudsman.extensions import db
-from ombudsman.inspections import photos, queries, storage
+from ombudsman.inspections import queries
 from ombudsman.inspections import services as inspections
 from ombudsman.inspections.models import (
     Answer,
@@ -97,28 +97,6 @@ def asset_manifest(static_folder: Path, names: Iterable[str]) -> dict[str, str]:
     script. Raises `OSError` when a file is missing (the app must not start without them).
     """
     return {name: file_hash(static_folder / name) for name in names}
-
-
-def capture_limits(max_bytes: int) -> dict[str, Any]:
-    """What the phone checks before it queues a photo, so it never keeps what the server would refuse.
-
-    `max_bytes`: the office's upload limit (config `EVIDENCE_MAX_BYTES`). Shape (the one the server side
-    publishes as `storage.capture_limits`)::
-
-        {"accepted_types": [media types], "photo_types": [media types], "max_bytes": int (bytes),
-         "max_pixels": {media type: int (pixels, width × height)}, "hard_max_pixels": int (pixels)}
-
-    JPEGs are decoded at a reduced scale, so they may have up to the hard limit; the other types as many
-    pixels as one decode's memory budget allows at four bytes a pixel (see `photos`).
-    """
-    budget = photos.pixel_budget("RGB")
-    return {
-        "accepted_types": [*storage.PHOTO_TYPES, *storage.DOCUMENT_TYPES],
-        "photo_types": list(storage.PHOTO_TYPES),
-        "max_bytes": max_bytes,
-        "hard_max_pixels": photos.MAX_PIXELS,
-        "max_pixels": {t: photos.MAX_PIXELS if t == "image/jpeg" else budget for t in storage.PHOTO_TYPES},
-    }
 
 
 def assets_version(files: Iterable[Path], extra: bytes = b"") -> str:

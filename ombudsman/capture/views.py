@@ -73,11 +73,6 @@ def assets() -> tuple[list[str], str]:
     return urls, version
 
 
-def _capture_limits() -> dict:
-    """What the phone checks before it queues a photo: the server's own limits."""
-    return services.capture_limits(current_app.config["EVIDENCE_MAX_BYTES"])
-
-
 @bp.record_once
 def _hash_assets_at_start(state) -> None:
     load_asset_manifest(state.app)
@@ -101,7 +96,6 @@ def index():
     data = services.reference_data(current_user, labels)
     _urls, version = assets()
     data.update(
-        capture_limits=_capture_limits(),
         limits_url=url_for("capture.limits"),
         user_id=current_user.id,
         api_base=request.script_root + "/api/v1",

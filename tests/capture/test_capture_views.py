@@ -271,16 +271,3 @@ def test_a_changed_file_gets_a_new_url_and_a_new_worker_version(demo, app, clien
     finally:
         app.static_folder = saved
         views.load_asset_manifest(app)
-
-
-def test_capture_limits_are_the_servers_own(app):
-    from ombudsman.inspections import photos
-
-    limits = capture.capture_limits(15 * 1024 * 1024)
-    assert limits["max_bytes"] == 15 * 1024 * 1024
-    assert limits["hard_max_pixels"] == photos.MAX_PIXELS
-    # JPEGs are decoded at a reduced scale: up to the hard limit; the others within one decode's budget.
-    assert limits["max_pixels"]["image/jpeg"] == photos.MAX_PIXELS
-    assert limits["max_pixels"]["image/png"] == photos.pixel_budget("RGB") < photos.MAX_PIXELS
-    assert "application/pdf" in limits["accepted_types"]
-    assert "application/pdf" not in limits["photo_types"]
