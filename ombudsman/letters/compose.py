@@ -32,6 +32,7 @@ from ombudsman.letters.document import (
     OverdueRow,
     PageMargins,
 )
+from ombudsman.letters.emblem import data_uri as emblem_data_uri
 from ombudsman.letters.models import Letter, LetterKind, LetterSettings
 from ombudsman.letters.settings import for_office
 from ombudsman.pdf import format_date_id, qr_svg_data_uri
@@ -109,7 +110,7 @@ def default_closing(office: Office) -> str:
 
 
 def office_header(office: Office, settings: LetterSettings) -> OfficeHeader:
-    """The letterhead from the office's letter settings."""
+    """The letterhead from the office's letter settings; the emblem as a `data:` URI (never fetched)."""
     lines = [line.strip() for line in settings.header.splitlines() if line.strip()]
     return OfficeHeader(
         name_lines=lines or [office.name.upper()],
@@ -118,6 +119,7 @@ def office_header(office: Office, settings: LetterSettings) -> OfficeHeader:
         phone=office.phone,
         email=office.email,
         website=office.website,
+        logo=emblem_data_uri(settings.emblem),
     )
 
 
@@ -426,12 +428,14 @@ def letter_document(
     day: date | None = None,
     verify_url: str | None = None,
     short_code: str | None = None,
+    demo: bool = False,
 ) -> tuple[LetterDocument, dict[str, Path]]:
     """The letter as it reads from the live records, and the files (photo thumbnails) its PDF may read.
 
     Without a number and a date it is a draft (watermarked); with them it is the copy being issued.
     A reminder or escalation (`letter.escalation_step`) lists its overdue recommendations instead of the
     findings, asks for a reply by a new date and lists the earlier letters in its annex.
+    `demo`: issued while the letters setup is incomplete outside production (`readiness`): marked "DEMO".
     """
     office = letter.office
     settings = for_office(office)
@@ -496,6 +500,7 @@ def letter_document(
             left=settings.margin_left,
         ),
         draft=not issued,
+        demo=demo and issued,
     )
     return doc, files
 
