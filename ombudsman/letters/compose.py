@@ -318,11 +318,18 @@ def _letter_ref(summary: lookups.LetterSummary) -> str:
 
 
 def _original_letters(letter: Letter) -> dict[int, lookups.LetterSummary]:
-    """{recommendation id: the issued letter that started its clock} (not superseded, not an escalation)."""
-    found = lookups.letters_for_recommendations([r.id for r in letter.recommendations])
+    """{recommendation id: the issued letter that started its clock} (not superseded, not an escalation):
+    the one addressed to the recommendation's own authority, since only that letter's receipt starts its clock
+    (a shared finding's recommendation may also sit in the other authority's copy)."""
+    owners = {r.id: r.authority_id for r in letter.recommendations}
+    found = lookups.letters_for_recommendations(list(owners))
     originals = {}
     for rec_id, summaries in found.items():
-        issued = [s for s in summaries if s.number and not s.escalation_step and s.id != letter.id]
+        issued = [
+            s
+            for s in summaries
+            if s.number and not s.escalation_step and s.id != letter.id and s.authority_id == owners[rec_id]
+        ]
         if issued:
             originals[rec_id] = issued[0]
     return originals
