@@ -45,7 +45,7 @@ run: install
 	@echo "  Ombudsman tracker on http://127.0.0.1:$(PORT)"
 	@echo "  Log in as inspector@demo.test / demo (also supervisor@, head@, admin@, viewer@demo.test)"
 	@echo ""
-	$(FLASK) dev --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) $(FLASK) dev --host 127.0.0.1 --port $(PORT)
 
 # The suite runs on one pytest-xdist worker per core where there is more than one core, in random order
 # (pytest-randomly; it prints its seed). PYTEST_ARGS adds options: `--randomly-seed=N` replays an

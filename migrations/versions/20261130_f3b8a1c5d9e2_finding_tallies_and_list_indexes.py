@@ -2,7 +2,7 @@
 indexes on inspections (office, visit date, id) and deadlines (office, closed on, due on) for the lists
 
 Revision ID: f3b8a1c5d9e2
-Revises: f2a8c61d3b94
+Revises: e1b7a4c2d9f3
 Create Date: 2026-11-30 14:00:00
 
 The dashboard's open findings by level and the findings list's total read these rows instead of every
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "f3b8a1c5d9e2"
-down_revision = "f2a8c61d3b94"
+down_revision = "e1b7a4c2d9f3"
 branch_labels = None
 depends_on = None
 
