@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.dashboard import bp as dashboard_bp
     from ombudsman.deadlines.settings_views import bp as deadline_settings_bp
     from ombudsman.deadlines.views import bp as deadlines_bp
+    from ombudsman.health import bp as health_bp
     from ombudsman.inspections.checklist_views import bp as checklists_bp
     from ombudsman.inspections.views import bp as inspections_bp
     from ombudsman.inspections.views import evidence_bp, findings_bp
@@ -148,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
         deadlines_bp,
         deadline_settings_bp,
         capture_bp,
+        health_bp,
     ):
         app.register_blueprint(bp)
     api.init_app(app)
