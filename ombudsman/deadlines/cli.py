@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ombudsman import clock
+from ombudsman import clock, periodic
 from ombudsman.accounts.models import Office
 from ombudsman.deadlines import reminders
 from ombudsman.extensions import db
@@ -20,9 +20,19 @@ deadlines_cli = AppGroup("deadlines", help="Follow-up deadlines.")
 def remind_command() -> None:
     """Mail each responsible inspector and supervisor what fell due soon or overdue since their last digest.
 
-    Safe to run many times a day: every (deadline, person, state, due date) is announced once. The notices
-    are committed before any mail goes out; a digest that cannot be delivered is withdrawn for the next run.
+    Safe to run many times a day and on every node at once: one run at a time holds the task's lock
+    (`ombudsman.periodic`, PostgreSQL), and every (deadline, person, state, due date) is announced once. The
+    notices are committed before any mail goes out; a digest that cannot be delivered is withdrawn for the
+    next run.
     """
+    with periodic.exclusive("deadlines.remind") as mine:
+        if not mine:
+            click.echo("Another reminder run is under way; this one sends nothing.")
+            return
+        _remind()
+
+
+def _remind() -> None:
     digests = []
     for office in db.session.scalars(select(Office).order_by(Office.id)):
         digests += reminders.collect(office, today=clock.today(office.timezone))
