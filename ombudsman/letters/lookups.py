@@ -101,8 +101,7 @@ def receipt_letter_numbers(recommendation_ids: Select | Iterable[int]) -> dict[i
         .join(Letter, Letter.id == LetterRecommendation.letter_id)
         .where(
             LetterRecommendation.recommendation_id.in_(ids),
-            Letter.number.is_not(None),
-            Letter.status != LetterStatus.SUPERSEDED,
+            Letter.status == LetterStatus.ISSUED,  # not a draft, nor a letter whose PDF is still rendering
             Letter.escalation_step.is_(None),
         )
         .order_by(Letter.id)

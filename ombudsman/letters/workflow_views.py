@@ -7,9 +7,10 @@ and redirects (303) to the letter. A refused step is flashed on the letter's pag
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,12 +19,15 @@ from ombudsman.accounts.permissions import EVERYONE, office_record_or_404, roles
 from ombudsman.errors import Conflict, DomainError, Invalid
 from ombudsman.extensions import db
 from ombudsman.forms_common import flash_errors, show_error
+from ombudsman.jobs import tasks
 from ombudsman.letters import access, issuing, workflow
 from ombudsman.letters import delivery as deliveries
 from ombudsman.letters.commands import RecordDelivery, ReturnLetter
 from ombudsman.letters.forms import DeliveryForm
 from ombudsman.letters.models import Letter
-from ombudsman.letters.views import bp, check_csrf, evidence_root, office_today, render_show
+from ombudsman.letters.views import bp, check_csrf, office_today, render_show
+
+log = logging.getLogger(__name__)
 
 
 def _to_letter(letter: Letter, anchor: str | None = None):
@@ -82,18 +86,37 @@ def return_to_draft(letter_id: int):
 @bp.post("/<int:letter_id>/issue")
 @roles_required(EVERYONE)
 def issue(letter_id: int):
-    """Number the letter and freeze its PDF (the head only)."""
-    return _step(
-        letter_id,
-        lambda letter: issuing.issue(
-            letter,
-            current_user,
-            today=office_today(),
-            base_url=current_app.config["PUBLIC_BASE_URL"],
-            evidence_root=evidence_root(),
-        ),
-        lambda issued: _("Surat terbit dengan nomor %(number)s.", number=issued.number),
-    )
+    """Reserve the letter's number, then render its PDF: as a job, or here without Redis (the head only).
+
+    The page then shows the letter being issued (it refreshes itself) or issued. Pressing the button on a
+    letter being issued retries its render with the same number.
+    """
+    letter = office_record_or_404(Letter, letter_id)
+    check_csrf()
+    try:
+        letter = issuing.reserve(letter, current_user, today=office_today())
+    except (Invalid, Conflict) as exc:
+        db.session.rollback()
+        show_error(None, exc)
+        return _to_letter(letter)
+    letter_id, office_id, number = letter.id, letter.office_id, letter.number
+    db.session.commit()
+    try:
+        done = tasks.submit_letter_render(letter_id, office_id)
+    except (Invalid, Conflict) as exc:
+        db.session.rollback()
+        show_error(None, exc)
+        return redirect(url_for("letters.show", letter_id=letter_id), 303)
+    except Exception:  # a renderer or queue failure: the reservation stays, the button retries
+        db.session.rollback()
+        log.exception("letter %s: the issued PDF could not be rendered or queued", letter_id)
+        flash(str(issuing.RENDER_FAILED % {"number": number}), "error")
+        return redirect(url_for("letters.show", letter_id=letter_id), 303)
+    if done:
+        flash(_("Surat terbit dengan nomor %(number)s.", number=number), "success")
+    else:
+        flash(_("Nomor %(number)s dipesan; PDF surat sedang dibuat.", number=number), "info")
+    return redirect(url_for("letters.show", letter_id=letter_id), 303)
 
 
 @bp.post("/<int:letter_id>/correct")
