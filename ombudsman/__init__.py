@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.inspections.checklist_views import bp as checklists_bp
     from ombudsman.inspections.views import bp as inspections_bp
     from ombudsman.inspections.views import evidence_bp, findings_bp
+    from ombudsman.jobs.views import bp as jobs_bp
     from ombudsman.letters.settings_views import settings_bp as letter_settings_bp
     from ombudsman.letters.verify_views import verify_bp
 
@@ -150,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
         deadline_settings_bp,
         capture_bp,
         health_bp,
+        jobs_bp,
     ):
         app.register_blueprint(bp)
     api.init_app(app)
@@ -168,12 +170,14 @@ def _register_cli(app: Flask) -> None:
     from ombudsman.dbsetup import analyze_command
     from ombudsman.deadlines.cli import deadlines_cli
     from ombudsman.deploy import check_deploy_command
+    from ombudsman.jobs.cli import jobs_cli
     from ombudsman.letters.cli import letters_cli
     from ombudsman.seed import seed_demo_command, seed_reference_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(letters_cli)
     app.cli.add_command(deadlines_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(seed_reference_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(analyze_command)

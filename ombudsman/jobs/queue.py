@@ -36,7 +36,7 @@ LIVE = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobS
 
 def uses_queue() -> bool:
     """Whether jobs go to Redis (True) or run inline (False), by JOBS_MODE and REDIS_URL."""
-    mode = current_app.config.get("JOBS_MODE", "auto")
+    mode = current_app.config["JOBS_MODE"]
     if mode == "inline":
         return False
     if mode == "rq":
@@ -46,7 +46,7 @@ def uses_queue() -> bool:
 
 def queue() -> Queue:
     """The app's RQ queue on this process's Redis connection."""
-    return Queue(current_app.config.get("JOBS_QUEUE", "ombudsman"), connection=redis_client.connection())
+    return Queue(current_app.config["JOBS_QUEUE"], connection=redis_client.connection())
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def submit(
         if existing.get_status(refresh=True) in LIVE:
             return Submitted(job_id, inline=False)
         existing.delete()
-    intervals = list(current_app.config.get("JOBS_RETRY_INTERVALS", (10, 60, 300)))
+    intervals = [int(n) for n in current_app.config["JOBS_RETRY_INTERVALS"]]
     # DuplicateJobError: another request submitted it a moment ago.
     with contextlib.suppress(DuplicateJobError):
         q.enqueue_call(

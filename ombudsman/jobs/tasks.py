@@ -74,8 +74,9 @@ def render_issued_letter(letter_id: int) -> str | None:
 
 
 def letter_job_id(letter_id: int) -> str:
-    """The one job id of a letter's render: submitting it twice never renders twice at once."""
-    return f"letter-pdf-{letter_id}"
+    """The one job id of a letter's render (named after the queue, which may be shared by deployments):
+    submitting it twice never renders twice at once."""
+    return f"{current_app.config['JOBS_QUEUE']}-letter-pdf-{letter_id}"
 
 
 def submit_letter_render(letter_id: int, office_id: int) -> bool:

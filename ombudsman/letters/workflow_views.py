@@ -114,8 +114,7 @@ def issue(letter_id: int):
         return redirect(url_for("letters.show", letter_id=letter_id), 303)
     if done:
         flash(_("Surat terbit dengan nomor %(number)s.", number=number), "success")
-    else:
-        flash(_("Nomor %(number)s dipesan; PDF surat sedang dibuat.", number=number), "info")
+    # Queued: the letter's page says it is being issued, and refreshes itself until it is.
     return redirect(url_for("letters.show", letter_id=letter_id), 303)
 
 
