@@ -35,9 +35,7 @@ class AppWorker(SimpleWorker):
 def worker_command(burst: bool) -> None:
     """Run queued jobs until stopped (SIGTERM finishes the current job first); retries run on schedule."""
     if not redis_client.configured():
-        raise click.ClickException(
-            "REDIS_URL is not set: jobs run inline in the web process."
-        )
+        raise click.ClickException("REDIS_URL is not set: jobs run inline in the web process.")
     # Its own connection without a read timeout: the worker blocks on the queue for minutes at a time.
     connection = Redis.from_url(current_app.config["REDIS_URL"])
     q = queue.queue()

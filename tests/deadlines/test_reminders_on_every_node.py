@@ -14,7 +14,12 @@ pytestmark = pytest.mark.committed
 
 
 def test_the_reminder_run_started_on_two_nodes_at_once_sends_each_mail_once(
-    demo, started, smtp, database_url, tmp_path, redis_prefix  # noqa: F811  (the fixture imported above)
+    demo,
+    started,
+    smtp,
+    database_url,
+    tmp_path,
+    redis_prefix,  # noqa: F811  (the fixture imported above)
 ):
     env = node_settings(
         database_url,
