@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
-import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from ombudsman.extensions import db
 from ombudsman.filenames import display_filename, kept_filename
 from ombudsman.inspections import photos
 from ombudsman.inspections.models import EvidenceKind
+from ombudsman.storage import FileStorage, KeyOutsideStorage, as_storage
 
 log = logging.getLogger(__name__)
 
@@ -166,28 +165,6 @@ def keys_for(upload: CheckedUpload) -> tuple[str, str | None]:
     return _key(upload.sha256, f".{ext}"), thumb_key
 
 
-def _write_atomic(root: Path, key: str, data: bytes) -> bool:
-    """Write once: readers never see a half-written file, and an existing file is kept as is.
-
-    Returns whether the file was created by this call.
-    """
-    path = root / key
-    if path.exists():
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
-
-
 def make_thumbnail(data: bytes, size: int) -> bytes:
     """A JPEG no larger than size×size, turned upright; `Invalid` when it cannot be made within budget."""
     try:
@@ -196,24 +173,26 @@ def make_thumbnail(data: bytes, size: int) -> bytes:
         raise _too_large("berkas", exc) from exc
 
 
-def save(root: Path, upload: CheckedUpload, *, thumbnail_px: int) -> tuple[str, str | None]:
+def save(root: Path | FileStorage, upload: CheckedUpload, *, thumbnail_px: int) -> tuple[str, str | None]:
     """Store the original (and a thumbnail for photos) in the current transaction; return their keys.
 
-    Everything that can fail (the thumbnail) is done before the first file is written. Files this call
-    creates are removed again if the database transaction ends without a commit (see `_forget_new_files`),
-    so a failed insert leaves nothing behind.
+    `root`: the evidence directory or another `FileStorage` (`ombudsman.storage`). Everything that can fail
+    (the thumbnail) is done before the first file is written. Files this call creates are removed again if
+    the database transaction ends without a commit (see `_forget_new_files`), so a failed insert leaves
+    nothing behind.
     """
+    files_store = as_storage(root)
     key, thumb_key = keys_for(upload)
     files = [(key, upload.data)]
-    if thumb_key is not None and not (root / thumb_key).exists():
+    if thumb_key is not None and not files_store.exists(thumb_key):
         files.append((thumb_key, make_thumbnail(upload.data, thumbnail_px)))
     for file_key, data in files:
-        if _write_atomic(root, file_key, data):
-            db.session.info.setdefault(_NEW_FILES, []).append((root, file_key))
+        if files_store.write_once(file_key, data):
+            db.session.info.setdefault(_NEW_FILES, []).append((files_store, file_key))
     return key, thumb_key
 
 
-# Files written in the session's current transaction: [(root, key)], kept on commit, removed otherwise.
+# Files written in the session's current transaction: [(storage, key)], kept on commit, removed otherwise.
 _NEW_FILES = "ombudsman.storage.new_files"
 
 
@@ -238,9 +217,9 @@ def _forget_new_files(session: Session, transaction) -> None:
         # The database cannot say whether another record uses them: an unused file is the lesser harm.
         log.warning("kept %d new evidence file(s): their references could not be checked", len(new))
         return
-    for root, key in new:
+    for files_store, key in new:
         if key not in kept:
-            (root / key).unlink(missing_ok=True)
+            files_store.delete(key)
 
 
 def _committed_keys(session: Session, keys: set[str]) -> set[str]:
@@ -258,15 +237,17 @@ def _committed_keys(session: Session, keys: set[str]) -> set[str]:
     return found
 
 
-def path_for(root: Path, key: str) -> Path:
-    """The file behind a storage key, refusing keys that would leave the root."""
-    path = (root / key).resolve()
-    if not path.is_relative_to(root.resolve()):
-        raise _refused(_l("Kunci penyimpanan tidak sah."))
-    return path
+def path_for(root: Path | FileStorage, key: str) -> Path:
+    """A local path to the file behind a storage key; `Invalid` for keys that would leave the root."""
+    try:
+        return as_storage(root).local_path(key)
+    except KeyOutsideStorage as exc:
+        raise _refused(_l("Kunci penyimpanan tidak sah.")) from exc
 
 
-def send_stored(root: Path, key: str, *, mimetype: str, download_name: str, sha256: str, download: bool):
+def send_stored(
+    root: Path | FileStorage, key: str, *, mimetype: str, download_name: str, sha256: str, download: bool
+):
     """A response with a stored file, byte for byte; browsers may not sniff it into something runnable.
 
     `download_name` (the recorded original) is sent cleaned by `display_filename`.
