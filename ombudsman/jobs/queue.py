@@ -118,12 +118,14 @@ class JobRow:
     error: str
 
 
-def _row(job: Job) -> JobRow:
+def _row(job: Job, office_id: int) -> JobRow:
     error = ""
     if job.get_status(refresh=False) == JobStatus.FAILED:
         result = job.latest_result()
-        text = (result.exc_string if result is not None else "") or ""
-        error = text.strip().splitlines()[-1] if text.strip() else ""
+        text = ((result.exc_string if result is not None else "") or "").strip()
+        error = text.splitlines()[-1] if text else ""
+        if _office_of(job) != office_id:
+            error = error.split(":", 1)[0]  # a deployment job's message may name other offices' people
     return JobRow(
         job.id,
         job.description or job.func_name,
@@ -140,7 +142,8 @@ def _office_of(job: Job) -> int | None:
 
 def listing(office_id: int, limit: int = 100) -> dict[str, list[JobRow]]:
     """The office's queued, running, waiting-for-retry and failed jobs (of the last `limit` of each kind),
-    newest failures first."""
+    newest failures first, with the deployment's own jobs (the reminder run; their errors show only the
+    exception's name: they may name other offices' people)."""
     q = queue()
     ids = {
         "queued": q.get_job_ids(0, limit - 1),
@@ -153,20 +156,20 @@ def listing(office_id: int, limit: int = 100) -> dict[str, list[JobRow]]:
         jobs = [
             j
             for j in Job.fetch_many(job_ids, connection=q.connection)
-            if j is not None and _office_of(j) == office_id
+            if j is not None and _office_of(j) in (office_id, None)
         ]
-        out[name] = [_row(j) for j in jobs]
+        out[name] = [_row(j, office_id) for j in jobs]
     return out
 
 
 def retry_failed(job_id: str, office_id: int) -> bool:
-    """Put the office's failed job back on the queue (the admin's button); False when it is not one of the
-    office's failed jobs."""
+    """Put a failed job of the office (or of the whole deployment) back on the queue (the admin's button);
+    False when it is not one of those failed jobs."""
     q = queue()
     if job_id not in q.failed_job_registry.get_job_ids():
         return False
     try:
-        if _office_of(Job.fetch(job_id, connection=q.connection)) != office_id:
+        if _office_of(Job.fetch(job_id, connection=q.connection)) not in (office_id, None):
             return False
     except NoSuchJobError:
         return False

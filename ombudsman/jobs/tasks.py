@@ -94,3 +94,28 @@ def submit_letter_render(letter_id: int, office_id: int) -> bool:
         office_id=office_id,
     )
     return submitted.inline
+
+
+class UndeliveredDigests(RuntimeError):
+    """Some reminder digests could not be mailed: the job fails, so it is retried (they were withdrawn)."""
+
+
+@job
+def send_reminder_digests() -> str:
+    """One reminder run (`ombudsman.deadlines.reminder_run`); returns its summary line.
+
+    Raises `UndeliveredDigests` when a digest could not be mailed: its notices were withdrawn, and the
+    retry (or the next run) announces them again.
+    """
+    from ombudsman.deadlines import reminder_run
+
+    result = reminder_run.run(current_app.config)
+    log.info("reminders: %s", result.summary)
+    if result.undelivered:
+        raise UndeliveredDigests(", ".join(f"{address}: {error}" for address, error in result.undelivered))
+    return result.summary
+
+
+def reminders_job_id() -> str:
+    """The one job id of the reminder run: queued from every node at once, it runs once."""
+    return f"{current_app.config['JOBS_QUEUE']}-deadline-reminders"
