@@ -61,9 +61,12 @@ class RedactingLogger(Logger):
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        atoms["U"] = SECRET_PATHS.sub(r"\1<redacted>", atoms.get("U", ""))
-        for name in ("r", "q"):  # the full request line and the query string are never logged
-            atoms[name] = "-"
+        atoms["U"] = SECRET_PATHS.sub(r"\1<redacted>", atoms.get("U") or "")
+        for name in list(atoms):
+            # Never the full request line, the query string, credentials in headers, or the environment,
+            # whatever access_log_format someone sets (GUNICORN_CMD_ARGS).
+            if name in ("r", "q", "{cookie}i", "{authorization}i", "{set-cookie}o") or name.endswith("}e"):
+                atoms[name] = "-"
         return atoms
 
 
