@@ -260,3 +260,35 @@ def test_annex_prints_the_findings_with_their_photo_thumbnails(app, demo, letter
     text = pdf_text(issued.pdf)
     assert "Lampiran : 1 (satu) berkas" in text
     assert issued.snapshot["document"]["annex_rows"][0]["photos"] == [f"evidence:{photo.id}"]
+
+
+def test_the_api_answers_503_with_retry_after_when_the_render_fails_and_keeps_the_number(
+    app, demo, letters, workflow, monkeypatch
+):
+    from datetime import timedelta
+
+    from ombudsman.accounts import services as accounts
+    from ombudsman.clock import utcnow
+
+    letter_id = letters.kota.id
+    workflow.approve(letter_id)
+    _token, secret = accounts.issue_token(demo.users["head"], lifetime=timedelta(days=1), now=utcnow())
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    def broken_render(*args, **kwargs):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(issuing, "render_letter_pdf", broken_render)
+    client = app.test_client()
+    failed = client.post(f"/api/v1/letters/{letter_id}/issue", headers=headers)
+    assert failed.status_code == 503 and failed.headers["Retry-After"] == "30"
+    number = db.session.get(Letter, letter_id).number
+    assert failed.json["error"] == (
+        f"PDF surat belum dapat dibuat; nomor {number} tetap untuk surat ini. "
+        "Coba terbitkan lagi sebentar lagi."
+    )
+    monkeypatch.undo()
+    issued = client.post(f"/api/v1/letters/{letter_id}/issue", headers=headers)
+    assert issued.status_code == 200
+    assert (issued.json["status"], issued.json["number"], issued.json["issuing"]) == ("issued", number, False)
