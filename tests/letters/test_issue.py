@@ -52,9 +52,10 @@ def test_kupang_letter_issues_as_a_pdf_with_every_part_in_order(app, demo, lette
     tembusan = text.index("Tembusan:")
     positions = [text.index(line, tembusan) for line in TEMBUSAN]
     assert positions == sorted(positions)
-    # The deadline rule that will apply, and the responsible authority of each finding.
+    # The deadline rule that will apply; the responsible authority only where it is not just the addressee.
     assert "30 (tiga puluh) hari kerja sejak surat ini diterima" in text
-    assert "Instansi yang bertanggung jawab: Pemerintah Kota Kupang" in text
+    assert "Instansi yang bertanggung jawab" not in text
+    assert "Tanggung jawab bersama dengan Direktorat Jenderal Kependudukan dan Pencatatan Sipil" in text
     # Parts in the order of tata naskah dinas.
     order = [
         "OMBUDSMAN REPUBLIK INDONESIA",
