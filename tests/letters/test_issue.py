@@ -9,6 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pypdfium2
+import pytest
 import zxingcpp
 from letter_testing import flashes, pdf_text
 from pypdf import PdfReader
@@ -233,12 +234,17 @@ def test_correction_supersedes_the_issued_letter(app, demo, letters, workflow):
     assert new.number in page.get_data(as_text=True)
 
 
-def test_annex_prints_the_findings_with_their_photo_thumbnails(app, demo, letters, workflow, png_bytes):
+@pytest.mark.parametrize("image_format", ["PNG", "HEIF"])  # HEIF: an iPhone photo, printed as its JPEG
+def test_annex_prints_the_findings_with_their_photo_thumbnails(app, demo, letters, workflow, image_format):
     from pathlib import Path
+
+    from PIL import Image
 
     from ombudsman.inspections import storage
 
-    upload = storage.check_upload(png_bytes, "loket.png", max_bytes=1_000_000)
+    out = io.BytesIO()
+    Image.new("RGB", (160, 120), (30, 120, 200)).save(out, image_format)
+    upload = storage.check_upload(out.getvalue(), f"loket.{image_format.lower()}", max_bytes=1_000_000)
     photo = inspections.add_evidence(
         demo.inspection,
         demo.users["inspector"],
