@@ -135,9 +135,11 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.dashboard import bp as dashboard_bp
     from ombudsman.deadlines.settings_views import bp as deadline_settings_bp
     from ombudsman.deadlines.views import bp as deadlines_bp
+    from ombudsman.health import bp as health_bp
     from ombudsman.inspections.checklist_views import bp as checklists_bp
     from ombudsman.inspections.views import bp as inspections_bp
     from ombudsman.inspections.views import evidence_bp, findings_bp
+    from ombudsman.jobs.views import bp as jobs_bp
     from ombudsman.letters.settings_views import settings_bp as letter_settings_bp
     from ombudsman.letters.verify_views import verify_bp
 
@@ -161,6 +163,8 @@ def _register_blueprints(app: Flask) -> None:
         deadlines_bp,
         deadline_settings_bp,
         capture_bp,
+        health_bp,
+        jobs_bp,
     ):
         app.register_blueprint(bp)
     api.init_app(app)
@@ -181,12 +185,14 @@ def _register_cli(app: Flask) -> None:
     from ombudsman.deploy import check_deploy_command
     from ombudsman.devserver import dev_command
     from ombudsman.inspections.cli import evidence_cli
+    from ombudsman.jobs.cli import jobs_cli
     from ombudsman.letters.cli import letters_cli
     from ombudsman.seed import seed_demo_command, seed_reference_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(letters_cli)
     app.cli.add_command(deadlines_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(evidence_cli)
     app.cli.add_command(seed_reference_command)
     app.cli.add_command(seed_demo_command)

@@ -150,7 +150,7 @@ class LetterCopyOut(ma.Schema):
 
 
 def _verify_url(letter) -> str | None:
-    if not letter.verify_token:
+    if not letter.verify_token or not letter.status.is_issued:
         return None
     return services.verify_url(current_app.config["PUBLIC_BASE_URL"], letter.verify_token)
 
@@ -182,6 +182,14 @@ class LetterOut(ma.Schema):
     annex = fields.Boolean(required=True)
     copies = fields.List(fields.Nested(LetterCopyOut), required=True)
     number = fields.String(allow_none=True, required=True, metadata={"description": "Given at issue."})
+    issuing = fields.Boolean(
+        attribute="is_issuing",
+        required=True,
+        metadata={
+            "description": "The number is reserved and the PDF is being rendered (a job): poll the letter "
+            "until `status` is `issued`."
+        },
+    )
     letter_date = fields.Date(allow_none=True, required=True, metadata={"description": "The issue date."})
     sha256 = fields.String(
         attribute="pdf_sha256",

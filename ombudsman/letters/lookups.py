@@ -115,8 +115,7 @@ def receipt_letter_numbers(recommendation_ids: Select | Iterable[int]) -> dict[i
         .where(
             LetterRecommendation.recommendation_id.in_(ids),
             Letter.authority_id == Recommendation.authority_id,
-            Letter.number.is_not(None),
-            Letter.status != LetterStatus.SUPERSEDED,
+            Letter.status == LetterStatus.ISSUED,  # not a draft, nor a letter whose PDF is still rendering
             Letter.escalation_step.is_(None),
         )
         .order_by(Letter.id)

@@ -228,6 +228,15 @@ class Letter(db.Model):
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
 
     @property
+    def is_issuing(self) -> bool:
+        """Its number is reserved and its PDF is being rendered (`issuing.reserve` ran, `finish` not yet).
+
+        Such a letter keeps its number, date, token and short code until the render succeeds; it can
+        no longer be edited or returned to draft (the number is never burnt nor reused).
+        """
+        return self.status is LetterStatus.APPROVED and self.sequence is not None
+
+    @property
     def recommendations(self) -> list[Recommendation]:
         """The recommendations the letter prints, in order."""
         return [link.recommendation for link in self.links]

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from redis.exceptions import RedisError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +26,7 @@ from ombudsman.errors import DomainError
 from ombudsman.extensions import db
 from ombudsman.forms_common import show_error
 from ombudsman.inspections.models import Inspection
+from ombudsman.jobs import queue, tasks
 from ombudsman.letters import access, compose, documents, drafting, eligibility, readiness
 from ombudsman.letters.commands import CopyLine, LetterDraft
 from ombudsman.letters.forms import (
@@ -256,7 +258,18 @@ def render_show(
         replaced_by=access.replacement(letter),
         correction=access.pending_correction(letter) if letter.status.is_issued else None,
         trail=audit.trail("letter", letter.id),
+        issue_job_status=_issue_job_status(letter),
     ), status
+
+
+def _issue_job_status(letter: Letter) -> str | None:
+    """The render job's status of a letter being issued ("queued", "failed", ...), else None."""
+    if not letter.is_issuing:
+        return None
+    try:
+        return queue.status(tasks.letter_job_id(letter.id))
+    except (RedisError, OSError):
+        return None  # the page still shows the letter being issued; the admin page tells more
 
 
 @bp.route("/<int:letter_id>/edit", methods=["GET", "POST"])

@@ -93,3 +93,12 @@ def test_parallel_issues_are_serialised_on_every_backend(app, demo, login):
     ids = approved_letters(demo, 3)
     assert issue_in_parallel(app, login, ids) == [303] * 3
     check_numbers(ids)
+
+
+def test_four_simultaneous_issues_on_sqlite_never_fail(app, demo, login):
+    """Issue 12: four at once used to give two 500s ("database is locked") while each render held SQLite's
+    write lock. Now the number is reserved in a short transaction and the PDF rendered outside it (inline
+    here: no Redis), so each waits for the lock only for milliseconds."""
+    ids = approved_letters(demo, 4)
+    assert issue_in_parallel(app, login, ids) == [303] * 4
+    check_numbers(ids)
