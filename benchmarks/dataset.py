@@ -31,6 +31,7 @@ several gigabytes); audit rows are not generated. Everything is deterministic (s
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -274,6 +275,14 @@ def ensure(backend: str, findings: int, *, log=print) -> Dataset:
     """The cached dataset for this backend, size and Alembic head; built first when missing."""
     head = alembic_head()
     key = dataset_key(backend, findings, head)
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # One builder per dataset: a second process (another test worker, a second run) waits, then reuses it.
+    with (DATA_DIR / f"{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure_locked(backend, findings, head, key, log)
+
+
+def _ensure_locked(backend: str, findings: int, head: str, key: str, log) -> Dataset:
     manifest = manifest_path(key)
     if manifest.exists():
         data = Dataset(**json.loads(manifest.read_text()))
@@ -283,7 +292,6 @@ def ensure(backend: str, findings: int, *, log=print) -> Dataset:
         if present:
             log(f"data: reusing {key} ({data.counts.get('findings', 0):,} findings)")
             return data
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     if backend == "sqlite":
         final = DATA_DIR / f"{key}.sqlite"
@@ -380,15 +388,20 @@ class Writer:
     def commit(self) -> None:
         self.conn.commit()
 
-    def finish(self, tables: Sequence[str]) -> None:
-        """Sequences past the ids written here (PostgreSQL), then fresh planner statistics."""
+    def sequences(self, tables: Sequence[str]) -> None:
+        """PostgreSQL's id sequences past the ids written here (SQLite needs nothing)."""
         if self.postgres:
             for table in tables:
                 self.conn.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 (our table names)
                     f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
                 )
-            self.conn.commit()
+        self.conn.commit()
+
+    def finish(self, tables: Sequence[str]) -> None:
+        """Sequences past the ids written here, then fresh planner statistics."""
+        self.sequences(tables)
+        if self.postgres:
             self.conn.autocommit = True
             self.conn.execute("VACUUM ANALYZE")  # as autovacuum would soon: visibility map and statistics
         else:
@@ -456,10 +469,9 @@ class Generator:
         writer = Writer(self.data.url)
         try:
             self._bulk(writer)
-            writer.commit()
-        except BaseException:
+            writer.sequences(ID_TABLES)
+        finally:
             writer.conn.close()
-            raise
         with app.app_context():
             self._letters_for_the_runner()
             from ombudsman.extensions import db
@@ -1014,6 +1026,7 @@ class Generator:
         from sqlalchemy import select
 
         from ombudsman.accounts.models import User
+        from ombudsman.errors import Conflict
         from ombudsman.extensions import db
         from ombudsman.inspections.models import Inspection
         from ombudsman.letters import services
@@ -1034,7 +1047,7 @@ class Generator:
         for inspection in newest:
             try:
                 drafted, _skipped = services.draft_from_inspection(inspection, users["inspector"])
-            except Exception:  # noqa: BLE001 (a visit without recommendations: the app says Conflict)
+            except Conflict:  # a visit without recommendations
                 continue
             for letter in drafted:
                 services.submit(letter, users["inspector"])

@@ -110,6 +110,8 @@ class Settings:
     port: int
     gunicorn_config: str
     issuing: int
+    min_requests: int
+    workers: int
 
 
 # --- servers --------------------------------------------------------------------------------------------
@@ -118,15 +120,20 @@ class Settings:
 class Server:
     """A gunicorn master we started (its own process group), its workers' CPU from /proc."""
 
-    def __init__(self, name: str, target: str, port: int, env: dict[str, str], config: Path, log: Path):
+    def __init__(
+        self, name: str, target: str, port: int, env: dict[str, str], config: Path, log: Path, workers: int = 0
+    ):
         self.name, self.port = name, port
         self.log = log
         command = [sys.executable, "-m", "gunicorn", "-c", str(config), "--bind", f"127.0.0.1:{port}", target]
+        if workers:  # the runner's own test only: the configuration's count otherwise
+            command[-1:-1] = ["--workers", str(workers)]
+        self.output = log.open("ab")
         self.process = subprocess.Popen(  # noqa: S603 (our own command line)
             command,
             cwd=ROOT,
             env=env,
-            stdout=log.open("ab"),
+            stdout=self.output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -178,6 +185,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)  # the group we created for this master
                 self.process.wait(5)
+        self.output.close()
 
 
 def _ticks(pid: int, *, children: bool = False) -> int:
@@ -345,9 +353,15 @@ def measure_case(data: Dataset, settings: Settings, log) -> tuple[list[Result], 
     app_port = free_port(settings.port)
     baseline_port = free_port(app_port + 1)
     tag = f"{data.backend}-{data.findings}"
-    app_server = Server("app", "wsgi:app", app_port, env, config, logs / f"app-{tag}.log")
+    app_server = Server("app", "wsgi:app", app_port, env, config, logs / f"app-{tag}.log", settings.workers)
     baseline = Server(
-        "baseline", "benchmarks.baseline:app", baseline_port, base_env, config, logs / f"baseline-{tag}.log"
+        "baseline",
+        "benchmarks.baseline:app",
+        baseline_port,
+        base_env,
+        config,
+        logs / f"baseline-{tag}.log",
+        settings.workers,
     )
     try:
         app_server.wait_ready("/login")
@@ -413,7 +427,7 @@ def measure_page(app_server, baseline, path, page, headers, data, queries, setti
             headers=headers,
             tool=settings.tool,
         )
-        while sample.requests < MIN_REQUESTS and seconds < 60:  # noqa: PLR2004
+        while sample.requests < settings.min_requests and seconds < 60:  # noqa: PLR2004
             seconds *= 4
             sample = load.run(
                 server.url + target,
@@ -677,6 +691,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--issuing", type=int, default=ISSUING_LETTERS, help="letters issued at once (%(default)s)"
     )
+    parser.add_argument(
+        "--min-requests", type=int, default=MIN_REQUESTS, help="a round is lengthened until this many complete"
+    )
+    parser.add_argument("--workers", type=int, default=0, help="override the configuration's workers (tests)")
     parser.add_argument("--out", type=Path, default=OUT / "latest.json")
     args = parser.parse_args(argv)
     if args.quick:
@@ -691,6 +709,8 @@ def main(argv: list[str] | None = None) -> int:
         args.port,
         str(gunicorn_config()),
         args.issuing,
+        args.min_requests,
+        args.workers,
     )
     started = time.perf_counter()
     meta = {
