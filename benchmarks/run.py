@@ -40,7 +40,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -121,7 +121,14 @@ class Server:
     """A gunicorn master we started (its own process group), its workers' CPU from /proc."""
 
     def __init__(
-        self, name: str, target: str, port: int, env: dict[str, str], config: Path, log: Path, workers: int = 0
+        self,
+        name: str,
+        target: str,
+        port: int,
+        env: dict[str, str],
+        config: Path,
+        log: Path,
+        workers: int = 0,
     ):
         self.name, self.port = name, port
         self.log = log
@@ -468,7 +475,8 @@ def measure_page(app_server, baseline, path, page, headers, data, queries, setti
         failed=sum(s.failed for s in samples) + sum(s.failed for s in base_samples),
     )
     log(
-        f"  {result.name:<20} {path:<28} {result.req_per_s:>9.1f} req/s  baseline {result.baseline_req_per_s:>7.1f}"
+        f"  {result.name:<20} {path:<28} {result.req_per_s:>9.1f} req/s"
+        f"  baseline {result.baseline_req_per_s:>7.1f}"
         f"  ratio {result.ratio:>6.3f}  p50 {result.p50_ms:>7.1f} ms  cpu {result.cpu_ms_per_req:>7.1f} ms"
         f"  {queries} queries"
     )
@@ -544,7 +552,8 @@ def measure_issuing(app_server: Server, user: WebUser, data: Dataset, count: int
         "ratio": round(busy_p50 / idle_p50, 2) if idle_p50 else 0.0,
     }
     log(
-        f"  issuing {len(letters)} letters at once: {result['issued_ok']} issued in {seconds:.1f} s; GET /findings/ "
+        f"  issuing {len(letters)} letters at once: {result['issued_ok']} issued in {seconds:.1f} s; "
+        "GET /findings/ "
         f"p50 idle {idle_p50:.1f} ms, while issuing {busy_p50:.1f} ms ({result['ratio']}×)"
     )
     return result
@@ -618,7 +627,8 @@ def checks(results: list[dict], issuing: list[dict], pdf: list[dict]) -> list[di
                     growth = r["cpu_ms_per_req"] / small["cpu_ms_per_req"]
                     found.append(
                         {
-                            "check": f"{r['page']} CPU/request at {pg[-1]:,} within 2× of {pg[0]:,} (PostgreSQL)",
+                            "check": f"{r['page']} CPU/request at {pg[-1]:,} within 2× of {pg[0]:,} "
+                            "(PostgreSQL)",
                             "value": round(growth, 2),
                             "passed": growth <= 2,
                         }
@@ -656,24 +666,51 @@ def checks(results: list[dict], issuing: list[dict], pdf: list[dict]) -> list[di
     return found
 
 
-def print_table(results: list[dict], issuing: list[dict], pdf: list[dict], found: list[dict]) -> None:
-    header = f"{'page':<28} {'backend':<10} {'rows':>9} {'queries':>7} {'req/s':>8} {'base':>8} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms':>7}"
-    print("\n" + header + "\n" + "-" * len(header))
-    for r in results:
-        print(
-            f"{r['page']:<28} {r['backend']:<10} {r['rows']:>9,} {r['queries']:>7} {r['req_per_s']:>8.1f} "
-            f"{r['baseline_req_per_s']:>8.1f} {r['ratio']:>6.3f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['cpu_ms_per_req']:>7.1f}"
+COLUMNS = (  # heading, key, format
+    ("page", "page", "{}"),
+    ("backend", "backend", "{}"),
+    ("rows", "rows", "{:,}"),
+    ("queries", "queries", "{}"),
+    ("req/s", "req_per_s", "{:.1f}"),
+    ("baseline req/s", "baseline_req_per_s", "{:.1f}"),
+    ("ratio", "ratio", "{:.3f}"),
+    ("p50 ms", "p50_ms", "{:.1f}"),
+    ("p99 ms", "p99_ms", "{:.1f}"),
+    ("CPU ms/req", "cpu_ms_per_req", "{:.1f}"),
+)
+
+
+def markdown(report: dict) -> str:
+    """The results as the README's Markdown table, with the issuing and PDF figures and the checks."""
+    meta = report["meta"]
+    lines = [
+        f"Measured {meta['date']} on {meta['machine']['nproc']} × {meta['machine']['cpu_model']} "
+        f"(load average {meta['load_average_start'][0]:.1f} at the start), commit {meta['commit'][:12]}, "
+        f"{meta['settings']['tool']}, "
+        f"{meta['settings']['rounds']} × {meta['settings']['seconds']:g} s rounds.",
+        "",
+        "| " + " | ".join(heading for heading, _, _ in COLUMNS) + " |",
+        "|" + "|".join("---" if i < 2 else "---:" for i in range(len(COLUMNS))) + "|",  # noqa: PLR2004
+    ]
+    for r in report["results"]:
+        cells = [fmt.format(r[key]) for _, key, fmt in COLUMNS]
+        cells[0] = f"`{cells[0]}`"
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for i in report["issuing"]:
+        lines.append(
+            f"- issuing {i['letters']} letters at once ({i['backend']}, {i['rows']:,} findings): "
+            f"`GET /findings/` p50 idle {i['idle_p50_ms']} ms, while issuing {i['issuing_p50_ms']} ms "
+            f"({i['ratio']}×; {i['issued_ok']} issued in {i['seconds']} s)"
         )
-    for i in issuing:
-        print(
-            f"issuing {i['letters']} at once ({i['backend']}, {i['rows']:,}): GET /findings/ p50 idle {i['idle_p50_ms']} ms, while issuing {i['issuing_p50_ms']} ms ({i['ratio']}×)"
+    for p in report["pdf"]:
+        lines.append(
+            f"- issued PDF download vs draft render ({p['backend']}, {p['rows']:,} findings): "
+            f"{p['issued_req_per_s']} vs {p['draft_req_per_s']} req/s = {p['ratio']}×"
         )
-    for p in pdf:
-        print(
-            f"issued PDF vs draft render ({p['backend']}, {p['rows']:,}): {p['issued_req_per_s']} / {p['draft_req_per_s']} req/s = {p['ratio']}×"
-        )
-    for c in found:
-        print(f"{'PASS' if c['passed'] else 'FAIL'}  {c['check']}: {c['value']}")
+    lines.append("")
+    lines += [f"- {'PASS' if c['passed'] else 'FAIL'} {c['check']}: {c['value']}" for c in report["checks"]]
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -692,7 +729,10 @@ def main(argv: list[str] | None = None) -> int:
         "--issuing", type=int, default=ISSUING_LETTERS, help="letters issued at once (%(default)s)"
     )
     parser.add_argument(
-        "--min-requests", type=int, default=MIN_REQUESTS, help="a round is lengthened until this many complete"
+        "--min-requests",
+        type=int,
+        default=MIN_REQUESTS,
+        help="a round is lengthened until this many complete",
     )
     parser.add_argument("--workers", type=int, default=0, help="override the configuration's workers (tests)")
     parser.add_argument("--out", type=Path, default=OUT / "latest.json")
@@ -744,17 +784,12 @@ def main(argv: list[str] | None = None) -> int:
     meta["load_average_end"] = os.getloadavg()
     meta["seconds"] = round(time.perf_counter() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(
-        json.dumps(
-            {"meta": meta, "results": results, "issuing": issuing, "pdf": pdf, "checks": found},
-            indent=1,
-            ensure_ascii=False,
-        )
-    )
-    print_table(results, issuing, pdf, found)
-    print(
-        f"\nwritten {args.out} in {meta['seconds']:.0f} s; machine: {meta['machine']['nproc']} × {meta['machine']['cpu_model']}"
-    )
+    report = {"meta": meta, "results": results, "issuing": issuing, "pdf": pdf, "checks": found}
+    args.out.write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    table = markdown(report)
+    args.out.with_suffix(".md").write_text(table)
+    print("\n" + table)
+    print(f"written {args.out} and {args.out.with_suffix('.md').name} in {meta['seconds']:.0f} s")
     return 1 if failures else 0
 
 

@@ -58,7 +58,9 @@ def test_runner_measures_every_page_paired_with_the_baseline(tmp_path):
         assert result["rows"] == 200
         assert result["queries"] > 0
         assert result["req_per_s"] > 0 and result["baseline_req_per_s"] > 0
-        assert result["ratio"] == pytest.approx(result["req_per_s"] / result["baseline_req_per_s"], rel=0.01, abs=1e-3)
+        assert result["ratio"] == pytest.approx(
+            result["req_per_s"] / result["baseline_req_per_s"], rel=0.01, abs=1e-3
+        )
         assert 0 < result["p50_ms"] <= result["p99_ms"]
         assert result["cpu_ms_per_req"] > 0
     [issuing] = report["issuing"]
