@@ -365,6 +365,29 @@ class Writer:
             self.conn.execute("PRAGMA synchronous=OFF")  # a throw-away file until it is renamed
             self.conn.execute("PRAGMA cache_size=-200000")
 
+    def bulk_mode(self, tables: Sequence[str]) -> list[str]:
+        """PostgreSQL: skip the foreign-key triggers of this session (the generator writes consistent rows;
+        the same generator runs on SQLite with foreign keys checked) and drop the tables' secondary indexes,
+        to be built again after the load from their own definitions (`restore_indexes`). Returns those."""
+        if not self.postgres:
+            return []
+        self.conn.execute("SET session_replication_role = replica")
+        self.conn.execute("SET synchronous_commit = off")
+        rows = self.conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = ANY(%s) AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+            (list(tables),),
+        ).fetchall()
+        for name, _definition in rows:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        self.conn.commit()
+        return [definition for _name, definition in rows]
+
+    def restore_indexes(self, definitions: Sequence[str]) -> None:
+        for definition in definitions:
+            self.conn.execute(definition)
+        self.conn.commit()
+
     def write(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         rows = list(rows)
         if not rows:
@@ -467,7 +490,9 @@ class Generator:
             self._seed()
         writer = Writer(self.data.url)
         try:
+            indexes = writer.bulk_mode(BULK_TABLES)
             self._bulk(writer)
+            writer.restore_indexes(indexes)
             writer.sequences(ID_TABLES)
         finally:
             writer.conn.close()
@@ -1163,6 +1188,16 @@ ID_TABLES = (
     "findings",
     "recommendations",
     "letters",
+    "deadlines",
+)
+BULK_TABLES = (
+    "inspections",
+    "findings",
+    "finding_forms",
+    "recommendations",
+    "recommendation_findings",
+    "letters",
+    "letter_recommendations",
     "deadlines",
 )
 COUNTED = (
