@@ -112,6 +112,7 @@ class Settings:
     issuing: int
     min_requests: int
     workers: int
+    job_workers: int
 
 
 # --- servers --------------------------------------------------------------------------------------------
@@ -191,6 +192,36 @@ class Server:
                 self.process.wait(20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)  # the group we created for this master
+                self.process.wait(5)
+        self.output.close()
+
+
+class JobWorker:
+    """`flask --app wsgi jobs worker` (the app's RQ worker, where the app has one): letters issued while
+    Redis is configured are rendered by it, as on a deployed node. Its own queue name per run."""
+
+    def __init__(self, env: dict[str, str], log: Path):
+        self.output = log.open("ab")
+        self.process = subprocess.Popen(  # noqa: S603 (our own command line)
+            [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    @staticmethod
+    def available() -> bool:
+        return (ROOT / "ombudsman" / "jobs" / "cli.py").exists()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)  # the group we created for this worker
                 self.process.wait(5)
         self.output.close()
 
@@ -292,6 +323,7 @@ def app_environment(url: str) -> dict[str, str]:
             "OMBUDSMAN_RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
             "OMBUDSMAN_EVIDENCE_DIR": str(OUT / "evidence"),
             "OMBUDSMAN_TODAY": TODAY.isoformat(),
+            "OMBUDSMAN_JOBS_QUEUE": f"bench-{secrets.token_hex(4)}",
             "PYTHONDONTWRITEBYTECODE": "1",
         }
     )
@@ -370,6 +402,10 @@ def measure_case(data: Dataset, settings: Settings, log) -> tuple[list[Result], 
         logs / f"baseline-{tag}.log",
         settings.workers,
     )
+    job_workers = [
+        JobWorker(env, logs / f"jobs-{tag}-{n}.log")
+        for n in range(settings.job_workers if JobWorker.available() else 0)
+    ]
     try:
         app_server.wait_ready("/login")
         baseline.wait_ready("/")
@@ -396,6 +432,8 @@ def measure_case(data: Dataset, settings: Settings, log) -> tuple[list[Result], 
     finally:
         app_server.stop()
         baseline.stop()
+        for worker in job_workers:
+            worker.stop()
         cleanup()
 
 
@@ -735,6 +773,12 @@ def main(argv: list[str] | None = None) -> int:
         help="a round is lengthened until this many complete",
     )
     parser.add_argument("--workers", type=int, default=0, help="override the configuration's workers (tests)")
+    parser.add_argument(
+        "--job-workers",
+        type=int,
+        default=int(os.environ.get("BENCH_JOB_WORKERS", "1")),
+        help="`flask jobs worker` processes beside the app, where it has jobs (default %(default)s)",
+    )
     parser.add_argument("--out", type=Path, default=OUT / "latest.json")
     args = parser.parse_args(argv)
     if args.quick:
@@ -751,6 +795,7 @@ def main(argv: list[str] | None = None) -> int:
         args.issuing,
         args.min_requests,
         args.workers,
+        args.job_workers,
     )
     started = time.perf_counter()
     meta = {
