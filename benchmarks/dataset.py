@@ -467,7 +467,6 @@ class Generator:
         self.data = data
         self.log = log
         self.rng = random.Random(seed)
-        self.counts: dict[str, int] = defaultdict(int)
 
     # The app, for the seed and the services; bulk rows go through `Writer` on their own connection.
     def _app(self):
@@ -681,7 +680,6 @@ class Generator:
             ),
             users,
         )
-        self.counts["offices"] = len(offices)
         return offices
 
     def _office_settings(self, w: Writer, offices: list[dict], now: datetime) -> None:
