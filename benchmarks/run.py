@@ -52,7 +52,7 @@ from benchmarks.dataset import OUT, ROOT, TODAY, Dataset
 FULL_CASES = "sqlite:1k,sqlite:100k,postgresql:1k,postgresql:100k,postgresql:1m"
 QUICK_CASES = "sqlite:1k"
 ISSUING_LETTERS = 16
-MIN_REQUESTS = 8  # per round; a round is lengthened until it completes this many
+MIN_REQUESTS = 4  # per round; a round is lengthened until it completes this many
 PUBLIC_BASE_URL = "https://bench.ombudsman.example"
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -473,7 +473,7 @@ def measure_page(app_server, baseline, path, page, headers, data, queries, setti
             tool=settings.tool,
         )
         while sample.requests < settings.min_requests and seconds < 60:  # noqa: PLR2004
-            seconds *= 4
+            seconds *= 2
             sample = load.run(
                 server.url + target,
                 seconds,
@@ -751,6 +751,18 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_report(out: Path, meta: dict, results, issuing, pdf, *, partial: bool) -> dict:
+    """`out` (JSON) and the same name with `.md` (the table); `meta.partial` while cases remain."""
+    meta["load_average_end"] = os.getloadavg()
+    meta["partial"] = partial
+    report = {"meta": meta, "results": results, "issuing": issuing, "pdf": pdf}
+    report["checks"] = checks(results, issuing, pdf)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    out.with_suffix(".md").write_text(markdown(report))
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -815,6 +827,8 @@ def main(argv: list[str] | None = None) -> int:
         f"benchmarks: {args.cases}; {tool}, {args.rounds} × {args.seconds:g} s per page and server, "
         f"{args.connections} connections; {meta['settings']['gunicorn_config']}"
     )
+    # A stopped run (SIGTERM, Ctrl-C) still stops its servers and drops its working copy (the `finally`s).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     results, issuing, pdf, failures = [], [], [], 0
     for case in args.cases.split(","):
         backend, size = dataset.parse_case(case.strip())
@@ -825,15 +839,10 @@ def main(argv: list[str] | None = None) -> int:
         issuing.append(case_issuing)
         pdf.append(case_pdf)
         failures += sum(1 for r in case_results if r.status != 200 or r.failed)  # noqa: PLR2004
-    found = checks(results, issuing, pdf)
-    meta["load_average_end"] = os.getloadavg()
+        write_report(args.out, meta, results, issuing, pdf, partial=True)  # a later failure keeps these
     meta["seconds"] = round(time.perf_counter() - started, 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    report = {"meta": meta, "results": results, "issuing": issuing, "pdf": pdf, "checks": found}
-    args.out.write_text(json.dumps(report, indent=1, ensure_ascii=False))
-    table = markdown(report)
-    args.out.with_suffix(".md").write_text(table)
-    print("\n" + table)
+    report = write_report(args.out, meta, results, issuing, pdf, partial=False)
+    print("\n" + markdown(report))
     print(f"written {args.out} and {args.out.with_suffix('.md').name} in {meta['seconds']:.0f} s")
     return 1 if failures else 0
 
