@@ -828,7 +828,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.connections} connections; {meta['settings']['gunicorn_config']}"
     )
     # A stopped run (SIGTERM, Ctrl-C) still stops its servers and drops its working copy (the `finally`s).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        return _run_cases(args, settings, meta, started)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_cases(args: argparse.Namespace, settings: Settings, meta: dict, started: float) -> int:
     results, issuing, pdf, failures = [], [], [], 0
     for case in args.cases.split(","):
         backend, size = dataset.parse_case(case.strip())
