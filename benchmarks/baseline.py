@@ -35,7 +35,8 @@ PAGE = """<!doctype html>
 """
 
 app = Flask(__name__)
-engine = create_engine(os.environ["BENCH_DATABASE_URL"], pool_pre_ping=False)
+# psycopg 3, as the app uses (SQLAlchemy's default for a bare postgresql:// is psycopg2).
+engine = create_engine(os.environ["BENCH_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
 template = app.jinja_env.from_string(PAGE)
 OFFICE = int(os.environ.get("BENCH_OFFICE_ID", "1"))
 ROWS = int(os.environ.get("BENCH_BASELINE_ROWS", "50"))
