@@ -9,7 +9,7 @@ FLASK := OMBUDSMAN_ENV=development $(BIN)/flask --app wsgi
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test test-postgres lint format install install-dev browser translations db benchmarks benchmarks-quick \
-	benchmarks-test clean
+	benchmarks-test letter-images clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ run: db
 	@echo "  Ombudsman tracker on http://127.0.0.1:$(PORT)"
 	@echo "  Log in as inspector@demo.test / demo (also supervisor@, head@, admin@, viewer@demo.test)"
 	@echo ""
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The suite runs on one pytest-xdist worker per core where there is more than one core, in random order
 # (pytest-randomly; it prints its seed). PYTEST_ARGS adds options: `--randomly-seed=N` replays an
@@ -59,8 +59,8 @@ test-postgres: install-dev browser
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PYTEST)
 
 # Debian packages: chromium for the browser tests, libharfbuzz-subset0 so WeasyPrint subsets fonts quickly,
-# wrk for the benchmarks' load.
-SYSTEM_PACKAGES := chromium libharfbuzz-subset0 wrk
+# poppler-utils for `make letter-images` (pdftoppm), wrk for the benchmarks' load.
+SYSTEM_PACKAGES := chromium libharfbuzz-subset0 poppler-utils wrk
 browser:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -89,6 +89,11 @@ benchmarks-quick: install-dev browser
 ## make benchmarks-test: the runner's own test (servers and load at 200 findings; not in `make test`)
 benchmarks-test: install-dev browser
 	$(BIN)/python -m pytest -n 0 -p no:randomly -m benchmark tests/benchmarks
+
+## make letter-images: the demo letters to the Wali Kota and the Dirjen and a reminder of eight overdue
+## saran, as PDFs and page images (pdftoppm) in instance/letter-images/, to look at them as a clerk would
+letter-images: install-dev browser
+	PYTHONPATH=. $(BIN)/python tests/letters/letter_images.py instance/letter-images
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

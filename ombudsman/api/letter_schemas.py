@@ -104,6 +104,22 @@ class ReturnIn(StrictSchema):
     note = _text(c.NOTE, load_default="")
 
 
+class IssueIn(StrictSchema):
+    """The date the letter carries; left out, today in the office's zone."""
+
+    contract = c.IssueLetter
+
+    letter_date = fields.Date(
+        allow_none=True,
+        load_default=None,
+        validate=schema_validators(c.LETTER_DATE),
+        metadata={
+            "description": "The letter's date: not in the future, not before the last inspection it "
+            "reports; the number's month and year follow it. Default: today in the office's zone."
+        },
+    )
+
+
 class DeliveryIn(StrictSchema):
     """How and when an issued letter reached the authority; fields left out keep their recorded value."""
 

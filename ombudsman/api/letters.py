@@ -20,7 +20,7 @@ from ombudsman.api import letter_schemas as schemas
 from ombudsman.api.common import ID, IDEMPOTENCY_HEADER_DOC, api_blueprint, page
 from ombudsman.api.idempotency import create_once, request_key
 from ombudsman.extensions import db
-from ombudsman.letters import services
+from ombudsman.letters import readiness, services
 from ombudsman.letters.commands import CopyLine, LetterDraft, NewLetter, RecordDelivery, ReturnLetter
 from ombudsman.letters.models import Letter
 
@@ -153,16 +153,23 @@ def return_letter(data, letter_id: int):
 
 @blp.route(f"/letters/<{ID}:letter_id>/issue", methods=["POST"])
 @roles_required(EVERYONE)
+@blp.arguments(schemas.IssueIn, required=False)
 @blp.response(200, schemas.LetterOut)
-def issue_letter(letter_id: int):
-    """Number the approved letter and freeze its PDF (the head only)."""
+def issue_letter(data, letter_id: int):
+    """Number the approved letter, dated `letter_date` (default today), and freeze its PDF (the head only).
+
+    In production the office's letters setup must be complete (/settings/letters/readiness): otherwise 409,
+    with `fields.readiness` listing what is missing.
+    """
     letter = _letter(letter_id)
     issued = services.issue(
         letter,
         current_user,
         today=_today(),
+        letter_date=(data or {}).get("letter_date"),
         base_url=current_app.config["PUBLIC_BASE_URL"],
         evidence_root=_evidence_root(),
+        require_ready=readiness.required(current_app.config),
     )
     db.session.commit()
     return issued

@@ -18,12 +18,19 @@ from ombudsman.accounts.permissions import EVERYONE, office_record_or_404, roles
 from ombudsman.errors import Conflict, DomainError, Invalid
 from ombudsman.extensions import db
 from ombudsman.forms_common import flash_errors, show_error
-from ombudsman.letters import access, issuing, workflow
+from ombudsman.letters import access, issuing, readiness, workflow
 from ombudsman.letters import delivery as deliveries
 from ombudsman.letters.commands import RecordDelivery, ReturnLetter
-from ombudsman.letters.forms import DeliveryForm
+from ombudsman.letters.forms import DeliveryForm, IssueForm
 from ombudsman.letters.models import Letter
-from ombudsman.letters.views import bp, check_csrf, evidence_root, office_today, render_show
+from ombudsman.letters.views import (
+    bp,
+    check_csrf,
+    evidence_root,
+    office_today,
+    recorded_delivery_form,
+    render_show,
+)
 
 
 def _to_letter(letter: Letter, anchor: str | None = None):
@@ -82,18 +89,44 @@ def return_to_draft(letter_id: int):
 @bp.post("/<int:letter_id>/issue")
 @roles_required(EVERYONE)
 def issue(letter_id: int):
-    """Number the letter and freeze its PDF (the head only)."""
-    return _step(
-        letter_id,
-        lambda letter: issuing.issue(
+    """Number the letter, dated as the head chooses, and freeze its PDF (the head only).
+
+    A refused date redisplays the page with the date kept and the message under it (422). Any other refusal
+    is flashed on the letter's page like every workflow step; an office whose letters setup is incomplete
+    in production finds there the list of what is missing.
+    """
+    letter = office_record_or_404(Letter, letter_id)
+    form = IssueForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return render_show(letter, recorded_delivery_form(letter), 422, issue_form=form)
+    try:
+        issued = issuing.issue(
             letter,
             current_user,
             today=office_today(),
+            letter_date=form.letter_date.data,
             base_url=current_app.config["PUBLIC_BASE_URL"],
             evidence_root=evidence_root(),
-        ),
-        lambda issued: _("Surat terbit dengan nomor %(number)s.", number=issued.number),
-    )
+            require_ready=readiness.required(current_app.config),
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 403:
+            raise
+        letter = office_record_or_404(Letter, letter_id)
+        if "letter_date" in exc.fields:
+            show_error(form, exc)
+            return render_show(letter, recorded_delivery_form(letter), 422, issue_form=form)
+        if readiness.READINESS_FIELD in exc.fields:
+            flash(_("Surat belum dapat diterbitkan; lengkapi dulu pengaturan surat."), "error")
+        else:
+            show_error(None, exc)
+        return _to_letter(letter)
+    db.session.commit()
+    flash(_("Surat terbit dengan nomor %(number)s.", number=issued.number), "success")
+    return _to_letter(issued)
 
 
 @bp.post("/<int:letter_id>/correct")

@@ -45,11 +45,13 @@ def _issue(api, letter_id: int) -> dict:
     return _ok(api("head").post(f"/api/v1/letters/{letter_id}/issue"))
 
 
-def _new_letter_body(demo, recommendation_ids) -> dict:
+def _new_letter_body(demo, recommendation_ids, kind: str = "klarifikasi") -> dict:
+    # Not "saran": the demo's draft saran letters carry every recommendation already, and a recommendation
+    # sits in one active letter of a kind (ombudsman/letters/eligibility.py).
     return {
         "authority_id": demo.pemkot.id,
         "hal": "Saran perbaikan pelayanan e-KTP",
-        "kind": "saran",
+        "kind": kind,
         "recommendation_ids": recommendation_ids,
         "copies": [{"authority_id": demo.pemprov.id}, {"text": "Arsip"}],
     }
@@ -300,11 +302,37 @@ def test_delivery_is_checked_against_the_letter_and_recorded_once(api, drafts, m
 def test_the_letters_list_costs_the_same_queries_for_one_item_or_many(api, demo, count_queries):
     client = api("inspector")
     recs = _ok(client.get("/api/v1/recommendations"))["items"]
-    for _i in range(4):
-        _ok(client.post("/api/v1/letters", json=_new_letter_body(demo, [recs[0]["id"]])), 201)
+    for i in range(4):  # a recommendation sits in one active letter of a kind: one each
+        _ok(client.post("/api/v1/letters", json=_new_letter_body(demo, [recs[i]["id"]])), 201)
     _ok(client.get("/api/v1/letters"))  # the token's last use is written on the first request only
     with count_queries() as one:
         assert len(_ok(client.get("/api/v1/letters?per_page=1"))["items"]) == 1
     with count_queries() as many:
         assert len(_ok(client.get("/api/v1/letters?per_page=50"))["items"]) == 6
     assert many.count == one.count, many.statements
+
+
+def test_a_saran_letter_refuses_a_corrective_action_naming_the_field(api, demo, drafts):
+    from ombudsman.recommendations import services as recommendations
+
+    corrective = recommendations.create(
+        demo.office.id,
+        demo.users["inspector"],
+        {
+            "finding_ids": [demo.findings[2].id],
+            "authority_id": demo.pemkot.id,
+            "kind": "tindakan_korektif",
+            "text": "Menerapkan nomor antrean dalam 30 hari.",
+        },
+    )
+    db.session.commit()
+    kota, _ditjen = drafts
+    ids = [r.id for r in kota.recommendations]
+
+    response = api("inspector").patch(
+        f"/api/v1/letters/{kota.id}", json={"recommendation_ids": [*ids, corrective.id]}
+    )
+
+    assert response.status_code == 422
+    assert "berjenis sama" in response.get_json()["fields"]["recommendation_ids"][0]
+    assert [r.id for r in db.session.get(Letter, kota.id).recommendations] == ids

@@ -202,3 +202,17 @@ def test_gunicorn_with_the_settings_runs_production_with_debug_off(demo, databas
         assert users.status == 302 and users.headers["Location"].startswith("/login")
         missing = fetch(f"{url}/no-such-page")
         assert missing.status == 404 and "Traceback" not in missing.text
+
+
+def test_development_links_follow_the_port_the_demo_serves_on(monkeypatch):
+    # `make run` passes PORT: QR codes and e-mail links of the demo then point at the server it starts.
+    monkeypatch.delenv("OMBUDSMAN_PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setenv("PORT", "5142")
+    assert create_app("development").config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5142"
+    monkeypatch.setenv("PORT", "not-a-port")
+    assert create_app("development").config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
+    monkeypatch.setenv("PORT", "5142")
+    monkeypatch.setenv("OMBUDSMAN_PUBLIC_BASE_URL", "https://demo.example.go.id")
+    assert create_app("development").config["PUBLIC_BASE_URL"] == "https://demo.example.go.id"
+    monkeypatch.delenv("OMBUDSMAN_PUBLIC_BASE_URL")
+    assert create_app("testing").config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"  # tests: unchanged

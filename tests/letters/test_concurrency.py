@@ -12,7 +12,7 @@ from ombudsman.clock import utcnow
 from ombudsman.extensions import db
 from ombudsman.letters import drafting
 from ombudsman.letters.commands import NewLetter
-from ombudsman.letters.models import Letter, LetterStatus
+from ombudsman.letters.models import Letter, LetterKind, LetterStatus
 
 IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 # Each thread's request runs on its own connection and must see the letters the test committed.
@@ -20,7 +20,11 @@ pytestmark = pytest.mark.committed
 
 
 def approved_letters(demo, count: int) -> list[int]:
-    """`count` approved letters to the Wali Kota, each with one recommendation."""
+    """`count` approved reminders to the Wali Kota, each with one recommendation.
+
+    Reminders, because only they may carry a recommendation that another active letter carries too
+    (`eligibility.ESCALATION_KINDS`): twenty letters need more than the seven recommendations of the demo.
+    """
     recs = [r.id for r in db.session.scalars(select(Letter)).first().recommendations]
     ids = []
     for i in range(count):
@@ -29,6 +33,7 @@ def approved_letters(demo, count: int) -> list[int]:
             demo.users["inspector"],
             NewLetter(
                 authority_id=demo.pemkot.id,
+                kind=LetterKind.PENGINGAT,
                 hal=f"Surat uji serentak {i + 1}",
                 recommendation_ids=(recs[i % len(recs)],),
             ),
