@@ -26,22 +26,27 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.run-deps translations
 install-dev: $(VENV)/.dev-deps translations
 
-translations: | $(BIN)/python
-	@if [ -d ombudsman/translations ]; then $(BIN)/pybabel -q compile -d ombudsman/translations; fi
+# A catalogue is compiled only when its .po is newer than its .mo (make compares the files' times).
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard ombudsman/translations/*/LC_MESSAGES/*.po))
+translations: $(CATALOGS)
+%.mo: %.po | $(BIN)/python
+	$(BIN)/pybabel -q compile -i $< -o $@
 
 db: install
 	mkdir -p instance
-	$(FLASK) db upgrade
-	$(FLASK) seed-demo --if-empty
-	$(FLASK) db-analyze
+	$(FLASK) dev --prepare-only
 
 ## make run: set up, migrate, load the demo case into an empty database, serve on http://127.0.0.1:$(PORT)
-run: db
+## Each step runs only when out of date: pip when a requirements file changed (the stamps in .venv), the
+## catalogues when a .po changed, migrations when the database is not at head, the demo case into an empty
+## database; the app is built once (`flask dev` prepares the database and serves in the same process).
+run: install
+	@mkdir -p instance
 	@echo ""
 	@echo "  Ombudsman tracker on http://127.0.0.1:$(PORT)"
 	@echo "  Log in as inspector@demo.test / demo (also supervisor@, head@, admin@, viewer@demo.test)"
 	@echo ""
-	PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) $(FLASK) dev --host 127.0.0.1 --port $(PORT)
 
 # The suite runs on one pytest-xdist worker per core where there is more than one core, in random order
 # (pytest-randomly; it prints its seed). PYTEST_ARGS adds options: `--randomly-seed=N` replays an

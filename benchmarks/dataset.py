@@ -63,7 +63,7 @@ RECENT_DAYS = 45  # visits this recent have draft letters only
 APPROVED_LETTERS = 20
 CHUNK = 2_000  # inspections generated and written at a time
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-FORMAT_VERSION = 3  # bump when the generator changes what it writes: the cache key includes it
+FORMAT_VERSION = 4  # bump when the generator changes what it writes: the cache key includes it
 
 # The other 33 provinces with a representative office, and their time zones (the demo office is NTT).
 PROVINCES = [
@@ -366,12 +366,11 @@ class Writer:
             self.conn.execute("PRAGMA cache_size=-200000")
 
     def bulk_mode(self, tables: Sequence[str]) -> list[str]:
-        """PostgreSQL: skip the foreign-key triggers of this session (the generator writes consistent rows;
-        the same generator runs on SQLite with foreign keys checked) and drop the tables' secondary indexes,
-        to be built again after the load from their own definitions (`restore_indexes`). Returns those."""
+        """PostgreSQL: drop the tables' secondary indexes, to be built again after the load from their own
+        definitions (`restore_indexes`); returns those. Triggers stay on: the app's own (e.g. tallies kept by
+        triggers) must see every row, and foreign keys are checked as on SQLite."""
         if not self.postgres:
             return []
-        self.conn.execute("SET session_replication_role = replica")
         self.conn.execute("SET synchronous_commit = off")
         rows = self.conn.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "

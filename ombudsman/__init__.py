@@ -179,6 +179,7 @@ def _register_cli(app: Flask) -> None:
     from ombudsman.dbsetup import analyze_command
     from ombudsman.deadlines.cli import deadlines_cli
     from ombudsman.deploy import check_deploy_command
+    from ombudsman.devserver import dev_command
     from ombudsman.inspections.cli import evidence_cli
     from ombudsman.letters.cli import letters_cli
     from ombudsman.seed import seed_demo_command, seed_reference_command
@@ -191,6 +192,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(analyze_command)
     app.cli.add_command(check_deploy_command)
+    app.cli.add_command(dev_command)
 
 
 def _register_templating(app: Flask) -> None:
