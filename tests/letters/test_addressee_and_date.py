@@ -166,8 +166,8 @@ def test_a_shared_findings_recommendation_may_go_to_the_other_authority_but_star
     demo, letters, workflow
 ):
     shared = next(r for r in letters.kota.recommendations if demo.findings[10] in r.findings)
-    assert eligibility.addressed_to(shared, demo.ditjen.id)
-    assert not eligibility.addressed_to(letters.ditjen.recommendations[0], demo.pemkot.id)
+    assert eligibility.addressed_to(shared, {demo.ditjen.id})
+    assert not eligibility.addressed_to(letters.ditjen.recommendations[0], {demo.pemkot.id})
     copy = drafting.create(
         demo.office,
         demo.users["inspector"],
@@ -303,3 +303,48 @@ def test_the_service_checks_the_date_against_the_last_reported_inspection(demo, 
             evidence_root=None,
         )
     assert refused.value.field == "letter_date" and "30 Juli 2018" in str(refused.value.message)
+
+
+def test_a_reminder_keeps_the_addressee_rule_and_a_letter_to_a_superior_covers_its_subordinates(
+    demo, letters
+):
+    """A reminder to the Ditjen cannot carry the city's recommendation (the tester's case: the edit form
+    offered every recommendation of the office); a letter to the Kemendagri, the Ditjen's superior in the
+    register, may carry the Ditjen's own."""
+    from ombudsman.authorities.models import Authority
+
+    city_rec = next(r for r in letters.kota.recommendations if r.authority_id == demo.pemkot.id)
+    ditjen_rec = letters.ditjen.recommendations[0]
+    reminder = NewLetter(
+        authority_id=demo.ditjen.id,
+        kind=LetterKind.PENGINGAT,
+        hal="Pengingat",
+        recommendation_ids=(city_rec.id,),
+    )
+    with pytest.raises(Invalid) as refused:
+        drafting.create(demo.office, demo.users["inspector"], reminder)
+    assert "bukan kepada instansi tujuan surat ini" in str(refused.value.message)
+    db.session.rollback()
+
+    superior = db.session.get(Authority, demo.ditjen.parent_id)
+    assert superior is not None and superior.parent_id is None  # the Kemendagri
+    to_superior = drafting.create(
+        demo.office,
+        demo.users["inspector"],
+        NewLetter(
+            authority_id=superior.id,
+            kind=LetterKind.PENGINGAT,
+            hal="Pengingat kepada atasan",
+            recommendation_ids=(ditjen_rec.id,),
+        ),
+    )
+    offered = set(
+        db.session.scalars(
+            select(LetterRecommendation.recommendation_id).where(
+                LetterRecommendation.letter_id == to_superior.id
+            )
+        )
+    )
+    assert offered == {ditjen_rec.id}
+    assert eligibility.covered_authorities(to_superior) >= {superior.id, demo.ditjen.id}
+    assert demo.pemkot.id not in eligibility.covered_authorities(to_superior)
