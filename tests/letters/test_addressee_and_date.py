@@ -348,3 +348,30 @@ def test_a_reminder_keeps_the_addressee_rule_and_a_letter_to_a_superior_covers_i
     assert offered == {ditjen_rec.id}
     assert eligibility.covered_authorities(to_superior) >= {superior.id, demo.ditjen.id}
     assert demo.pemkot.id not in eligibility.covered_authorities(to_superior)
+
+
+def test_a_recommendation_written_after_the_letter_was_issued_gets_a_letter_of_its_own(
+    demo, letters, workflow
+):
+    """Susun surat after the Wali Kota's letter went out drafts a new letter with only the new recommendation
+    (the tester's case: it answered "Surat kepada ... sudah ada" and the recommendation could go nowhere)."""
+    issued = workflow.issue(letters.kota.id)
+    new = recommendations.create(
+        demo.office.id,
+        demo.users["inspector"],
+        {
+            "finding_ids": (demo.findings[1].id,),
+            "authority_id": demo.pemkot.id,
+            "text": "Menambah satu loket khusus pengambilan KTP-el.",
+        },
+    )
+    db.session.commit()
+    created, skipped = drafting.draft_from_inspection(demo.inspection, demo.users["inspector"])
+    assert [letter.authority_id for letter in created] == [demo.pemkot.id]
+    assert [r.id for r in created[0].recommendations] == [new.id]
+    assert new.id not in {r.id for r in issued.recommendations}
+    assert demo.ditjen in skipped  # its recommendations are all in its letter already
+    db.session.commit()
+    # While that draft is open, a second Susun surat makes nothing more for the city.
+    again, skipped = drafting.draft_from_inspection(demo.inspection, demo.users["inspector"])
+    assert again == [] and demo.pemkot in skipped
