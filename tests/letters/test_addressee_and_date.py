@@ -248,6 +248,35 @@ def test_the_head_chooses_the_letter_date_and_the_number_follows_its_month_and_y
     assert f"Kupang, {format_date_id(date(2018, 8, 31))}" in pdf_text(letter.pdf)
 
 
+def test_numbers_follow_dates_a_letter_may_not_be_dated_before_the_years_latest_numbered_letter(
+    demo, letters, workflow
+):
+    """The tester's case: letter 1 dated later, letter 2 dated earlier got the higher number."""
+    workflow.approve(letters.kota.id)
+    assert (
+        workflow.head.post(
+            f"/letters/{letters.kota.id}/issue", data={"letter_date": "2018-09-10"}
+        ).status_code
+        == 303
+    )
+    kota = db.session.get(Letter, letters.kota.id)
+    workflow.approve(letters.ditjen.id)
+    response = workflow.head.post(f"/letters/{letters.ditjen.id}/issue", data={"letter_date": "2018-09-03"})
+    assert response.status_code == 422
+    errors = " ".join(ERROR_RE.findall(response.get_data(as_text=True)))
+    assert "nomor surat mengikuti urutan tanggal" in errors and kota.number in errors
+    assert db.session.get(Letter, letters.ditjen.id).number is None  # no number taken
+    # The same day, or later, is fine, and the number is the next one.
+    assert (
+        workflow.head.post(
+            f"/letters/{letters.ditjen.id}/issue", data={"letter_date": "2018-09-10"}
+        ).status_code
+        == 303
+    )
+    ditjen = db.session.get(Letter, letters.ditjen.id)
+    assert ditjen.sequence == kota.sequence + 1
+
+
 @pytest.mark.parametrize(
     ("day", "expected"),
     [("2018-07-29", "sebelum tanggal inspeksi"), ("2018-09-21", "Tanggal harus antara"), ("2018-02-30", "")],
