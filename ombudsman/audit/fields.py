@@ -256,6 +256,7 @@ LETTER = {
         _l("Tenggat dikoreksi untuk rekomendasi"), Kind.REF, ref=Ref.RECOMMENDATION, many=True
     ),
     "step": Field(_l("Langkah eskalasi"), Kind.CHOICE, choices=STEP_LABELS),
+    "demo": Field(_l("Bertanda DEMO (pengaturan surat belum lengkap)"), Kind.BOOL),
 }
 
 _LETTER_SETTINGS = {
@@ -278,6 +279,7 @@ OFFICE = {
     "weekend_days": _f(SettingsForm, "weekend", Kind.WEEKDAYS),
     "cuti_bersama_is_working": _f(SettingsForm, "cuti_bersama_is_working", Kind.BOOL),
     "due_soon_working_days": _f(SettingsForm, "due_soon_working_days", Kind.NUMBER),
+    "emblem_sha256": Field(_l("SHA-256 lambang kop surat")),
 }
 
 USER = {
@@ -377,6 +379,7 @@ ACTIONS: Mapping[str, Any] = {
     "approved": _l("disetujui oleh %(user)s"),
     "returned": _l("dikembalikan ke draf oleh %(user)s"),
     "number_reserved": _l("nomor surat dipesan oleh %(user)s untuk diterbitkan"),
+    "letter_emblem": _l("lambang kop surat diunggah oleh %(user)s"),
     "issued": _l("diterbitkan oleh %(user)s"),
     "superseded": _l("diganti dengan surat baru oleh %(user)s"),
     "delivery": _l("pengiriman dicatat oleh %(user)s"),
