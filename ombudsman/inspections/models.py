@@ -5,9 +5,22 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ombudsman import search
 from ombudsman.accounts.models import Office, User
 from ombudsman.authorities.models import Authority, RoutingRule
 from ombudsman.clock import utcnow
@@ -200,6 +213,12 @@ class FindingForm(db.Model):
     code: Mapped[Maladministration] = mapped_column(str_enum(Maladministration), primary_key=True, index=True)
 
 
+def _finding_search_text(context) -> str:
+    """The insert default of `Finding.search_text`, from the inserted row's title and description."""
+    values = context.get_current_parameters()
+    return search.document(values.get("title"), values.get("description"))
+
+
 class Finding(db.Model):
     """Something the inspectors saw that falls short of the service standard."""
 
@@ -231,6 +250,9 @@ class Finding(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: The stemmed words of the title and description (`ombudsman.search.document`), for the `?q=` search.
+    #: Filled on insert by the default (ORM or core inserts alike), on update by `_restem_finding`.
+    search_text: Mapped[str] = mapped_column(Text, default=_finding_search_text, server_default="")
 
     inspection: Mapped[Inspection] = relationship(back_populates="findings")
     checklist_item: Mapped[ChecklistItem | None] = relationship()
@@ -280,3 +302,15 @@ class Evidence(db.Model):
     inspection: Mapped[Inspection] = relationship()
     finding: Mapped[Finding | None] = relationship(back_populates="evidence")
     uploaded_by: Mapped[User] = relationship()
+
+
+# The full-text index (PostgreSQL generated tsvector + GIN, or SQLite FTS5 + triggers) comes with the table.
+search.FINDINGS.attach(Finding.__table__)
+
+
+@event.listens_for(Finding, "before_update")
+def _restem_finding(_mapper, _connection, finding: Finding) -> None:
+    """Keep `search_text` in step when the ORM changes a finding's title or description."""
+    state = inspect(finding)
+    if state.attrs.title.history.has_changes() or state.attrs.description.history.has_changes():
+        finding.search_text = search.document(finding.title, finding.description)
