@@ -27,7 +27,18 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from sqlalchemy import DDL, Boolean, ColumnElement, Table, event, false, func, literal_column, select, text
+from sqlalchemy import (
+    DDL,
+    Boolean,
+    ColumnElement,
+    event,
+    false,
+    func,
+    inspect,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.ext.compiler import compiles
 
 #: The last word of a query also matches longer words when it has at least this many characters.
@@ -117,10 +128,12 @@ def terms(q: str) -> Terms:
 class FullTextIndex:
     """The full-text index of one table: its stemmed `search_text` column and the per-database index.
 
-    `table` is the searched table's name, `key` its integer primary key (the FTS5 rowid).
+    `table` is the searched table's name, `sources` the columns whose words are searched, `key` its integer
+    primary key (the FTS5 rowid).
     """
 
     table: str
+    sources: tuple[str, ...]
     key: str = "id"
 
     @property
@@ -177,8 +190,28 @@ class FullTextIndex:
             f"DROP TABLE IF EXISTS {fts}",
         )
 
-    def attach(self, table: Table) -> None:
-        """Create and drop the index with `table` in `metadata.create_all()` / `drop_all()`."""
+    def insert_default(self, context) -> str:
+        """The `search_text` column's default: the stems of the inserted row's `sources` (ORM and core
+        inserts alike, one row at a time in an executemany)."""
+        values = context.get_current_parameters()
+        return document(*(values.get(name) for name in self.sources))
+
+    def attach(self, model: type) -> None:
+        """Keep `model`'s `search_text` in step on ORM updates, and create its index with the table.
+
+        ORM updates that change a source recompute `search_text` (`before_update`); a core UPDATE of a
+        source column must set `search_text = document(...)` itself. The index is created and dropped with
+        the table in `metadata.create_all()` / `drop_all()`.
+        """
+        sources = self.sources
+
+        @event.listens_for(model, "before_update")
+        def _restem(_mapper, _connection, row) -> None:
+            state = inspect(row)
+            if any(state.attrs[name].history.has_changes() for name in sources):
+                row.search_text = document(*(getattr(row, name) for name in sources))
+
+        table = model.__table__
         for dialect in ("postgresql", "sqlite"):
             for statement in self.create_statements(dialect):
                 event.listen(table, "after_create", DDL(statement).execute_if(dialect=dialect))
@@ -238,11 +271,13 @@ def _match_sqlite(element: _FullTextMatch, compiler, **kw) -> str:
     return compiler.process(element.key_column.in_(rowids), **kw)
 
 
-#: The findings' index (title and description).
-FINDINGS = FullTextIndex("findings")
+#: Findings: their title and description.
+FINDINGS = FullTextIndex("findings", ("title", "description"))
+#: Letters: their subject (hal).
+LETTERS = FullTextIndex("letters", ("hal",))
 
 #: Every full-text index, for Alembic's comparison of models and migrations (`migrations/env.py`).
-INDEXES = (FINDINGS,)
+INDEXES = (FINDINGS, LETTERS)
 
 
 def outside_models(name: str | None, type_: str, parent_names: dict) -> bool:

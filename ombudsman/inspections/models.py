@@ -15,8 +15,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    event,
-    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -213,12 +211,6 @@ class FindingForm(db.Model):
     code: Mapped[Maladministration] = mapped_column(str_enum(Maladministration), primary_key=True, index=True)
 
 
-def _finding_search_text(context) -> str:
-    """The insert default of `Finding.search_text`, from the inserted row's title and description."""
-    values = context.get_current_parameters()
-    return search.document(values.get("title"), values.get("description"))
-
-
 class Finding(db.Model):
     """Something the inspectors saw that falls short of the service standard."""
 
@@ -251,8 +243,8 @@ class Finding(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     #: The stemmed words of the title and description (`ombudsman.search.document`), for the `?q=` search.
-    #: Filled on insert by the default (ORM or core inserts alike), on update by `_restem_finding`.
-    search_text: Mapped[str] = mapped_column(Text, default=_finding_search_text, server_default="")
+    #: Filled on insert by the default (ORM or core inserts alike), on ORM updates by `search.FINDINGS`.
+    search_text: Mapped[str] = mapped_column(Text, default=search.FINDINGS.insert_default, server_default="")
 
     inspection: Mapped[Inspection] = relationship(back_populates="findings")
     checklist_item: Mapped[ChecklistItem | None] = relationship()
@@ -305,12 +297,4 @@ class Evidence(db.Model):
 
 
 # The full-text index (PostgreSQL generated tsvector + GIN, or SQLite FTS5 + triggers) comes with the table.
-search.FINDINGS.attach(Finding.__table__)
-
-
-@event.listens_for(Finding, "before_update")
-def _restem_finding(_mapper, _connection, finding: Finding) -> None:
-    """Keep `search_text` in step when the ORM changes a finding's title or description."""
-    state = inspect(finding)
-    if state.attrs.title.history.has_changes() or state.attrs.description.history.has_changes():
-        finding.search_text = search.document(finding.title, finding.description)
+search.FINDINGS.attach(Finding)
