@@ -5,19 +5,21 @@ How it works, in one place for the web lists and the API:
 - **Documents** are stemmed here, in Python, with the Indonesian stemmer Sastrawi (Nazief & Adriani with the
   ECS improvements, the dictionary the package ships): "pelayanan", "layanan" and "dilayani" all become
   "layan"; "antrean" and "mengantre" become "antre". The stemmed words are stored, lower case, without
-  accents, separated by single spaces, in a plain text column (`search_text`) of the searched table.
+  accents, separated by single spaces, in a plain text column (`search_text`) of the searched table, each
+  affixed word beside its stem.
 - **Indexes**: on PostgreSQL a generated column `search_vector` = `to_tsvector('simple', search_text)` with a
   GIN index; on SQLite an FTS5 table (external content, `unicode61` tokenizer without diacritic folding) kept
   in sync by triggers. Both only split the already-stemmed words on spaces and lower-case them ('simple' has
   no stemming or stop words), so both hold the same words.
-- **Queries** are cut into words and stemmed the same way; every word must occur (AND). The last word also
-  matches as a prefix when it has at least `PREFIX_MIN` characters, for a search box being typed into
-  ("antr" finds "antrean"). Only letters and digits reach the database, each word quoted, so quotes, `*`,
+- **Queries** are cut into words and stemmed the same way; every word must occur (AND). The last word, as
+  typed, also matches the start of a word when it has at least `PREFIX_MIN` characters, for a search box
+  being typed into ("antr" finds "antrean", "pelay" finds "pelayanan": documents keep each affixed word
+  beside its stem for this). Only letters and digits reach the database, each word quoted, so quotes, `*`,
   `NEAR`, `-`, `:` and the like are never read as FTS5 or tsquery operators: a query of nothing but such
   characters has no words and matches nothing.
 
 The column and indexes are created by the model's DDL events (`db.create_all()`, the tests) and by the
-migration `findings_full_text_search` (deployed databases), from the statements below.
+migration `full_text_search_findings_letters` (deployed databases), from the statements below.
 """
 
 from __future__ import annotations
@@ -83,45 +85,54 @@ def words(text: str) -> list[str]:
 
 
 def document(*parts: str | None) -> str:
-    """The stemmed search text of a row made of `parts` (e.g. a finding's title and description).
+    """The search text of a row made of `parts` (e.g. a finding's title and description).
 
-    Returns the stems separated by single spaces ("" for no words): what `search_text` columns hold.
+    Returns, separated by single spaces, each word's stem followed by the word itself when it differs
+    ("pelayanan" -> "layan pelayanan"): queries match stems; the word as written is there for the prefix
+    of a word being typed ("pelay" finds "pelayanan"). "" for no words. What `search_text` columns hold.
     """
-    return " ".join(stem_word(w) for part in parts if part for w in words(part))
+    out: list[str] = []
+    for part in parts:
+        for word in words(part or ""):
+            stem = stem_word(word)
+            out.append(stem)
+            if stem != word:
+                out.append(word)
+    return " ".join(out)
 
 
 @dataclass(frozen=True)
 class Terms:
-    """A stemmed query: `words` must all occur; the last one also as a prefix when `prefix`."""
+    """A query: the stems in `words` must all occur; `typed`, when set, is the last word as written, which
+    may also match as the start of a longer word (instead of the last stem)."""
 
     words: tuple[str, ...]
-    prefix: bool
+    typed: str | None = None
 
     def fts5(self) -> str:
-        """The FTS5 MATCH expression: every word quoted (never an operator), the last one maybe `*`."""
+        """The FTS5 MATCH expression: every word quoted (never an operator), AND-ed."""
         quoted = [f'"{w}"' for w in self.words]
-        if self.prefix:
-            quoted[-1] += "*"
+        if self.typed is not None:
+            quoted[-1] = f'({quoted[-1]} OR "{self.typed}"*)'
         return " AND ".join(quoted)
 
     def tsquery(self) -> str:
-        """The `to_tsquery('simple', ...)` text: every word quoted, the last one maybe `:*`."""
+        """The `to_tsquery('simple', ...)` text: every word quoted, AND-ed."""
         quoted = [f"'{w}'" for w in self.words]
-        if self.prefix:
-            quoted[-1] += ":*"
+        if self.typed is not None:
+            quoted[-1] = f"({quoted[-1]} | '{self.typed}':*)"
         return " & ".join(quoted)
 
 
 def terms(q: str) -> Terms:
-    """The stemmed words of the query text `q` (at most `MAX_QUERY_WORDS`, duplicates dropped)."""
+    """The words of the query text `q`, stemmed (at most `MAX_QUERY_WORDS`, duplicates dropped); the last
+    word as typed is kept as a prefix when it has at least `PREFIX_MIN` characters."""
     raw = words(q)[:MAX_QUERY_WORDS]
-    stems = list(dict.fromkeys(stem_word(w) for w in raw))
-    prefix = bool(raw) and len(raw[-1]) >= PREFIX_MIN
-    if prefix:
-        # The prefix is what the user typed, stemmed: "antr" (not yet a word) stays "antr".
-        last = stem_word(raw[-1])
-        stems = [s for s in stems if s != last] + [last]
-    return Terms(tuple(stems), prefix)
+    if not raw:
+        return Terms(())
+    last = stem_word(raw[-1])
+    stems = [s for s in dict.fromkeys(stem_word(w) for w in raw[:-1]) if s != last] + [last]
+    return Terms(tuple(stems), raw[-1] if len(raw[-1]) >= PREFIX_MIN else None)
 
 
 @dataclass(frozen=True)
