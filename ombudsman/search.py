@@ -19,7 +19,7 @@ How it works, in one place for the web lists and the API:
   characters has no words and matches nothing.
 
 The column and indexes are created by the model's DDL events (`db.create_all()`, the tests) and by the
-migration `full_text_search_findings_letters` (deployed databases), from the statements below.
+migration `full_text_search` (5e2f8c1a9d47) (deployed databases), from the statements below.
 """
 
 from __future__ import annotations
@@ -287,8 +287,11 @@ FINDINGS = FullTextIndex("findings", ("title", "description"))
 #: Letters: their subject (hal).
 LETTERS = FullTextIndex("letters", ("hal",))
 
+#: The register of authorities: name, short name and head's title.
+AUTHORITIES = FullTextIndex("authorities", ("name", "short_name", "head_title"))
+
 #: Every full-text index, for Alembic's comparison of models and migrations (`migrations/env.py`).
-INDEXES = (FINDINGS, LETTERS)
+INDEXES = (FINDINGS, LETTERS, AUTHORITIES)
 
 
 def outside_models(name: str | None, type_: str, parent_names: dict) -> bool:

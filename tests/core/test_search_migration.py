@@ -7,6 +7,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select
 
 from ombudsman import create_app, search
+from ombudsman.authorities.models import Authority
 from ombudsman.extensions import db
 from ombudsman.inspections import queries
 from ombudsman.inspections.models import Finding
@@ -35,6 +36,11 @@ def test_existing_rows_are_stemmed_and_searchable_after_the_upgrade(empty_databa
         findings = db.session.execute(select(Finding.title, Finding.description, Finding.search_text)).all()
         assert findings
         assert all(stems == search.document(title, description) for title, description, stems in findings)
+        authorities = db.session.execute(
+            select(Authority.name, Authority.short_name, Authority.head_title, Authority.search_text)
+        ).all()
+        assert authorities
+        assert all(row[3] == search.document(*row[:3]) for row in authorities)
         letters = db.session.execute(select(Letter.hal, Letter.search_text)).all()
         assert all(stems == search.document(hal) for hal, stems in letters)
 

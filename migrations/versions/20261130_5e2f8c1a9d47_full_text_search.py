@@ -1,14 +1,15 @@
-"""full-text search of findings and letters: stemmed search text, PostgreSQL tsvector + GIN, SQLite FTS5
+"""full-text search of findings, letters and authorities: stemmed text, PostgreSQL tsvector + GIN, FTS5
 
 Revision ID: 5e2f8c1a9d47
 Revises: a7c41e9d2b63
 Create Date: 2026-11-30 14:30:00
 
-Adds `search_text` to findings (stems of the title and description) and letters (stems of the hal), see
-ombudsman/search.py; fills it in batches of `BATCH` rows (keyset on the id, so each batch is one indexed
-range read), then creates the index: on PostgreSQL the generated `search_vector` column and its GIN index
-(computed once, after the backfill), on SQLite the FTS5 table, rebuilt from the filled column, and its
-triggers. The columns are only added (never a table rebuild), so other triggers on these tables stay.
+Adds `search_text` to findings (stems of the title and description), letters (of the hal) and
+authorities (of the name, short name and head's title), see ombudsman/search.py; fills it in batches of
+`BATCH` rows (keyset on the id, so each batch is one indexed range read), then creates the index: on
+PostgreSQL the generated `search_vector` column and its GIN index (computed once, after the backfill), on
+SQLite the FTS5 table, rebuilt from the filled column, and its triggers. The columns are only added (never
+a table rebuild), so other triggers on these tables stay.
 
 The stemming is imported from the application (ombudsman.search): the stored words must be exactly those
 the running application's queries are stemmed into.
@@ -17,7 +18,7 @@ the running application's queries are stemmed into.
 import sqlalchemy as sa
 from alembic import op
 
-from ombudsman.search import FINDINGS, LETTERS, FullTextIndex, document
+from ombudsman.search import AUTHORITIES, FINDINGS, LETTERS, FullTextIndex, document
 
 # revision identifiers, used by Alembic.
 revision = "5e2f8c1a9d47"
@@ -54,7 +55,7 @@ def _backfill(bind, index: FullTextIndex) -> None:
 def upgrade():
     bind = op.get_bind()
     dialect = bind.dialect.name
-    for index in (FINDINGS, LETTERS):
+    for index in (FINDINGS, LETTERS, AUTHORITIES):
         op.add_column(index.table, sa.Column("search_text", sa.Text(), server_default="", nullable=False))
         _backfill(bind, index)
         for statement in index.create_statements(dialect) + index.rebuild_statements(dialect):
@@ -63,7 +64,7 @@ def upgrade():
 
 def downgrade():
     dialect = op.get_bind().dialect.name
-    for index in (LETTERS, FINDINGS):
+    for index in (AUTHORITIES, LETTERS, FINDINGS):
         for statement in index.drop_statements(dialect):
             op.execute(statement)
         op.drop_column(index.table, "search_text")
