@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 FLASK := OMBUDSMAN_ENV=development $(BIN)/flask --app wsgi
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-postgres lint format install install-dev browser translations db benchmarks clean
+.PHONY: run test test-postgres lint format install install-dev browser translations db benchmarks letter-images clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,8 +57,9 @@ test: install-dev browser
 test-postgres: install-dev browser
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PYTEST)
 
-# Debian packages: chromium for the browser tests, libharfbuzz-subset0 so WeasyPrint subsets fonts quickly.
-SYSTEM_PACKAGES := chromium libharfbuzz-subset0
+# Debian packages: chromium for the browser tests, libharfbuzz-subset0 so WeasyPrint subsets fonts quickly,
+# poppler-utils for `make letter-images` (pdftoppm).
+SYSTEM_PACKAGES := chromium libharfbuzz-subset0 poppler-utils
 browser:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -79,6 +80,11 @@ benchmarks: install-dev
 	$(BIN)/python benchmarks/findings.py --analyze
 	$(BIN)/python benchmarks/letters.py
 	$(BIN)/python benchmarks/deadlines.py
+
+## make letter-images: the demo letters to the Wali Kota and the Dirjen and a reminder of eight overdue
+## saran, as PDFs and page images (pdftoppm) in instance/letter-images/, to look at them as a clerk would
+letter-images: install-dev browser
+	PYTHONPATH=. $(BIN)/python tests/letters/letter_images.py instance/letter-images
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -166,12 +166,14 @@ def _register_cli(app: Flask) -> None:
     from ombudsman.dbsetup import analyze_command
     from ombudsman.deadlines.cli import deadlines_cli
     from ombudsman.deploy import check_deploy_command
+    from ombudsman.inspections.cli import evidence_cli
     from ombudsman.letters.cli import letters_cli
     from ombudsman.seed import seed_demo_command, seed_reference_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(letters_cli)
     app.cli.add_command(deadlines_cli)
+    app.cli.add_command(evidence_cli)
     app.cli.add_command(seed_reference_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(analyze_command)

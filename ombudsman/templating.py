@@ -15,6 +15,7 @@ from ombudsman.accounts import permissions
 from ombudsman.accounts.forms import ROLE_LABELS
 from ombudsman.authorities.forms import LEVEL_CHOICES
 from ombudsman.authorities.services import RESPONSIBILITY_LABELS
+from ombudsman.inspections import storage
 from ombudsman.inspections.forms import (
     ANSWER_LABELS,
     INSPECTION_STATUS_LABELS,
@@ -78,6 +79,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(audit_entries, "audit_entries")
     # Globals, not context: macros imported without context (the pager) still see them.
     app.add_template_global(page_url, "page_url")
+    # The `accept` of evidence file inputs: the types the server takes, declared once in `storage`.
+    app.add_template_global(",".join(storage.accepted_types()), "evidence_accept")
 
     @app.context_processor
     def globals_():

@@ -51,6 +51,7 @@ RESOURCES = (
     "inspections",
     "findings",
     "evidence",
+    "sync",
     "recommendations",
     "letters",
     "deadlines",

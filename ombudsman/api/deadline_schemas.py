@@ -49,6 +49,23 @@ class DeadlineOut(ma.Schema):
         required=True,
         metadata={"description": "How the due date was computed, in the language of the caller's account."},
     )
+    warnings = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "Warnings that travel with the due date, in the language of the caller's account: "
+            "e.g. the holiday data of a year the count touches was not available yet, so the date may "
+            "be wrong. Empty when none (and before the clock starts)."
+        },
+    )
+    holiday_data_missing_years = fields.List(
+        fields.Integer(),
+        required=True,
+        metadata={
+            "description": "The years whose holiday data was missing when the due date was computed, "
+            "ascending; empty when the date rests on complete data."
+        },
+    )
 
 
 DeadlinePage = page_of(DeadlineOut, "DeadlinePage")

@@ -10,6 +10,7 @@ from ombudsman.accounts.permissions import EVERYONE, roles_required
 from ombudsman.api.common import api_blueprint, cutoffs
 from ombudsman.api.deadline_schemas import DeadlineArgs, DeadlinePage
 from ombudsman.deadlines import reports
+from ombudsman.deadlines.labels import uncovered_years, warning_texts
 from ombudsman.deadlines.models import DeadlineState
 from ombudsman.extensions import db
 
@@ -31,6 +32,8 @@ def _item(rec, deadline, state: str) -> dict:
         "count": deadline.count if deadline else None,
         "unit": deadline.unit if deadline else None,
         "explanation": deadline.explanation if deadline else "",
+        "warnings": warning_texts(deadline.warnings) if deadline else [],
+        "holiday_data_missing_years": uncovered_years(deadline.warnings) if deadline else [],
     }
 
 

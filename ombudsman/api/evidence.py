@@ -82,7 +82,10 @@ def list_finding_evidence(args, finding_id: int):
 @blp.response(201, schemas.EvidenceOut)
 @blp.doc(**IDEMPOTENCY_HEADER_DOC)
 def upload_finding_evidence(data, finding_id: int):
-    """Attach a photo (JPEG, PNG, WebP) or a PDF to a finding; multipart field `file`."""
+    """Attach a photo (JPEG, PNG, WebP, HEIC/HEIF) or a PDF to a finding; multipart field `file`.
+
+    Limits (types, bytes, pixels) are `GET /capture/limits.json`; a photo over them is a 422 naming `file`.
+    """
     finding = office_record_or_404(Finding, finding_id)
     inspection = editable_inspection(finding.inspection_id)
     return _upload(inspection, finding, data)

@@ -21,6 +21,7 @@ from ombudsman import contracts
 from ombudsman.accounts import commands as accounts
 from ombudsman.accounts.models import Role
 from ombudsman.authorities.models import Level
+from ombudsman.deadlines.labels import warning_texts
 from ombudsman.deadlines.models import DeadlineState
 from ombudsman.inspections import commands as field_work
 from ombudsman.inspections.models import (
@@ -534,6 +535,17 @@ class RecommendationOut(ma.Schema):
             "format": "date",
             "nullable": True,
             "description": "The follow-up deadline, once the letter carrying it was received.",
+        },
+    )
+    due_on_warnings = fields.Function(
+        lambda rec: warning_texts(rec.deadline.warnings) if rec.deadline is not None else [],
+        required=True,
+        metadata={
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Warnings that travel with `due_on`, in the language of the caller's account: "
+            "e.g. the holiday data of a year the count touches was not available yet, so the date may be "
+            "wrong. Empty when none.",
         },
     )
     deadline_state = fields.Function(

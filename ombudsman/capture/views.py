@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ombudsman.accounts.permissions import FIELD_WORK, public, roles_required
 from ombudsman.capture import services
+from ombudsman.inspections import storage
 from ombudsman.inspections.forms import ANSWER_LABELS, KIND_LABELS, MALADMINISTRATION_LABELS, SEVERITY_LABELS
 
 bp = Blueprint("capture", __name__, url_prefix="/capture")
@@ -50,6 +51,8 @@ def index():
     }
     data = services.reference_data(current_user, labels)
     data.update(
+        capture_limits=_capture_limits(),
+        limits_url=url_for("capture.limits"),
         user_id=current_user.id,
         api_base=request.script_root + "/api/v1",
         session_url=url_for("capture.session_info"),
@@ -60,6 +63,17 @@ def index():
     # The service worker keeps its own copy; the HTTP cache must not serve a stale page or another user's.
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _capture_limits() -> dict:
+    return storage.capture_limits(current_app.config["EVIDENCE_MAX_BYTES"])
+
+
+@bp.get("/limits.json")
+@roles_required(FIELD_WORK)
+def limits():
+    """What the phone checks before it queues a file (types, bytes, pixels): `storage.capture_limits`."""
+    return _no_store(jsonify(_capture_limits()))
 
 
 @bp.get("/session")

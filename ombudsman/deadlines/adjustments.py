@@ -55,7 +55,9 @@ def _adjust(deadline: Deadline, adj: Adjustment, user: User, *, field: str, acti
     calendar = office_calendar(db.session.get(Office, deadline.office_id))
     current = _current(deadline)
     try:
-        result = apply_adjustment(calendar, deadline.unit, current, adj)
+        result = apply_adjustment(
+            calendar, deadline.unit, current, adj, next_working_day=deadline.next_working_day
+        )
     except DomainError as exc:
         # The form shows it under the field of the use case at hand.
         raise type(exc)(exc.message, field) from exc
@@ -114,7 +116,7 @@ def stop_clock(deadline: Deadline, cmd: StopClock, *, user: User, today: date) -
 def restart_clock(deadline: Deadline, cmd: RestartClock, *, user: User, today: date) -> Deadline:
     """Restart a stopped clock: the days that were left count again from `cmd.restarted_on`."""
     contracts.validate(cmd, today)
-    reason = required_text(cmd.reason, "reason", _l("Jalankan kembali jam dengan alasan."))
+    reason = required_text(cmd.reason, "reason", _l("Akhiri penghentian sementara dengan alasan."))
     restarted_on = required_day(cmd.restarted_on, "restarted_on", _l("Isi tanggal dijalankan kembali."))
     not_before_receipt(deadline, restarted_on, "restarted_on", _l("Tanggal dijalankan kembali"))
     return _adjust(

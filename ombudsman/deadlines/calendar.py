@@ -66,6 +66,32 @@ def short_holiday_name(name: str) -> str:
     return name.removeprefix("Hari Raya ").removesuffix(" Republik Indonesia")
 
 
+# How the joint decree (SKB) on holidays and cuti bersama of each year spells what the package names
+# otherwise: (first year, last year, package words, decree words); None leaves a side open. The office writes
+# its explanations in the decree's words (KBBI spellings "Idulfitri", "Iduladha"; "Isa Almasih" until the
+# 2024 decree changed to "Yesus Kristus").
+DECREE_SPELLINGS: tuple[tuple[int | None, int | None, str, str], ...] = (
+    (None, None, "Idul Fitri", "Idulfitri"),
+    (None, None, "Idul Adha", "Iduladha"),
+    (None, 2023, "Yesus Kristus", "Isa Almasih"),
+)
+
+
+def decree_spelling(name: str, year: int) -> str:
+    """A holiday name in the words of that year's decree (`DECREE_SPELLINGS`), e.g. "Idul Adha" ->
+    "Iduladha"; names the table does not touch pass unchanged."""
+    for first, last, package_words, decree_words in DECREE_SPELLINGS:
+        if (first is None or first <= year) and (last is None or year <= last):
+            name = name.replace(package_words, decree_words)
+    return name
+
+
+def decree_holiday_name(name: str, year: int) -> str:
+    """The short name of a holiday of `year` as the office writes it: `short_holiday_name` in that year's
+    decree spelling, e.g. "Hari Raya Idul Adha" (2018) -> "Iduladha"."""
+    return decree_spelling(short_holiday_name(name), year)
+
+
 @dataclass(frozen=True)
 class _YearHolidays:
     """The package's holidays for one year, split by category, with a flag for estimated dates."""
@@ -144,6 +170,8 @@ class DueDate:
     unit: str  # "working" or "calendar", as in the deadline rule
     skipped: list[tuple[date, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Calendar days only: the non-working days, from the counted end on, the due date was moved past.
+    moved_over: list[tuple[date, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -228,9 +256,25 @@ class WorkingCalendar:
             warnings=self.coverage_warnings(start, day),
         )
 
-    def add_calendar_days(self, start: date, n: int) -> DueDate:
-        """`start` plus n calendar days; holidays play no part, so there is nothing skipped or warned."""
-        return DueDate(due_on=start + timedelta(days=n), start=start, count=n, unit="calendar")
+    def add_calendar_days(self, start: date, n: int, *, next_working_day: bool = False) -> DueDate:
+        """`start` plus n calendar days. Holidays play no part in the count; with `next_working_day` a due
+        date that falls on a non-working day (weekend, holiday, closure) moves to the next working day, the
+        days passed over are in `moved_over` and the years they touch are checked for holiday data."""
+        due_on = start + timedelta(days=n)
+        if not next_working_day:
+            return DueDate(due_on=due_on, start=start, count=n, unit="calendar")
+        day, moved_over = due_on, []
+        while (reason := self.non_working_reason(day)) is not None:
+            moved_over.append((day, reason))
+            day += timedelta(days=1)
+        return DueDate(
+            due_on=day,
+            start=start,
+            count=n,
+            unit="calendar",
+            moved_over=moved_over,
+            warnings=self.coverage_warnings(due_on - timedelta(days=1), day),
+        )
 
     def working_days_between(self, a: date, b: date) -> int:
         """Count working days d with a < d <= b; if b < a, minus the count for (b, a], so 0 when a == b.

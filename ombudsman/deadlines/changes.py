@@ -77,8 +77,10 @@ def preview(office: Office) -> list[Move]:
     for deadline in deadlines:
         # No rule in force any more (an admin ended it): keep counting with the one that was applied.
         rule = find_rule(deadline.recommendation.kind, deadline.start_on)
-        count, unit, starts = (
-            (rule.count, rule.unit, rule.starts) if rule else (deadline.count, deadline.unit, deadline.starts)
+        count, unit, starts, next_working_day = (
+            (rule.count, rule.unit, rule.starts, rule.next_working_day)
+            if rule
+            else (deadline.count, deadline.unit, deadline.starts, deadline.next_working_day)
         )
         try:
             result = replay(
@@ -88,6 +90,7 @@ def preview(office: Office) -> list[Move]:
                 starts=starts,
                 start_on=deadline.start_on,
                 adjustments=adjustments[deadline.recommendation_id],
+                next_working_day=next_working_day,
             )
         except DomainError:
             # A stop that now falls after the recomputed due date: leave that deadline for a person.
@@ -113,6 +116,7 @@ def apply(office: Office, deadline_ids: Iterable[int], *, user: User, today: dat
         if move.rule is not None:
             deadline.rule_id, deadline.count = move.rule.id, move.rule.count
             deadline.unit, deadline.starts = move.rule.unit, move.rule.starts
+            deadline.next_working_day = move.rule.next_working_day
         deadline.due_on = move.new_due_on
         deadline.explanation_facts = move.new_steps
         deadline.warnings = move.new_warnings

@@ -134,6 +134,9 @@ class SaveRule:
     count: int | None = bounded(RULE_DAYS, default=None)
     unit: str = ""  # a Unit code
     starts: str = ""  # a Start code
+    # Calendar-day rules: a due date on a non-working day moves to the next working day (DOMAIN.md, open
+    # questions: the office decides; on unless it says otherwise). Working-day rules always end on one.
+    next_working_day: bool = True
     legal_basis: str = bounded(LEGAL_BASIS, default="")
     note: str = bounded(RULE_NOTE, default="")
     valid_from: date | None = bounded(SET_AHEAD_DAY, default=None)

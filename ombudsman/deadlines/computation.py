@@ -21,11 +21,14 @@ from ombudsman.errors import Invalid
 from ombudsman.extensions import db
 
 
-def add_period(calendar: WorkingCalendar, unit: Unit | str, start: date, n: int) -> DueDate:
-    """`start` plus n working or calendar days."""
+def add_period(
+    calendar: WorkingCalendar, unit: Unit | str, start: date, n: int, *, next_working_day: bool = False
+) -> DueDate:
+    """`start` plus n working or calendar days; a calendar-day end on a non-working day moves to the next
+    working day when the rule says so (`next_working_day`, `DeadlineRule.next_working_day`)."""
     if Unit(unit) is Unit.WORKING:
         return calendar.add_working_days(start, n)
-    return calendar.add_calendar_days(start, n)
+    return calendar.add_calendar_days(start, n, next_working_day=next_working_day)
 
 
 def days_between(calendar: WorkingCalendar, unit: Unit | str, a: date, b: date) -> int:
@@ -70,10 +73,17 @@ class Computation:
 
 
 def compute_start(
-    calendar: WorkingCalendar, count: int, unit: Unit | str, starts: Start | str, start_on: date
+    calendar: WorkingCalendar,
+    count: int,
+    unit: Unit | str,
+    starts: Start | str,
+    start_on: date,
+    *,
+    next_working_day: bool = False,
 ) -> Computation:
-    """The first due date of a clock: `count` days of `unit` after `start_on`."""
-    due = add_period(calendar, unit, start_on, count)
+    """The first due date of a clock: `count` days of `unit` after `start_on` (moved off a non-working day
+    with `next_working_day`, calendar days only)."""
+    due = add_period(calendar, unit, start_on, count, next_working_day=next_working_day)
     step = explanations.start_step(calendar, due, Unit(unit).value, Start(starts).value)
     result = Computation(due.due_on, [step])
     result._warn(due)
@@ -81,26 +91,33 @@ def compute_start(
 
 
 def apply_adjustment(
-    calendar: WorkingCalendar, unit: Unit | str, current: Computation, adj: Adjustment
+    calendar: WorkingCalendar,
+    unit: Unit | str,
+    current: Computation,
+    adj: Adjustment,
+    *,
+    next_working_day: bool = False,
 ) -> Computation:
     """Move a computed due date by one clock event; `Invalid` for events that make no sense at that point
-    (an extension or a stop while stopped, a stop after the due date, a restart while running)."""
+    (an extension or a stop while stopped, a stop after the due date, a restart while running). A new
+    calendar-day due date moves off a non-working day with `next_working_day`, as the first one did."""
     unit = Unit(unit)
     if adj.kind is EventKind.EXTENDED:
         if current.stopped_on is not None:
-            raise Invalid(_l("Jalankan kembali jam sebelum memberi perpanjangan."), "granted_on")
-        due = add_period(calendar, unit, current.due_on, adj.days or 0)
+            raise Invalid(_l("Akhiri penghentian sementara sebelum memberi perpanjangan."), "granted_on")
+        due = add_period(calendar, unit, current.due_on, adj.days or 0, next_working_day=next_working_day)
         step = explanations.extension_step(calendar, due, unit.value, adj.on, adj.note)
         result = Computation(due.due_on, [*current.steps, step], list(current.warnings))
         result._warn(due)
         return result
     if adj.kind is EventKind.CLOCK_STOPPED:
         if current.stopped_on is not None:
-            raise Invalid(_l("Jam sudah dihentikan."), "stopped_on")
+            raise Invalid(_l("Tenggat sudah dihentikan sementara."), "stopped_on")
         if adj.on > current.due_on:
             raise Invalid(
                 _l(
-                    "Jam hanya dapat dihentikan sampai tanggal jatuh tempo; setelah itu berikan perpanjangan."
+                    "Penghentian sementara hanya dapat dimulai sampai tanggal jatuh tempo; "
+                    "setelah itu berikan perpanjangan."
                 ),
                 "stopped_on",
             )
@@ -109,12 +126,13 @@ def apply_adjustment(
         return Computation(current.due_on, [*current.steps, step], list(current.warnings), adj.on, remaining)
     if adj.kind is EventKind.CLOCK_RESTARTED:
         if current.stopped_on is None:
-            raise Invalid(_l("Jam tidak sedang dihentikan."), "restarted_on")
+            raise Invalid(_l("Tenggat tidak sedang dihentikan sementara."), "restarted_on")
         if adj.on < current.stopped_on:
             raise Invalid(
-                _l("Jam tidak dapat dijalankan kembali sebelum tanggal dihentikan."), "restarted_on"
+                _l("Tenggat tidak dapat berjalan kembali sebelum tanggal penghentian sementara."),
+                "restarted_on",
             )
-        due = add_period(calendar, unit, adj.on, current.remaining or 0)
+        due = add_period(calendar, unit, adj.on, current.remaining or 0, next_working_day=next_working_day)
         step = explanations.restart_step(calendar, due, unit.value, adj.on, adj.note)
         result = Computation(due.due_on, [*current.steps, step], list(current.warnings))
         result._warn(due)
@@ -130,11 +148,12 @@ def replay(
     starts: Start | str,
     start_on: date,
     adjustments: Sequence[Adjustment],
+    next_working_day: bool = False,
 ) -> Computation:
     """Recompute a due date from scratch: the start, then every extension, stop and restart in order."""
-    result = compute_start(calendar, count, unit, starts, start_on)
+    result = compute_start(calendar, count, unit, starts, start_on, next_working_day=next_working_day)
     for adj in adjustments:
-        result = apply_adjustment(calendar, unit, result, adj)
+        result = apply_adjustment(calendar, unit, result, adj, next_working_day=next_working_day)
     return result
 
 

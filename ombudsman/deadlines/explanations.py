@@ -5,7 +5,9 @@ that set or moved the due date:
 
 - ``{"step": "start", "count": 30, "unit": "working", "starts": "on_receipt", "from": "2018-08-06",
   "due_on": "2018-09-20", "skipped": [{"on": "2018-08-17", "name": "Hari Kemerdekaan",
-  "name_en": "Independence Day"}, ...]}``
+  "name_en": "Independence Day"}, ...]}``; a calendar-day period whose end fell on a non-working day under a
+  rule that moves it (`DeadlineRule.next_working_day`) adds ``"moved": [{"on": "2018-12-25", "name": "Natal",
+  "name_en": "Christmas Day"}, ...]``: the days from the counted end up to the working day it moved to.
 - ``{"step": "extended", "on": ..., "note": ..., "count": ..., "unit": ..., "from": <old due date>,
   "due_on": ..., "skipped": [...]}``
 - ``{"step": "stopped", "on": ..., "note": ..., "remaining": 5, "unit": ...}``
@@ -14,12 +16,15 @@ that set or moved the due date:
 - ``{"step": "text", "text": ...}``: a line kept as written (explanations older than the facts that could
   not be read back).
 
-Skipped days are the weekdays off the count passed over: `name` is the short Indonesian name (holiday names
-joined by "dan", or an admin's closure reason as typed), `name_en` the holiday names in English (None for a
-closure: its reason is shown as typed). `render(steps)` says it in the current language; Indonesian gives
-exactly the sentence letters and older pages used: "30 hari kerja sejak diterima 6 Agustus 2018; tidak
-dihitung: 17 Agustus (Hari Kemerdekaan), 22 Agustus (Idul Adha), 11 September (Tahun Baru Islam) = 20
-September 2018".
+Skipped days are the weekdays off the count passed over: `name` is the short Indonesian name in the words of
+that year's decree (holiday names joined by "dan", a weekend day's name, or an admin's closure reason as
+typed), `name_en` the holiday or weekday names in English (None for a closure: its reason is shown as typed).
+`render(steps)` says it in the current language, in the office's words (no "=" sign; holiday names as the
+decree spells them, also for facts stored before that spelling): "30 hari kerja sejak diterima 6 Agustus
+2018; tidak dihitung: 17 Agustus (Hari Kemerdekaan), 22 Agustus (Iduladha), 11 September (Tahun Baru Islam);
+jatuh tempo 20 September 2018", and for a moved calendar-day end "60 hari kalender sejak diterima 26 Oktober
+2018 berakhir Selasa, 25 Desember 2018 (Natal), bukan hari kerja; jatuh tempo digeser ke hari kerja
+berikutnya: Rabu, 26 Desember 2018".
 """
 
 from __future__ import annotations
@@ -29,12 +34,20 @@ from datetime import date, timedelta
 from typing import Any
 
 from babel.dates import format_date as babel_format_date
+from babel.dates import get_day_names
 from flask import has_app_context
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _gettext
 
-from ombudsman.dates import format_date_id
-from ombudsman.deadlines.calendar import DueDate, WorkingCalendar, holiday_names, short_holiday_name
+from ombudsman.dates import WEEKDAYS_ID, format_date_id
+from ombudsman.deadlines.calendar import (
+    DueDate,
+    WorkingCalendar,
+    decree_holiday_name,
+    decree_spelling,
+    holiday_names,
+    short_holiday_name,
+)
 
 STEP_START, STEP_EXTENDED, STEP_STOPPED, STEP_RESTARTED, STEP_TEXT = (
     "start",
@@ -53,27 +66,33 @@ Step = dict[str, Any]
 # --- building the facts ---------------------------------------------------------------------------------
 
 
-def _skipped(calendar: WorkingCalendar, due: DueDate) -> list[dict[str, Any]]:
-    days = []
-    for on, reason in due.skipped:
-        name = " dan ".join(short_holiday_name(part) for part in reason.split("; "))
-        english = None if on in calendar.closures else holiday_names(on, "en_US", calendar)
-        days.append(
-            {"on": on.isoformat(), "name": name, "name_en": " and ".join(english) if english else None}
-        )
-    return days
+def _days_off(calendar: WorkingCalendar, days: Sequence[tuple[date, str]]) -> list[dict[str, Any]]:
+    result = []
+    for on, reason in days:
+        if on in calendar.closures:
+            name, english = reason, None
+        elif reason == WEEKDAYS_ID[on.weekday()] and on.weekday() in calendar.weekend:
+            name, english = reason, get_day_names("wide", locale="en")[on.weekday()]
+        else:
+            name = " dan ".join(decree_holiday_name(part, on.year) for part in reason.split("; "))
+            english = " and ".join(holiday_names(on, "en_US", calendar)) or None
+        result.append({"on": on.isoformat(), "name": name, "name_en": english})
+    return result
 
 
 def _period(calendar: WorkingCalendar, due: DueDate, unit: str) -> Step:
     if unit not in UNITS:
         raise ValueError(f"unknown deadline unit {unit!r}; expected one of {list(UNITS)}")
-    return {
+    period = {
         "count": due.count,
         "unit": unit,
         "from": due.start.isoformat(),
         "due_on": due.due_on.isoformat(),
-        "skipped": _skipped(calendar, due),
+        "skipped": _days_off(calendar, due.skipped),
     }
+    if due.moved_over:
+        period["moved"] = _days_off(calendar, due.moved_over)
+    return period
 
 
 def start_step(calendar: WorkingCalendar, due: DueDate, unit: str, starts: str) -> Step:
@@ -145,9 +164,17 @@ class _Sayer:
         _ = self.gettext
         return _("hari kerja") if unit == "working" else _("hari kalender")
 
+    def weekday_day(self, d: date) -> str:
+        if self.language == "id":
+            return f"{WEEKDAYS_ID[d.weekday()]}, {format_date_id(d)}"
+        return babel_format_date(d, "EEEE, d MMMM y", locale=self.language)
+
     def name(self, day: dict[str, Any]) -> str:
         if self.language == "id":
-            return day["name"]
+            # A closure's reason (no English name) is kept as typed; holiday names take the decree's words.
+            if "name_en" in day and day["name_en"] is None:
+                return day["name"]
+            return decree_spelling(day["name"], date.fromisoformat(day["on"]).year)
         if "name_en" in day:
             return day["name_en"] or day["name"]
         return _english_fallback(date.fromisoformat(day["on"]), day["name"]) or day["name"]
@@ -179,7 +206,25 @@ class _Sayer:
         text = f"{step['count']} {self.unit(step['unit'])} {since} {self.day(start)}"
         if step.get("skipped"):
             text += "; " + _("tidak dihitung: %(days)s", days=self.skipped(step["skipped"], start, due_on))
-        return f"{text} = {self.day(due_on)}"
+        moved = step.get("moved")
+        if not moved:
+            return f"{text}; " + _("jatuh tempo %(date)s", date=self.day(due_on))
+        end = date.fromisoformat(moved[0]["on"])
+        if len(moved) == 1:
+            text += " " + _(
+                "berakhir %(date)s (%(name)s), bukan hari kerja",
+                date=self.weekday_day(end),
+                name=self.name(moved[0]),
+            )
+        else:
+            text += " " + _(
+                "berakhir %(date)s; bukan hari kerja: %(days)s",
+                date=self.weekday_day(end),
+                days=self.skipped(moved, start, due_on),
+            )
+        return f"{text}; " + _(
+            "jatuh tempo digeser ke hari kerja berikutnya: %(date)s", date=self.weekday_day(due_on)
+        )
 
     def note(self, step: Step) -> str:
         return f" ({step['note']})" if step.get("note") else ""
@@ -199,7 +244,7 @@ class _Sayer:
             )
         if kind == STEP_STOPPED:
             return _(
-                "Jam dihentikan %(date)s%(note)s; sisa %(count)d %(unit)s.",
+                "Penghentian sementara %(date)s%(note)s; sisa %(count)d %(unit)s.",
                 date=self.day(date.fromisoformat(step["on"])),
                 note=self.note(step),
                 count=step["remaining"],
@@ -207,7 +252,7 @@ class _Sayer:
             )
         if kind == STEP_RESTARTED:
             return _(
-                "Jam dijalankan kembali%(note)s: %(period)s",
+                "Tenggat berjalan kembali%(note)s: %(period)s",
                 note=self.note(step),
                 period=self.period(step, _("tersisa sejak")),
             )

@@ -205,6 +205,10 @@ class RuleForm(FlaskForm):
     starts = SelectField(
         _l("Mulai dihitung"), choices=[SelectChoice(k.value, v) for k, v in START_CHOICE_LABELS.items()]
     )
+    next_working_day = BooleanField(
+        _l("Bila jatuh tempo pada hari libur atau akhir pekan, geser ke hari kerja berikutnya"),
+        default=c.SaveRule.next_working_day,
+    )
     legal_basis = StringField(_l("Dasar hukum"), validators=[Optional(), *form_validators(c.LEGAL_BASIS)])
     note = TextAreaField(_l("Catatan"), validators=[Optional(), *form_validators(c.RULE_NOTE)])
     valid_from = DateField(_l("Berlaku sejak"), validators=[Optional(), *form_validators(c.SET_AHEAD_DAY)])

@@ -6,6 +6,7 @@ Pages, forms and messages use these; letters (always Indonesian) use their own I
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
@@ -25,8 +26,8 @@ EVENT_LABELS = {
     EventKind.CLOCK_STARTED: _l("Surat diterima, tenggat mulai berjalan"),
     EventKind.RECEIPT_CORRECTED: _l("Tanggal diterima dikoreksi"),
     EventKind.EXTENDED: _l("Perpanjangan"),
-    EventKind.CLOCK_STOPPED: _l("Jam dihentikan"),
-    EventKind.CLOCK_RESTARTED: _l("Jam dijalankan kembali"),
+    EventKind.CLOCK_STOPPED: _l("Penghentian sementara"),
+    EventKind.CLOCK_RESTARTED: _l("Tenggat berjalan kembali"),
     EventKind.RECOMPUTED: _l("Perubahan kalender diterapkan"),
     EventKind.RESPONSE: _l("Tanggapan instansi"),
     EventKind.REINSPECTION: _l("Inspeksi ulang"),
@@ -79,3 +80,16 @@ def warning_text(warning: str) -> str:
     return gettext(
         "Data hari libur tahun %(year)s belum tersedia; tanggal jatuh tempo mungkin keliru.", year=match[1]
     )
+
+
+def warning_texts(warnings: Iterable[str] | None) -> list[str]:
+    """A deadline's stored warnings (`Deadline.warnings`) in the reader's language, in order; [] for none.
+
+    What pages, the API, the exports, the calendar feed and the reminder e-mails say beside a due date."""
+    return [warning_text(w) for w in warnings or ()]
+
+
+def uncovered_years(warnings: Iterable[str] | None) -> list[int]:
+    """The years whose holiday data was missing when the due date was computed (from the stored coverage
+    warnings), ascending: the due date may move once the data for them is in and an admin applies it."""
+    return sorted({int(m[1]) for w in warnings or () if (m := _COVERAGE_YEAR.match(w))})

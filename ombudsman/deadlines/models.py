@@ -15,6 +15,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -122,6 +124,8 @@ class DeadlineRule(db.Model):
     starts: Mapped[Start] = mapped_column(str_enum(Start), default=Start.ON_RECEIPT)
     legal_basis: Mapped[str] = mapped_column(String(300), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    # Calendar-day rules only: a due date on a non-working day moves to the next working day.
+    next_working_day: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Inclusive; None means open-ended on that side.
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
@@ -196,6 +200,8 @@ class Deadline(db.Model):
     count: Mapped[int] = mapped_column(Integer)
     unit: Mapped[Unit] = mapped_column(str_enum(Unit))
     starts: Mapped[Start] = mapped_column(str_enum(Start))
+    # The rule's "next working day" setting as applied (False for clocks started before the setting existed).
+    next_working_day: Mapped[bool] = mapped_column(default=False, server_default=false())
     issued_on: Mapped[date | None] = mapped_column(Date)
     received_on: Mapped[date] = mapped_column(Date)
     start_on: Mapped[date] = mapped_column(Date)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from ombudsman import contracts
 from ombudsman.accounts.models import Office, User
@@ -28,18 +27,13 @@ from ombudsman.deadlines.records import (
     required_day,
     required_text,
 )
+from ombudsman.deadlines.rules import applicable_rule, rules_of_kind
 from ombudsman.deadlines.settings import office_calendar
 from ombudsman.errors import Conflict, Invalid
 from ombudsman.extensions import db
 from ombudsman.letters import lookups as letter_lookups
 from ombudsman.recommendations.forms import KIND_LABELS
 from ombudsman.recommendations.models import CLOSED_STATUSES, Recommendation
-
-
-def rule_in_force(kind: str, on: date) -> DeadlineRule | None:
-    """The deadline rule for a kind of recommendation whose clock starts on `on`."""
-    rules = db.session.scalars(select(DeadlineRule).where(DeadlineRule.kind == kind))
-    return next((r for r in rules if r.in_force_on(on)), None)
 
 
 def _check_receipt(cmd: RecordReceipt | CorrectReceipt, today: date) -> date:
@@ -57,14 +51,13 @@ def _check_receipt(cmd: RecordReceipt | CorrectReceipt, today: date) -> date:
 
 def _rule_for(rec: Recommendation, received_on: date, issued_on: date | None) -> tuple[DeadlineRule, date]:
     # The rule in force on the clock's own start date applies: the receipt date, or the issue date for
-    # rules counted from issue. Try the receipt first to learn which one the rule wants.
-    rule = rule_in_force(rec.kind, received_on)
-    if rule is not None and rule.starts is Start.ON_ISSUE:
-        if issued_on is None:
-            raise Invalid(
-                _l("Aturan tenggat ini dihitung sejak surat diterbitkan: isi tanggal surat."), "issued_on"
-            )
-        rule = rule_in_force(rec.kind, issued_on)
+    # rules counted from issue (`rules.applicable_rule`).
+    kind_rules = rules_of_kind(rec.kind)
+    rule = applicable_rule(kind_rules, received_on, issued_on)
+    if rule is not None and rule.starts is Start.ON_ISSUE and issued_on is None:
+        raise Invalid(
+            _l("Aturan tenggat ini dihitung sejak surat diterbitkan: isi tanggal surat."), "issued_on"
+        )
     if rule is None:
         raise Invalid(
             _l(
@@ -109,7 +102,9 @@ def start_clock(
     received_on = _check_receipt(RecordReceipt(received_on=received_on, issued_on=issued_on), today)
     rule, start_on = _rule_for(recommendation, received_on, issued_on)
     calendar = calendar or office_calendar(db.session.get(Office, recommendation.office_id))
-    result = compute_start(calendar, rule.count, rule.unit, rule.starts, start_on)
+    result = compute_start(
+        calendar, rule.count, rule.unit, rule.starts, start_on, next_working_day=rule.next_working_day
+    )
     deadline = Deadline(
         office_id=recommendation.office_id,
         recommendation=recommendation,
@@ -117,6 +112,7 @@ def start_clock(
         count=rule.count,
         unit=rule.unit,
         starts=rule.starts,
+        next_working_day=rule.next_working_day,
         issued_on=issued_on,
         received_on=received_on,
         start_on=start_on,
@@ -144,6 +140,7 @@ def store(deadline: Deadline, result: Computation, rule: DeadlineRule | None = N
     if rule is not None:
         deadline.rule_id, deadline.count = rule.id, rule.count
         deadline.unit, deadline.starts = rule.unit, rule.starts
+        deadline.next_working_day = rule.next_working_day
     deadline.due_on = result.due_on
     deadline.explanation_facts = list(result.steps)
     deadline.warnings = list(result.warnings)
@@ -178,6 +175,7 @@ def correct_receipt(
         starts=rule.starts,
         start_on=start_on,
         adjustments=adjustments,
+        next_working_day=rule.next_working_day,
     )
     store(deadline, result, rule)
     add_event(

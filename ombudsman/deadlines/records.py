@@ -23,6 +23,7 @@ DEADLINE_FIELDS = (
     "count",
     "unit",
     "starts",
+    "next_working_day",
     "issued_on",
     "received_on",
     "start_on",

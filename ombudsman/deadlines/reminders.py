@@ -28,7 +28,7 @@ from sqlalchemy.orm import joinedload
 from ombudsman.accounts.models import Office, Role, User
 from ombudsman.audit import services as audit
 from ombudsman.clock import utcnow
-from ombudsman.deadlines.labels import STATE_LABELS
+from ombudsman.deadlines.labels import STATE_LABELS, warning_texts
 from ombudsman.deadlines.models import ALERT_STATES, CalendarFeed, Deadline, DeadlineState, ReminderNotice
 from ombudsman.deadlines.settings import office_calendar, state_cutoffs
 from ombudsman.deadlines.states import state_expression
@@ -55,6 +55,8 @@ class DigestItem:
     authority: str
     text: str
     explanation: str
+    # As stored (`Deadline.warnings`): said in the recipient's language when the e-mail is written.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -133,6 +135,7 @@ def collect(office: Office, *, today: date) -> list[Digest]:
                     rec.authority.name,
                     rec.text,
                     deadline.explanation_in(digest.locale),
+                    tuple(deadline.warnings or ()),
                 )
             )
     db.session.flush()
@@ -187,6 +190,7 @@ def _message(digest: Digest, *, sender: str, base_url: str) -> EmailMessage:
             lines += [
                 f"* {item.authority}: {_shorten(item.text)}",
                 "  " + _("Jatuh tempo %(day)s", day=format_date(item.due_on, "long")),
+                *("  " + _("Peringatan: %(text)s", text=w) for w in warning_texts(item.warnings)),
                 f"  {follow_up_url(base_url, item.recommendation_id)}",
             ]
     lines += [
@@ -297,7 +301,9 @@ def _ical_feed(user: User, deadlines: Iterable[Deadline], *, base_url: str) -> b
                 text=_shorten(rec.text, 80),
             ),
         )
-        event.add("description", f"{rec.text}\n\n{deadline.explanation}\n\n{url}")
+        # The warnings travel with the date: a calendar shows no page beside it.
+        warned = [_("Peringatan: %(text)s", text=w) for w in warning_texts(deadline.warnings)]
+        event.add("description", "\n\n".join([rec.text, deadline.explanation, *warned, url]))
         event.add("url", url)
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)

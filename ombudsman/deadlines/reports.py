@@ -22,7 +22,7 @@ from ombudsman.accounts.models import User
 from ombudsman.authorities.models import Authority, Level
 from ombudsman.authorities.services import LEVEL_LABELS
 from ombudsman.deadlines import explanations
-from ombudsman.deadlines.labels import STATE_LABELS
+from ombudsman.deadlines.labels import STATE_LABELS, warning_texts
 from ombudsman.deadlines.models import ACTIVE_STATES, PAST_DUE_STATES, Deadline, DeadlineState
 from ombudsman.deadlines.states import StateCutoffs, state_expression
 from ombudsman.extensions import db
@@ -173,6 +173,7 @@ class AuthorityRecord:
     on_time: int = 0
     late: int = 0
     ignored: int = 0
+    overdue: int = 0
     median_days: float | None = None
 
 
@@ -181,8 +182,9 @@ class Summary:
     """Every figure of the dashboard except the lists and the chart.
 
     An authority's record counts recommendations received (a clock was started), carried out on time and
-    late (an outcome of implemented or partially implemented, met or late), and ignored (an outcome of not
-    implemented, or a deadline now past due); days to comply are calendar days from the clock's start.
+    late (an outcome of implemented or partially implemented, met or late), ignored (the office recorded the
+    outcome "not implemented") and overdue (still open, its deadline now past: not yet a judgement that it
+    was ignored); days to comply are calendar days from the clock's start.
     """
 
     counts: dict[DeadlineState, int]
@@ -220,8 +222,10 @@ def summary(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) ->
             record.on_time += n
         elif status in COMPLIED and state is DeadlineState.LATE:
             record.late += n
-        elif state in PAST_DUE_STATES or status is RecommendationStatus.NOT_IMPLEMENTED:
+        elif status is RecommendationStatus.NOT_IMPLEMENTED:
             record.ignored += n
+        elif state in PAST_DUE_STATES:
+            record.overdue += n
     names = dict(
         db.session.execute(select(Authority.id, Authority.name).where(Authority.id.in_(authorities))).all()
     )
@@ -247,7 +251,7 @@ def summary(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) ->
         by_authority=_by_past_due(authorities),
         by_level=list(levels.values()),
         by_inspector=_by_past_due(inspectors),
-        records=sorted(records.values(), key=lambda r: (-r.ignored, r.name)),
+        records=sorted(records.values(), key=lambda r: (-r.ignored, -r.overdue, r.name)),
     )
 
 
@@ -352,6 +356,7 @@ EXPORT_HEADER = (
     _l("Tanggal surat"),
     _l("Tanggal diterima"),
     _l("Jatuh tempo"),
+    _l("Peringatan jatuh tempo"),
     _l("Status tenggat"),
     _l("Status rekomendasi"),
     _l("Tanggal hasil"),
@@ -378,6 +383,7 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
             Deadline.issued_on,
             Deadline.received_on,
             Deadline.due_on,
+            Deadline.warnings,
             state,
             Recommendation.status,
             Deadline.closed_on,
@@ -393,7 +399,7 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
     numbers = letter_lookups.receipt_letter_numbers(stmt.with_only_columns(Recommendation.id))
     stmt = stmt.order_by(Deadline.due_on.is_(None), Deadline.due_on, Recommendation.id)
     for row in db.session.execute(stmt.execution_options(yield_per=1000)):
-        rid, auth, level, kind, who, text, issued, received, due, st, status, closed, facts, old = row
+        rid, auth, level, kind, who, text, issued, received, due, warned, st, status, closed, facts, old = row
         yield (
             rid,
             numbers.get(rid, ""),
@@ -405,6 +411,7 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
             issued,
             received,
             due,
+            "; ".join(warning_texts(warned)),
             STATE_LABELS[DeadlineState(st)],
             STATUS_LABELS[status],
             closed,

@@ -5,6 +5,7 @@ Changing a rule never moves a stored due date; `changes.preview` shows the admin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -24,7 +25,38 @@ from ombudsman.extensions import db
 from ombudsman.lookup import rows_by_id
 from ombudsman.recommendations.models import RecommendationKind
 
-RULE_FIELDS = ("kind", "count", "unit", "starts", "legal_basis", "note", "valid_from", "valid_to")
+RULE_FIELDS = (
+    "kind",
+    "count",
+    "unit",
+    "starts",
+    "next_working_day",
+    "legal_basis",
+    "note",
+    "valid_from",
+    "valid_to",
+)
+
+
+def applicable_rule(
+    rules: Sequence[DeadlineRule], received_on: date, issued_on: date | None
+) -> DeadlineRule | None:
+    """Of one kind's rules, the one a clock counts with when the letter dated `issued_on` is received on
+    `received_on`: the rule in force on the receipt date, unless that rule counts from the issue, then the
+    rule in force on the issue date (the clock's own start date). None when no rule is in force.
+
+    The one place this choice is made: the clock on receipt (`receipt`) and the sentence a letter states
+    before it is received (`letter_sentence`) both ask here."""
+    rule = next((r for r in rules if r.in_force_on(received_on)), None)
+    if rule is not None and rule.starts is Start.ON_ISSUE and issued_on is not None:
+        rule = next((r for r in rules if r.in_force_on(issued_on)), None)
+    return rule
+
+
+def rules_of_kind(kind: RecommendationKind | str) -> list[DeadlineRule]:
+    """Every deadline rule of one kind of recommendation, by start of validity."""
+    rules = db.session.scalars(select(DeadlineRule).where(DeadlineRule.kind == kind))
+    return sorted(rules, key=lambda r: (r.valid_from or date.min, r.id))
 
 
 def all_rules() -> list[DeadlineRule]:
@@ -77,6 +109,7 @@ def save_rule(rule: DeadlineRule | None, cmd: SaveRule, *, user: User | None) ->
         rule = DeadlineRule()
         db.session.add(rule)
     rule.kind, rule.count, rule.unit, rule.starts = kind, count, unit, starts
+    rule.next_working_day = bool(cmd.next_working_day)
     rule.legal_basis = (cmd.legal_basis or "").strip()
     rule.note = (cmd.note or "").strip()
     rule.valid_from, rule.valid_to = valid_from, valid_to

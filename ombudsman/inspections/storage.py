@@ -26,14 +26,48 @@ from ombudsman.inspections.models import EvidenceKind
 log = logging.getLogger(__name__)
 
 # What the office accepts, decided by the bytes, never by the file name.
-PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+PHOTO_TYPES = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/heic": "heic",
+    "image/heif": "heif",
+}
 DOCUMENT_TYPES = {"application/pdf": "pdf"}
-# Photos are refused above this many pixels, and above what one decode may cost (see `photos`).
+# Photos a browser shows as they are; the others (HEIC/HEIF) are shown through their JPEG rendition.
+BROWSER_PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
+# Photos are refused above this many pixels (the hard limit), and above what one decode may cost (`photos`).
 MAX_PIXELS = photos.MAX_PIXELS
 PHOTO_FORMATS = photos.PHOTO_FORMATS
 # Pillow may identify only these: enough to name a refused GIF, BMP or TIFF in the message, while the many
 # other plugins (some of which accept any bytes at all, e.g. TGA) never parse an upload.
 IDENTIFIED_FORMATS = (*PHOTO_FORMATS, "GIF", "BMP", "TIFF")
+
+
+def accepted_types() -> list[str]:
+    """Every media type an evidence upload may have (photos, then documents): the `accept` of file inputs."""
+    return [*PHOTO_TYPES, *DOCUMENT_TYPES]
+
+
+def capture_limits(max_bytes: int) -> dict:
+    """What the phone checks before it queues a file, so it never keeps what the server would refuse.
+
+    `max_bytes`: the office's upload limit (config `EVIDENCE_MAX_BYTES`). Shape::
+
+        {"accepted_types": [media types], "photo_types": [media types], "max_bytes": int (bytes),
+         "max_pixels": {media type: int (pixels, width × height)}, "hard_max_pixels": int (pixels)}
+
+    The type is decided by the bytes on the server (a `.heic` name with JPEG inside is a JPEG).
+    """
+    return {
+        "accepted_types": accepted_types(),
+        "photo_types": list(PHOTO_TYPES),
+        "max_bytes": max_bytes,
+        "hard_max_pixels": photos.MAX_PIXELS,
+        **photos.limits(),
+    }
+
+
 # A PDF starts with "%PDF-" and ends with "%%EOF"; readers tolerate a little trailing garbage after it, so the
 # marker is looked for within the last kilobyte.
 PDF_HEADER = b"%PDF-"
@@ -61,6 +95,8 @@ class CheckedUpload:
     content_type: str
     kind: EvidenceKind
     sha256: str
+    # Photos: whether pages show a JPEG rendition of it rather than the original (`photos.needs_rendition`).
+    rendition: bool = False
 
     @property
     def size(self) -> int:
@@ -71,8 +107,9 @@ class CheckedUpload:
 def check_upload(data: bytes, filename: str, *, max_bytes: int) -> CheckedUpload:
     """Validate an upload by its content; raise `Invalid` (field `file`) with a message for a person.
 
-    Accepted: JPEG, PNG and WebP photos that Pillow can decode, and PDF documents with a ``%PDF-`` header and
-    an ``%%EOF`` trailer. The file name only names the file in messages; it never decides the type.
+    Accepted: JPEG, PNG, WebP and HEIF/HEIC photos that Pillow (with pillow-heif) can decode within the limits
+    of `photos` (hard limit `photos.MAX_PIXELS`), and PDF documents with a ``%PDF-`` header and an ``%%EOF``
+    trailer. The file name only names the file in messages; it never decides the type.
     """
     original = kept_filename(filename)
     name = display_filename(original)
@@ -89,27 +126,34 @@ def check_upload(data: bytes, filename: str, *, max_bytes: int) -> CheckedUpload
     if data.startswith(PDF_HEADER):
         if PDF_EOF not in data[-PDF_TRAILER_WINDOW:]:
             raise _refused(_l("Dokumen \u201c%(name)s\u201d bukan PDF yang utuh.", name=name))
-        mime, kind = "application/pdf", EvidenceKind.DOCUMENT
+        mime, kind, rendition = "application/pdf", EvidenceKind.DOCUMENT, False
     else:
-        mime, kind = _check_photo(data, name), EvidenceKind.PHOTO
-    return CheckedUpload(data, original, mime, kind, hashlib.sha256(data).hexdigest())
+        (mime, rendition), kind = _check_photo(data, name), EvidenceKind.PHOTO
+    return CheckedUpload(data, original, mime, kind, hashlib.sha256(data).hexdigest(), rendition)
 
 
-def _check_photo(data: bytes, name: str) -> str:
-    """Return the media type of an accepted photo; raise `Invalid` for anything else."""
+def _check_photo(data: bytes, name: str) -> tuple[str, bool]:
+    """The media type of an accepted photo and whether it needs a rendition; raise `Invalid` otherwise."""
     try:
         with (
             photos.truncated_images_refused(),
             Image.open(io.BytesIO(data), formats=IDENTIFIED_FORMATS) as img,
         ):
-            image_format = img.format
+            image_format, size = img.format, img.size
         if image_format in PHOTO_FORMATS:
             photos.decode_check(data, image_format)
     except photos.TooLarge as exc:
         raise _too_large(name, exc) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         # Pillow's own limits lie above ours; the warning is only raised where warnings are errors.
-        raise _refused(_l("Foto \u201c%(name)s\u201d terlalu besar resolusinya.", name=name)) from exc
+        raise _refused(
+            _l(
+                "Foto \u201c%(name)s\u201d terlalu besar resolusinya; "
+                "kirim foto paling besar %(limit)s megapiksel.",
+                name=name,
+                limit=f"{photos.MAX_PIXELS / 1_000_000:.0f}",
+            )
+        ) from exc
     except UnidentifiedImageError as exc:
         if any(_pillow_accepts(fmt, data) for fmt in PHOTO_FORMATS):
             raise _broken_photo(name) from exc  # the header of an accepted type, a body Pillow cannot read
@@ -121,12 +165,12 @@ def _check_photo(data: bytes, name: str) -> str:
         raise _refused(
             _l(
                 "Jenis berkas \u201c%(name)s\u201d tidak diterima (isi berkas: %(found)s). "
-                "Kirim foto JPEG, PNG atau WebP, atau dokumen PDF.",
+                "Kirim foto JPEG, PNG, WebP atau HEIC, atau dokumen PDF.",
                 name=name,
                 found=found,
             )
         )
-    return PHOTO_FORMATS[image_format]
+    return photos.media_type(image_format, data), photos.needs_rendition(image_format, size)
 
 
 def _broken_photo(name: str) -> Invalid:
@@ -155,14 +199,34 @@ def _pillow_accepts(image_format: str, data: bytes) -> bool:
     return bool(accept and accept(data[:16]))
 
 
+THUMBNAIL_SUFFIX = ".thumb.jpg"
+RENDITION_SUFFIX = ".view.jpg"
+
+
 def _key(sha256: str, suffix: str) -> str:
     return f"{sha256[:2]}/{sha256[2:4]}/{sha256}{suffix}"
+
+
+def rendition_key(sha256: str) -> str:
+    """The storage key of a photo's JPEG rendition (written only when `CheckedUpload.rendition`)."""
+    return _key(sha256, RENDITION_SUFFIX)
+
+
+def view_key(root: Path, *, sha256: str, storage_key: str, content_type: str) -> tuple[str, str] | None:
+    """What a page shows for a stored photo: (key, media type) of its rendition, else of its original when a
+    browser can show it; None for a photo with neither (a HEIC stored before renditions existed)."""
+    rendition = rendition_key(sha256)
+    if (root / rendition).is_file():
+        return rendition, "image/jpeg"
+    if content_type in BROWSER_PHOTO_TYPES:
+        return storage_key, content_type
+    return None
 
 
 def keys_for(upload: CheckedUpload) -> tuple[str, str | None]:
     """The storage keys of an upload's original and (photos only) thumbnail; nothing is written."""
     ext = PHOTO_TYPES.get(upload.content_type) or DOCUMENT_TYPES[upload.content_type]
-    thumb_key = _key(upload.sha256, ".thumb.jpg") if upload.kind is EvidenceKind.PHOTO else None
+    thumb_key = _key(upload.sha256, THUMBNAIL_SUFFIX) if upload.kind is EvidenceKind.PHOTO else None
     return _key(upload.sha256, f".{ext}"), thumb_key
 
 
@@ -196,17 +260,31 @@ def make_thumbnail(data: bytes, size: int) -> bytes:
         raise _too_large("berkas", exc) from exc
 
 
-def save(root: Path, upload: CheckedUpload, *, thumbnail_px: int) -> tuple[str, str | None]:
-    """Store the original (and a thumbnail for photos) in the current transaction; return their keys.
+def make_rendition(data: bytes) -> bytes:
+    """The JPEG rendition of a photo for pages (`photos.RENDITION_PX`); `Invalid` when over budget."""
+    try:
+        return photos.make_rendition(data)
+    except photos.TooLarge as exc:
+        raise _too_large("berkas", exc) from exc
 
-    Everything that can fail (the thumbnail) is done before the first file is written. Files this call
-    creates are removed again if the database transaction ends without a commit (see `_forget_new_files`),
-    so a failed insert leaves nothing behind.
+
+def save(root: Path, upload: CheckedUpload, *, thumbnail_px: int) -> tuple[str, str | None]:
+    """Store the original (and for photos a thumbnail, and a rendition when needed) in the current
+    transaction; return the keys of the original and the thumbnail (the rendition's is `rendition_key`).
+
+    Everything that can fail (thumbnail, rendition) is done before the first file is written. Files this
+    call creates are removed again if the database transaction ends without a commit (see
+    `_forget_new_files`), so a failed insert leaves nothing behind.
     """
     key, thumb_key = keys_for(upload)
     files = [(key, upload.data)]
+    source = upload.data
+    if upload.rendition and not (root / rendition_key(upload.sha256)).exists():
+        # The thumbnail comes from the upright 2,048 px rendition: a HEIC is fully decoded once, not twice.
+        source = make_rendition(upload.data)
+        files.append((rendition_key(upload.sha256), source))
     if thumb_key is not None and not (root / thumb_key).exists():
-        files.append((thumb_key, make_thumbnail(upload.data, thumbnail_px)))
+        files.append((thumb_key, make_thumbnail(source, thumbnail_px)))
     for file_key, data in files:
         if _write_atomic(root, file_key, data):
             db.session.info.setdefault(_NEW_FILES, []).append((root, file_key))
@@ -232,14 +310,16 @@ def _forget_new_files(session: Session, transaction) -> None:
     if transaction.parent is not None or _NEW_FILES not in session.info:
         return
     new = session.info.pop(_NEW_FILES)
+    # A rendition has no column of its own: it is kept when a committed row refers to its photo's thumbnail.
+    companions = {key: key.removesuffix(RENDITION_SUFFIX) + THUMBNAIL_SUFFIX for _, key in new}
     try:
-        kept = _committed_keys(session, {key for _, key in new})
+        kept = _committed_keys(session, {key for _, key in new} | set(companions.values()))
     except SQLAlchemyError:
         # The database cannot say whether another record uses them: an unused file is the lesser harm.
         log.warning("kept %d new evidence file(s): their references could not be checked", len(new))
         return
     for root, key in new:
-        if key not in kept:
+        if key not in kept and not (key.endswith(RENDITION_SUFFIX) and companions[key] in kept):
             (root / key).unlink(missing_ok=True)
 
 

@@ -38,7 +38,7 @@ from ombudsman.authorities.models import Level
 from ombudsman.errors import DomainError, Invalid
 from ombudsman.extensions import db
 from ombudsman.forms_common import filled, options, show_error
-from ombudsman.inspections import queries, services, storage
+from ombudsman.inspections import held_uploads, queries, services, storage
 from ombudsman.inspections.commands import EvidenceDetails, FindingDetails, InspectionDetails, ItemAnswer
 from ombudsman.inspections.forms import EvidenceForm, FindingForm, InspectionForm
 from ombudsman.inspections.models import (
@@ -242,7 +242,11 @@ def checklist(inspection_id: int):
         show_error(None, exc)
     else:
         db.session.commit()
-        flash(_("Checklist disimpan."), "success")
+        # Shown beside the save button (the page's `inline_flashes`), which the anchor scrolls to.
+        flash(_("Checklist disimpan."), "checklist")
+        return redirect(
+            url_for("inspections.show", inspection_id=inspection.id, _anchor="checklist-saved"), 303
+        )
     return redirect(url_for("inspections.show", inspection_id=inspection.id, _anchor="checklist"), 303)
 
 
@@ -388,31 +392,76 @@ def _initial_suggestion(form: FindingForm, inspection: Inspection):
         return None
 
 
-@bp.route("/<int:inspection_id>/findings/new", methods=["GET", "POST"])
-@roles_required(FIELD_WORK)
-def new_finding(inspection_id: int):
-    """Log a finding, with its photos, and route it to the responsible authority."""
-    inspection = office_record_or_404(Inspection, inspection_id)
-    _require_edit(inspection)
-    form = FindingForm()
-    _finding_form_choices(form, inspection)
-    if form.validate_on_submit():
+def _finding_photos(form: FindingForm) -> tuple[list[held_uploads.HeldUpload], list[storage.CheckedUpload]]:
+    """The photos a submitted finding form carries: those held from its last display (less the ones the
+    user removed) and the newly chosen ones that pass the checks; each refusal goes under `photos`."""
+    root, limit = _evidence_root(), current_app.config["EVIDENCE_MAX_BYTES"]
+    removed = set(request.form.getlist(held_uploads.REMOVE_FIELD))
+    for token in removed:
+        held_uploads.release(root, token)
+    held, fresh = [], []
+    for token in request.form.getlist(held_uploads.FIELD):
+        if token in removed:
+            continue
         try:
-            uploads = _check_uploads(form.photos.data or [])
-            finding = services.create_finding(inspection, current_user, _finding_details(form))
-            _store(inspection, uploads, finding)
+            held.append(held_uploads.take(root, token, current_user.id, max_bytes=limit))
+        except DomainError as exc:
+            show_error(form, exc, default_field="photos")
+    for file in form.photos.data or []:
+        if not file or not (file.filename or file.content_length):
+            continue
+        try:
+            fresh.append(storage.check_upload(file.read(limit + 1), file.filename or "", max_bytes=limit))
+        except DomainError as exc:
+            show_error(form, exc, default_field="photos")
+    return held, fresh
+
+
+def _save_finding(form: FindingForm, inspection: Inspection, save) -> tuple[Finding | None, list]:
+    """Validate the form and its photos, run `save()` (the service call) and store the photos, committing
+    once; returns the finding, or None and the photos held for the redisplayed form (`held_uploads`)."""
+    valid = form.validate_on_submit()
+    if request.method != "POST" or form.csrf_token.errors:
+        return None, []
+    held, fresh = _finding_photos(form)
+    if valid and not form.photos.errors:
+        try:
+            finding = save()
+            _store(inspection, [h.upload for h in held] + fresh, finding)
         except DomainError as exc:
             db.session.rollback()
             show_error(form, exc, default_field="photos")
         else:
             db.session.commit()
-            flash(_("Temuan %(n)d disimpan.", n=finding.number), "success")
-            return redirect(url_for("findings.show", finding_id=finding.id), 303)
+            for item in held:
+                held_uploads.release(_evidence_root(), item.token)
+            return finding, []
+    return None, held + [held_uploads.hold(_evidence_root(), u, current_user.id) for u in fresh]
+
+
+@bp.route("/<int:inspection_id>/findings/new", methods=["GET", "POST"])
+@roles_required(FIELD_WORK)
+def new_finding(inspection_id: int):
+    """Log a finding, with its photos, and route it to the responsible authority.
+
+    A refused form keeps the chosen photos (held for 24 hours, see `held_uploads`).
+    """
+    inspection = office_record_or_404(Inspection, inspection_id)
+    _require_edit(inspection)
+    form = FindingForm()
+    _finding_form_choices(form, inspection)
+    finding, held = _save_finding(
+        form, inspection, lambda: services.create_finding(inspection, current_user, _finding_details(form))
+    )
+    if finding is not None:
+        flash(_("Temuan %(n)d disimpan.", n=finding.number), "success")
+        return redirect(url_for("findings.show", finding_id=finding.id), 303)
     return render_template(
         "findings/form.html",
         form=form,
         inspection=inspection,
         finding=None,
+        held=held,
         suggestion=_initial_suggestion(form, inspection),
     ), _status()
 
@@ -519,23 +568,21 @@ def finding_edit(finding_id: int):
     else:
         form = FindingForm()
     _finding_form_choices(form, inspection)
-    if form.validate_on_submit():
-        try:
-            uploads = _check_uploads(form.photos.data or [])
-            services.update_finding(finding, current_user, _finding_details(form))
-            _store(inspection, uploads, finding)
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc, default_field="photos")
-        else:
-            db.session.commit()
-            flash(_("Perubahan disimpan."), "success")
-            return redirect(url_for("findings.show", finding_id=finding.id), 303)
+
+    def save() -> Finding:
+        services.update_finding(finding, current_user, _finding_details(form))
+        return finding
+
+    saved, held = _save_finding(form, inspection, save)
+    if saved is not None:
+        flash(_("Perubahan disimpan."), "success")
+        return redirect(url_for("findings.show", finding_id=finding.id), 303)
     return render_template(
         "findings/form.html",
         form=form,
         inspection=inspection,
         finding=finding,
+        held=held,
         suggestion=_initial_suggestion(form, inspection),
     ), _status()
 
@@ -573,6 +620,26 @@ def file(evidence_id: int):
         evidence.content_type,
         download=evidence.content_type == "application/pdf" or request.args.get("download") == "1",
     )
+
+
+@evidence_bp.get("/<int:evidence_id>/view")
+@roles_required(EVERYONE)
+def view(evidence_id: int):
+    """The photo as pages show it: its JPEG rendition (HEIC, very large photos), else the original."""
+    evidence = office_record_or_404(Evidence, evidence_id)
+    shown = (
+        storage.view_key(
+            _evidence_root(),
+            sha256=evidence.sha256,
+            storage_key=evidence.storage_key,
+            content_type=evidence.content_type,
+        )
+        if evidence.thumbnail_key
+        else None
+    )
+    if shown is None:
+        abort(404)
+    return _send(evidence, shown[0], shown[1], download=False)
 
 
 @evidence_bp.get("/<int:evidence_id>/thumbnail")

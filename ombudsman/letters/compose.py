@@ -18,14 +18,25 @@ from ombudsman.accounts.models import Office
 from ombudsman.authorities.models import Authority
 from ombudsman.dates import WEEKDAYS_ID
 from ombudsman.deadlines import services as deadline_services
-from ombudsman.deadlines.models import Start, Unit
+from ombudsman.deadlines.computation import days_between
+from ombudsman.deadlines.models import EscalationStep, Unit
+from ombudsman.extensions import db
 from ombudsman.inspections import storage
 from ombudsman.inspections.models import EvidenceKind, Finding, Inspection, InspectionKind
-from ombudsman.letters.document import AnnexRow, LetterDocument, LetterSection, OfficeHeader, PageMargins
+from ombudsman.letters import lookups
+from ombudsman.letters.document import (
+    AnnexRow,
+    LetterDocument,
+    LetterSection,
+    OfficeHeader,
+    OverdueRow,
+    PageMargins,
+)
 from ombudsman.letters.models import Letter, LetterKind, LetterSettings
 from ombudsman.letters.settings import for_office
 from ombudsman.pdf import format_date_id, qr_svg_data_uri
 from ombudsman.recommendations.models import Recommendation, RecommendationKind
+from ombudsman.spelling import number_words  # noqa: F401 (letters spell counts out with it)
 
 SNAPSHOT_VERSION = 1
 
@@ -42,86 +53,6 @@ LETTER_KIND_FOR = {
     RecommendationKind.TINDAKAN_KOREKTIF: LetterKind.TINDAKAN_KOREKTIF,
     RecommendationKind.REKOMENDASI: LetterKind.REKOMENDASI_DRAFT,
 }
-
-
-# --- the deadline sentence ----------------------------------------------------------------------------------
-
-
-_ONES = (
-    "",
-    "satu",
-    "dua",
-    "tiga",
-    "empat",
-    "lima",
-    "enam",
-    "tujuh",
-    "delapan",
-    "sembilan",
-    "sepuluh",
-    "sebelas",
-)
-
-
-def number_words(n: int) -> str:
-    """A whole number in Indonesian words, as letters spell counts out ("tiga puluh")."""
-    if n < 0:
-        return "minus " + number_words(-n)
-    if n == 0:
-        return "nol"
-    if n < 12:
-        return _ONES[n]
-    if n < 20:
-        return f"{_ONES[n - 10]} belas"
-    if n < 100:
-        tens, rest = divmod(n, 10)
-        return " ".join(w for w in (f"{_ONES[tens]} puluh", _ONES[rest]) if w)
-    if n < 200:
-        return " ".join(w for w in ("seratus", number_words(n - 100) if n > 100 else "") if w)
-    if n < 1000:
-        hundreds, rest = divmod(n, 100)
-        return " ".join(w for w in (f"{_ONES[hundreds]} ratus", number_words(rest) if rest else "") if w)
-    if n < 2000:
-        return " ".join(w for w in ("seribu", number_words(n - 1000) if n > 1000 else "") if w)
-    thousands, rest = divmod(n, 1000)
-    return " ".join(w for w in (f"{number_words(thousands)} ribu", number_words(rest) if rest else "") if w)
-
-
-# Who reports what, and what "received" means, per kind; the count, unit and start come from the rule.
-_DEADLINE_SUBJECT = {
-    RecommendationKind.SARAN: "Tindak lanjut atas saran tersebut kami harapkan disampaikan kepada Ombudsman",
-    RecommendationKind.TINDAKAN_KOREKTIF: (
-        "Pelaksanaan tindakan korektif tersebut kami harapkan dilaporkan kepada Ombudsman"
-    ),
-    RecommendationKind.REKOMENDASI: (
-        "Atasan terlapor wajib melaporkan pelaksanaan Rekomendasi kepada Ombudsman"
-    ),
-}
-_RECEIVED_WHAT = {
-    RecommendationKind.SARAN: "surat ini",
-    RecommendationKind.TINDAKAN_KOREKTIF: "Laporan Hasil Pemeriksaan",
-    RecommendationKind.REKOMENDASI: "Rekomendasi",
-}
-
-
-def deadline_rule_sentence(kind: RecommendationKind, on: date) -> str:
-    """The sentence that states the follow-up deadline of a recommendation of this kind.
-
-    Phrased from the deadline rule in force on `on` (the letter's date), the same rule the follow-up clock
-    uses when the letter is received, so the letter and the due date agree. Empty when no rule is in force:
-    the letter then says nothing it could not keep.
-    """
-    rule = deadline_services.rule_in_force(kind, on)
-    if rule is None:
-        return ""
-    unit = "hari kerja" if rule.unit is Unit.WORKING else "hari"
-    since = (
-        "sejak tanggal surat ini"
-        if rule.starts is Start.ON_ISSUE
-        else f"sejak {_RECEIVED_WHAT[kind]} diterima"
-    )
-    count = f"{rule.count} ({number_words(rule.count)})"
-    return f"{_DEADLINE_SUBJECT[kind]} paling lambat {count} {unit} {since}."
 
 
 # --- default texts of a new draft ---------------------------------------------------------------------------
@@ -190,53 +121,111 @@ def office_header(office: Office, settings: LetterSettings) -> OfficeHeader:
     )
 
 
-def _authority_text(finding: Finding) -> str:
-    names = [finding.responsible_authority.name]
-    if finding.second_authority is not None:
-        names.append(finding.second_authority.name)
-    return " dan ".join(names)
+# The run-in label before a finding's recommendations, by their kind (never "Saran:" over a Rekomendasi).
+RECOMMENDATION_LABELS = {
+    RecommendationKind.SARAN: "Saran",
+    RecommendationKind.TINDAKAN_KOREKTIF: "Tindakan korektif",
+    RecommendationKind.REKOMENDASI: "Rekomendasi",
+}
+
+# How a letter's sentences name the recommendations of a kind ("... atas saran perbaikan berikut").
+KIND_PHRASES = {
+    RecommendationKind.SARAN: "saran perbaikan",
+    RecommendationKind.TINDAKAN_KOREKTIF: "tindakan korektif",
+    RecommendationKind.REKOMENDASI: "Rekomendasi",
+}
 
 
-def sections_for(recommendations: list[Recommendation], on: date) -> list[LetterSection]:
-    """One section per finding answered, in finding order; each recommendation under its first finding.
+def _responsible(finding: Finding) -> list[Authority]:
+    return [a for a in (finding.responsible_authority, finding.second_authority) if a is not None]
 
-    A recommendation answering several findings is printed once; the later findings point back to it.
+
+def authority_text(finding: Finding, addressee: Authority | None) -> str:
+    """Who is responsible for a finding, said only where the addressee cannot take it for granted.
+
+    Empty when the addressee alone is responsible (a letter to the Pemerintah Kota Kupang does not tell it
+    eight times that it is responsible); "Tanggung jawab bersama dengan <other>." for a finding the addressee
+    shares; the names of the responsible authorities when the addressee is not among them (a letter to a
+    superior about its unit, or without an addressee).
     """
-    first_section: dict[int, int] = {}  # recommendation id -> number of the finding it is printed under
-    findings: dict[int, Finding] = {}
+    responsible = _responsible(finding)
+    ids = [a.id for a in responsible]
+    if addressee is not None and addressee.id in ids:
+        others = [a.name for a in responsible if a.id != addressee.id]
+        return f"Tanggung jawab bersama dengan {' dan '.join(others)}." if others else ""
+    return "Instansi yang bertanggung jawab: " + " dan ".join(a.name for a in responsible)
+
+
+def inspection_heading(inspection: Inspection) -> str:
+    """How a letter names an inspection: "Inspeksi Mendadak tanggal 30 Juli 2018 pada <unit>"."""
+    phrase = INSPECTION_PHRASES.get(inspection.kind, "Inspeksi")
+    return f"{phrase} tanggal {format_date_id(inspection.visited_on)} pada {inspection.authority.name}"
+
+
+def letter_findings(recommendations: Iterable[Recommendation]) -> list[Finding]:
+    """The findings a letter answers, each once, in the order of the inspections (visit date), then of the
+    findings within each inspection; their position in this list (from 1) is their number in the letter."""
+    findings = {f.id: f for rec in recommendations for f in rec.findings}
+    return sorted(
+        findings.values(),
+        key=lambda f: (f.inspection.visited_on, f.inspection_id, f.number, f.id),
+    )
+
+
+def sections_for(
+    recommendations: list[Recommendation], on: date, addressee: Authority | None = None
+) -> list[LetterSection]:
+    """One section per finding answered, numbered 1..n in this letter; each recommendation under the first
+    finding it answers, the later ones pointing back to it ("Sebagaimana saran pada angka 1.").
+
+    Findings from different inspections are kept apart (grouped by inspection, never merged by their
+    numbers). `on` picks the deadline rule in force; `addressee` decides whether the responsible
+    authority needs naming (see `authority_text`).
+    """
+    findings = letter_findings(recommendations)
+    local = {f.id: n for n, f in enumerate(findings, start=1)}
     recs_by_finding: dict[int, list[Recommendation]] = {}
     for rec in recommendations:
         for finding in rec.findings:
-            findings[finding.number] = finding
-            recs_by_finding.setdefault(finding.number, []).append(rec)
+            recs_by_finding.setdefault(finding.id, []).append(rec)
+    printed_under: dict[int, int] = {}  # recommendation id -> number of the finding it is printed under
     sections = []
-    for number in sorted(findings):
-        finding = findings[number]
+    for finding in findings:
+        number = local[finding.id]
         texts, kinds = [], []
-        for rec in recs_by_finding[number]:
+        for rec in recs_by_finding[finding.id]:
             kinds.append(rec.kind)
-            if rec.id in first_section:
-                texts.append(f"Sebagaimana saran pada angka {first_section[rec.id]}.")
+            if rec.id in printed_under:
+                word = RECOMMENDATION_LABELS[rec.kind].lower()
+                texts.append(f"Sebagaimana {word} pada angka {printed_under[rec.id]}.")
             else:
-                first_section[rec.id] = number
+                printed_under[rec.id] = number
                 texts.append(rec.text)
         sections.append(
             LetterSection(
                 number=number,
+                inspection_number=finding.number,
+                group=inspection_heading(finding.inspection),
                 title=finding.title,
                 description=finding.description,
-                authority=_authority_text(finding),
+                authority=authority_text(finding, addressee),
+                label=RECOMMENDATION_LABELS[kinds[0]],
                 recommendations=texts,
-                deadline=deadline_rule_sentence(kinds[0], on),
+                deadline=deadline_services.letter_deadline_sentence(kinds[0], on),
             )
         )
     return sections
 
 
-def _annex(sections_findings: list[Finding], evidence_root: Path | None) -> tuple[list[AnnexRow], dict]:
-    """Annex rows with their photos' keys, and the thumbnail files behind the keys (for a PDF render)."""
+def _annex(findings: list[Finding], evidence_root: Path | None) -> tuple[list[AnnexRow], dict]:
+    """Annex rows with their photos' keys, and the thumbnail files behind the keys (for a PDF render).
+
+    A row refers to the finding's own number in its inspection's record (berita acara) when that number
+    differs from the letter's, or when the letter covers several inspections.
+    """
     rows, files = [], {}
-    for finding in sections_findings:
+    several = len({f.inspection_id for f in findings}) > 1
+    for number, finding in enumerate(findings, start=1):
         keys = []
         for item in finding.evidence:
             if item.kind is not EvidenceKind.PHOTO or not item.thumbnail_key:
@@ -249,15 +238,184 @@ def _annex(sections_findings: list[Finding], evidence_root: Path | None) -> tupl
             if path.is_file():
                 files[key] = path
                 keys.append(key)
+        reference = ""
+        if several or finding.number != number:
+            reference = (
+                f"temuan nomor {finding.number} dalam berita acara {inspection_heading(finding.inspection)}"
+            )
         rows.append(
             AnnexRow(
-                finding_number=finding.number,
+                finding_number=number,
                 title=finding.title,
-                authority=_authority_text(finding),
+                authority=" dan ".join(a.name for a in _responsible(finding)),
                 photos=keys,
+                reference=reference,
             )
         )
     return rows, files
+
+
+def shared_copy_lines(letter: Letter) -> list[str]:
+    """Tembusan lines for the other authority of each shared finding the letter holds (in finding order).
+
+    A finding two authorities share is answered in one letter to each of them; each letter lists the other
+    addressee under Tembusan, so that both know the other was told (built from the findings, not typed).
+    """
+    lines: list[str] = []
+    addressee_id = letter.authority_id
+    for finding in letter_findings(letter.recommendations):
+        responsible = _responsible(finding)
+        if len(responsible) < 2 or addressee_id not in {a.id for a in responsible}:
+            continue
+        for other in responsible:
+            line = copy_line_for(other)
+            if other.id != addressee_id and line not in lines:
+                lines.append(line)
+    return lines
+
+
+def tembusan_for(letter: Letter) -> list[str]:
+    """The letter's Tembusan as printed: its own lines, then the shared findings' other addressees."""
+    lines = [copy_line_for(c.authority) if c.authority is not None else c.text for c in letter.copies]
+    lines = [line for line in lines if line.strip()]
+    return lines + [line for line in shared_copy_lines(letter) if line not in lines]
+
+
+def lampiran_for(letter: Letter, *, printed_annex: bool, enclosures: int = 0) -> str:
+    """The Lampiran line: what the drafter wrote, or when left empty ("-") what the letter encloses.
+
+    A printed annex (the findings' table) is "1 (satu) berkas"; an escalation letter also encloses copies
+    of the earlier letters it lists ("3 (tiga) berkas"). The letter page shows this same value.
+    """
+    if letter.lampiran not in ("", "-"):
+        return letter.lampiran
+    count = (1 if printed_annex else 0) + enclosures
+    return f"{count} ({number_words(count)}) berkas" if count else "-"
+
+
+def shown_lampiran(letter: Letter) -> str:
+    """The Lampiran line the letter's PDF carries: the snapshot's once issued, else as it would print now."""
+    if letter.status.is_issued and letter.snapshot is not None:
+        return letter.snapshot["document"]["lampiran"]
+    findings = letter.annex and not letter.escalation_step and bool(letter.recommendations)
+    escalated = letter.escalation_step and letter.escalation_step != EscalationStep.REMINDER
+    enclosures = len(earlier_letters(letter)) if escalated else 0
+    return lampiran_for(letter, printed_annex=findings, enclosures=enclosures)
+
+
+# --- reminders and escalations --------------------------------------------------------------------------
+
+#: Working days a reminder gives for the reply, counted from the letter's date (office practice).
+REMINDER_REPLY_WORKING_DAYS = 10
+_UNIT_WORDS = {Unit.WORKING: "hari kerja", Unit.CALENDAR: "hari"}
+
+
+def _letter_ref(summary: lookups.LetterSummary) -> str:
+    day = f" tanggal {format_date_id(summary.letter_date)}" if summary.letter_date else ""
+    return f"Nomor {summary.number}{day}"
+
+
+def _original_letters(letter: Letter) -> dict[int, lookups.LetterSummary]:
+    """{recommendation id: the issued letter that started its clock} (not superseded, not an escalation)."""
+    found = lookups.letters_for_recommendations([r.id for r in letter.recommendations])
+    originals = {}
+    for rec_id, summaries in found.items():
+        issued = [s for s in summaries if s.number and not s.escalation_step and s.id != letter.id]
+        if issued:
+            originals[rec_id] = issued[0]
+    return originals
+
+
+def earlier_letters(letter: Letter) -> list[str]:
+    """The issued letters an escalation follows on, oldest first: the original letters, then the reminders
+    already sent about the same recommendations ("Surat Nomor ... tanggal ... hal ...")."""
+    found = lookups.letters_for_recommendations([r.id for r in letter.recommendations])
+    summaries = {s.id: s for rows in found.values() for s in rows if s.number and s.id != letter.id}
+    return [
+        f"Surat {_letter_ref(s)} hal {s.hal}"
+        for s in sorted(summaries.values(), key=lambda s: (s.letter_date or date.min, s.id))
+    ]
+
+
+def reminder_opening(letter_refs: list[str], reminder_refs: list[str], kind_name: str) -> str:
+    """The opening of a reminder: the original letters (and earlier reminders) by number and date, and
+    what is overdue. `letter_refs`, `reminder_refs`: "Nomor ... tanggal ..." each."""
+    refs = f"surat kami {' dan '.join(letter_refs)}" if letter_refs else "surat kami terdahulu"
+    if reminder_refs:
+        refs += f" serta surat pengingat kami {' dan '.join(reminder_refs)}"
+    return (
+        f"Menunjuk {refs}, dengan hormat kami sampaikan bahwa sampai dengan tanggal surat ini Ombudsman "
+        f"belum menerima laporan tindak lanjut atas {kind_name} berikut, yang batas waktunya telah terlewati:"
+    )
+
+
+def escalation_opening(recommendation_ids: Iterable[int], kind_name: str) -> str:
+    """The opening of a reminder or a letter to a superior about these recommendations (see
+    `reminder_opening`): the issued letters that carried them, then the reminders already sent."""
+    found = lookups.letters_for_recommendations(recommendation_ids)
+    summaries = {s.id: s for rows in found.values() for s in rows if s.number}
+    ordered = sorted(summaries.values(), key=lambda s: (s.letter_date or date.min, s.id))
+    return reminder_opening(
+        [_letter_ref(s) for s in ordered if not s.escalation_step],
+        [_letter_ref(s) for s in ordered if s.escalation_step],
+        kind_name,
+    )
+
+
+def overdue_rows(letter: Letter, on: date) -> list[OverdueRow]:
+    """The overdue recommendations of a reminder as of `on`, in the order of the letters that carried them
+    and of their numbers there: the text, where it was ("angka 3"; with the letter's number and date when
+    the reminder follows on several letters), the due date and how late it is (in the rule's unit, on the
+    office's working-day calendar)."""
+    originals = _original_letters(letter)
+    several = len({o.id for o in originals.values()}) > 1
+    numbers: dict[int, dict[int, int]] = {}  # original letter id -> {recommendation id: finding number}
+    for original in {o.id: o for o in originals.values()}.values():
+        numbers[original.id] = _printed_under(db.session.get(Letter, original.id).recommendations)
+    calendar = deadline_services.office_calendar(letter.office)
+    items = []
+    for position, rec in enumerate(letter.recommendations):
+        original = originals.get(rec.id)
+        where = numbers[original.id].get(rec.id) if original is not None else None
+        parts = []
+        if original is not None and several:
+            parts.append(f"Surat {_letter_ref(original)}")
+        if where:
+            parts.append(f"angka {where}")
+        reference = ", ".join(parts)
+        deadline = rec.deadline
+        due, late = "-", "-"
+        if deadline is not None:
+            due = format_date_id(deadline.due_on)
+            days = days_between(calendar, deadline.unit, deadline.due_on, on)
+            late = f"{days} {_UNIT_WORDS[Unit(deadline.unit)]}" if days > 0 else "-"
+        key = (original.letter_date or date.min, original.id, where or 0) if original else (date.max, 0, 0)
+        items.append((key, position, rec.text, reference, due, late))
+    items.sort()
+    return [
+        OverdueRow(number=n, text=text, reference=reference, due=due, overdue=late)
+        for n, (_key, _position, text, reference, due, late) in enumerate(items, start=1)
+    ]
+
+
+def _printed_under(recommendations: list[Recommendation]) -> dict[int, int]:
+    """{recommendation id: the number (in that letter) of the first finding it is printed under}."""
+    local = {f.id: n for n, f in enumerate(letter_findings(recommendations), start=1)}
+    return {rec.id: min(local[f.id] for f in rec.findings) for rec in recommendations if rec.findings}
+
+
+def reply_request(letter: Letter, on: date) -> str:
+    """The sentence of a reminder that asks for the reply by a new date: `REMINDER_REPLY_WORKING_DAYS`
+    working days after `on` (the letter's date), on the office's calendar."""
+    calendar = deadline_services.office_calendar(letter.office)
+    by = calendar.add_working_days(on, REMINDER_REPLY_WORKING_DAYS).due_on
+    return (
+        "Sehubungan dengan hal tersebut, kami mohon Saudara menyampaikan tanggapan dan laporan tindak lanjut "
+        f"secara tertulis paling lambat tanggal {format_date_id(by)}."
+    )
+
+
+# --- the document -------------------------------------------------------------------------------------------
 
 
 def letter_document(
@@ -272,40 +430,44 @@ def letter_document(
     """The letter as it reads from the live records, and the files (photo thumbnails) its PDF may read.
 
     Without a number and a date it is a draft (watermarked); with them it is the copy being issued.
+    A reminder or escalation (`letter.escalation_step`) lists its overdue recommendations instead of the
+    findings, asks for a reply by a new date and lists the earlier letters in its annex.
     """
     office = letter.office
     settings = for_office(office)
     recommendations = letter.recommendations
     # The rule in force on the letter's date; a draft reads it as of today in the office.
-    sections = sections_for(recommendations, day or letter.letter_date or clock.today(office.timezone))
+    on = day or letter.letter_date or clock.today(office.timezone)
     annex_rows: list[AnnexRow] = []
     files: dict[str, Path] = {}
-    if letter.annex and sections:
-        findings = {f.number: f for rec in recommendations for f in rec.findings}
-        annex_rows, files = _annex([findings[n] for n in sorted(findings)], evidence_root)
+    overdue: list[OverdueRow] = []
+    earlier: list[str] = []
+    request = ""
     if letter.escalation_step:
-        # A reminder or escalation is about a deadline already running (its history is in the opening);
-        # restating the rule as if the clock started again would mislead.
-        sections = [dataclasses.replace(s, deadline="") for s in sections]
+        # A reminder is about a deadline already running: no findings again, no rule restated as if the
+        # clock started afresh; the overdue items, the earlier letters and a new date for the reply.
+        sections: list[LetterSection] = []
+        overdue = overdue_rows(letter, on)
+        request = reply_request(letter, on)
+        if letter.escalation_step != EscalationStep.REMINDER:
+            earlier = earlier_letters(letter)  # a superior (or head office) gets copies of what was sent
+    else:
+        sections = sections_for(recommendations, on, letter.authority)
+        if letter.annex and sections:
+            annex_rows, files = _annex(letter_findings(recommendations), evidence_root)
     # One deadline rule for the whole letter is said once, after the findings, not under each of them.
     letter_deadline = ""
     if sections and len({s.deadline for s in sections}) == 1:
         letter_deadline = sections[0].deadline
         sections = [dataclasses.replace(s, deadline="") for s in sections]
     issued = number is not None and day is not None
-    copies = [
-        copy_line_for(copy.authority) if copy.authority is not None else copy.text for copy in letter.copies
-    ]
     doc = LetterDocument(
         office=office_header(office, settings),
         number=number,
         date=day,
         place=letter.place or None,
         sifat=letter.sifat,
-        # A printed annex is an attachment: say so when the drafter left the Lampiran line empty.
-        lampiran="1 (satu) berkas"
-        if annex_rows and letter.lampiran in ("", "-")
-        else (letter.lampiran or "-"),
+        lampiran=lampiran_for(letter, printed_annex=bool(annex_rows), enclosures=len(earlier)),
         hal=letter.hal,
         recipient_lines=letter.recipient_line_list or recipient_lines_for(letter.authority),
         opening=letter.opening,
@@ -314,9 +476,13 @@ def letter_document(
         closing=letter.closing,
         signatory_title=letter.signatory_title,
         signatory_name=letter.signatory_name,
-        tembusan=[line for line in copies if line.strip()],
+        tembusan=tembusan_for(letter),
         annex=bool(annex_rows),
         annex_rows=annex_rows,
+        overdue_rows=overdue,
+        overdue_label=RECOMMENDATION_LABELS[recommendations[0].kind] if overdue else "Saran",
+        reply_request=request,
+        earlier_letters=earlier,
         qr_data_uri=qr_svg_data_uri(verify_url) if issued and verify_url else None,
         verify_url=verify_url if issued else None,
         short_code=short_code if issued else None,
@@ -353,6 +519,7 @@ def document_from_snapshot(snapshot: dict[str, Any]) -> LetterDocument:
     data["office"] = OfficeHeader(**data["office"])
     data["sections"] = [LetterSection(**s) for s in data["sections"]]
     data["annex_rows"] = [AnnexRow(**r) for r in data["annex_rows"]]
+    data["overdue_rows"] = [OverdueRow(**r) for r in data.get("overdue_rows", ())]
     data["margins_mm"] = PageMargins(**data["margins_mm"])
     data["date"] = date.fromisoformat(data["date"]) if data["date"] else None
     if data.get("verify_url") and not data["draft"]:

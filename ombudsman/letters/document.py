@@ -42,22 +42,45 @@ class OfficeHeader:
 class LetterSection:
     """One finding in the body of the letter, with the suggestions that answer it."""
 
-    number: int  # the finding's number in the inspection, so letters to different authorities agree
+    number: int  # the finding's number in this letter: 1..n in the order of the inspection
     title: str
     description: str
-    authority: str  # the responsible authority's name as it was when the letter was written
+    # Who is responsible, said only when it is not just the addressee (a shared finding, or a letter to a
+    # superior about its unit); empty otherwise. Snapshots issued before 2026-11 always name it.
+    authority: str
     recommendations: Sequence[str]
     deadline: str = ""  # a sentence stating the deadline rule, e.g. "... 30 (tiga puluh) hari kerja ..."
+    inspection_number: int | None = None  # the finding's own number in its inspection (berita acara)
+    # The inspection the finding comes from, as a heading; printed when a letter covers several inspections.
+    group: str = ""
+    # The run-in label before the recommendations: "Saran", "Tindakan korektif", "Rekomendasi".
+    label: str = "Saran"
 
 
 @dataclass(frozen=True, kw_only=True)
 class AnnexRow:
     """One row of the annex (lampiran) table: a finding and its photos."""
 
-    finding_number: int
+    finding_number: int  # the finding's number in this letter
     title: str
     authority: str
     photos: Sequence[str] = ()  # keys of the render's allowed files, e.g. "evidence:12"
+    # Where the finding is recorded, when its number there differs or the letter covers several
+    # inspections: "temuan nomor 8 dalam berita acara Inspeksi Mendadak tanggal 30 Juli 2018".
+    reference: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OverdueRow:
+    """One overdue recommendation in a reminder or escalation letter (all texts already formatted)."""
+
+    number: int  # 1..n in this letter
+    text: str  # the recommendation as the original letter said it
+    # Where the original letter printed it: "angka 3", with "Surat Nomor ... tanggal ..., " before it when
+    # the reminder follows on several letters (one letter is named in the opening).
+    reference: str
+    due: str  # "20 September 2018"
+    overdue: str  # "4 hari kerja"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,6 +122,12 @@ class LetterDocument:
     deadline: str = ""
     annex: bool = False  # whether to print the annex table on a new page
     annex_rows: Sequence[AnnexRow] = ()
+    # Reminders and escalations: the overdue recommendations (instead of the findings), the sentence that
+    # asks for a reply by a new date, and the earlier letters they enclose (listed in the annex).
+    overdue_rows: Sequence[OverdueRow] = ()
+    overdue_label: str = "Saran"  # the overdue table's heading: "Saran", "Tindakan korektif", ...
+    reply_request: str = ""
+    earlier_letters: Sequence[str] = ()
     qr_data_uri: str | None = None  # from ombudsman.pdf.qr_svg_data_uri(verify_url)
     verify_url: str | None = None
     short_code: str | None = None  # the short verification code printed beside the QR code
@@ -127,6 +156,19 @@ class LetterDocument:
                 raise ValueError("qr_data_uri must be a data:image/ URI")
             if not self.verify_url:
                 raise ValueError("a QR code needs the verify_url it encodes, printed beside it")
+
+    @property
+    def section_groups(self) -> list[tuple[str, list[LetterSection]]]:
+        """The sections grouped by inspection, in order: [(heading, sections)]; the heading is empty when
+        the letter covers only one inspection (the opening names it)."""
+        groups: list[tuple[str, list[LetterSection]]] = []
+        for section in self.sections:
+            if not groups or groups[-1][0] != section.group:
+                groups.append((section.group, []))
+            groups[-1][1].append(section)
+        if len(groups) == 1:
+            return [("", groups[0][1])]
+        return groups
 
     @property
     def date_place(self) -> str:

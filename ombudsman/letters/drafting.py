@@ -25,7 +25,7 @@ from ombudsman.letters import access, compose
 from ombudsman.letters.commands import MAX_COPIES, SIFAT_CHOICES, CopyLine, LetterDraft, NewLetter
 from ombudsman.letters.models import Letter, LetterCopy, LetterKind, LetterRecommendation, LetterStatus
 from ombudsman.letters.settings import for_office
-from ombudsman.recommendations.models import Recommendation
+from ombudsman.recommendations.models import Recommendation, RecommendationKind
 
 # What a letter's audit trail records of its texts.
 LETTER_FIELDS = (
@@ -102,6 +102,34 @@ def _set_recommendations(letter: Letter, ids: Sequence[int]) -> None:
         link.position = position
         links.append(link)
     letter.links = links
+
+
+# What a letter of each kind may carry. A saran letter says "Saran:" and the saran's deadline: a Rekomendasi
+# or a corrective action in it would be mislabelled and given the wrong deadline sentence. A Rekomendasi
+# draft for head office may rest on ignored saran or corrective actions; reminders and requests for
+# clarification are about whatever they name.
+KIND_CARRIES = {
+    LetterKind.SARAN: {RecommendationKind.SARAN},
+    LetterKind.TINDAKAN_KOREKTIF: {RecommendationKind.TINDAKAN_KOREKTIF},
+}
+
+
+def _check_kinds(letter: Letter) -> None:
+    """Refuse recommendations of another kind than the letter's (see `KIND_CARRIES`), naming them."""
+    allowed = KIND_CARRIES.get(letter.kind)
+    if allowed is None:
+        return
+    wrong = [rec for rec in letter.recommendations if rec.kind not in allowed]
+    if wrong:
+        raise Invalid(
+            _l(
+                "Surat berjenis %(kind)s hanya dapat memuat rekomendasi berjenis sama; rekomendasi nomor "
+                "%(numbers)s berjenis lain. Buat surat terpisah untuknya atau ubah jenis surat.",
+                kind=compose.KIND_PHRASES[next(iter(allowed))],
+                numbers=", ".join(str(rec.position or rec.id) for rec in wrong),
+            ),
+            "recommendation_ids",
+        )
 
 
 def _copies_state(letter: Letter) -> list[list[Any]]:
@@ -199,6 +227,7 @@ def create(office: Office, user: User, cmd: NewLetter, *, supersedes: Letter | N
     _check(letter)
     db.session.add(letter)
     _apply_lists(letter, cmd)
+    _check_kinds(letter)
     db.session.flush()
     changes = audit.snapshot(letter, LETTER_FIELDS)
     changes["recommendation_ids"] = [link.recommendation_id for link in letter.links]
@@ -223,6 +252,7 @@ def update(letter: Letter, user: User, cmd: LetterDraft) -> dict[str, Any]:
     _apply(letter, cmd)
     _check(letter)
     _apply_lists(letter, cmd)
+    _check_kinds(letter)
     db.session.flush()
     changes = audit.diff(before, audit.snapshot(letter, LETTER_FIELDS))
     after_recs = [link.recommendation_id for link in letter.links]
@@ -264,9 +294,10 @@ def draft_from_inspection(inspection: Inspection, user: User) -> tuple[list[Lett
     )
     if not recs:
         raise Conflict(_l("Inspeksi ini belum punya rekomendasi; tulis rekomendasi dulu."))
-    groups: dict[int, list[Recommendation]] = {}
+    # One letter per addressee and kind: a saran letter carries no corrective action (`KIND_CARRIES`).
+    groups: dict[tuple[int, LetterKind], list[Recommendation]] = {}
     for rec in recs:
-        groups.setdefault(rec.authority_id, []).append(rec)
+        groups.setdefault((rec.authority_id, compose.letter_kind_for([rec])), []).append(rec)
     drafted = set(
         db.session.scalars(
             select(Letter.authority_id).where(
@@ -276,10 +307,11 @@ def draft_from_inspection(inspection: Inspection, user: User) -> tuple[list[Lett
     )
     office = inspection.office
     created, skipped = [], []
-    for authority_id, group in groups.items():
+    for (authority_id, _kind), group in groups.items():
         authority = group[0].authority
         if authority_id in drafted:
-            skipped.append(authority)
+            if authority not in skipped:
+                skipped.append(authority)
             continue
         cmd = NewLetter(
             inspection_id=inspection.id,

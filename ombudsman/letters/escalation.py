@@ -24,9 +24,10 @@ from ombudsman.letters.models import Letter, LetterKind
 def draft_escalation_letter(plan: Any, *, user: User, today: date) -> Letter:
     """Draft the letter an escalation plan asks for; returns the draft (flushed, not committed).
 
-    `plan` is a `deadlines.escalation.EscalationPlan`: its history text opens the letter and the
-    recommendations it covers are printed in it. Raises `NotFound` for another office's plan, `Forbidden`
-    for a role that does not draft, `Invalid` when the plan no longer fits the register.
+    `plan` is a `deadlines.escalation.EscalationPlan`. A reminder or a letter to a superior opens by naming
+    the earlier letters by number and date and lists the overdue recommendations (`compose`); a Rekomendasi
+    draft for head office opens with the plan's whole history. Raises `NotFound` for another office's
+    plan, `Forbidden` for a role that does not draft, `Invalid` when the plan no longer fits the register.
     """
     office = db.session.get(Office, plan.office_id)
     if office is None or user.office_id != office.id:
@@ -52,7 +53,9 @@ def draft_escalation_letter(plan: Any, *, user: User, today: date) -> Letter:
         hal=plan.subject,
         sifat="Segera",
         place=office.city,
-        opening=plan.history,
+        opening=plan.history
+        if plan.letter_kind == LetterKind.REKOMENDASI_DRAFT
+        else compose.escalation_opening(plan.recommendation_ids, compose.KIND_PHRASES[recs[0].kind]),
         recommendation_ids=tuple(plan.recommendation_ids),
         copies=tuple(copies),
     )

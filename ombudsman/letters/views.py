@@ -25,7 +25,7 @@ from ombudsman.errors import DomainError
 from ombudsman.extensions import db
 from ombudsman.forms_common import show_error
 from ombudsman.inspections.models import Inspection
-from ombudsman.letters import access, documents, drafting
+from ombudsman.letters import access, compose, documents, drafting
 from ombudsman.letters.commands import CopyLine, LetterDraft
 from ombudsman.letters.forms import (
     BLANK_COPY_ROWS,
@@ -223,6 +223,8 @@ def render_show(letter: Letter, delivery_form: DeliveryForm, status: int = 200):
     return render_template(
         "letter_pages/show.html",
         letter=letter,
+        # The Lampiran line as the PDF prints it (an annex or enclosed letters count when left "-").
+        lampiran=compose.shown_lampiran(letter),
         actions=access.allowed_actions(current_user, letter),
         action_form=FlaskForm(),
         note_form=NoteForm(),
@@ -260,7 +262,9 @@ def edit(letter_id: int):
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("letters.show", letter_id=letter.id), 303)
-    return render_template("letter_pages/form.html", form=form, letter=letter), (
+    # The shared findings' other addressees, which the PDF adds under Tembusan by itself.
+    shared = compose.shared_copy_lines(letter)
+    return render_template("letter_pages/form.html", form=form, letter=letter, shared_copies=shared), (
         200 if request.method == "GET" else 422
     )
 

@@ -117,3 +117,44 @@ def test_recommendation_and_deadline_lists_cost_the_same_queries_for_one_item_or
         with count_queries() as many:
             assert len(_get(client, f"{url}?per_page=100")["items"]) == 10
         assert many.count == one.count, (url, "\n\n".join(many.statements[len(one.statements) - 3 :]))
+
+
+def test_the_holiday_data_warning_travels_with_the_due_date(api, demo, client, monkeypatch):
+    """A clock counted into a year the holiday data does not cover yet says so on the deadline and the
+    recommendation (in the caller's language), documented in the OpenAPI document; others say nothing."""
+    from ombudsman.deadlines.settings import office_calendar
+
+    calendar = office_calendar(demo.office)
+    year = next(y for y in range(2020, 2100) if not calendar.covers(y))
+    received = next(date(year, 1, d) for d in range(1, 8) if date(year, 1, d).weekday() == 0)
+    recs = db.session.scalars(select(Recommendation).order_by(Recommendation.position)).all()
+    warned, plain = recs[0], recs[1]
+    deadlines.start_clock(warned, received_on=received, issued_on=None, user=None, today=received)
+    deadlines.start_clock(plain, received_on=RECEIVED, issued_on=ISSUED, user=None, today=RECEIVED)
+    demo.users["supervisor"].locale = "en"
+    db.session.commit()
+    monkeypatch.setenv("OMBUDSMAN_TODAY", received.isoformat())
+    text = f"Data hari libur tahun {year} belum tersedia; tanggal jatuh tempo mungkin keliru."
+    english = f"Holiday data for {year} is not yet available; due dates may be wrong."
+
+    items = {
+        i["recommendation_id"]: i for i in _get(api("viewer"), "/api/v1/deadlines?per_page=100")["items"]
+    }
+    english_items = _get(api("supervisor"), "/api/v1/deadlines?per_page=100")["items"]
+
+    assert (items[warned.id]["warnings"], items[warned.id]["holiday_data_missing_years"]) == ([text], [year])
+    assert (items[plain.id]["warnings"], items[plain.id]["holiday_data_missing_years"]) == ([], [])
+    assert {tuple(i["warnings"]) for i in items.values() if i["recommendation_id"] != warned.id} == {()}
+    assert next(i for i in english_items if i["recommendation_id"] == warned.id)["warnings"] == [english]
+    assert _get(api("viewer"), f"/api/v1/recommendations/{warned.id}")["due_on_warnings"] == [text]
+    assert _get(api("viewer"), f"/api/v1/recommendations/{plain.id}")["due_on_warnings"] == []
+
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for schema, field in (
+        ("DeadlineOut", "warnings"),
+        ("DeadlineOut", "holiday_data_missing_years"),
+        ("RecommendationOut", "due_on_warnings"),
+    ):
+        documented = schemas[schema]["properties"][field]
+        assert documented["type"] == "array" and documented["description"], (schema, field)
+        assert field in schemas[schema]["required"]

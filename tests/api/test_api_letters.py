@@ -308,3 +308,29 @@ def test_the_letters_list_costs_the_same_queries_for_one_item_or_many(api, demo,
     with count_queries() as many:
         assert len(_ok(client.get("/api/v1/letters?per_page=50"))["items"]) == 6
     assert many.count == one.count, many.statements
+
+
+def test_a_saran_letter_refuses_a_corrective_action_naming_the_field(api, demo, drafts):
+    from ombudsman.recommendations import services as recommendations
+
+    corrective = recommendations.create(
+        demo.office.id,
+        demo.users["inspector"],
+        {
+            "finding_ids": [demo.findings[2].id],
+            "authority_id": demo.pemkot.id,
+            "kind": "tindakan_korektif",
+            "text": "Menerapkan nomor antrean dalam 30 hari.",
+        },
+    )
+    db.session.commit()
+    kota, _ditjen = drafts
+    ids = [r.id for r in kota.recommendations]
+
+    response = api("inspector").patch(
+        f"/api/v1/letters/{kota.id}", json={"recommendation_ids": [*ids, corrective.id]}
+    )
+
+    assert response.status_code == 422
+    assert "berjenis sama" in response.get_json()["fields"]["recommendation_ids"][0]
+    assert [r.id for r in db.session.get(Letter, kota.id).recommendations] == ids

@@ -39,7 +39,7 @@ def test_explanation_of_thirty_working_days_from_receipt():
 
     assert _explain(due, "on_receipt") == (
         "30 hari kerja sejak diterima 6 Agustus 2018; tidak dihitung: 17 Agustus (Hari Kemerdekaan), "
-        "22 Agustus (Idul Adha), 11 September (Tahun Baru Islam) = 20 September 2018"
+        "22 Agustus (Iduladha), 11 September (Tahun Baru Islam); jatuh tempo 20 September 2018"
     )
 
 
@@ -48,7 +48,9 @@ def test_sixty_calendar_days_ignore_holidays():
 
     assert due.due_on == date(2018, 10, 5)
     assert due.skipped == []
-    assert _explain(due, "on_receipt") == "60 hari kalender sejak diterima 6 Agustus 2018 = 5 Oktober 2018"
+    assert _explain(due, "on_receipt") == (
+        "60 hari kalender sejak diterima 6 Agustus 2018; jatuh tempo 5 Oktober 2018"
+    )
 
 
 def test_explanation_from_issue_date():
@@ -81,9 +83,9 @@ def test_cuti_bersama_around_idul_fitri_2018_are_days_off_by_default():
         date(2018, 6, 27),
     ]
     assert _explain(due) == (
-        "5 hari kerja sejak diterima 8 Juni 2018; tidak dihitung: 11–14 Juni (Cuti Bersama Idul Fitri), "
-        "15 Juni (Idul Fitri), 18–20 Juni (Cuti Bersama Idul Fitri), 27 Juni (Pemilihan Kepala Daerah) "
-        "= 28 Juni 2018"
+        "5 hari kerja sejak diterima 8 Juni 2018; tidak dihitung: 11–14 Juni (Cuti Bersama Idulfitri), "
+        "15 Juni (Idulfitri), 18–20 Juni (Cuti Bersama Idulfitri), 27 Juni (Pemilihan Kepala Daerah); "
+        "jatuh tempo 28 Juni 2018"
     )
 
 
@@ -196,7 +198,8 @@ def test_two_holidays_on_one_day_are_both_named():
     # 13 May 2021: Idul Fitri and Ascension Day.
     assert DEFAULT.non_working_reason(date(2021, 5, 13)) == "Hari Raya Idul Fitri; Kenaikan Yesus Kristus"
     due = DEFAULT.add_working_days(date(2021, 5, 12), 1)
-    assert "13 Mei (Idul Fitri dan Kenaikan Yesus Kristus)" in _explain(due)
+    # In the words of the 2021 decree: "Idulfitri", "Kenaikan Isa Almasih".
+    assert "13 Mei (Idulfitri dan Kenaikan Isa Almasih)" in _explain(due)
 
 
 def test_package_typo_in_replacement_cuti_bersama_is_fixed():
@@ -210,7 +213,7 @@ def test_span_across_years_shows_years_in_the_skipped_list():
     assert _explain(due) == (
         "10 hari kerja sejak diterima 20 Desember 2018; tidak dihitung: "
         "24 Desember 2018 (Cuti Bersama Natal), "
-        "25 Desember 2018 (Natal), 1 Januari 2019 (Tahun Baru) = 8 Januari 2019"
+        "25 Desember 2018 (Natal), 1 Januari 2019 (Tahun Baru); jatuh tempo 8 Januari 2019"
     )
 
 

@@ -29,7 +29,7 @@ def test_thirty_working_days_after_30_july_2018_is_13_september(demo, recs):
     assert deadline.due_on == date(2018, 9, 13)
     assert deadline.explanation == (
         "30 hari kerja sejak diterima 30 Juli 2018; tidak dihitung: 17 Agustus (Hari Kemerdekaan), "
-        "22 Agustus (Idul Adha), 11 September (Tahun Baru Islam) = 13 September 2018"
+        "22 Agustus (Iduladha), 11 September (Tahun Baru Islam); jatuh tempo 13 September 2018"
     )
     assert (deadline.count, deadline.unit, deadline.warnings) == (30, Unit.WORKING, [])
 
@@ -46,7 +46,7 @@ def test_due_date_is_stored_with_event_and_audit(demo, recs):
         RECEIVED,
         DUE,
     )
-    assert stored.explanation.endswith("= 20 September 2018")
+    assert stored.explanation.endswith("; jatuh tempo 20 September 2018")
     event = db.session.scalar(select(FollowUpEvent).where(FollowUpEvent.recommendation_id == rec.id))
     assert (event.kind, event.occurred_on, event.new_due_on) == (EventKind.CLOCK_STARTED, RECEIVED, DUE)
     audit = db.session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "deadline"))
@@ -64,7 +64,7 @@ def test_cuti_bersama_setting_changes_the_june_2018_due_date(demo, recs):
     working = _start(recs["pemkot"][1], demo.users["head"], date(2018, 6, 8), today=date(2018, 6, 8))
 
     assert off.due_on == date(2018, 8, 2)
-    assert "11\u201314 Juni (Cuti Bersama Idul Fitri)" in off.explanation
+    assert "11\u201314 Juni (Cuti Bersama Idulfitri)" in off.explanation
     assert working.due_on == date(2018, 7, 24)
     assert "Cuti Bersama" not in working.explanation
 
@@ -77,7 +77,9 @@ def test_sixty_calendar_day_rule_for_a_rekomendasi(demo, recs):
 
     assert (deadline.count, deadline.unit) == (60, Unit.CALENDAR)
     assert deadline.due_on == date(2018, 10, 5)
-    assert deadline.explanation == "60 hari kalender sejak diterima 6 Agustus 2018 = 5 Oktober 2018"
+    assert deadline.explanation == (
+        "60 hari kalender sejak diterima 6 Agustus 2018; jatuh tempo 5 Oktober 2018"
+    )
 
 
 def test_rule_in_force_on_the_start_date_applies(demo, recs):
@@ -211,9 +213,9 @@ def test_extension_moves_the_date_and_keeps_the_history(demo, started):
     assert deadline.due_on == date(2018, 10, 4)
     assert deadline.explanation.split("\n") == [
         "30 hari kerja sejak diterima 6 Agustus 2018; tidak dihitung: 17 Agustus (Hari Kemerdekaan), "
-        "22 Agustus (Idul Adha), 11 September (Tahun Baru Islam) = 20 September 2018",
+        "22 Agustus (Iduladha), 11 September (Tahun Baru Islam); jatuh tempo 20 September 2018",
         "Perpanjangan 18 September 2018 (Permintaan Wali Kota): 10 hari kerja sejak tenggat "
-        "20 September 2018 = 4 Oktober 2018",
+        "20 September 2018; jatuh tempo 4 Oktober 2018",
     ]
     event = db.session.scalar(select(FollowUpEvent).where(FollowUpEvent.kind == EventKind.EXTENDED))
     assert (event.old_due_on, event.new_due_on, event.days, event.note) == (
@@ -258,9 +260,9 @@ def test_stop_and_restart_the_clock_keep_the_days_left(demo, started):
     )
     assert deadline.stopped_on == date(2018, 9, 6)
     assert deadline.explanation.endswith(
-        "Jam dihentikan 6 September 2018 (Menunggu klarifikasi); sisa 9 hari kerja."
+        "Penghentian sementara 6 September 2018 (Menunggu klarifikasi); sisa 9 hari kerja."
     )
-    with pytest.raises(DomainError, match="Jalankan kembali jam"):
+    with pytest.raises(DomainError, match="Akhiri penghentian sementara"):
         adjustments.extend(
             deadline,
             Extend(days=5, reason="x", granted_on=date(2018, 9, 7)),
@@ -279,8 +281,8 @@ def test_stop_and_restart_the_clock_keep_the_days_left(demo, started):
     assert deadline.due_on == date(2018, 10, 12)
     assert deadline.stopped_on is None
     assert deadline.explanation.split("\n")[-1] == (
-        "Jam dijalankan kembali (Klarifikasi diterima): "
-        "9 hari kerja tersisa sejak 1 Oktober 2018 = 12 Oktober 2018"
+        "Tenggat berjalan kembali (Klarifikasi diterima): "
+        "9 hari kerja tersisa sejak 1 Oktober 2018; jatuh tempo 12 Oktober 2018"
     )
 
 
@@ -304,7 +306,7 @@ def test_restart_requires_a_stopped_clock_and_a_later_date(demo, started):
     adjustments.stop_clock(
         started[0], StopClock(stopped_on=date(2018, 9, 10), reason="x"), user=user, today=TODAY
     )
-    with pytest.raises(DomainError, match="sebelum tanggal dihentikan"):
+    with pytest.raises(DomainError, match="sebelum tanggal penghentian sementara"):
         adjustments.restart_clock(
             started[0], RestartClock(restarted_on=date(2018, 9, 7), reason="x"), user=user, today=TODAY
         )

@@ -83,13 +83,15 @@ def test_authority_record_and_breakdowns(demo, started, login):
         record.on_time,
         record.late,
         record.ignored,
+        record.overdue,
         record.median_days,
     ) == (
         "Pemerintah Kota Kupang",
         7,
         1,
         1,
-        5,  # four overdue and one not implemented
+        1,  # the office recorded "not implemented": ignored
+        4,  # still open past the due date: overdue, not (yet) ignored
         47.5,
     )
     assert summary.counts[DeadlineState.OVERDUE] == 4
@@ -108,6 +110,8 @@ def test_authority_record_and_breakdowns(demo, started, login):
     assert len(months) == 12 and months[0].month == 10
     page = login("viewer@demo.test").get("/deadlines/").get_data(as_text=True)
     assert "14% (1/7)" in page
+    assert '<td data-label="Diabaikan">1</td>' in page
+    assert '<td data-label="Lewat tenggat">4</td>' in page
 
 
 def test_dashboard_query_count_does_not_grow_with_rows(demo, started, login, count_queries):

@@ -81,7 +81,7 @@ def test_csv_export(demo, started, login):
     assert (first["Jenis"], first["Status rekomendasi"]) == ("Saran perbaikan", "Terbuka")
     assert first["Tanggal diterima"] == "2018-08-06"
     assert first["ID rekomendasi"] == str(started[0].recommendation_id)
-    assert first["Penjelasan"].endswith("(Tahun Baru Islam) = 20 September 2018")
+    assert first["Penjelasan"].endswith("(Tahun Baru Islam); jatuh tempo 20 September 2018")
 
 
 def test_xlsx_export(demo, started, login):
@@ -99,10 +99,10 @@ def test_xlsx_export(demo, started, login):
     first = rows[0]
     assert first["ID rekomendasi"].data_type == "n" and isinstance(first["ID rekomendasi"].value, int)
     assert (first["Tingkat"].value, first["Status tenggat"].value) == ("Kabupaten/Kota", "Lewat tenggat")
-    assert first["Penjelasan"].value.endswith("(Tahun Baru Islam) = 20 September 2018")
+    assert first["Penjelasan"].value.endswith("(Tahun Baru Islam); jatuh tempo 20 September 2018")
     assert first["Penjelasan"].data_type == "s"
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:N11"
+    assert sheet.auto_filter.ref == "A1:O11"
     widths = {letter: dim.width for letter, dim in sheet.column_dimensions.items()}
     assert len(widths) == len(reports.EXPORT_HEADER)
     assert widths["A"] < widths["C"] <= 60 and widths["G"] == 60  # id, authority name, recommendation text

@@ -42,10 +42,10 @@ def test_the_facts_hold_count_unit_start_and_the_skipped_days_with_both_names():
 def test_indonesian_keeps_the_sentence_letters_and_older_pages_used():
     assert explanations.render(_steps(), "id").split("\n") == [
         "30 hari kerja sejak diterima 6 Agustus 2018; tidak dihitung: 17 Agustus (Hari Kemerdekaan), "
-        "20 Agustus (Libur daerah), 22 Agustus (Idul Adha), 11 September (Tahun Baru Islam) "
-        "= 21 September 2018",
-        "Perpanjangan 18 September 2018 (Diminta): 10 hari kerja sejak tenggat 21 September 2018 "
-        "= 5 Oktober 2018",
+        "20 Agustus (Libur daerah), 22 Agustus (Iduladha), 11 September (Tahun Baru Islam); "
+        "jatuh tempo 21 September 2018",
+        "Perpanjangan 18 September 2018 (Diminta): 10 hari kerja sejak tenggat 21 September 2018; "
+        "jatuh tempo 5 Oktober 2018",
     ]
 
 
@@ -55,7 +55,7 @@ def test_english_readers_get_english_dates_and_holiday_names(app):
         refresh()
         text = explanations.render(_steps())
 
-    assert "6 August 2018" in text and "= 21 September 2018" in text
+    assert "6 August 2018" in text and "21 September 2018" in text and "=" not in text
     assert "17 August (Independence Day)" in text and "22 August (Eid al-Adha)" in text
     assert "20 August (Libur daerah)" in text  # an admin's reason is shown as typed
     assert "30 working days from receipt" in text
@@ -86,3 +86,28 @@ def test_text_steps_are_said_as_kept():
     steps = explanations.text_steps("Baris lama satu\nBaris lama dua")
 
     assert explanations.render(steps, "en") == "Baris lama satu\nBaris lama dua"
+
+
+def test_facts_stored_in_the_old_spelling_are_said_in_the_decree_words():
+    stored = [
+        {
+            "step": "start",
+            "count": 30,
+            "unit": "working",
+            "starts": "on_receipt",
+            "from": "2018-08-06",
+            "due_on": "2018-09-21",
+            "skipped": [
+                {"on": "2018-08-20", "name": "Idul Adha kantor", "name_en": None},  # a closure, as typed
+                {"on": "2018-08-22", "name": "Idul Adha"},  # read back from an old sentence
+                {"on": "2018-03-30", "name": "Wafat Yesus Kristus", "name_en": "Good Friday"},
+            ],
+        },
+        {"step": "stopped", "on": "2018-09-01", "note": "", "remaining": 5, "unit": "working"},
+    ]
+
+    lines = explanations.render_lines(stored, "id")
+
+    assert "20 Agustus (Idul Adha kantor), 22 Agustus (Iduladha), 30 Maret (Wafat Isa Almasih)" in lines[0]
+    assert "=" not in lines[0] and lines[0].endswith("; jatuh tempo 21 September 2018")
+    assert lines[1] == "Penghentian sementara 1 September 2018; sisa 5 hari kerja."

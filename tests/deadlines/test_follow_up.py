@@ -285,7 +285,7 @@ def test_stop_and_restart_through_the_pages(demo, started, login, monkeypatch):
         == 303
     )
     page = supervisor.get(f"/deadlines/recommendations/{rec_id}").get_data(as_text=True)
-    assert "jam dihentikan sejak 10 Agustus 2018" in page
+    assert "penghentian sementara sejak 10 Agustus 2018" in page
     monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-08-20")
     assert (
         supervisor.post(

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from ombudsman import spelling
 from ombudsman.audit.models import AuditEvent
 from ombudsman.deadlines import escalation, rules
 from ombudsman.deadlines import services as deadlines
@@ -95,7 +96,7 @@ def test_receipt_starts_the_clock_of_every_recommendation_of_the_letter(demo, ko
     assert {(d.issued_on, d.received_on, d.due_on) for d in stored} == {(ISSUED, RECEIVED, DUE)}
     assert stored[0].explanation.startswith(
         "30 hari kerja sejak diterima 6 Agustus 2018; tidak dihitung: 17 Agustus (Hari Kemerdekaan), "
-        "22 Agustus (Idul Adha), 11 September (Tahun Baru Islam)"
+        "22 Agustus (Iduladha), 11 September (Tahun Baru Islam)"
     )
     assert changes["deadlines_started"] == [r.id for r in kota.recommendations]
     assert {d.started_by_id for d in stored} == {demo.users["inspector"].id}
@@ -309,7 +310,8 @@ def test_the_letter_states_the_rule_the_clock_uses(demo):
     doc, _files = compose.letter_document(letter, evidence_root=None, number="1", day=ISSUED)
     assert doc.deadline == (
         "Tindak lanjut atas saran tersebut kami harapkan disampaikan kepada Ombudsman paling lambat "
-        "45 (empat puluh lima) hari sejak tanggal surat ini."
+        "45 (empat puluh lima) hari sejak tanggal surat ini; apabila hari terakhir bukan hari kerja, tenggat "
+        "jatuh pada hari kerja berikutnya."
     )
 
 
@@ -336,6 +338,11 @@ def test_the_rule_in_force_on_the_letter_date_is_stated(demo):
         0
     ].deadline
     assert "30 (tiga puluh) hari kerja" in in_2018
+    # Received from 1 January 2019 the clock counts 14 working days: the 2018 letter says so.
+    assert in_2018.endswith(
+        "Apabila surat ini diterima pada atau setelah 1 Januari 2019, tenggat tersebut menjadi "
+        "14 (empat belas) hari kerja sejak surat ini diterima."
+    )
     assert "14 (empat belas) hari kerja sejak surat ini diterima" in in_2019
 
 
@@ -355,12 +362,12 @@ def test_the_rule_in_force_on_the_letter_date_is_stated(demo):
     ],
 )
 def test_counts_are_spelled_in_indonesian(n, words):
-    assert compose.number_words(n) == words
+    assert spelling.number_words(n) == words
 
 
 def test_a_kind_without_a_rule_in_force_gets_no_sentence(demo):
     db.session.execute(DeadlineRule.__table__.delete().where(DeadlineRule.kind == "saran"))
-    assert compose.deadline_rule_sentence("saran", ISSUED) == ""
+    assert deadlines.letter_deadline_sentence("saran", ISSUED) == ""
 
 
 # --- 3. escalation through the letters workflow -------------------------------------------------------------
@@ -388,12 +395,14 @@ def test_the_reminder_is_drafted_from_the_plan(demo, received):
     assert draft.authority_id == demo.pemkot.id
     assert draft.recipient_line_list == ["Wali Kota Kupang", "di Kupang"]
     assert draft.hal == plan.subject == "Pengingat Tindak Lanjut Saran Perbaikan Ombudsman RI"
-    assert draft.opening == plan.history
-    assert "batas waktu 20 September 2018" in draft.opening
+    # The opening names the original letter by number and date; the overdue items follow in a table.
+    assert draft.opening.startswith(f"Menunjuk surat kami Nomor {received.number} tanggal 31 Juli 2018, ")
+    assert "batas waktu 20 September 2018" in plan.history  # the plan's page keeps the whole history
     assert [r.id for r in draft.recommendations] == list(plan.recommendation_ids)
     assert len(draft.recommendations) == 7
     doc, _files = compose.letter_document(draft, evidence_root=None)
-    assert doc.deadline == "" and all(s.deadline == "" for s in doc.sections)  # the clock is not restarted
+    assert doc.deadline == "" and doc.sections == []  # the clock is not restarted, no findings again
+    assert [(r.due, r.reference) for r in doc.overdue_rows][:1] == [("20 September 2018", "angka 1")]
     audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "escalation_drafted"))
     assert audit.changes["step"] == "reminder"
 

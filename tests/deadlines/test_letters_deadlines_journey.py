@@ -94,7 +94,7 @@ def test_head_issues_records_receipt_and_drafts_the_reminder(
             assert row["due"] == "20 September 2018"
             assert row["explanation"].startswith(
                 "30 hari kerja sejak diterima 6 Agustus 2018; tidak dihitung: 17 Agustus (Hari Kemerdekaan), "
-                "22 Agustus (Idul Adha), 11 September (Tahun Baru Islam)"
+                "22 Agustus (Iduladha), 11 September (Tahun Baru Islam)"
             )
             assert row["state"] == "Berjalan"
 

@@ -114,6 +114,13 @@ def _case(conn) -> None:
         )
     conn.execute(
         text(
+            "INSERT INTO deadline_rules (kind, count, unit, starts, legal_basis, note, created_at, "
+            "updated_at) VALUES ('rekomendasi', 60, 'calendar', 'on_receipt', '', '', :now, :now)"
+        ),
+        {"now": NOW},
+    )
+    conn.execute(
+        text(
             "INSERT INTO follow_up_events (office_id, recommendation_id, kind, occurred_on, note, result, "
             "reference, explanation, created_at) VALUES (1, 1, 'clock_started', '2018-08-06', '', '', '', "
             ":explanation, :now)"
@@ -147,6 +154,10 @@ def test_settings_and_explanations_move_both_ways_with_their_data(empty_database
                 text("SELECT explanation, explanation_facts FROM deadlines ORDER BY recommendation_id")
             ).all()
             event = conn.execute(text("SELECT explanation, explanation_facts FROM follow_up_events")).one()
+            # Rules move a calendar-day end off a closed day from now on; stored clocks were counted without.
+            moves = conn.execute(text("SELECT next_working_day FROM deadline_rules")).scalars().all()
+            applied = conn.execute(text("SELECT next_working_day FROM deadlines")).scalars().all()
+            assert [bool(v) for v in moves] == [True] and [bool(v) for v in applied] == [False] * 4
             assert compare_metadata(MigrationContext.configure(conn), db.metadata) == []
         assert "weekend_days" not in {c["name"] for c in inspect(db.engine).get_columns("offices")}
         # Read back into facts (and the text cleared), except the sentence that cannot be.

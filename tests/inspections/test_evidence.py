@@ -237,7 +237,7 @@ def test_renamed_text_file_is_refused():
         storage.check_upload(text, "foto.jpg", max_bytes=1_000_000)
     assert str(refused.value) == (
         "Jenis berkas \u201cfoto.jpg\u201d tidak diterima (isi berkas: tidak dikenal). "
-        "Kirim foto JPEG, PNG atau WebP, atau dokumen PDF."
+        "Kirim foto JPEG, PNG, WebP atau HEIC, atau dokumen PDF."
     )
 
 

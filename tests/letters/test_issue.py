@@ -53,9 +53,10 @@ def test_kupang_letter_issues_as_a_pdf_with_every_part_in_order(app, demo, lette
     tembusan = text.index("Tembusan:")
     positions = [text.index(line, tembusan) for line in TEMBUSAN]
     assert positions == sorted(positions)
-    # The deadline rule that will apply, and the responsible authority of each finding.
+    # The deadline rule that will apply; the responsible authority only where it is not just the addressee.
     assert "30 (tiga puluh) hari kerja sejak surat ini diterima" in text
-    assert "Instansi yang bertanggung jawab: Pemerintah Kota Kupang" in text
+    assert "Instansi yang bertanggung jawab" not in text
+    assert "Tanggung jawab bersama dengan Direktorat Jenderal Kependudukan dan Pencatatan Sipil" in text
     # Parts in the order of tata naskah dinas.
     order = [
         "OMBUDSMAN REPUBLIK INDONESIA",
@@ -211,12 +212,17 @@ def test_correction_supersedes_the_issued_letter(app, demo, letters, workflow):
     assert new.number in page.get_data(as_text=True)
 
 
-def test_annex_prints_the_findings_with_their_photo_thumbnails(app, demo, letters, workflow, png_bytes):
+@pytest.mark.parametrize("image_format", ["PNG", "HEIF"])  # HEIF: an iPhone photo, printed as its JPEG
+def test_annex_prints_the_findings_with_their_photo_thumbnails(app, demo, letters, workflow, image_format):
     from pathlib import Path
+
+    from PIL import Image
 
     from ombudsman.inspections import storage
 
-    upload = storage.check_upload(png_bytes, "loket.png", max_bytes=1_000_000)
+    out = io.BytesIO()
+    Image.new("RGB", (160, 120), (30, 120, 200)).save(out, image_format)
+    upload = storage.check_upload(out.getvalue(), f"loket.{image_format.lower()}", max_bytes=1_000_000)
     photo = inspections.add_evidence(
         demo.inspection,
         demo.users["inspector"],

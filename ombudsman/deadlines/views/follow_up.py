@@ -249,7 +249,9 @@ def stop(recommendation_id: int):
     def perform(rec, form):
         adjustments.stop_clock(rec.deadline, _command(c.StopClock, form), user=current_user, today=today())
 
-    return _act(recommendation_id, "stop_form", perform, _("Jam tenggat dihentikan."), needs_deadline=True)
+    return _act(
+        recommendation_id, "stop_form", perform, _("Tenggat dihentikan sementara."), needs_deadline=True
+    )
 
 
 @bp.post("/recommendations/<int:recommendation_id>/restart")
@@ -262,7 +264,7 @@ def restart(recommendation_id: int):
         adjustments.restart_clock(rec.deadline, cmd, user=current_user, today=today())
 
     return _act(
-        recommendation_id, "restart_form", perform, _("Jam tenggat dijalankan kembali."), needs_deadline=True
+        recommendation_id, "restart_form", perform, _("Tenggat berjalan kembali."), needs_deadline=True
     )
 
 
