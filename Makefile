@@ -8,7 +8,8 @@ BIN := $(VENV)/bin
 FLASK := OMBUDSMAN_ENV=development $(BIN)/flask --app wsgi
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-postgres lint format install install-dev browser translations db benchmarks letter-images clean
+.PHONY: run test test-postgres lint format install install-dev browser translations db benchmarks benchmarks-quick \
+	benchmarks-test letter-images clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,22 +26,27 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.run-deps translations
 install-dev: $(VENV)/.dev-deps translations
 
-translations: | $(BIN)/python
-	@if [ -d ombudsman/translations ]; then $(BIN)/pybabel -q compile -d ombudsman/translations; fi
+# A catalogue is compiled only when its .po is newer than its .mo (make compares the files' times).
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard ombudsman/translations/*/LC_MESSAGES/*.po))
+translations: $(CATALOGS)
+%.mo: %.po | $(BIN)/python
+	$(BIN)/pybabel -q compile -i $< -o $@
 
 db: install
 	mkdir -p instance
-	$(FLASK) db upgrade
-	$(FLASK) seed-demo --if-empty
-	$(FLASK) db-analyze
+	$(FLASK) dev --prepare-only
 
 ## make run: set up, migrate, load the demo case into an empty database, serve on http://127.0.0.1:$(PORT)
-run: db
+## Each step runs only when out of date: pip when a requirements file changed (the stamps in .venv), the
+## catalogues when a .po changed, migrations when the database is not at head, the demo case into an empty
+## database; the app is built once (`flask dev` prepares the database and serves in the same process).
+run: install
+	@mkdir -p instance
 	@echo ""
 	@echo "  Ombudsman tracker on http://127.0.0.1:$(PORT)"
 	@echo "  Log in as inspector@demo.test / demo (also supervisor@, head@, admin@, viewer@demo.test)"
 	@echo ""
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) $(FLASK) dev --host 127.0.0.1 --port $(PORT)
 
 # The suite runs on one pytest-xdist worker per core where there is more than one core, in random order
 # (pytest-randomly; it prints its seed). PYTEST_ARGS adds options: `--randomly-seed=N` replays an
@@ -58,8 +64,8 @@ test-postgres: install-dev browser
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PYTEST)
 
 # Debian packages: chromium for the browser tests, libharfbuzz-subset0 so WeasyPrint subsets fonts quickly,
-# poppler-utils for `make letter-images` (pdftoppm).
-SYSTEM_PACKAGES := chromium libharfbuzz-subset0 poppler-utils
+# poppler-utils for `make letter-images` (pdftoppm), wrk for the benchmarks' load.
+SYSTEM_PACKAGES := chromium libharfbuzz-subset0 poppler-utils wrk
 browser:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -75,11 +81,19 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## make benchmarks: the findings, letters and deadlines benchmarks on SQLite (figures in the README)
-benchmarks: install-dev
-	$(BIN)/python benchmarks/findings.py --analyze
-	$(BIN)/python benchmarks/letters.py
-	$(BIN)/python benchmarks/deadlines.py
+## make benchmarks: every page under gunicorn paired with the baseline page, at 1k and 100k findings on SQLite
+## and PostgreSQL and 1M on PostgreSQL (data generated once, cached in benchmarks/out/data/); writes
+## benchmarks/out/latest.json. BENCH_PG_URL names the PostgreSQL server, BENCH_REDIS_URL the Redis.
+benchmarks: install-dev browser
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+## make benchmarks-quick: 1k findings on SQLite, short rounds (development)
+benchmarks-quick: install-dev browser
+	$(BIN)/python -m benchmarks.run --quick --out benchmarks/out/quick.json $(BENCH_ARGS)
+
+## make benchmarks-test: the runner's own test (servers and load at 200 findings; not in `make test`)
+benchmarks-test: install-dev browser
+	$(BIN)/python -m pytest -n 0 -p no:randomly -m benchmark tests/benchmarks
 
 ## make letter-images: the demo letters to the Wali Kota and the Dirjen and a reminder of eight overdue
 ## saran, as PDFs and page images (pdftoppm) in instance/letter-images/, to look at them as a clerk would

@@ -40,6 +40,12 @@ class Config:
     HSTS_SECONDS = 0
     # Redis shared by every worker and node (rate limits); OMBUDSMAN_REDIS_URL or REDIS_URL.
     REDIS_URL = ""
+    # Background jobs (ombudsman.jobs): "auto" queues them on REDIS_URL when set, else runs them inline in
+    # the request; "rq" or "inline" force one. The queue's name prefixes its job ids; a failed job is
+    # retried after each of these many seconds, then listed as failed on /admin/jobs.
+    JOBS_MODE = "auto"
+    JOBS_QUEUE = "ombudsman"
+    JOBS_RETRY_INTERVALS = (10, 60, 300)
     # Production refuses SQLite unless this is set (OMBUDSMAN_ALLOW_SQLITE=1): a single small office only.
     ALLOW_SQLITE = False
     WTF_CSRF_TIME_LIMIT = None

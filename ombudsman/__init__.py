@@ -52,12 +52,25 @@ def _load_config(app: Flask, config_name: str | None, overrides: dict[str, Any] 
         app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["REDIS_URL"] = app.config.get("REDIS_URL") or os.environ.get("REDIS_URL", "")
     app.config.update(overrides or {})
+    _development_public_url(app, overrides)
     if app.config["REDIS_URL"] and not (overrides and "RATELIMIT_STORAGE_URI" in overrides):
         # Every worker and node counts in the same place.
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+
+
+def _development_public_url(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """In development the QR codes and e-mail links point at the port the app serves on (`PORT`, as
+    `make run` sets it), unless OMBUDSMAN_PUBLIC_BASE_URL names an address."""
+    if app.config.get("ENVIRONMENT") != "development" or "OMBUDSMAN_PUBLIC_BASE_URL" in os.environ:
+        return
+    if overrides and "PUBLIC_BASE_URL" in overrides:
+        return
+    port = os.environ.get("PORT", "").strip()
+    if port.isdigit() and 0 < int(port) < 65536:
+        app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{int(port)}"
 
 
 def _validate_config(app: Flask, refuse_unsafe: bool) -> None:
@@ -122,9 +135,11 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.dashboard import bp as dashboard_bp
     from ombudsman.deadlines.settings_views import bp as deadline_settings_bp
     from ombudsman.deadlines.views import bp as deadlines_bp
+    from ombudsman.health import bp as health_bp
     from ombudsman.inspections.checklist_views import bp as checklists_bp
     from ombudsman.inspections.views import bp as inspections_bp
     from ombudsman.inspections.views import evidence_bp, findings_bp
+    from ombudsman.jobs.views import bp as jobs_bp
     from ombudsman.letters.settings_views import settings_bp as letter_settings_bp
     from ombudsman.letters.verify_views import verify_bp
 
@@ -148,6 +163,8 @@ def _register_blueprints(app: Flask) -> None:
         deadlines_bp,
         deadline_settings_bp,
         capture_bp,
+        health_bp,
+        jobs_bp,
     ):
         app.register_blueprint(bp)
     api.init_app(app)
@@ -166,18 +183,22 @@ def _register_cli(app: Flask) -> None:
     from ombudsman.dbsetup import analyze_command
     from ombudsman.deadlines.cli import deadlines_cli
     from ombudsman.deploy import check_deploy_command
+    from ombudsman.devserver import dev_command
     from ombudsman.inspections.cli import evidence_cli
+    from ombudsman.jobs.cli import jobs_cli
     from ombudsman.letters.cli import letters_cli
     from ombudsman.seed import seed_demo_command, seed_reference_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(letters_cli)
     app.cli.add_command(deadlines_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(evidence_cli)
     app.cli.add_command(seed_reference_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(analyze_command)
     app.cli.add_command(check_deploy_command)
+    app.cli.add_command(dev_command)
 
 
 def _register_templating(app: Flask) -> None:

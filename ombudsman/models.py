@@ -23,6 +23,7 @@ from ombudsman.inspections.models import (
     FindingForm,
     Inspection,
 )
+from ombudsman.inspections.tallies import FindingTally
 from ombudsman.letters.models import (
     Letter,
     LetterCopy,
@@ -49,6 +50,7 @@ __all__ = [
     "DeadlineRule",
     "Evidence",
     "Finding",
+    "FindingTally",
     "FindingForm",
     "FollowUpEvent",
     "FollowUpFile",

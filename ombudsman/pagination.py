@@ -8,11 +8,17 @@ empty page (`db.paginate(..., error_out=False)`), whose pager links back to the 
 from __future__ import annotations
 
 from flask import current_app, request
+from sqlalchemy import Select, func, select
 
 from ombudsman import contracts
+from ombudsman.extensions import db
 
 #: The largest page size a list page shows.
 MAX_PER_PAGE = 100
+
+#: How many rows past the end of the current page a list counts before it says "more than" (issue 12:
+#: nobody needs the exact number of 100,000 findings, and counting them costs a pass over every one).
+COUNT_AHEAD = 1000
 
 
 def page_args() -> tuple[int, int]:
@@ -28,3 +34,15 @@ def search_text(name: str = "q") -> str:
     Control characters never get here (`ombudsman.request_input` refuses them with 400).
     """
     return request.args.get(name, "").strip()[: contracts.SEARCH.max]
+
+
+def capped_count(stmt: Select, at_most: int) -> tuple[int, bool]:
+    """The number of rows `stmt` (a light select, e.g. of ids) returns, counting at most `at_most` of them.
+
+    Returns (count, capped).
+    `capped` is True when there are more than `at_most` rows (the count is then `at_most`, a lower bound).
+    The database stops reading after `at_most` + 1 rows, so the cost is bounded whatever the table's size.
+    """
+    limited = stmt.order_by(None).limit(at_most + 1)
+    n = db.session.scalar(select(func.count()).select_from(limited.subquery())) or 0
+    return min(n, at_most), n > at_most

@@ -1,7 +1,7 @@
 """full-text search of findings, letters and authorities: stemmed text, PostgreSQL tsvector + GIN, FTS5
 
 Revision ID: 5e2f8c1a9d47
-Revises: f2a8c61d3b94
+Revises: f3b8a1c5d9e2
 Create Date: 2026-11-30 14:30:00
 
 Adds `search_text` to findings (stems of the title and description), letters (of the hal) and
@@ -22,7 +22,7 @@ from ombudsman.search import AUTHORITIES, FINDINGS, LETTERS, FullTextIndex, docu
 
 # revision identifiers, used by Alembic.
 revision = "5e2f8c1a9d47"
-down_revision = "f2a8c61d3b94"
+down_revision = "f3b8a1c5d9e2"
 branch_labels = None
 depends_on = None
 

@@ -109,15 +109,22 @@ def api_blueprint(name: str, import_name: str, description: str) -> ApiBlueprint
     return blp
 
 
-def page(stmt, args: dict[str, Any]) -> dict[str, Any]:
-    """One page of a select() as the list body: items, page, per_page, total, pages."""
-    pagination = db.paginate(stmt, page=args["page"], per_page=args["per_page"], error_out=False)
+def page(stmt, args: dict[str, Any], pagination=None) -> dict[str, Any]:
+    """One page of a select() as the list body: items, page, per_page, total, pages, total_capped.
+
+    `pagination` is a page already read with a cheaper count (e.g. `inspections.queries.findings_page`,
+    whose total may be capped: `total_capped` then says there are more than `total`); without it the
+    select() is paginated here with an exact count.
+    """
+    if pagination is None:
+        pagination = db.paginate(stmt, page=args["page"], per_page=args["per_page"], error_out=False)
     return {
         "items": list(pagination.items),
         "page": pagination.page,
         "per_page": pagination.per_page,
         "total": pagination.total or 0,
         "pages": pagination.pages,
+        "total_capped": bool(getattr(pagination, "capped", False)),
     }
 
 

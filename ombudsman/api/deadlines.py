@@ -13,6 +13,7 @@ from ombudsman.deadlines import reports
 from ombudsman.deadlines.labels import uncovered_years, warning_texts
 from ombudsman.deadlines.models import DeadlineState
 from ombudsman.extensions import db
+from ombudsman.pagination import COUNT_AHEAD
 
 blp = api_blueprint("api_deadlines", __name__, description="Follow-up deadlines and their state today.")
 
@@ -52,7 +53,7 @@ def list_deadlines(args):
     )
     cut = cutoffs()
     page, per_page = args["page"], args["per_page"]
-    total = sum(reports.state_counts(office_id, cut, filters).values())
+    total, capped = reports.listing_total(office_id, cut, filters, page * per_page + COUNT_AHEAD)
     rows = db.session.execute(
         reports.listing(office_id, cut, filters).limit(per_page).offset((page - 1) * per_page)
     ).all()
@@ -62,4 +63,5 @@ def list_deadlines(args):
         "per_page": per_page,
         "total": total,
         "pages": math.ceil(total / per_page),
+        "total_capped": capped,
     }

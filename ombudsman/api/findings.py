@@ -73,8 +73,10 @@ def list_findings(args):
         inspection_id=args.get("inspection_id"),
         q=args["q"],
     )
-    stmt = queries.findings_query(current_user.office_id, filters).order_by(Finding.id)
-    return page(stmt, args)
+    pagination = queries.findings_page(
+        office_id=current_user.office_id, filters=filters, page=args["page"], per_page=args["per_page"]
+    )
+    return page(None, args, pagination)
 
 
 @blp.route(f"/findings/<{ID}:finding_id>", methods=["GET"])

@@ -104,6 +104,22 @@ class ReturnIn(StrictSchema):
     note = _text(c.NOTE, load_default="")
 
 
+class IssueIn(StrictSchema):
+    """The date the letter carries; left out, today in the office's zone."""
+
+    contract = c.IssueLetter
+
+    letter_date = fields.Date(
+        allow_none=True,
+        load_default=None,
+        validate=schema_validators(c.LETTER_DATE),
+        metadata={
+            "description": "The letter's date: not in the future, not before the last inspection it "
+            "reports; the number's month and year follow it. Default: today in the office's zone."
+        },
+    )
+
+
 class DeliveryIn(StrictSchema):
     """How and when an issued letter reached the authority; fields left out keep their recorded value."""
 
@@ -134,7 +150,7 @@ class LetterCopyOut(ma.Schema):
 
 
 def _verify_url(letter) -> str | None:
-    if not letter.verify_token:
+    if not letter.verify_token or not letter.status.is_issued:
         return None
     return services.verify_url(current_app.config["PUBLIC_BASE_URL"], letter.verify_token)
 
@@ -166,6 +182,14 @@ class LetterOut(ma.Schema):
     annex = fields.Boolean(required=True)
     copies = fields.List(fields.Nested(LetterCopyOut), required=True)
     number = fields.String(allow_none=True, required=True, metadata={"description": "Given at issue."})
+    issuing = fields.Boolean(
+        attribute="is_issuing",
+        required=True,
+        metadata={
+            "description": "The number is reserved and the PDF is being rendered (a job): poll the letter "
+            "until `status` is `issued`."
+        },
+    )
     letter_date = fields.Date(allow_none=True, required=True, metadata={"description": "The issue date."})
     sha256 = fields.String(
         attribute="pdf_sha256",

@@ -6,9 +6,10 @@ Every rule is the letters services'; their refusals (domain errors) become JSON 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from flask import Response, current_app
+from flask import Response, current_app, url_for
 from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy import select
@@ -19,10 +20,17 @@ from ombudsman.accounts.permissions import EVERYONE, RECOMMEND, office_record_or
 from ombudsman.api import letter_schemas as schemas
 from ombudsman.api.common import ID, IDEMPOTENCY_HEADER_DOC, api_blueprint, page
 from ombudsman.api.idempotency import create_once, request_key
+from ombudsman.api.schemas import ErrorSchema
+from ombudsman.errors import DomainError
 from ombudsman.extensions import db
-from ombudsman.letters import services
+from ombudsman.jobs import tasks
+from ombudsman.letters import issuing, readiness, services
 from ombudsman.letters.commands import CopyLine, LetterDraft, NewLetter, RecordDelivery, ReturnLetter
 from ombudsman.letters.models import Letter
+
+log = logging.getLogger(__name__)
+#: Seconds a client waits before sending an issue again whose PDF could not be rendered.
+RENDER_RETRY_AFTER_SECONDS = 30
 
 blp = api_blueprint("api_letters", __name__, description="Formal letters (surat dinas) and their workflow.")
 
@@ -153,19 +161,57 @@ def return_letter(data, letter_id: int):
 
 @blp.route(f"/letters/<{ID}:letter_id>/issue", methods=["POST"])
 @roles_required(EVERYONE)
-@blp.response(200, schemas.LetterOut)
-def issue_letter(letter_id: int):
-    """Number the approved letter and freeze its PDF (the head only)."""
+@blp.arguments(schemas.IssueIn, required=False)
+@blp.response(200, schemas.LetterOut, description="Issued: rendered inline (a deployment without Redis).")
+@blp.alt_response(
+    202,
+    schema=schemas.LetterOut,
+    description="Number reserved (`issuing: true`), the PDF renders as a job: GET the letter at the "
+    "`Location` header until `status` is `issued`. Sending the issue again never takes a second number.",
+    headers={"Location": {"description": "The letter (its status URL).", "schema": {"type": "string"}}},
+)
+@blp.alt_response(
+    503,
+    schema=ErrorSchema,
+    description="The PDF could not be rendered now; the number stays reserved. Send again after "
+    "`Retry-After` seconds.",
+)
+def issue_letter(data, letter_id: int):
+    """Number the approved letter, dated `letter_date` (default today), and freeze its PDF (the head only).
+
+    The number is reserved in a short transaction and the PDF rendered outside it: on a deployment with
+    Redis as a job (202), without Redis in this request (200). In production the office's letters setup
+    must be complete (/settings/letters/readiness): otherwise 409, with `fields.readiness` listing what is
+    missing.
+    """
     letter = _letter(letter_id)
-    issued = services.issue(
+    letter = services.reserve(
         letter,
         current_user,
         today=_today(),
+        letter_date=(data or {}).get("letter_date"),
         base_url=current_app.config["PUBLIC_BASE_URL"],
-        evidence_root=_evidence_root(),
+        require_ready=readiness.required(current_app.config),
     )
+    letter_id, office_id, number = letter.id, letter.office_id, letter.number
     db.session.commit()
-    return issued
+    try:
+        done = tasks.submit_letter_render(letter_id, office_id)
+    except DomainError:
+        db.session.rollback()
+        raise
+    except Exception:  # a renderer or queue failure: the reservation stays, sending again retries
+        db.session.rollback()
+        log.exception("letter %s: the issued PDF could not be rendered or queued", letter_id)
+        abort(
+            503,
+            message=str(issuing.RENDER_FAILED % {"number": number}),
+            headers={"Retry-After": str(RENDER_RETRY_AFTER_SECONDS)},
+        )
+    letter = _letter(letter_id)
+    if done:
+        return letter
+    return letter, 202, {"Location": url_for("api_letters.get_letter", letter_id=letter_id)}
 
 
 @blp.route(f"/letters/<{ID}:letter_id>/delivery", methods=["POST"])

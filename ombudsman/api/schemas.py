@@ -157,6 +157,13 @@ def page_of(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
             "per_page": fields.Integer(required=True),
             "total": fields.Integer(required=True, metadata={"description": "Items across all pages."}),
             "pages": fields.Integer(required=True),
+            "total_capped": fields.Boolean(
+                required=True,
+                metadata={
+                    "description": "True when the list stopped counting: there are more than `total` items "
+                    "(and more than `pages` pages)."
+                },
+            ),
         },
         name=name,
     )

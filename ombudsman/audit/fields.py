@@ -376,6 +376,7 @@ ACTIONS: Mapping[str, Any] = {
     "uploaded": _l("bukti diunggah oleh %(user)s"),
     "approved": _l("disetujui oleh %(user)s"),
     "returned": _l("dikembalikan ke draf oleh %(user)s"),
+    "number_reserved": _l("nomor surat dipesan oleh %(user)s untuk diterbitkan"),
     "issued": _l("diterbitkan oleh %(user)s"),
     "superseded": _l("diganti dengan surat baru oleh %(user)s"),
     "delivery": _l("pengiriman dicatat oleh %(user)s"),

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import g
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -86,6 +87,21 @@ def search_query(q: str = "", level: Level | None = None, active: bool | None = 
 def active_authorities() -> list[Authority]:
     """Every active authority, for choice lists."""
     return list(db.session.scalars(search_query(active=True)))
+
+
+def authority_choices():
+    """Every active authority as light (id, name) rows ordered by name, for filter drop-downs.
+
+    Two columns, not whole objects, and read once per request (kept in `flask.g`): the findings list at
+    national scale lists a few thousand authorities in its filter (issue 12).
+    """
+    if "authority_choices" not in g:
+        g.authority_choices = db.session.execute(
+            select(Authority.id, Authority.name)
+            .where(Authority.active.is_(True))
+            .order_by(Authority.name, Authority.id)
+        ).all()
+    return g.authority_choices
 
 
 def chain(authority: Authority) -> list[Authority]:

@@ -84,6 +84,21 @@ def reference_data(user: User, labels: dict[str, dict]) -> dict[str, Any]:
     }
 
 
+def file_hash(path: Path) -> str:
+    """The first 16 hex digits of a file's SHA-256: the `?v=` of its versioned URL."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def asset_manifest(static_folder: Path, names: Iterable[str]) -> dict[str, str]:
+    """`{name: hash}` of the capture page's static files (names relative to the static folder).
+
+    Read when the app starts (and on every request in debug mode): the page links each file as
+    `name?v=hash` and the service worker caches exactly those URLs, so a page never runs another version's
+    script. Raises `OSError` when a file is missing (the app must not start without them).
+    """
+    return {name: file_hash(static_folder / name) for name in names}
+
+
 def assets_version(files: Iterable[Path], extra: bytes = b"") -> str:
     """A short fingerprint of the offline assets: the service worker changes whenever one of them does."""
     digest = hashlib.sha256(extra)

@@ -23,15 +23,59 @@ STATIC_ASSETS = (
     "js/app.js",
     "capture/capture.css",
     "capture/outbox.js",
+    "capture/storage.js",
     "capture/sync.js",
     "capture/capture.js",
     "capture/icon.svg",
 )
 SERVICE_WORKER = "capture/sw.js"
+# The page's own files, linked as `name?v=hash` (the rest of STATIC_ASSETS come from base.html unversioned).
+VERSIONED_ASSETS = tuple(name for name in STATIC_ASSETS if name.startswith("capture/"))
+# The response header naming the version of the page, so the worker never stores another version's page.
+VERSION_HEADER = "X-Capture-Version"
 
 
 def _static(name: str) -> Path:
     return Path(current_app.static_folder or "") / name
+
+
+def asset_manifest() -> dict[str, str]:
+    """`{name: hash}` of the capture files, read once when the app starts (on every request in debug)."""
+    manifest = current_app.extensions.get("capture_assets")
+    if manifest is None or current_app.debug:
+        manifest = load_asset_manifest(current_app)
+    return manifest
+
+
+def load_asset_manifest(app) -> dict[str, str]:
+    """Hash the capture files of `app`'s static folder and keep the manifest (a deploy restarts the app)."""
+    manifest = services.asset_manifest(Path(app.static_folder or ""), VERSIONED_ASSETS)
+    app.extensions["capture_assets"] = manifest
+    return manifest
+
+
+def asset_url(name: str) -> str:
+    """The URL the page and the worker use for a static file: versioned for the capture files."""
+    manifest = asset_manifest()
+    if name in manifest:
+        return url_for("static", filename=name, v=manifest[name])
+    return url_for("static", filename=name)
+
+
+def assets() -> tuple[list[str], str]:
+    """The worker's URLs to keep and the version of that set (changes with any file and the worker)."""
+    urls = [asset_url(name) for name in STATIC_ASSETS]
+    urls.append(url_for("capture.manifest"))
+    source = _static(SERVICE_WORKER).read_bytes()
+    version = services.assets_version(
+        [_static(name) for name in STATIC_ASSETS], extra=source + json.dumps(urls).encode()
+    )
+    return urls, version
+
+
+@bp.record_once
+def _hash_assets_at_start(state) -> None:
+    load_asset_manifest(state.app)
 
 
 def _no_store(response: Response) -> Response:
@@ -50,18 +94,22 @@ def index():
         "answer": ANSWER_LABELS,
     }
     data = services.reference_data(current_user, labels)
+    _urls, version = assets()
     data.update(
-        capture_limits=_capture_limits(),
         limits_url=url_for("capture.limits"),
         user_id=current_user.id,
         api_base=request.script_root + "/api/v1",
         session_url=url_for("capture.session_info"),
-        sw_url=url_for("capture.service_worker"),
+        suggest_url=url_for("findings.suggest"),
+        sw_url=url_for("capture.service_worker", v=version),
         scope=url_for("capture.index"),
+        version=version,
+        capture_limits=_capture_limits(),
     )
-    response = Response(render_template("capture/index.html", data=data))
+    response = Response(render_template("capture/index.html", data=data, asset_url=asset_url))
     # The service worker keeps its own copy; the HTTP cache must not serve a stale page or another user's.
     response.headers["Cache-Control"] = "private, no-cache"
+    response.headers[VERSION_HEADER] = version
     return response
 
 
@@ -89,16 +137,14 @@ def service_worker():
     """The service worker, with the list of files to keep and a version that changes with them."""
     # Served from /capture/, its default (and largest allowed) scope is /capture/: exactly the page it
     # must control, so no Service-Worker-Allowed header is needed. The API and other pages stay outside.
-    assets = [url_for("static", filename=name) for name in STATIC_ASSETS]
-    assets.append(url_for("capture.manifest"))
+    # The page registers it as sw.js?v=<version>; whatever `v` it asks for, it gets the current set.
+    urls, version = assets()
     source = _static(SERVICE_WORKER).read_text(encoding="utf-8")
-    version = services.assets_version(
-        [_static(name) for name in STATIC_ASSETS], extra=source.encode() + json.dumps(assets).encode()
-    )
     prelude = (
         f"const CAPTURE_VERSION = {json.dumps(version)};\n"
         f"const CAPTURE_PAGE = {json.dumps(url_for('capture.index'))};\n"
-        f"const CAPTURE_ASSETS = {json.dumps(assets)};\n"
+        f"const CAPTURE_ASSETS = {json.dumps(urls)};\n"
+        f"const CAPTURE_VERSION_HEADER = {json.dumps(VERSION_HEADER)};\n"
     )
     response = Response(prelude + source, mimetype="text/javascript")
     # Browsers check the worker for updates on each visit; an HTTP-cached copy would delay new versions.

@@ -5,13 +5,8 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from ombudsman import clock
-from ombudsman.accounts.models import Office
-from ombudsman.deadlines import reminders
-from ombudsman.extensions import db
+from ombudsman.deadlines import reminder_run
 
 deadlines_cli = AppGroup("deadlines", help="Follow-up deadlines.")
 
@@ -20,27 +15,25 @@ deadlines_cli = AppGroup("deadlines", help="Follow-up deadlines.")
 def remind_command() -> None:
     """Mail each responsible inspector and supervisor what fell due soon or overdue since their last digest.
 
-    Safe to run many times a day: every (deadline, person, state, due date) is announced once. The notices
-    are committed before any mail goes out; a digest that cannot be delivered is withdrawn for the next run.
+    Safe to run many times a day and on every node at once. With Redis the run is a job (one live job at a
+    time, whichever node queued it; `flask jobs worker` runs it, failures are retried and shown on
+    /admin/jobs); without Redis it runs here. Either way one run at a time holds the task's lock
+    (`ombudsman.periodic`, PostgreSQL), and every (deadline, person, state, due date) is announced once.
     """
-    digests = []
-    for office in db.session.scalars(select(Office).order_by(Office.id)):
-        digests += reminders.collect(office, today=clock.today(office.timezone))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Another run announced the same events a moment ago; it sends them, this one sends nothing.
-        db.session.rollback()
-        click.echo("Another reminder run is announcing these deadlines; nothing sent.")
+    from ombudsman.jobs import queue, tasks
+
+    if queue.uses_queue():
+        submitted = queue.submit(
+            tasks.send_reminder_digests,
+            job_id=tasks.reminders_job_id(),
+            description="deadline reminder digests",
+            office_id=None,
+        )
+        click.echo(f"Reminder run queued as job {submitted.job_id}.")
         return
-    failed = reminders.send(digests, current_app.config)
-    for digest, _exc in failed:
-        reminders.withdraw(digest)
-    db.session.commit()
-    undelivered = {id(d) for d, _exc in failed}
-    events = sum(len(d.items) for d in digests if id(d) not in undelivered)
-    click.echo(f"{len(digests) - len(failed)} digest(s) sent, {events} event(s) announced.")
-    if failed:
-        for digest, exc in failed:
-            click.echo(f"Not delivered to {digest.email}: {exc}", err=True)
+    result = reminder_run.run(current_app.config)
+    click.echo(result.summary)
+    if result.undelivered:
+        for address, error in result.undelivered:
+            click.echo(f"Not delivered to {address}: {error}", err=True)
         raise SystemExit(1)

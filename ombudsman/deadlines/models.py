@@ -187,6 +187,9 @@ class Deadline(db.Model):
     __tablename__ = "deadlines"
     __table_args__ = (
         Index("ix_deadlines_office_due", "office_id", "due_on"),
+        # The dashboard's lists of running deadlines in one state ("closed_on IS NULL AND due_on < ...",
+        # earliest due first) walk this index and stop after ten rows (issue 12).
+        Index("ix_deadlines_office_open_due", "office_id", "closed_on", "due_on"),
         CheckConstraint("count >= 0", name="count_not_negative"),
     )
 

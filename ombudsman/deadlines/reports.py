@@ -27,6 +27,7 @@ from ombudsman.deadlines.models import ACTIVE_STATES, PAST_DUE_STATES, Deadline,
 from ombudsman.deadlines.states import StateCutoffs, state_expression
 from ombudsman.extensions import db
 from ombudsman.letters import lookups as letter_lookups
+from ombudsman.pagination import capped_count
 from ombudsman.recommendations.forms import KIND_LABELS, STATUS_LABELS
 from ombudsman.recommendations.models import Recommendation, RecommendationStatus
 
@@ -198,22 +199,77 @@ def _by_past_due(rows: dict) -> list[Breakdown]:
     return sorted(rows.values(), key=lambda r: (-r.past_due, -r.active, r.label))
 
 
-def summary(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> Summary:
-    """All counts from one aggregate over the office's recommendations (plus names and durations)."""
+@dataclass(frozen=True)
+class MonthCompliance:
+    """Deadlines that fell due in one month and how many were met with the recommendation carried out."""
+
+    year: int
+    month: int
+    decided: int
+    met: int
+
+    @property
+    def percent(self) -> float | None:
+        """Share met, or None for a month with nothing due."""
+        return 100 * self.met / self.decided if self.decided else None
+
+    @property
+    def label(self) -> str:
+        """Short month label in the reader's language, e.g. "Agu 2018" ("Aug 2018")."""
+        return format_date(date(self.year, self.month, 1), "MMM y")
+
+
+def _month_back(today: date, months: int) -> date:
+    index = today.year * 12 + today.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+DECIDED_STATES = (DeadlineState.MET, DeadlineState.LATE, *PAST_DUE_STATES)
+
+
+@dataclass
+class Figures:
+    """The dashboard's summary and monthly compliance chart, read in one pass."""
+
+    summary: Summary
+    months: list[MonthCompliance]
+
+
+def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, months: int = 12) -> Figures:
+    """Every figure of the dashboard (`Summary`) and the last `months` months of compliance, from one
+    aggregate over the office's recommendations (plus names and durations).
+
+    The state is decided in SQL (`states.state_expression`, from the stored due date and the request's
+    cutoffs) and is grouped on together with authority, level, inspector, status and the due month, so
+    the rows are read once, not once per figure (issue 12: this was three separate passes). What the
+    database returns is one row per group: at most authorities x inspectors x states x statuses x 13.
+    """
+    first = _month_back(cut.today, months - 1)
     f = facts(office_id, cut, filters)
-    keys = (f.c.authority_id, f.c.level, f.c.inspector_id, f.c.state, f.c.status)
-    rows = db.session.execute(select(*keys, func.count()).where(f.c.state.is_not(None)).group_by(*keys)).all()
+    in_window = and_(f.c.due_on >= first, f.c.due_on <= cut.today)
+    month_key = case(
+        (in_window, extract("year", f.c.due_on) * 100 + extract("month", f.c.due_on)), else_=None
+    ).label("month_key")
+    keys = (f.c.authority_id, f.c.level, f.c.inspector_id, f.c.state, f.c.status, month_key)
+    rows = db.session.execute(select(*keys, func.count()).group_by(*keys)).all()
     counts = dict.fromkeys(DeadlineState, 0)
     authorities: dict[int, Breakdown] = {}
     levels = {name: Breakdown(name, name) for name in LEVEL_GROUPS}
     inspectors: dict[int, Breakdown] = {}
     records: dict[int, AuthorityRecord] = {}
-    for authority_id, level, inspector_id, state_value, status, n in rows:
+    decided: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # month key -> [decided, met]
+    for authority_id, level, inspector_id, state_value, status, month, n in rows:
+        if state_value is None:  # closed before any clock ran: no state
+            continue
         state = DeadlineState(state_value)
         counts[state] += n
         authorities.setdefault(authority_id, Breakdown(authority_id, "")).counts[state] += n
         levels["central" if Level(level) is Level.CENTRAL else "local"].counts[state] += n
         inspectors.setdefault(inspector_id, Breakdown(inspector_id, "")).counts[state] += n
+        if month is not None and state in DECIDED_STATES:
+            decided[int(month)][0] += n
+            if state is DeadlineState.MET and status in COMPLIED:
+                decided[int(month)][1] += n
         if state is DeadlineState.NOT_STARTED:
             continue
         record = records.setdefault(authority_id, AuthorityRecord(authority_id, ""))
@@ -246,38 +302,24 @@ def summary(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) ->
         record.name = names.get(authority_id, "?")
         if durations.get(authority_id):
             record.median_days = statistics.median(durations[authority_id])
-    return Summary(
+    chart = []
+    for i in range(months):
+        d = _month_back(cut.today, months - 1 - i)
+        n, met = decided.get(d.year * 100 + d.month, (0, 0))
+        chart.append(MonthCompliance(d.year, d.month, n, met))
+    summary_ = Summary(
         counts=counts,
         by_authority=_by_past_due(authorities),
         by_level=list(levels.values()),
         by_inspector=_by_past_due(inspectors),
         records=sorted(records.values(), key=lambda r: (-r.ignored, -r.overdue, r.name)),
     )
+    return Figures(summary=summary_, months=chart)
 
 
-@dataclass(frozen=True)
-class MonthCompliance:
-    """Deadlines that fell due in one month and how many were met with the recommendation carried out."""
-
-    year: int
-    month: int
-    decided: int
-    met: int
-
-    @property
-    def percent(self) -> float | None:
-        """Share met, or None for a month with nothing due."""
-        return 100 * self.met / self.decided if self.decided else None
-
-    @property
-    def label(self) -> str:
-        """Short month label in the reader's language, e.g. "Agu 2018" ("Aug 2018")."""
-        return format_date(date(self.year, self.month, 1), "MMM y")
-
-
-def _month_back(today: date, months: int) -> date:
-    index = today.year * 12 + today.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
+def summary(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> Summary:
+    """All counts of the dashboard (see `figures`, which reads them together with the chart)."""
+    return figures(office_id, cut, filters).summary
 
 
 def monthly_compliance(
@@ -287,39 +329,8 @@ def monthly_compliance(
     months: int = 12,
 ) -> list[MonthCompliance]:
     """For each of the last `months` months, deadlines due that month that are decided (closed, or past
-    due) and how many were met with the recommendation (partly) carried out."""
-    first = _month_back(cut.today, months - 1)
-    f = facts(office_id, cut, filters)
-    decided = (
-        select(
-            extract("year", f.c.due_on).label("y"),
-            extract("month", f.c.due_on).label("m"),
-            case(
-                (and_(f.c.state == DeadlineState.MET.value, f.c.status.in_([s.value for s in COMPLIED])), 1),
-                else_=0,
-            ).label("met"),
-        )
-        .where(
-            f.c.due_on >= first,
-            f.c.due_on <= cut.today,
-            f.c.state.in_(
-                [DeadlineState.MET.value, DeadlineState.LATE.value, *(s.value for s in PAST_DUE_STATES)]
-            ),
-        )
-        .subquery("decided")
-    )
-    rows = db.session.execute(
-        select(decided.c.y, decided.c.m, func.count(), func.sum(decided.c.met)).group_by(
-            decided.c.y, decided.c.m
-        )
-    ).all()
-    found = {(int(y), int(m)): (int(n), int(met or 0)) for y, m, n, met in rows}
-    result = []
-    for i in range(months):
-        d = _month_back(cut.today, months - 1 - i)
-        n, met = found.get((d.year, d.month), (0, 0))
-        result.append(MonthCompliance(d.year, d.month, n, met))
-    return result
+    due) and how many were met with the recommendation (partly) carried out (see `figures`)."""
+    return figures(office_id, cut, filters, months).months
 
 
 def listing(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS):
@@ -334,6 +345,17 @@ def listing(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS):
     return stmt.options(
         contains_eager(Recommendation.authority), joinedload(Recommendation.created_by)
     ).order_by(*order)
+
+
+def listing_total(office_id: int, cut: StateCutoffs, filters: Filters, at_most: int) -> tuple[int, bool]:
+    """How many rows `listing` has: (count, capped), reading at most `at_most` + 1 of them.
+
+    The list pages and the API count only so far past the page asked for (issue 12): `capped` says there
+    are more than `count`. The exact figures per state are on the dashboard.
+    """
+    state = state_expression(cut)
+    stmt = _joined(select(Recommendation.id), office_id, filters)
+    return capped_count(_narrowed(stmt.where(state.is_not(None)), cut, filters.state), at_most)
 
 
 def top(

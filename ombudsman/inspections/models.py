@@ -140,6 +140,11 @@ class Inspection(db.Model):
     """A visit to a public service unit."""
 
     __tablename__ = "inspections"
+    __table_args__ = (
+        # The office's newest visits first: the inspections list and the findings list (whose order starts
+        # with the visit's date) walk this index and stop after one page instead of sorting every row.
+        Index("ix_inspections_office_visited", "office_id", "visited_on", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
@@ -217,7 +222,8 @@ class Finding(db.Model):
     __tablename__ = "findings"
     __table_args__ = (
         UniqueConstraint("inspection_id", "number"),
-        # The dashboard's open findings per authority are read from this index alone.
+        # The findings list filtered by status (and level, through the responsible authority) reads this
+        # index; the dashboard's counts come from the tally rows (ombudsman.inspections.tallies).
         Index("ix_findings_office_status_authority", "office_id", "status", "responsible_authority_id"),
     )
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ombudsman import search
 from ombudsman.authorities.models import Authority, Level
 from ombudsman.extensions import db
+from ombudsman.inspections import tallies
 from ombudsman.inspections.models import (
     Checklist,
     ChecklistItem,
@@ -26,6 +27,7 @@ from ombudsman.inspections.models import (
     Maladministration,
 )
 from ombudsman.lookup import rows_by_id
+from ombudsman.pagination import COUNT_AHEAD, capped_count
 
 
 @dataclass
@@ -74,6 +76,9 @@ def findings_query(office_id: int, filters: FindingFilters | None = None, respon
     return (
         select(Finding)
         .join(Finding.inspection)
+        # Redundant (a finding belongs to its inspection's office) but lets the database walk the office's
+        # inspections newest first (ix_inspections_office_visited) and stop after one page.
+        .where(Inspection.office_id == office_id)
         .where(*_finding_conditions(office_id, f, responsible_for or f.authority_id))
         .options(
             joinedload(Finding.inspection).joinedload(Inspection.authority),
@@ -85,16 +90,22 @@ def findings_query(office_id: int, filters: FindingFilters | None = None, respon
     )
 
 
-def _count_findings(office_id: int, f: FindingFilters, authority_id: int | None) -> int:
-    """The number of findings matching the filters, joining inspections only when dates are filtered.
+def count_findings(
+    office_id: int, f: FindingFilters, authority_id: int | None, *, at_most: int
+) -> tuple[int, bool]:
+    """How many findings match the filters: (count, capped), never reading more than `at_most` + 1 of them.
 
-    Wrapping the whole list query (with its join and eager loads) in a subquery costs a hash join over every
-    finding of the office; most filters only need the findings table and its indexes.
+    With no filter, or only status and level, the count is exact and comes from the maintained tally rows
+    (`ombudsman.inspections.tallies`). Otherwise the findings table (and inspections, for dates) is read up to
+    `at_most` + 1 matching rows; `capped` then says there are more than `at_most`.
     """
-    stmt = select(func.count(Finding.id)).where(*_finding_conditions(office_id, f, authority_id))
+    tally_only = FindingFilters(status=f.status, level=f.level)
+    if f == tally_only and not authority_id:
+        return tallies.count(office_id, f.status, f.level), False
+    stmt = select(Finding.id).where(*_finding_conditions(office_id, f, authority_id))
     if f.date_from is not None or f.date_to is not None:
         stmt = stmt.join(Finding.inspection)
-    return db.session.scalar(stmt) or 0
+    return capped_count(stmt, at_most)
 
 
 def findings_page(
@@ -105,7 +116,11 @@ def findings_page(
     page: int = 1,
     per_page: int = 25,
 ):
-    """One page of findings (Flask-SQLAlchemy Pagination) with its total."""
+    """One page of findings (Flask-SQLAlchemy Pagination) with its total.
+
+    The total is exact when cheap (see `count_findings`); otherwise it counts at most `COUNT_AHEAD` rows past
+    the end of this page, and `pagination.capped` says whether there are more (the pager says "lebih dari").
+    """
     f = filters or FindingFilters()
     pagination = db.paginate(
         findings_query(office_id, f, responsible_for),
@@ -114,7 +129,9 @@ def findings_page(
         error_out=False,
         count=False,
     )
-    pagination.total = _count_findings(office_id, f, responsible_for or f.authority_id)
+    pagination.total, pagination.capped = count_findings(
+        office_id, f, responsible_for or f.authority_id, at_most=page * per_page + COUNT_AHEAD
+    )
     return pagination
 
 
@@ -175,7 +192,10 @@ def finding_counts(inspection_ids: list[int]) -> dict[int, int]:
 
 
 def dashboard_figures(office_id: int) -> dict[str, Any]:
-    """Counts for the dashboard: inspections by status, open findings by level."""
+    """Counts for the dashboard: inspections by status, open findings by level.
+
+    Two queries, each over an index or the tally rows: the cost does not grow with the findings.
+    """
     by_status = dict(
         db.session.execute(
             select(Inspection.status, func.count())
@@ -183,27 +203,13 @@ def dashboard_figures(office_id: int) -> dict[str, Any]:
             .group_by(Inspection.status)
         ).all()
     )
-    # Grouping by authority id needs only the findings index; the few authorities are mapped to levels here.
-    open_by_authority = db.session.execute(
-        select(Finding.responsible_authority_id, func.count())
-        .where(
-            Finding.office_id == office_id,
-            Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_FOLLOW_UP]),
-        )
-        .group_by(Finding.responsible_authority_id)
-    ).all()
-    levels = dict(
-        db.session.execute(
-            select(Authority.id, Authority.level).where(Authority.id.in_([a for a, _ in open_by_authority]))
-        ).all()
-    )
-    open_central = sum(n for a, n in open_by_authority if levels.get(a) == Level.CENTRAL)
-    open_local = sum(n for _a, n in open_by_authority) - open_central
+    # From the maintained tally rows (ombudsman.inspections.tallies): a few hundred rows, never the findings.
+    open_findings = tallies.open_by_level(office_id)
     return {
         "drafts": by_status.get(InspectionStatus.DRAFT, 0),
         "submitted": by_status.get(InspectionStatus.SUBMITTED, 0),
-        "open_local": open_local,
-        "open_central": open_central,
+        "open_local": open_findings["local"],
+        "open_central": open_findings["central"],
     }
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
-import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from ombudsman.extensions import db
 from ombudsman.filenames import display_filename, kept_filename
 from ombudsman.inspections import photos
 from ombudsman.inspections.models import EvidenceKind
+from ombudsman.storage import FileStorage, KeyOutsideStorage, as_storage
 
 log = logging.getLogger(__name__)
 
@@ -212,11 +211,13 @@ def rendition_key(sha256: str) -> str:
     return _key(sha256, RENDITION_SUFFIX)
 
 
-def view_key(root: Path, *, sha256: str, storage_key: str, content_type: str) -> tuple[str, str] | None:
+def view_key(
+    root: Path | FileStorage, *, sha256: str, storage_key: str, content_type: str
+) -> tuple[str, str] | None:
     """What a page shows for a stored photo: (key, media type) of its rendition, else of its original when a
     browser can show it; None for a photo with neither (a HEIC stored before renditions existed)."""
     rendition = rendition_key(sha256)
-    if (root / rendition).is_file():
+    if as_storage(root).exists(rendition):
         return rendition, "image/jpeg"
     if content_type in BROWSER_PHOTO_TYPES:
         return storage_key, content_type
@@ -228,28 +229,6 @@ def keys_for(upload: CheckedUpload) -> tuple[str, str | None]:
     ext = PHOTO_TYPES.get(upload.content_type) or DOCUMENT_TYPES[upload.content_type]
     thumb_key = _key(upload.sha256, THUMBNAIL_SUFFIX) if upload.kind is EvidenceKind.PHOTO else None
     return _key(upload.sha256, f".{ext}"), thumb_key
-
-
-def _write_atomic(root: Path, key: str, data: bytes) -> bool:
-    """Write once: readers never see a half-written file, and an existing file is kept as is.
-
-    Returns whether the file was created by this call.
-    """
-    path = root / key
-    if path.exists():
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
 
 
 def make_thumbnail(data: bytes, size: int) -> bytes:
@@ -268,30 +247,32 @@ def make_rendition(data: bytes) -> bytes:
         raise _too_large("berkas", exc) from exc
 
 
-def save(root: Path, upload: CheckedUpload, *, thumbnail_px: int) -> tuple[str, str | None]:
+def save(root: Path | FileStorage, upload: CheckedUpload, *, thumbnail_px: int) -> tuple[str, str | None]:
     """Store the original (and for photos a thumbnail, and a rendition when needed) in the current
     transaction; return the keys of the original and the thumbnail (the rendition's is `rendition_key`).
 
-    Everything that can fail (thumbnail, rendition) is done before the first file is written. Files this
-    call creates are removed again if the database transaction ends without a commit (see
-    `_forget_new_files`), so a failed insert leaves nothing behind.
+    `root`: the evidence directory or another `FileStorage` (`ombudsman.storage`). Everything that can fail
+    (thumbnail, rendition) is done before the first file is written. Files this call creates are removed
+    again if the database transaction ends without a commit (see `_forget_new_files`), so a failed insert
+    leaves nothing behind.
     """
+    files_store = as_storage(root)
     key, thumb_key = keys_for(upload)
     files = [(key, upload.data)]
     source = upload.data
-    if upload.rendition and not (root / rendition_key(upload.sha256)).exists():
+    if upload.rendition and not files_store.exists(rendition_key(upload.sha256)):
         # The thumbnail comes from the upright 2,048 px rendition: a HEIC is fully decoded once, not twice.
         source = make_rendition(upload.data)
         files.append((rendition_key(upload.sha256), source))
-    if thumb_key is not None and not (root / thumb_key).exists():
+    if thumb_key is not None and not files_store.exists(thumb_key):
         files.append((thumb_key, make_thumbnail(source, thumbnail_px)))
     for file_key, data in files:
-        if _write_atomic(root, file_key, data):
-            db.session.info.setdefault(_NEW_FILES, []).append((root, file_key))
+        if files_store.write_once(file_key, data):
+            db.session.info.setdefault(_NEW_FILES, []).append((files_store, file_key))
     return key, thumb_key
 
 
-# Files written in the session's current transaction: [(root, key)], kept on commit, removed otherwise.
+# Files written in the session's current transaction: [(storage, key)], kept on commit, removed otherwise.
 _NEW_FILES = "ombudsman.storage.new_files"
 
 
@@ -318,9 +299,9 @@ def _forget_new_files(session: Session, transaction) -> None:
         # The database cannot say whether another record uses them: an unused file is the lesser harm.
         log.warning("kept %d new evidence file(s): their references could not be checked", len(new))
         return
-    for root, key in new:
+    for files_store, key in new:
         if key not in kept and not (key.endswith(RENDITION_SUFFIX) and companions[key] in kept):
-            (root / key).unlink(missing_ok=True)
+            files_store.delete(key)
 
 
 def _committed_keys(session: Session, keys: set[str]) -> set[str]:
@@ -338,15 +319,17 @@ def _committed_keys(session: Session, keys: set[str]) -> set[str]:
     return found
 
 
-def path_for(root: Path, key: str) -> Path:
-    """The file behind a storage key, refusing keys that would leave the root."""
-    path = (root / key).resolve()
-    if not path.is_relative_to(root.resolve()):
-        raise _refused(_l("Kunci penyimpanan tidak sah."))
-    return path
+def path_for(root: Path | FileStorage, key: str) -> Path:
+    """A local path to the file behind a storage key; `Invalid` for keys that would leave the root."""
+    try:
+        return as_storage(root).local_path(key)
+    except KeyOutsideStorage as exc:
+        raise _refused(_l("Kunci penyimpanan tidak sah.")) from exc
 
 
-def send_stored(root: Path, key: str, *, mimetype: str, download_name: str, sha256: str, download: bool):
+def send_stored(
+    root: Path | FileStorage, key: str, *, mimetype: str, download_name: str, sha256: str, download: bool
+):
     """A response with a stored file, byte for byte; browsers may not sniff it into something runnable.
 
     `download_name` (the recorded original) is sent cleaned by `display_filename`.

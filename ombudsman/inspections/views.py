@@ -89,7 +89,7 @@ def _office_users() -> list[User]:
 
 def _inspection_form_choices(form: InspectionForm) -> None:
     form.authority_id.choices = options(
-        [("", "\u2014")] + [(str(a.id), a.name) for a in authorities.active_authorities()]
+        [("", "\u2014")] + [(str(a.id), a.name) for a in authorities.authority_choices()]
     )
     form.team.choices = options([(u.id, u.name) for u in _office_users()])
 
@@ -368,7 +368,7 @@ def _finding_form_choices(form: FindingForm, inspection: Inspection) -> None:
         [("", "\u2014")] + [(str(i.id), f"{i.group}: {i.label}") for i in items]
     )
     choices = [("", _("\u2014 terima saran \u2014"))] + [
-        (str(a.id), a.name) for a in authorities.active_authorities()
+        (str(a.id), a.name) for a in authorities.authority_choices()
     ]
     form.responsible_authority_id.choices = options(choices)
     form.second_authority_id.choices = options([("", "\u2014")] + choices[1:])
@@ -501,7 +501,7 @@ def findings_index():
         "findings/index.html",
         pagination=pagination,
         filters=filters,
-        authorities=authorities.active_authorities(),
+        authorities=authorities.authority_choices(),
     )
 
 

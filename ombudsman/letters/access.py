@@ -99,7 +99,7 @@ def allowed_actions(user: User, letter: Letter) -> set[str]:
         actions.add("submit")
     if status is LetterStatus.IN_REVIEW and role in REVIEW:
         actions.add("approve")
-    if status in (LetterStatus.IN_REVIEW, LetterStatus.APPROVED) and role in REVIEW:
+    if status in (LetterStatus.IN_REVIEW, LetterStatus.APPROVED) and role in REVIEW and not letter.is_issuing:
         actions.add("return")
     if status is LetterStatus.APPROVED and role in ISSUE:
         actions.add("issue")

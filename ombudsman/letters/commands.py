@@ -37,6 +37,12 @@ CORRECTION_REASON = Text(2000)
 # Sending and receipt happened already: never in the future (and never before the letter's date: the service).
 SENT_OR_RECEIVED = Day(DateRule.PAST)
 
+# --- issuing ----------------------------------------------------------------------------------------------
+
+# The date printed on the letter, chosen at issue: never in the future (and never before the last inspection
+# the letter reports on: the service, `issuing.letter_date_for`).
+LETTER_DATE = Day(DateRule.PAST)
+
 # --- office settings --------------------------------------------------------------------------------------
 
 NUMBER_TEMPLATE = Text(MAX_TEMPLATE_LENGTH, min=1)
@@ -106,6 +112,13 @@ class RecordDelivery:
     received_on: date | None = bounded(SENT_OR_RECEIVED, default=None)
     delivery_note: str = bounded(DELIVERY_NOTE, default="")
     correction_reason: str = bounded(CORRECTION_REASON, default="")
+
+
+@dataclass(frozen=True)
+class IssueLetter:
+    """The head issues an approved letter; `letter_date` None means today in the office's zone."""
+
+    letter_date: date | None = bounded(LETTER_DATE, default=None)
 
 
 @dataclass(frozen=True)

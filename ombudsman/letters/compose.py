@@ -32,6 +32,7 @@ from ombudsman.letters.document import (
     OverdueRow,
     PageMargins,
 )
+from ombudsman.letters.emblem import data_uri as emblem_data_uri
 from ombudsman.letters.models import Letter, LetterKind, LetterSettings
 from ombudsman.letters.settings import for_office
 from ombudsman.pdf import format_date_id, qr_svg_data_uri
@@ -109,7 +110,7 @@ def default_closing(office: Office) -> str:
 
 
 def office_header(office: Office, settings: LetterSettings) -> OfficeHeader:
-    """The letterhead from the office's letter settings."""
+    """The letterhead from the office's letter settings; the emblem as a `data:` URI (never fetched)."""
     lines = [line.strip() for line in settings.header.splitlines() if line.strip()]
     return OfficeHeader(
         name_lines=lines or [office.name.upper()],
@@ -118,6 +119,7 @@ def office_header(office: Office, settings: LetterSettings) -> OfficeHeader:
         phone=office.phone,
         email=office.email,
         website=office.website,
+        logo=emblem_data_uri(settings.emblem),
     )
 
 
@@ -316,11 +318,18 @@ def _letter_ref(summary: lookups.LetterSummary) -> str:
 
 
 def _original_letters(letter: Letter) -> dict[int, lookups.LetterSummary]:
-    """{recommendation id: the issued letter that started its clock} (not superseded, not an escalation)."""
-    found = lookups.letters_for_recommendations([r.id for r in letter.recommendations])
+    """{recommendation id: the issued letter that started its clock} (not superseded, not an escalation):
+    the one addressed to the recommendation's own authority, since only that letter's receipt starts its clock
+    (a shared finding's recommendation may also sit in the other authority's copy)."""
+    owners = {r.id: r.authority_id for r in letter.recommendations}
+    found = lookups.letters_for_recommendations(list(owners))
     originals = {}
     for rec_id, summaries in found.items():
-        issued = [s for s in summaries if s.number and not s.escalation_step and s.id != letter.id]
+        issued = [
+            s
+            for s in summaries
+            if s.number and not s.escalation_step and s.id != letter.id and s.authority_id == owners[rec_id]
+        ]
         if issued:
             originals[rec_id] = issued[0]
     return originals
@@ -426,12 +435,14 @@ def letter_document(
     day: date | None = None,
     verify_url: str | None = None,
     short_code: str | None = None,
+    demo: bool = False,
 ) -> tuple[LetterDocument, dict[str, Path]]:
     """The letter as it reads from the live records, and the files (photo thumbnails) its PDF may read.
 
     Without a number and a date it is a draft (watermarked); with them it is the copy being issued.
     A reminder or escalation (`letter.escalation_step`) lists its overdue recommendations instead of the
     findings, asks for a reply by a new date and lists the earlier letters in its annex.
+    `demo`: issued while the letters setup is incomplete outside production (`readiness`): marked "DEMO".
     """
     office = letter.office
     settings = for_office(office)
@@ -496,6 +507,7 @@ def letter_document(
             left=settings.margin_left,
         ),
         draft=not issued,
+        demo=demo and issued,
     )
     return doc, files
 

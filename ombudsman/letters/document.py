@@ -136,6 +136,8 @@ class LetterDocument:
     font_size_pt: float = 12.0
     margins_mm: PageMargins = field(default_factory=PageMargins)
     draft: bool = False  # prints a "DRAF" watermark on every page
+    # Issued outside production while the letters setup was incomplete: "DEMO" on every page.
+    demo: bool = False
 
     def __post_init__(self) -> None:
         """Check the settings and the issued-letter invariants early, with messages a developer can act on."""

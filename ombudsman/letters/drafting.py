@@ -21,7 +21,7 @@ from ombudsman.authorities.models import Authority
 from ombudsman.errors import Conflict, Invalid, NotFound
 from ombudsman.extensions import db
 from ombudsman.inspections.models import Finding, Inspection
-from ombudsman.letters import access, compose
+from ombudsman.letters import access, compose, eligibility
 from ombudsman.letters.commands import MAX_COPIES, SIFAT_CHOICES, CopyLine, LetterDraft, NewLetter
 from ombudsman.letters.models import Letter, LetterCopy, LetterKind, LetterRecommendation, LetterStatus
 from ombudsman.letters.settings import for_office
@@ -192,7 +192,9 @@ def create(office: Office, user: User, cmd: NewLetter, *, supersedes: Letter | N
     """A new draft letter of `office`; texts the command leaves out get the office's defaults.
 
     `supersedes`: the issued letter this draft corrects (see `workflow.start_correction`).
-    Raises `Forbidden` for a role that does not draft, `Invalid` naming the field at fault.
+    Raises `Forbidden` for a role that does not draft, `Invalid` naming the field at fault (on
+    `recommendation_ids`: a recommendation that does not belong to the addressee or already sits in another
+    letter of the same kind, see `eligibility`).
     """
     access.require(user, RECOMMEND, access.MSG_DRAFTERS)
     contracts.validate(cmd)
@@ -229,6 +231,7 @@ def create(office: Office, user: User, cmd: NewLetter, *, supersedes: Letter | N
     _apply_lists(letter, cmd)
     _check_kinds(letter)
     db.session.flush()
+    eligibility.check(letter)  # after the flush: the letter has its id, so it is not "another letter"
     changes = audit.snapshot(letter, LETTER_FIELDS)
     changes["recommendation_ids"] = [link.recommendation_id for link in letter.links]
     changes["copies"] = _copies_state(letter)
@@ -253,6 +256,7 @@ def update(letter: Letter, user: User, cmd: LetterDraft) -> dict[str, Any]:
     _check(letter)
     _apply_lists(letter, cmd)
     _check_kinds(letter)
+    eligibility.check(letter)
     db.session.flush()
     changes = audit.diff(before, audit.snapshot(letter, LETTER_FIELDS))
     after_recs = [link.recommendation_id for link in letter.links]

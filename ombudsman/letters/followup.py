@@ -42,14 +42,16 @@ def start_clocks(letter: Letter, user: User, received_on: date, today: date) -> 
 
     An escalation letter (reminder, superior, head office) starts nothing: its recommendations' clocks
     run from the first letter. So does a recommendation whose clock an earlier letter already started
-    (the letter this one corrects) or that is already closed. Raises `Invalid` on `received_on`.
+    (the letter this one corrects) or that is already closed, and one addressed to another authority (a
+    shared finding's recommendation sent to the other responsible authority too): its clock starts only
+    from the receipt of a letter to its own authority (issue 11). Raises `Invalid` on `received_on`.
     """
     if letter.escalation_step:
         return []
     calendar = deadlines.office_calendar(letter.office)
     started = []
     for rec in letter.recommendations:
-        if rec.deadline is not None or rec.status.is_closed:
+        if rec.deadline is not None or rec.status.is_closed or rec.authority_id != letter.authority_id:
             continue
         try:
             deadlines.start_clock(
@@ -75,6 +77,8 @@ def correct_clocks(
     corrected = []
     for rec in letter.recommendations:
         deadline: Deadline | None = rec.deadline
+        if rec.authority_id != letter.authority_id:
+            continue  # its clock never ran from this letter (see `start_clocks`)
         if deadline is None or (deadline.received_on, deadline.issued_on) != (
             old_received,
             letter.letter_date,

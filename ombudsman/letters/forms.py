@@ -156,6 +156,20 @@ class DeliveryForm(FlaskForm):
     )
 
 
+class IssueForm(FlaskForm):
+    """The head issues an approved letter, choosing its date (`commands.IssueLetter`)."""
+
+    contract = c.IssueLetter
+
+    letter_date = DateField(_l("Tanggal surat"), validators=[Optional(), *form_validators(c.LETTER_DATE)])
+
+
+class EmblemForm(FlaskForm):
+    """Upload the letterhead's emblem (PNG or SVG; checked by its content in `emblem.check_upload`)."""
+
+    emblem = FileField(_l("Lambang untuk kop surat (PNG atau SVG)"), validators=[FileRequired()])
+
+
 class VerifyUploadForm(FlaskForm):
     """Anyone may upload a PDF to compare it with the issued letter."""
 

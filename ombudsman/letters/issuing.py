@@ -1,8 +1,18 @@
 """Issuing: the approved letter gets its number, its verification token and its PDF/A, frozen for good.
 
-Everything happens in the caller's transaction: if anything fails before the commit, the rollback returns
-the number. After issue the letter is only ever shown from its snapshot and served from its stored bytes
-(`documents`).
+Three steps, so that no database lock is held while the PDF renders (0.5–3 s):
+
+1. `reserve` (a short transaction, committed by the caller): the checks, then the office's next number for
+   the year, the letter date, token and short code are written on the letter. From then on the letter
+   `is_issuing`: the number is taken for good (never burnt, never reused) and belongs to this letter.
+2. `render_reserved`: the PDF is rendered from the reserved number outside any transaction. It runs as a
+   job (`ombudsman.jobs.tasks.render_issued_letter`) on RQ, or inline without Redis; a failed render is
+   retried with the same number.
+3. `finish` (a short transaction): bytes, SHA-256 and snapshot are stored and the letter becomes `issued`;
+   when two renders of one letter race, the first stored wins and the second changes nothing.
+
+After issue the letter is only ever shown from its snapshot and served from its stored bytes (`documents`).
+`issue` runs the three in a row in the caller's transaction handling (for the CLI, the seed and tests).
 """
 
 from __future__ import annotations
@@ -10,24 +20,32 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ombudsman import contracts
 from ombudsman.accounts.models import User
 from ombudsman.clock import utcnow
-from ombudsman.errors import Conflict
+from ombudsman.errors import Conflict, Invalid
 from ombudsman.extensions import db
-from ombudsman.letters import access, compose, counters, followup
+from ombudsman.letters import access, compose, counters, eligibility, followup, readiness
+from ombudsman.letters.commands import IssueLetter
 from ombudsman.letters.models import Letter, LetterStatus
 from ombudsman.letters.numbering import format_number
 from ombudsman.letters.render import render_letter_pdf
 from ombudsman.letters.settings import for_office, joined, number_settings_errors
 from ombudsman.letters.workflow import transition
+from ombudsman.pdf import format_date_id
 
 VERIFY_PATH = "/verify/"
+#: Said by the page and the API when a render (or its submission to the queue) failed: nothing is lost.
+RENDER_FAILED = _l(
+    "PDF surat belum dapat dibuat; nomor %(number)s tetap untuk surat ini. Coba terbitkan lagi sebentar lagi."
+)
 # Short codes are typed by people: no 0/O or 1/I to confuse.
 _SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -49,39 +67,78 @@ def verify_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}{VERIFY_PATH}{token}"
 
 
-def issue(
+def last_reported_visit(letter: Letter) -> date | None:
+    """The latest visit date of the inspections the letter reports on (its own and its findings')."""
+    visits = [f.inspection.visited_on for rec in letter.recommendations for f in rec.findings]
+    if letter.inspection is not None:
+        visits.append(letter.inspection.visited_on)
+    return max(visits, default=None)
+
+
+def letter_date_for(letter: Letter, cmd: IssueLetter, today: date) -> date:
+    """The date the letter will carry: the chosen one, else `today` (the office's date).
+
+    Raises `Invalid` on `letter_date` for a date in the future (after `today`) or before the last visit of
+    the inspections the letter reports on.
+    """
+    contracts.validate(cmd, today)
+    day = cmd.letter_date or today
+    visit = last_reported_visit(letter)
+    if visit is not None and day < visit:
+        raise Invalid(
+            _l(
+                "Tanggal surat tidak boleh sebelum tanggal inspeksi yang dilaporkannya (%(date)s).",
+                date=format_date_id(visit),
+            ),
+            "letter_date",
+        )
+    return day
+
+
+def reserve(
     letter: Letter,
     user: User,
     *,
     today: date,
     base_url: str,
-    evidence_root: Path | None,
-    render: Callable[..., bytes] = render_letter_pdf,
+    letter_date: date | None = None,
+    require_ready: bool = False,
 ) -> Letter:
-    """Number the approved letter, render its PDF/A once, store bytes, SHA-256 and snapshot: it is frozen.
+    """Step 1: check the approved letter and reserve its number, date, token and short code.
 
-    Returns the issued letter (re-read under the number lock). Raises `Forbidden` unless the user is the
-    head, `Conflict` when the letter is not approved, already issued, prints no recommendation, its office
-    cannot number letters yet, or the letter it corrects was superseded meanwhile. The caller commits.
+    `today`: the office's date; `letter_date`: the date printed on the letter (default `today`; never after
+    it, never before the last visit reported), whose month and year the number takes. `require_ready`
+    (production): refuse while the letters setup checklist (`readiness`) is incomplete; otherwise an
+    incomplete checklist prints the "DEMO" mark (decided again at render).
+
+    Returns the letter (re-read under the number lock), now `is_issuing`; a letter already issuing is
+    returned as it is (pressing "issue" again retries its render, never takes a second number). Raises
+    `Forbidden` unless the user is the head, `Invalid` for the letter date or for a recommendation that
+    does not belong in the letter (`eligibility`), `Conflict` when the office is not ready (field
+    `readiness` lists what is missing), the letter is not approved, already issued, prints no
+    recommendation, its office cannot number letters yet, or the letter it corrects was superseded
+    meanwhile. The caller commits at once: the counter row stays locked until then.
     """
     access.same_office(user, letter)
     access.require(user, access.ISSUE, _l("Hanya Kepala Perwakilan yang dapat menerbitkan surat."))
-    counters.take_number_lock(letter.office_id, today.year)
+    if letter.is_issuing:
+        return letter
+    readiness.check_for_issue(letter.office, base_url, enforce=require_ready)
+    day = letter_date_for(letter, IssueLetter(letter_date=letter_date), today)
+    counters.take_number_lock(letter.office_id, day.year)
     # Re-read the letter under the lock: a concurrent request may have issued it meanwhile.
-    letter = db.session.execute(
-        select(Letter)
-        .where(Letter.id == letter.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    letter = _locked(letter.id)
     if letter.status.is_issued:
         raise Conflict(_l("Surat ini sudah diterbitkan dengan nomor %(number)s.", number=letter.number))
+    if letter.is_issuing:
+        return letter
     if letter.status is not LetterStatus.APPROVED:
         raise Conflict(
             _l("Surat belum disetujui; surat harus disetujui supervisor atau Kepala sebelum terbit.")
         )
     if not letter.links:
         raise Conflict(_l("Surat tanpa rekomendasi tidak dapat diterbitkan."))
+    eligibility.check(letter)  # a letter drafted before the rule may still carry another's recommendation
     office = letter.office
     settings = for_office(office)
     if errors := number_settings_errors(settings):
@@ -89,44 +146,145 @@ def issue(
     previous = letter.supersedes
     if previous is not None and previous.status is not LetterStatus.ISSUED:
         raise Conflict(_l("Surat yang dikoreksi sudah diganti oleh surat lain."))
-    sequence = counters.allocate_sequence(office.id, today.year)
+    sequence = counters.allocate_sequence(office.id, day.year)
     number = format_number(
         settings.number_template,
         seq=sequence,
-        day=today,
+        day=day,
         classification=settings.classification,
         unit=settings.unit_code,
     )
-    token, code = _new_token(), _new_short_code()
+    letter.number, letter.sequence, letter.year, letter.letter_date = number, sequence, day.year, day
+    letter.verify_token, letter.short_code = _new_token(), _new_short_code()
+    letter.issued_by_id = user.id
+    access.record(letter, user, "number_reserved", {"number": number, "date": day.isoformat()})
+    db.session.flush()  # the unique (office, year, sequence) constraint speaks now, inside the transaction
+    return letter
+
+
+def _locked(letter_id: int) -> Letter:
+    return db.session.execute(
+        select(Letter)
+        .where(Letter.id == letter_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A reserved letter's PDF/A and the document it was rendered from, ready for `finish`."""
+
+    letter_id: int
+    pdf: bytes
+    snapshot: dict
+    demo: bool = False
+
+
+def render_reserved(
+    letter_id: int,
+    *,
+    base_url: str,
+    evidence_root: Path | None,
+    render: Callable[..., bytes] | None = None,
+) -> Rendered | None:
+    """Step 2: render the PDF/A of a letter whose number is reserved, holding no transaction meanwhile.
+
+    Reads the letter's live records, ends the session's transaction (no lock, no snapshot is kept while
+    rendering), then renders. Returns None when the letter is already issued (nothing to do). Raises
+    `Conflict` when it has no reserved number (never reserved, or returned to draft); a renderer error
+    propagates, and the reservation stays for the retry. `render` defaults to `render_letter_pdf`.
+    """
+    render = render or render_letter_pdf
+    letter = db.session.get(Letter, letter_id, populate_existing=True)
+    if letter is None or letter.status.is_issued:
+        return None
+    if not letter.is_issuing:
+        raise Conflict(_l("Surat ini belum diberi nomor untuk diterbitkan."))
+    # Production refused an incomplete setup at `reserve`; elsewhere an incomplete one prints "DEMO".
+    demo = readiness.check_for_issue(letter.office, base_url, enforce=False)
     doc, files = compose.letter_document(
         letter,
         evidence_root=evidence_root,
-        number=number,
-        day=today,
-        verify_url=verify_url(base_url, token),
-        short_code=code,
+        number=letter.number,
+        day=letter.letter_date,
+        verify_url=verify_url(base_url, letter.verify_token or ""),
+        short_code=letter.short_code,
+        demo=demo,
     )
-    pdf = render(doc, allowed_files=files, archive=True)
-    letter.number, letter.sequence, letter.year, letter.letter_date = number, sequence, today.year, today
-    letter.verify_token, letter.short_code = token, code
-    letter.pdf, letter.pdf_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
-    letter.snapshot = compose.document_to_snapshot(doc)
-    letter.issued_at, letter.issued_by_id = utcnow(), user.id
+    snapshot = compose.document_to_snapshot(doc)
+    # The document is plain data now: end the read so that nothing is held while the renderer works.
+    db.session.commit()
+    return Rendered(letter_id, render(doc, allowed_files=files, archive=True), snapshot, demo)
+
+
+def finish(rendered: Rendered) -> Letter:
+    """Step 3: store the rendered bytes, SHA-256 and snapshot; the letter is issued. The caller commits.
+
+    Under the number lock, so a concurrent finish of the same letter waits and then finds it issued (the
+    first bytes stored are kept). Raises `Conflict` when the reservation is gone, or the follow-up refused
+    an escalation letter.
+    """
+    letter = db.session.get(Letter, rendered.letter_id)
+    if letter is None:
+        raise Conflict(_l("Surat ini belum diberi nomor untuk diterbitkan."))
+    # On SQLite the first statement of the transaction must be a write (it waits its turn for the lock).
+    counters.take_number_lock(letter.office_id, letter.year or letter.letter_date.year)
+    letter = _locked(rendered.letter_id)
+    if letter.status.is_issued:
+        return letter
+    if not letter.is_issuing:
+        raise Conflict(_l("Surat ini belum diberi nomor untuk diterbitkan."))
+    user = db.session.get(User, letter.issued_by_id)
+    day = letter.letter_date
+    letter.pdf, letter.pdf_sha256 = rendered.pdf, hashlib.sha256(rendered.pdf).hexdigest()
+    letter.snapshot = rendered.snapshot
+    letter.issued_at = utcnow()
     transition(
         letter,
         user,
         LetterStatus.ISSUED,
         "issued",
-        number=number,
+        number=letter.number,
         sha256=letter.pdf_sha256,
-        date=today.isoformat(),
+        date=day.isoformat(),
+        demo=rendered.demo,
     )
-    if previous is not None:
+    previous = letter.supersedes
+    if previous is not None and previous.status is LetterStatus.ISSUED:
         previous.status = LetterStatus.SUPERSEDED
         access.record(
             previous, user, "superseded", {"status": ["issued", "superseded"], "superseded_by": letter.id}
         )
-    db.session.flush()  # the unique (office, year, sequence) constraint speaks now, inside the transaction
+    db.session.flush()
     if letter.escalation_step:
-        followup.record_escalation(letter, user, today)
+        followup.record_escalation(letter, user, day)
     return letter
+
+
+def issue(
+    letter: Letter,
+    user: User,
+    *,
+    today: date,
+    base_url: str,
+    evidence_root: Path | None,
+    letter_date: date | None = None,
+    require_ready: bool = False,
+    render: Callable[..., bytes] | None = None,
+) -> Letter:
+    """Reserve, commit, render and finish in a row: the letter is issued when this returns (the caller
+    commits the last step). For the CLI, the seed and tests; the web and the API use `reserve` and a job.
+
+    Raises what `reserve` and `finish` raise; a renderer error propagates after the reservation was
+    committed (the number stays with the letter; issuing again retries the render).
+    """
+    letter = reserve(
+        letter, user, today=today, base_url=base_url, letter_date=letter_date, require_ready=require_ready
+    )
+    letter_id = letter.id
+    db.session.commit()
+    rendered = render_reserved(letter_id, base_url=base_url, evidence_root=evidence_root, render=render)
+    if rendered is None:
+        return db.session.get(Letter, letter_id)
+    return finish(rendered)

@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from ombudsman.extensions import db
 from ombudsman.letters.models import Letter, LetterKind, LetterRecommendation, LetterStatus
 from ombudsman.lookup import rows_by_id
+from ombudsman.recommendations.models import Recommendation
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class LetterSummary:
     kind: LetterKind
     letter_date: date | None
     received_on: date | None
+    # The addressee: only a letter to the recommendation's own authority starts its clock.
+    authority_id: int
     # Set on reminders and escalations: their receipt starts no clock.
     escalation_step: str | None
 
@@ -47,6 +50,7 @@ def _summary(letter: Letter) -> LetterSummary:
         kind=letter.kind,
         letter_date=letter.letter_date,
         received_on=letter.received_on,
+        authority_id=letter.authority_id,
         escalation_step=letter.escalation_step,
     )
 
@@ -81,28 +85,37 @@ def receipt_letter(recommendation_id: int) -> LetterSummary | None:
 
     Letters written in the app record the receipt on their own page, which starts (and corrects) the clocks
     of all their recommendations at once. That is the newest letter carrying the recommendation that is
-    neither superseded nor an escalation (whose receipt starts no clock); None when no letter carries it.
+    neither superseded nor an escalation (whose receipt starts no clock) and is addressed to the
+    recommendation's own authority (a copy to a shared finding's other authority starts nothing); None
+    when no such letter carries it.
     """
+    owner = db.session.scalar(
+        select(Recommendation.authority_id).where(Recommendation.id == recommendation_id)
+    )
     letters = letters_for_recommendations([recommendation_id])[recommendation_id]
-    return next((letter for letter in letters if not letter.escalation_step), None)
+    return next(
+        (letter for letter in letters if not letter.escalation_step and letter.authority_id == owner), None
+    )
 
 
 def receipt_letter_numbers(recommendation_ids: Select | Iterable[int]) -> dict[int, str]:
     """The number of the letter that carries each recommendation and owns its receipt, once issued.
 
     As `receipt_letter`: the newest letter carrying the recommendation that is neither superseded nor an
-    escalation, but only letters with a number. `recommendation_ids`: the ids, or a SELECT of one column of
-    recommendation ids (so that an export of any size asks one query). Returns {recommendation id: number},
+    escalation and is addressed to the recommendation's authority, but only letters with a number.
+    `recommendation_ids`: the ids, or a SELECT of one column of recommendation ids (so that an export of
+    any size asks one query). Returns {recommendation id: number},
     without the recommendations that have no such letter.
     """
     ids = recommendation_ids if isinstance(recommendation_ids, Select) else list(recommendation_ids)
     stmt = (
         select(LetterRecommendation.recommendation_id, Letter.number)
         .join(Letter, Letter.id == LetterRecommendation.letter_id)
+        .join(Recommendation, Recommendation.id == LetterRecommendation.recommendation_id)
         .where(
             LetterRecommendation.recommendation_id.in_(ids),
-            Letter.number.is_not(None),
-            Letter.status != LetterStatus.SUPERSEDED,
+            Letter.authority_id == Recommendation.authority_id,
+            Letter.status == LetterStatus.ISSUED,  # not a draft, nor a letter whose PDF is still rendering
             Letter.escalation_step.is_(None),
         )
         .order_by(Letter.id)

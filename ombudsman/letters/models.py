@@ -115,8 +115,31 @@ class LetterSettings(db.Model):
     margin_right: Mapped[float] = mapped_column(Float, default=25.0)
     margin_bottom: Mapped[float] = mapped_column(Float, default=30.0)
     margin_left: Mapped[float] = mapped_column(Float, default=30.0)
+    # The emblem printed in the kop (`LetterEmblem`); None until the admin uploads one.
+    emblem_id: Mapped[int | None] = mapped_column(ForeignKey("letter_emblems.id"))
 
     office: Mapped[Office] = relationship()
+    emblem: Mapped[LetterEmblem | None] = relationship()
+
+
+class LetterEmblem(db.Model):
+    """An emblem (logo) image an office uploaded for its letterhead, kept for good by its SHA-256.
+
+    Rows are never changed or deleted: replacing the emblem adds a row and points the settings at it, so
+    what an earlier letter printed stays identifiable. `data` is the checked (SVG: sanitised) file.
+    """
+
+    __tablename__ = "letter_emblems"
+    __table_args__ = (UniqueConstraint("office_id", "sha256", name="uq_letter_emblems_office_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"), index=True)
+    media_type: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class LetterCounter(db.Model):
@@ -206,6 +229,15 @@ class Letter(db.Model):
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+
+    @property
+    def is_issuing(self) -> bool:
+        """Its number is reserved and its PDF is being rendered (`issuing.reserve` ran, `finish` not yet).
+
+        Such a letter keeps its number, date, token and short code until the render succeeds; it can
+        no longer be edited or returned to draft (the number is never burnt nor reused).
+        """
+        return self.status is LetterStatus.APPROVED and self.sequence is not None
 
     @property
     def recommendations(self) -> list[Recommendation]:

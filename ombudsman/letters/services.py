@@ -16,7 +16,7 @@ from ombudsman.letters.delivery import record_delivery
 from ombudsman.letters.documents import FrozenPdfError, draft_pdf, issued_pdf
 from ombudsman.letters.drafting import create, draft_from_inspection, update
 from ombudsman.letters.escalation import draft_escalation_letter
-from ombudsman.letters.issuing import issue, verify_url
+from ombudsman.letters.issuing import issue, reserve, verify_url
 from ombudsman.letters.register import LetterFilters, register_query
 from ombudsman.letters.settings import update_settings
 from ombudsman.letters.workflow import approve, return_to_draft, submit
@@ -34,6 +34,7 @@ __all__ = [
     "issued_pdf",
     "record_delivery",
     "register_query",
+    "reserve",
     "return_to_draft",
     "submit",
     "update",

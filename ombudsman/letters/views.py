@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from redis.exceptions import RedisError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -25,7 +26,8 @@ from ombudsman.errors import DomainError
 from ombudsman.extensions import db
 from ombudsman.forms_common import show_error
 from ombudsman.inspections.models import Inspection
-from ombudsman.letters import access, compose, documents, drafting
+from ombudsman.jobs import queue, tasks
+from ombudsman.letters import access, compose, documents, drafting, eligibility, readiness
 from ombudsman.letters.commands import CopyLine, LetterDraft
 from ombudsman.letters.forms import (
     BLANK_COPY_ROWS,
@@ -33,6 +35,7 @@ from ombudsman.letters.forms import (
     KIND_LABELS,
     STATUS_LABELS,
     DeliveryForm,
+    IssueForm,
     LetterForm,
     NoteForm,
 )
@@ -160,9 +163,9 @@ def _form_choices(form: LetterForm, letter: Letter) -> None:
     if letter.authority not in active:
         active = [letter.authority, *active]
     form.authority_id.choices = [("", "\u2014")] + [(str(a.id), a.name) for a in active]
-    conditions = [Recommendation.authority_id == letter.authority_id]
-    if letter.inspection_id:
-        conditions.append(Recommendation.inspection_id == letter.inspection_id)
+    # Only what the letter may carry (its addressee's, in no other letter of its kind), and what it carries
+    # now, so that a recommendation put in before the rule can be seen and taken out (saving refuses it).
+    conditions = [eligibility.eligible_clause(letter)]
     linked = [link.recommendation_id for link in letter.links]
     if linked:
         conditions.append(Recommendation.id.in_(linked))
@@ -207,32 +210,66 @@ def _load_deadlines(letter: Letter) -> None:
 def show(letter_id: int):
     """One letter: its facts, workflow buttons, preview or PDF, delivery and history."""
     letter = office_record_or_404(Letter, letter_id)
-    delivery_form = DeliveryForm(
+    return render_show(letter, recorded_delivery_form(letter))
+
+
+def recorded_delivery_form(letter: Letter) -> DeliveryForm:
+    """The delivery form filled with what the letter has recorded."""
+    return DeliveryForm(
         method=letter.delivery_method.value if letter.delivery_method else "",
         delivered_on=letter.delivered_on,
         received_on=letter.received_on,
         note=letter.delivery_note,
     )
-    return render_show(letter, delivery_form)
 
 
-def render_show(letter: Letter, delivery_form: DeliveryForm, status: int = 200):
-    """The letter's page, with the delivery form as given (refilled after a refusal)."""
+def _issued_as_demo(letter: Letter) -> bool:
+    """The issued letter carries the "DEMO" mark (issued outside production with the setup incomplete)."""
+    if not letter.status.is_issued or not letter.snapshot:
+        return False
+    return bool(letter.snapshot.get("document", {}).get("demo"))
+
+
+def render_show(
+    letter: Letter, delivery_form: DeliveryForm, status: int = 200, issue_form: IssueForm | None = None
+):
+    """The letter's page, with the delivery and issue forms as given (refilled after a refusal)."""
     if letter.received_on:
         _load_deadlines(letter)
+    actions = access.allowed_actions(current_user, letter)
+    setup_gaps = []
+    if "issue" in actions:
+        setup_gaps = readiness.missing(
+            readiness.checklist(current_user.office, current_app.config["PUBLIC_BASE_URL"])
+        )
     return render_template(
         "letter_pages/show.html",
         letter=letter,
         # The Lampiran line as the PDF prints it (an annex or enclosed letters count when left "-").
         lampiran=compose.shown_lampiran(letter),
-        actions=access.allowed_actions(current_user, letter),
+        actions=actions,
+        issue_form=issue_form or IssueForm(letter_date=office_today()),
+        setup_gaps=setup_gaps,
+        setup_required=readiness.required(current_app.config),
+        issued_as_demo=_issued_as_demo(letter),
         action_form=FlaskForm(),
         note_form=NoteForm(),
         delivery_form=delivery_form,
         replaced_by=access.replacement(letter),
         correction=access.pending_correction(letter) if letter.status.is_issued else None,
         trail=audit.trail("letter", letter.id),
+        issue_job_status=_issue_job_status(letter),
     ), status
+
+
+def _issue_job_status(letter: Letter) -> str | None:
+    """The render job's status of a letter being issued ("queued", "failed", ...), else None."""
+    if not letter.is_issuing:
+        return None
+    try:
+        return queue.status(tasks.letter_job_id(letter.id))
+    except (RedisError, OSError):
+        return None  # the page still shows the letter being issued; the admin page tells more
 
 
 @bp.route("/<int:letter_id>/edit", methods=["GET", "POST"])

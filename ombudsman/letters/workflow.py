@@ -61,6 +61,8 @@ def return_to_draft(letter: Letter, user: User, cmd: ReturnLetter | None = None)
     contracts.validate(cmd)
     if letter.status not in (LetterStatus.IN_REVIEW, LetterStatus.APPROVED):
         raise Conflict(_l("Hanya surat yang diperiksa atau disetujui yang dapat dikembalikan ke draf."))
+    if letter.is_issuing:
+        raise Conflict(_l("Surat sedang diterbitkan dengan nomor %(number)s.", number=letter.number))
     letter.approved_at, letter.approved_by_id = None, None
     transition(letter, user, LetterStatus.DRAFT, "returned", note=cmd.note.strip())
 

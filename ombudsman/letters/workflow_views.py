@@ -7,6 +7,7 @@ and redirects (303) to the letter. A refused step is flashed on the letter's pag
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from flask import abort, current_app, flash, redirect, request, url_for
@@ -18,12 +19,15 @@ from ombudsman.accounts.permissions import EVERYONE, office_record_or_404, roles
 from ombudsman.errors import Conflict, DomainError, Invalid
 from ombudsman.extensions import db
 from ombudsman.forms_common import flash_errors, show_error
-from ombudsman.letters import access, issuing, workflow
+from ombudsman.jobs import tasks
+from ombudsman.letters import access, issuing, readiness, workflow
 from ombudsman.letters import delivery as deliveries
 from ombudsman.letters.commands import RecordDelivery, ReturnLetter
-from ombudsman.letters.forms import DeliveryForm
+from ombudsman.letters.forms import DeliveryForm, IssueForm
 from ombudsman.letters.models import Letter
-from ombudsman.letters.views import bp, check_csrf, evidence_root, office_today, render_show
+from ombudsman.letters.views import bp, check_csrf, office_today, recorded_delivery_form, render_show
+
+log = logging.getLogger(__name__)
 
 
 def _to_letter(letter: Letter, anchor: str | None = None):
@@ -82,18 +86,60 @@ def return_to_draft(letter_id: int):
 @bp.post("/<int:letter_id>/issue")
 @roles_required(EVERYONE)
 def issue(letter_id: int):
-    """Number the letter and freeze its PDF (the head only)."""
-    return _step(
-        letter_id,
-        lambda letter: issuing.issue(
+    """Reserve the letter's number, dated as the head chooses, then render its PDF: as a job, or here
+    without Redis (the head only).
+
+    A refused date redisplays the page with the date kept and the message under it (422). Any other refusal
+    is flashed on the letter's page like every workflow step; an office whose letters setup is incomplete
+    in production finds there the list of what is missing. The page then shows the letter being issued (it
+    refreshes itself) or issued. Pressing the button on a letter being issued retries its render with the
+    same number.
+    """
+    letter = office_record_or_404(Letter, letter_id)
+    form = IssueForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return render_show(letter, recorded_delivery_form(letter), 422, issue_form=form)
+    try:
+        letter = issuing.reserve(
             letter,
             current_user,
             today=office_today(),
+            letter_date=form.letter_date.data,
             base_url=current_app.config["PUBLIC_BASE_URL"],
-            evidence_root=evidence_root(),
-        ),
-        lambda issued: _("Surat terbit dengan nomor %(number)s.", number=issued.number),
-    )
+            require_ready=readiness.required(current_app.config),
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 403:
+            raise
+        letter = office_record_or_404(Letter, letter_id)
+        if "letter_date" in exc.fields:
+            show_error(form, exc)
+            return render_show(letter, recorded_delivery_form(letter), 422, issue_form=form)
+        if readiness.READINESS_FIELD in exc.fields:
+            flash(_("Surat belum dapat diterbitkan; lengkapi dulu pengaturan surat."), "error")
+        else:
+            show_error(None, exc)
+        return _to_letter(letter)
+    letter_id, office_id, number = letter.id, letter.office_id, letter.number
+    db.session.commit()
+    try:
+        done = tasks.submit_letter_render(letter_id, office_id)
+    except (Invalid, Conflict) as exc:
+        db.session.rollback()
+        show_error(None, exc)
+        return redirect(url_for("letters.show", letter_id=letter_id), 303)
+    except Exception:  # a renderer or queue failure: the reservation stays, the button retries
+        db.session.rollback()
+        log.exception("letter %s: the issued PDF could not be rendered or queued", letter_id)
+        flash(str(issuing.RENDER_FAILED % {"number": number}), "error")
+        return redirect(url_for("letters.show", letter_id=letter_id), 303)
+    if done:
+        flash(_("Surat terbit dengan nomor %(number)s.", number=number), "success")
+    # Queued: the letter's page says it is being issued, and refreshes itself until it is.
+    return redirect(url_for("letters.show", letter_id=letter_id), 303)
 
 
 @bp.post("/<int:letter_id>/correct")

@@ -41,7 +41,7 @@ def _choices(form: RecommendationForm, inspection_id: int | None) -> None:
         ]
     )
     form.authority_id.choices = options(
-        [("", "\u2014")] + [(str(a.id), a.name) for a in authorities.active_authorities()]
+        [("", "\u2014")] + [(str(a.id), a.name) for a in authorities.authority_choices()]
     )
 
 

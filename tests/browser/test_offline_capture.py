@@ -358,8 +358,12 @@ def test_failures_show_the_reason_and_are_retried_only_when_it_helps(
     expect(refused).to_have_attribute("data-state", "failed", timeout=SYNC_TIMEOUT_MS)
     expect(refused.locator(".state")).to_have_text("Gagal: Anda tidak berwenang melakukan ini.")
     held = page.locator(f'{ALL_ITEMS}[data-kind=photo]:has-text("{second["photos"][0].name}")')
-    expect(held).to_have_attribute("data-state", "waiting")
-    expect(held.locator(".outbox-note")).to_contain_text("lebih dulu")
+    expect(held).to_have_attribute("data-state", "blocked")
+    blocked_by = f"Diblokir oleh Temuan \u201c{second['title']}\u201d, yang ditolak server"
+    expect(held.locator(".state")).to_have_text(f"{blocked_by}: perbaiki atau hapus itu dulu")
+    # Counted apart: nothing is left "waiting" while the refused finding holds its photo back.
+    expect(page.locator("#outbox-counts")).to_have_attribute("data-waiting", "0")
+    expect(page.locator("#outbox-counts")).to_have_attribute("data-blocked", "1")
 
     # Trying the photo again asks the server, which answers with the record it already has.
     photo.locator("button.retry").click()
@@ -373,44 +377,65 @@ def test_failures_show_the_reason_and_are_retried_only_when_it_helps(
     assert_server_has_exactly(live_server.app, to_be_submitted.id, [])
 
 
-def test_a_refused_finding_is_corrected_on_the_phone_and_sent(demo, live_server, phone, sign_in, tmp_path):
+def test_the_capture_form_routes_each_finding_so_sync_never_needs_a_field_it_lacks(
+    demo, live_server, phone, sign_in, tmp_path
+):
     photo = make_photo(tmp_path, "IMG_0100.jpg", (90, 90, 90), (500, 400))
     page = phone.new_page()
     sign_in(page, "inspector@demo.test")
     open_capture(page, live_server)
     page.select_option("#inspection", value=f"server:{demo.inspection.id}")
-    phone.set_offline(True)
-    # No theme, and no word the routing rules know: the server cannot tell who is responsible.
-    vague = {"title": "Catatan umum", "description": "", "codes": [], "severity": "low", "photos": [photo]}
-    page.fill("#f-title", vague["title"])
-    page.select_option("#f-severity", "low")
+    # No theme and no authority: refused on the spot, before the inspector leaves; nothing typed is lost.
+    page.fill("#f-title", "Papan stok blanko tidak ada")
     page.set_input_files("#f-photos", [str(photo)])
     page.click("#save-finding")
+    expect(page.locator("#finding .error")).to_have_text(
+        "Pilih tema atau instansi yang bertanggung jawab, agar server tahu ke mana temuan ini diarahkan."
+    )
+    expect(page.locator("#f-title")).to_have_value("Papan stok blanko tidak ada")
+    expect(page.locator("#f-photo-list li")).to_have_count(1)
+    expect(page.locator(ALL_ITEMS)).to_have_count(0)
+
+    # A theme brings the routing rules' suggestion, as on the full form; one tap accepts it.
+    page.select_option("#f-theme", label="Pengumuman stok blanko")
+    expect(page.locator("#f-suggestion")).to_contain_text("Disarankan: Pemerintah Kota Kupang")
+    page.click("#accept-suggestion")
+    expect(page.locator("#f-authority")).to_have_value(str(demo.pemkot.id))
+    phone.set_offline(True)
+    page.click("#save-finding")
     expect(page.locator("#finding .saved")).to_be_visible()
+    # Offline, the authority alone is enough; this one is deactivated before the phone is back online.
+    page.fill("#f-title", "Antrean tanpa nomor di loket pusat")
+    page.select_option("#f-authority", str(demo.ditjen.id))
+    page.click("#save-finding")
+    expect(page.locator(ALL_ITEMS)).to_have_count(3)
+    demo.ditjen.active = False
+    db.session.commit()
     phone.set_offline(False)
 
-    refused = page.locator(f"{ALL_ITEMS}[data-kind=finding]")
+    refused = page.locator(f"{ALL_ITEMS}[data-kind=finding]:has-text('Antrean tanpa nomor')")
     expect(refused).to_have_attribute("data-state", "failed", timeout=SYNC_TIMEOUT_MS)
-    expect(refused.locator(".state")).to_have_text(
-        "Gagal: Pilih instansi yang bertanggung jawab (tidak ada saran dari aturan)."
-    )
-    expect(page.locator(f"{ALL_ITEMS}[data-kind=photo]")).to_have_attribute("data-state", "waiting")
-
+    expect(refused.locator(".state")).to_contain_text("tidak aktif; pilih instansi yang aktif")
+    # The server named a field the capture form has: corrected on the phone and queued again.
     refused.locator("button.edit").click()
-    expect(page.locator("#f-title")).to_have_value("Catatan umum")
     expect(page.locator("#f-editing")).to_be_visible()
-    page.fill("#f-title", "Papan informasi jam pelayanan tidak ada")
-    page.select_option("#f-theme", label="Jam pelayanan")
+    expect(page.locator("#f-authority")).to_have_value(str(demo.ditjen.id))
+    page.select_option("#f-authority", str(demo.pemkot.id))
     page.click("#save-finding")
     expect(page.locator("#f-editing")).to_be_hidden()
-    wait_until_all_sent(page, 2)
+    wait_until_all_sent(page, 3)
 
-    corrected = {**vague, "title": "Papan informasi jam pelayanan tidak ada", "theme": "Jam pelayanan"}
     db.session.rollback()
     added = db.session.scalars(
-        select(Finding).where(Finding.inspection_id == demo.inspection.id, Finding.number > 10)
+        select(Finding)
+        .where(Finding.inspection_id == demo.inspection.id, Finding.number > 10)
+        .order_by(Finding.number)
     ).all()
-    assert [(f.title, f.routing_rule.theme) for f in added] == [(corrected["title"], "Jam pelayanan")]
+    assert [(f.title, f.responsible_authority_id) for f in added] == [
+        ("Papan stok blanko tidak ada", demo.pemkot.id),
+        ("Antrean tanpa nomor di loket pusat", demo.pemkot.id),
+    ]
+    assert added[0].routing_rule.theme == "Pengumuman stok blanko"
     assert [e.sha256 for e in added[0].evidence] == [sha256(photo)]
 
 

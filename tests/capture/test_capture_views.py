@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -13,10 +16,20 @@ from ombudsman.accounts.models import Office
 from ombudsman.capture import services as capture
 from ombudsman.extensions import db
 from ombudsman.inspections import services as inspections
+from ombudsman.inspections import storage
 from ombudsman.inspections.models import Answer
+
+STATIC = Path(__file__).resolve().parents[2] / "ombudsman" / "static"
 
 DATA_RE = re.compile(r'<script type="application/json" id="capture-data">(.*?)</script>', re.S)
 MESSAGES_RE = re.compile(r'<script type="application/json" id="capture-messages">(.*?)</script>', re.S)
+
+
+def demo_app_limit(response) -> int:
+    """The evidence size limit of the app that answered (the test app's config)."""
+    from flask import current_app
+
+    return current_app.config["EVIDENCE_MAX_BYTES"]
 
 
 def page_data(response) -> dict:
@@ -53,8 +66,18 @@ def test_inspector_gets_the_page_with_drafts_register_themes_and_codes(demo, log
     assert data["user_id"] == demo.users["inspector"].id
     assert data["api_base"] == "/api/v1"
     assert data["session_url"] == "/capture/session"
-    assert data["sw_url"] == "/capture/sw.js"
+    assert data["sw_url"] == f"/capture/sw.js?v={data['version']}"
     assert data["scope"] == "/capture/"
+    assert response.headers["X-Capture-Version"] == data["version"]
+    # The phone checks photos against the server's own limits before it queues them.
+    limits = data["capture_limits"]
+    assert limits["photo_types"] == list(storage.PHOTO_TYPES)
+    assert limits["max_bytes"] == demo_app_limit(response)
+    assert set(limits["max_pixels"]) == set(storage.PHOTO_TYPES)
+    # Each of the page's own files is linked with the hash of its content.
+    for name in ("capture/outbox.js", "capture/storage.js", "capture/sync.js", "capture/capture.js"):
+        digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:16]
+        assert f'src="/static/{name}?v={digest}"' in html
 
 
 def test_page_texts_are_indonesian_and_states_are_named(demo, login):
@@ -185,10 +208,10 @@ def test_service_worker_lists_the_page_and_every_file_it_needs(demo, client):
     version = re.search(r'const CAPTURE_VERSION = "([0-9a-f]{16})";', source).group(1)
     assert 'const CAPTURE_PAGE = "/capture/";' in source
     assets = json.loads(re.search(r"const CAPTURE_ASSETS = (\[.*?\]);", source).group(1))
-    assert "/static/capture/capture.js" in assets
-    assert "/static/capture/outbox.js" in assets
-    assert "/static/capture/sync.js" in assets
-    assert "/static/css/app.css" in assets
+    for name in ("capture/capture.js", "capture/outbox.js", "capture/storage.js", "capture/sync.js"):
+        digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:16]
+        assert f"/static/{name}?v={digest}" in assets
+    assert "/static/css/app.css" in assets  # linked unversioned by base.html
     assert "/capture/manifest.webmanifest" in assets
     for url in assets:  # the worker's install fails as a whole when one file is missing
         with client.get(url) as asset:
@@ -222,3 +245,29 @@ def test_manifest_starts_and_stays_on_the_capture_page(demo, client):
 def test_nav_links_field_workers_to_the_capture_page(demo, login):
     assert 'href="/capture/"' in login("inspector@demo.test").get("/").get_data(as_text=True)
     assert 'href="/capture/"' not in login("viewer@demo.test").get("/").get_data(as_text=True)
+
+
+def test_a_changed_file_gets_a_new_url_and_a_new_worker_version(demo, app, client, tmp_path):
+    from ombudsman.capture import views
+
+    source = client.get("/capture/sw.js").get_data(as_text=True)
+    version = re.search(r'const CAPTURE_VERSION = "([0-9a-f]{16})";', source).group(1)
+    deployed = tmp_path / "static"
+    shutil.copytree(STATIC, deployed)
+    (deployed / "capture" / "sync.js").write_text(
+        "// a new release\n" + (STATIC / "capture" / "sync.js").read_text()
+    )
+    saved = app.static_folder
+    app.static_folder = str(deployed)
+    try:
+        views.load_asset_manifest(app)  # what a restart does
+        source = client.get("/capture/sw.js").get_data(as_text=True)
+        assets = json.loads(re.search(r"const CAPTURE_ASSETS = (\[.*?\]);", source).group(1))
+        digest = hashlib.sha256((deployed / "capture" / "sync.js").read_bytes()).hexdigest()[:16]
+        assert f"/static/capture/sync.js?v={digest}" in assets
+        assert f'const CAPTURE_VERSION = "{version}"' not in source
+        with client.get(f"/static/capture/sync.js?v={digest}") as new:
+            assert new.get_data(as_text=True).startswith("// a new release")
+    finally:
+        app.static_folder = saved
+        views.load_asset_manifest(app)

@@ -165,7 +165,9 @@ def test_gunicorn_with_an_empty_environment_refuses_to_start():
     assert result.returncode != 0
     for setting in ("OMBUDSMAN_SECRET_KEY", "OMBUDSMAN_PUBLIC_BASE_URL", "DATABASE_URL", "REDIS_URL"):
         assert setting in result.stderr
-    assert "Worker failed to boot" in result.stderr
+    # gunicorn.conf.py preloads the app: the master itself refuses, before any worker is forked.
+    assert "Refusing to start" in result.stderr
+    assert "Booting worker" not in result.stderr
 
 
 def _forged_admin_session(user_id: str) -> str:
@@ -202,3 +204,17 @@ def test_gunicorn_with_the_settings_runs_production_with_debug_off(demo, databas
         assert users.status == 302 and users.headers["Location"].startswith("/login")
         missing = fetch(f"{url}/no-such-page")
         assert missing.status == 404 and "Traceback" not in missing.text
+
+
+def test_development_links_follow_the_port_the_demo_serves_on(monkeypatch):
+    # `make run` passes PORT: QR codes and e-mail links of the demo then point at the server it starts.
+    monkeypatch.delenv("OMBUDSMAN_PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setenv("PORT", "5142")
+    assert create_app("development").config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5142"
+    monkeypatch.setenv("PORT", "not-a-port")
+    assert create_app("development").config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
+    monkeypatch.setenv("PORT", "5142")
+    monkeypatch.setenv("OMBUDSMAN_PUBLIC_BASE_URL", "https://demo.example.go.id")
+    assert create_app("development").config["PUBLIC_BASE_URL"] == "https://demo.example.go.id"
+    monkeypatch.delenv("OMBUDSMAN_PUBLIC_BASE_URL")
+    assert create_app("testing").config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"  # tests: unchanged

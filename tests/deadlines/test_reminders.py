@@ -7,8 +7,11 @@ import re
 from datetime import date
 
 import icalendar
-from sqlalchemy import func, select
+import pytest
+from databases import IS_POSTGRES
+from sqlalchemy import func, select, text
 
+from ombudsman import periodic
 from ombudsman.deadlines import adjustments, follow_up
 from ombudsman.deadlines.commands import Extend, RecordOutcome
 from ombudsman.deadlines.models import CalendarFeed, ReminderNotice
@@ -187,3 +190,24 @@ def test_a_digest_is_written_in_the_recipients_language(demo, started, runner, s
     )
     assert "September 20, 2018" in english and "Due soon (7)" in english
     assert "20 September 2018" in indonesian and "Segera jatuh tempo (7)" in indonesian
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="the advisory lock is PostgreSQL's; SQLite is one node")
+def test_a_run_started_while_another_holds_the_lock_sends_nothing(
+    demo, started, runner, smtp, database, monkeypatch
+):
+    """Cron on every node: the run that finds the lock taken stops at once; the next one does the work."""
+    monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-09-14")
+    key = periodic.lock_key("deadlines.remind")
+    with database.bind.engine.connect() as other_node:
+        assert other_node.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar()
+        blocked = _remind(runner)
+        other_node.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+    assert blocked.exit_code == 0
+    assert "Another reminder run is under way; this one sends nothing." in blocked.output
+    assert smtp.inbox.messages == []
+    assert db.session.scalar(select(func.count()).select_from(ReminderNotice)) == 0
+
+    after = _remind(runner)
+    assert "2 digest(s) sent, 14 event(s) announced." in after.output
+    assert len(smtp.inbox.messages) == 2

@@ -19,7 +19,7 @@ from ombudsman.audit.models import AuditEvent
 from ombudsman.extensions import db
 from ombudsman.inspections import services as inspections
 from ombudsman.letters import issuing
-from ombudsman.letters.models import Letter, LetterCounter
+from ombudsman.letters.models import Letter, LetterCounter, LetterStatus
 from ombudsman.pdf import format_date_id
 
 TEMBUSAN = [
@@ -163,29 +163,51 @@ def test_issue_is_audited_with_number_and_fingerprint(app, demo, letters, workfl
     assert by_action["approved"].user_id == demo.users["supervisor"].id
 
 
-def test_a_failed_issue_burns_no_number(app, demo, letters, workflow, monkeypatch):
-    workflow.approve(letters.kota.id)
+def test_a_failed_render_keeps_the_reserved_number_and_the_retry_issues_with_it(
+    app, demo, letters, workflow, monkeypatch
+):
+    """The number is reserved and committed before the PDF renders: never burnt, never given to another."""
+    letter_id = letters.kota.id
+    workflow.approve(letter_id)
 
     def broken_render(*args, **kwargs):
         raise RuntimeError("renderer crashed after the number was taken")
 
     monkeypatch.setattr(issuing, "render_letter_pdf", broken_render)
-    letter = db.session.get(Letter, letters.kota.id)
-    with pytest.raises(RuntimeError):
-        issuing.issue(
-            letter,
-            demo.users["head"],
-            today=letter.created_at.date(),
-            base_url="http://x",
-            evidence_root=None,
-            render=broken_render,
-        )
-    db.session.rollback()
-    assert db.session.scalar(select(LetterCounter.last_sequence)) in (None, 0)
+    assert workflow.head.post(f"/letters/{letter_id}/issue").status_code == 303
+    page = workflow.head.get(f"/letters/{letter_id}").get_data(as_text=True)
+    letter = db.session.get(Letter, letter_id)
+    assert letter.is_issuing and letter.status is LetterStatus.APPROVED
+    assert (letter.sequence, letter.pdf, letter.issued_at) == (1, None, None)
+    reserved = letter.number
+    assert (
+        "error",
+        f"PDF surat belum dapat dibuat; nomor {reserved} tetap untuk surat ini. "
+        "Coba terbitkan lagi sebentar lagi.",
+    ) in flashes(page)
+    assert 'id="letter-issuing"' in page and "Coba terbitkan lagi" in page
+    assert 'http-equiv="refresh"' in page  # inline mode knows no failed job: the page keeps looking
+    # While it is being issued it can be neither returned to draft nor verified.
+    workflow.supervisor.post(f"/letters/{letter_id}/return", data={"note": "ubah"})
+    assert db.session.get(Letter, letter_id).is_issuing
+    assert (
+        workflow.head.client.application.test_client().get(f"/verify/{letter.verify_token}").status_code
+        == 404
+    )
+
     monkeypatch.undo()
-    issued = workflow.head.post(f"/letters/{letters.kota.id}/issue")
-    assert issued.status_code == 303
-    assert db.session.get(Letter, letters.kota.id).sequence == 1
+    assert workflow.head.post(f"/letters/{letter_id}/issue").status_code == 303
+    letter = db.session.get(Letter, letter_id)
+    assert letter.status is LetterStatus.ISSUED
+    assert (letter.number, letter.sequence) == (reserved, 1)
+    assert db.session.scalar(select(LetterCounter.last_sequence)) == 1
+    actions = [
+        e.action
+        for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.entity_type == "letter", AuditEvent.entity_id == letter_id)
+        )
+    ]
+    assert actions.count("number_reserved") == 1 and actions.count("issued") == 1
 
 
 def test_correction_supersedes_the_issued_letter(app, demo, letters, workflow):
@@ -245,3 +267,35 @@ def test_annex_prints_the_findings_with_their_photo_thumbnails(app, demo, letter
     text = pdf_text(issued.pdf)
     assert "Lampiran : 1 (satu) berkas" in text
     assert issued.snapshot["document"]["annex_rows"][0]["photos"] == [f"evidence:{photo.id}"]
+
+
+def test_the_api_answers_503_with_retry_after_when_the_render_fails_and_keeps_the_number(
+    app, demo, letters, workflow, monkeypatch
+):
+    from datetime import timedelta
+
+    from ombudsman.accounts import services as accounts
+    from ombudsman.clock import utcnow
+
+    letter_id = letters.kota.id
+    workflow.approve(letter_id)
+    _token, secret = accounts.issue_token(demo.users["head"], lifetime=timedelta(days=1), now=utcnow())
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    def broken_render(*args, **kwargs):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(issuing, "render_letter_pdf", broken_render)
+    client = app.test_client()
+    failed = client.post(f"/api/v1/letters/{letter_id}/issue", headers=headers)
+    assert failed.status_code == 503 and failed.headers["Retry-After"] == "30"
+    number = db.session.get(Letter, letter_id).number
+    assert failed.json["error"] == (
+        f"PDF surat belum dapat dibuat; nomor {number} tetap untuk surat ini. "
+        "Coba terbitkan lagi sebentar lagi."
+    )
+    monkeypatch.undo()
+    issued = client.post(f"/api/v1/letters/{letter_id}/issue", headers=headers)
+    assert issued.status_code == 200
+    assert (issued.json["status"], issued.json["number"], issued.json["issuing"]) == ("issued", number, False)

@@ -17,8 +17,12 @@ from ombudsman.deadlines import reports, settings
 from ombudsman.deadlines.models import ALERT_STATES, DeadlineState
 from ombudsman.deadlines.views.common import bp, today
 from ombudsman.extensions import db
-from ombudsman.pagination import page_args
+from ombudsman.pagination import COUNT_AHEAD, page_args
 from ombudsman.recommendations.models import Recommendation
+
+#: The per-authority tables show this many rows (most ignored / most past due first): the page stays small
+#: with thousands of authorities; the rest are reached through the authority filter and the list.
+TABLE_ROWS = 25
 
 
 def filters() -> reports.Filters:
@@ -58,17 +62,17 @@ def dashboard():
     # What needs attention first, then the next deadlines still running.
     list_states = (*ALERT_STATES, DeadlineState.OPEN)
     lists = {state: reports.top(office.id, cut, state, chosen) for state in list_states}
-    months = reports.monthly_compliance(office.id, cut, chosen)
-    summary = reports.summary(office.id, cut, chosen)
+    figures = reports.figures(office.id, cut, chosen)
     return render_template(
         "deadlines/dashboard.html",
         filters=chosen,
         cut=cut,
-        summary=summary,
-        counts=summary.counts,
+        summary=figures.summary,
+        counts=figures.summary.counts,
         lists=lists,
-        months=months,
-        chart=compliance_chart(months),
+        months=figures.months,
+        chart=compliance_chart(figures.months),
+        table_rows=TABLE_ROWS,
         choices=_filter_choices(),
         list_states=list_states,
     )
@@ -82,6 +86,8 @@ class Page:
     page: int
     per_page: int
     total: int
+    #: True when counting stopped: there are more than `total` rows (the pager says "more than").
+    capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -117,13 +123,13 @@ def listing():
     chosen = filters()
     cut = settings.state_cutoffs(office, today())
     page, per_page = page_args()
-    total = sum(reports.state_counts(office.id, cut, chosen).values())
+    total, capped = reports.listing_total(office.id, cut, chosen, page * per_page + COUNT_AHEAD)
     rows = db.session.execute(
         reports.listing(office.id, cut, chosen).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return render_template(
         "deadlines/list.html",
-        pagination=Page(rows, page, per_page, total),
+        pagination=Page(rows, page, per_page, total, capped),
         filters=chosen,
         choices=_filter_choices(),
     )

@@ -5,6 +5,7 @@
 
   var document = global.document;
   var Outbox = global.CaptureOutbox;
+  var Storage = global.CaptureStorage;
   var data = JSON.parse(document.getElementById("capture-data").textContent);
   var messages = JSON.parse(document.getElementById("capture-messages").textContent);
   var SELECTED_KEY = "ombudsman-capture.inspection." + data.user_id;
@@ -56,6 +57,7 @@
   fillSelect(document.getElementById("ni-kind"), data.kinds, "code");
   fillSelect(document.getElementById("ni-authority"), data.authorities, "id", "\u2014");
   fillSelect(document.getElementById("f-theme"), data.themes, "id", "\u2014");
+  fillSelect(document.getElementById("f-authority"), data.authorities, "id", message("follow_theme"));
   fillSelect(document.getElementById("f-severity"), data.severities, "code");
   document.getElementById("f-severity").value = data.default_severity;
   document.getElementById("ni-date").value = localToday();
@@ -127,12 +129,46 @@
              checklist_id: data.active_checklist_id, answers: {}, client_id: clientId };
   }
 
-  // Ask once that the browser never evicts the outbox to free space.
-  var persistAsked = false;
+  // --- the phone's storage: kept persistent, checked before each save ------------------------------------
+
+  function showPersistence(granted) {
+    var status = document.getElementById("storage-status");
+    status.setAttribute("data-persisted", granted === null ? "unknown" : String(granted));
+    status.textContent = message(granted === null ? "storage_unknown" : granted ? "storage_kept" : "storage_not_kept");
+  }
+
+  // At first use, ask that the browser never evicts the outbox to free space, and say what it answered.
   function askPersistence() {
-    if (persistAsked || !global.navigator.storage || !global.navigator.storage.persist) return;
-    persistAsked = true;
-    global.navigator.storage.persist().catch(function () {});
+    Storage.persist().then(function (granted) { showPersistence(granted); });
+  }
+
+  // The words for a save that failed: plain advice when the phone is full, else the browser's reason.
+  function notSaved(err) {
+    if (Storage.isFull(err)) {
+      var mb = function (bytes) { return (Math.round(bytes / 104857.6) / 10).toLocaleString("id-ID"); };
+      return message(err instanceof Storage.NoRoom ? "storage_full_sizes" : "storage_full", {
+        available: err.available !== undefined ? mb(err.available) : "",
+        needed: err.needed !== undefined ? mb(err.needed) : "",
+      });
+    }
+    return message("not_saved", { reason: err && (err.message || err.name) || err });
+  }
+
+  // Save records: check the room first, then write them in one transaction.
+  function save(records, extraBytes) {
+    var bytes = (extraBytes || 0) + records.reduce(function (sum, r) {
+      return sum + (r.size || 0) + JSON.stringify(r.payload || {}).length;
+    }, 0);
+    askPersistence();
+    return Storage.ensureRoom(bytes).then(function () { return Outbox.addAll(records); });
+  }
+
+  function showSaved(form) {
+    var saved = form.querySelector(".saved");
+    saved.textContent = message("saved_local");
+    saved.hidden = false;
+    // Where the inspector is looking: the button just tapped is next to it, and it is brought into view.
+    saved.scrollIntoView({ block: "nearest" });
   }
 
   newInspectionForm.addEventListener("submit", function (event) {
@@ -155,8 +191,7 @@
         place: f.place.value.trim(),
       },
     });
-    askPersistence();
-    Outbox.addAll([item]).then(function () {
+    save([item]).then(function () {
       newInspectionForm.reset();
       f.visited_on.value = localToday();
       document.getElementById("new-inspection-box").open = false;
@@ -165,7 +200,7 @@
       chooseInspection("local:" + item.client_id);
       sync.kick(false);
     }).catch(function (err) {
-      showError(newInspectionForm, message("not_saved", { reason: err && err.message || err }));
+      showError(newInspectionForm, notSaved(err));
     });
   });
 
@@ -185,12 +220,126 @@
     });
   }
 
-  // The camera gives one photo per tap: collect them, and free the input for the next one.
-  photoInput.addEventListener("change", function () {
-    Array.prototype.forEach.call(photoInput.files, function (file) { pendingPhotos.push(file); });
-    photoInput.value = "";
-    renderPhotos();
+  // --- what the server accepts, checked when the photo is taken -------------------------------------------
+
+  var limits = data.capture_limits;
+  var photoRefused = document.getElementById("f-photo-refused");
+  // File name suffixes of the accepted types, for files the phone hands over without a type.
+  var SUFFIXES = { "image/jpeg": ["jpg", "jpeg"], "image/heif": ["heif", "heic"], "image/heic": ["heic", "heif"] };
+  var suffixes = {};
+  limits.photo_types.forEach(function (type) {
+    (SUFFIXES[type] || [type.split("/")[1]]).forEach(function (s) { suffixes[s] = type; });
   });
+
+  function suffix(name) {
+    var dot = name.lastIndexOf(".");
+    return dot < 0 ? "" : name.slice(dot + 1).toLowerCase();
+  }
+
+  // The pixel size from the photo's header, without drawing it; null when the browser cannot read the type
+  // (HEIC on most browsers: the server reads it), rejects when the file is not a readable image.
+  function dimensions(file) {
+    if (!/^image\/(jpeg|png|webp)$/.test(file.type)) return Promise.resolve(null);
+    return new Promise(function (resolve, reject) {
+      var url = global.URL.createObjectURL(file);
+      var img = new global.Image();
+      img.onload = function () { global.URL.revokeObjectURL(url); resolve([img.naturalWidth, img.naturalHeight]); };
+      img.onerror = function () { global.URL.revokeObjectURL(url); reject(new Error("unreadable")); };
+      img.src = url;
+    });
+  }
+
+  // Resolves with null when the server will take the photo, else with the reason it will not.
+  function checkPhoto(file) {
+    var type = file.type || suffixes[suffix(file.name)] || "";
+    if (limits.photo_types.indexOf(type) < 0) {
+      return Promise.resolve(message("photo_type", { type: file.type || suffix(file.name) || "?" }));
+    }
+    if (!file.size) return Promise.resolve(message("photo_empty"));
+    if (file.size > limits.max_bytes) {
+      return Promise.resolve(message("photo_bytes", {
+        size: Math.ceil(file.size / 1048576), limit: Math.floor(limits.max_bytes / 1048576),
+      }));
+    }
+    var maxPixels = (limits.max_pixels || {})[type] || limits.hard_max_pixels;
+    return dimensions(file).then(function (size) {
+      if (size && size[0] * size[1] > maxPixels) {
+        return message("photo_pixels", { width: size[0], height: size[1], limit: (Math.floor(maxPixels / 1e5) / 10).toLocaleString("id-ID") });
+      }
+      return null;
+    }, function () { return message("photo_unreadable"); });
+  }
+
+  // The camera gives one photo per tap: collect the ones the server will take, say at once which it will
+  // not and why, and free the input for the next one.
+  photoInput.addEventListener("change", function () {
+    var files = Array.prototype.slice.call(photoInput.files);
+    photoInput.value = "";
+    Promise.all(files.map(function (file) {
+      return checkPhoto(file).then(function (reason) { return { file: file, reason: reason }; });
+    })).then(function (checked) {
+      var refused = [];
+      checked.forEach(function (c) {
+        if (c.reason) refused.push(message("photo_refused", { name: c.file.name, reason: c.reason }));
+        else pendingPhotos.push(c.file);
+      });
+      photoRefused.textContent = refused.join(" ");
+      photoRefused.hidden = !refused.length;
+      renderPhotos();
+    });
+  });
+
+  // --- the routing suggestion, as on the full finding form ------------------------------------------------
+  // Online and for an inspection the server knows, the server's rules say who is responsible; the inspector
+  // accepts it in one tap or picks another authority. Offline, the theme alone is enough: the server applies
+  // the same rules when the finding arrives.
+
+  var suggestionBox = document.getElementById("f-suggestion");
+  var authoritySelect = document.getElementById("f-authority");
+  var suggestionTicket = 0;
+
+  function renderSuggestion(suggestion, note) {
+    suggestionBox.textContent = "";
+    suggestionBox.hidden = !suggestion && !note;
+    if (note) suggestionBox.appendChild(el("p", { class: "small" }, note));
+    if (!suggestion) return;
+    suggestionBox.appendChild(el("p", {}, suggestion.authority_name
+      ? message("suggested") + " " + suggestion.authority_name : message("no_suggestion")));
+    suggestionBox.appendChild(el("p", { class: "small" }, suggestion.reason));
+    if (!suggestion.authority_id) return;
+    var accept = el("button", { type: "button", id: "accept-suggestion", class: "button-secondary" },
+      message("accept_suggestion"));
+    accept.addEventListener("click", function () {
+      authoritySelect.value = String(suggestion.authority_id);
+      accept.textContent = message("suggestion_accepted");
+      accept.disabled = true;
+    });
+    suggestionBox.appendChild(accept);
+  }
+
+  function refreshSuggestion() {
+    var ticket = ++suggestionTicket; // answers may arrive out of order: only the newest may render
+    var target = editing ? { inspection_id: editing.inspection_id } : chosenTarget();
+    var theme = findingForm.elements.routing_rule_id.value;
+    if (!theme) return renderSuggestion(null);
+    if (!target || !target.inspection_id || !global.navigator.onLine) {
+      return renderSuggestion(null, message("suggestion_later"));
+    }
+    var params = new URLSearchParams({
+      inspection_id: String(target.inspection_id),
+      routing_rule_id: theme,
+      text: findingForm.elements.title.value + " " + findingForm.elements.description.value,
+    });
+    global.fetch(data.suggest_url + "?" + params.toString(), { credentials: "same-origin", redirect: "manual" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (answer) {
+        if (ticket !== suggestionTicket) return;
+        renderSuggestion(answer, answer ? "" : message("suggestion_later"));
+      }, function () {
+        if (ticket === suggestionTicket) renderSuggestion(null, message("suggestion_later"));
+      });
+  }
+  findingForm.elements.routing_rule_id.addEventListener("change", refreshSuggestion);
 
   // A finding the server refused (say, no authority could be routed) is corrected here and queued again
   // under the same client UUID: the server stored nothing for it, so the UUID is still free.
@@ -201,7 +350,9 @@
     findingForm.reset();
     document.getElementById("f-severity").value = data.default_severity;
     pendingPhotos = [];
+    photoRefused.hidden = true;
     renderPhotos();
+    renderSuggestion(null);
   }
 
   function stopEditing() {
@@ -217,6 +368,8 @@
     f.title.value = item.payload.title;
     f.description.value = item.payload.description || "";
     f.routing_rule_id.value = item.payload.routing_rule_id ? String(item.payload.routing_rule_id) : "";
+    f.responsible_authority_id.value = item.payload.responsible_authority_id
+      ? String(item.payload.responsible_authority_id) : "";
     f.severity.value = item.payload.severity;
     findingForm.querySelectorAll("input[name=maladministration]").forEach(function (box) {
       box.checked = item.payload.maladministration.indexOf(box.value) >= 0;
@@ -246,6 +399,10 @@
     var title = f.title.value.trim();
     if (!target) return showError(findingForm, message("need_inspection"));
     if (!title) return showError(findingForm, message("need_title"));
+    // Without a theme or an authority the server may find no one responsible, long after the site visit.
+    if (!f.routing_rule_id.value && !f.responsible_authority_id.value) {
+      return showError(findingForm, message("need_routing"));
+    }
     showError(findingForm, "");
     saveButton.disabled = true;
 
@@ -256,6 +413,7 @@
       title: title,
       description: f.description.value.trim(),
       routing_rule_id: f.routing_rule_id.value ? parseInt(f.routing_rule_id.value, 10) : null,
+      responsible_authority_id: f.responsible_authority_id.value ? parseInt(f.responsible_authority_id.value, 10) : null,
       maladministration: maladministration,
       severity: f.severity.value,
     };
@@ -284,21 +442,23 @@
         });
       });
     })).then(function (photoItems) {
-      askPersistence();
-      if (!edited) return Outbox.addAll([finding].concat(photoItems));
-      return Outbox.addAll(photoItems).then(function () {
-        return Outbox.update(edited.seq, { payload: payload, label: title, state: "waiting", last_error: "" });
+      if (!edited) return save([finding].concat(photoItems));
+      return save(photoItems).then(function () {
+        return Outbox.update(edited.seq, {
+          payload: payload, label: title, state: "waiting", last_error: "", retry_at: null, failures: 0,
+        });
       });
     }).then(function () {
       stopEditing();
       clearFindingForm();
-      saved.textContent = message("saved_local");
-      saved.hidden = false;
+      showSaved(findingForm);
       return refresh();
     }).then(function () {
       sync.kick(false);
     }).catch(function (err) {
-      showError(findingForm, message("not_saved", { reason: err && err.message || err }));
+      // Nothing was written: the form keeps the inspector's text and photos.
+      showError(findingForm, notSaved(err));
+      findingForm.querySelector(".error").scrollIntoView({ block: "nearest" });
     }).then(function () {
       saveButton.disabled = false;
     });
@@ -396,59 +556,80 @@
       label: message("checklist_label", { n: answers.length }),
       payload: { answers: answers },
     });
-    askPersistence();
-    Outbox.addAll([item]).then(function () {
+    save([item]).then(function () {
       touched = {};
-      var saved = checklistForm.querySelector(".saved");
-      saved.textContent = message("saved_local");
-      saved.hidden = false;
+      showSaved(checklistForm);
       return refresh();
     }).then(function () {
       sync.kick(false);
     }).catch(function (err) {
-      showError(checklistForm, message("not_saved", { reason: err && err.message || err }));
+      showError(checklistForm, notSaved(err));
     });
   });
 
   // --- the outbox ------------------------------------------------------------------------------------------
 
-  function stateText(item, byClient) {
-    if (item.state === "sent") return message("sent");
-    if (item.state === "failed") return message("failed", { reason: item.last_error });
-    if (item.state === "sending") return message("sending");
+  // What the inspector sees: the stored state, with "blocked" (a record above it was refused) and "later"
+  // (the server could not take it; it is tried again by itself) told apart from plain waiting.
+  function shownState(item, byClient) {
+    if (item.state === "waiting" || item.state === "sending") {
+      if (Outbox.blocker(item, byClient)) return "blocked";
+      if (item.state === "waiting" && global.CaptureSync.isLater(item)) return "later";
+    }
+    return item.state;
+  }
+
+  function clock(ms) {
+    var d = new Date(ms);
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+  }
+
+  function stateText(item, state, byClient) {
+    if (state === "sent") return message("sent");
+    if (state === "failed") return message("failed", { reason: item.last_error });
+    if (state === "sending") return message("sending");
+    if (state === "later") return message("later", { reason: item.last_error });
+    if (state === "blocked") {
+      var parent = Outbox.blocker(item, byClient);
+      return message("blocked_by", { parent: message("kind_" + parent.kind) + " \u201c" + parent.label + "\u201d" });
+    }
     return message("waiting");
   }
 
-  function noteText(item, byClient) {
-    if (item.state !== "waiting") return "";
-    if (item.user_id !== data.user_id) return message("other_user");
-    var parent = item.parent_id ? byClient[item.parent_id] : null;
-    if (parent && parent.state === "failed") {
-      return message("blocked", { parent: message("kind_" + parent.kind) + " \u201c" + parent.label + "\u201d" });
+  function noteText(item, state) {
+    if (state === "later") {
+      return message("attempts", { n: item.attempts }) + " \u00b7 " + message("retry_at", { time: clock(item.retry_at) });
     }
+    if (state !== "waiting") return "";
+    if (item.user_id !== data.user_id) return message("other_user");
     if (item.last_error) return item.last_error + " \u00b7 " + message("attempts", { n: item.attempts });
     return "";
   }
 
+  var laterTimer = null;
   function renderOutbox() {
     var byClient = {};
     items.forEach(function (i) { byClient[i.client_id] = i; });
     outboxList.textContent = "";
-    var counts = { waiting: 0, failed: 0, sent: 0 };
+    var counts = { waiting: 0, later: 0, blocked: 0, failed: 0, sent: 0 };
+    var nextLater = null;
     items.forEach(function (item) {
-      counts[item.state === "sending" ? "waiting" : item.state] += 1;
+      var state = shownState(item, byClient);
+      counts[state === "sending" ? "waiting" : state] += 1;
+      if (state === "later" && (nextLater === null || item.retry_at < nextLater)) nextLater = item.retry_at;
       var li = el("li", {
         class: "outbox-item outbox-" + item.kind,
         "data-kind": item.kind,
-        "data-state": item.state,
+        "data-state": state,
         "data-client-id": item.client_id,
       });
       var head = el("div", { class: "outbox-head" });
       head.appendChild(el("span", { class: "outbox-kind" }, message("kind_" + item.kind)));
       head.appendChild(el("span", { class: "outbox-label" }, item.label));
       li.appendChild(head);
-      li.appendChild(el("div", { class: "state state-" + item.state }, stateText(item, byClient)));
-      var note = noteText(item, byClient);
+      li.appendChild(el("div", { class: "state state-" + state }, stateText(item, state, byClient)));
+      var note = noteText(item, state);
       if (note) li.appendChild(el("div", { class: "small muted outbox-note" }, note));
       if (item.state === "failed" || item.state === "waiting") {
         var actions = el("div", { class: "outbox-actions" });
@@ -481,9 +662,17 @@
       outboxList.appendChild(li);
     });
     if (!items.length) outboxList.appendChild(el("li", { class: "muted" }, message("no_items")));
-    document.getElementById("outbox-counts").textContent = message("counts", counts);
+    var summary = message("counts", counts);
+    if (counts.later) summary += " \u00b7 " + message("counts_later", { n: counts.later });
+    if (counts.blocked) summary += " \u00b7 " + message("counts_blocked", { n: counts.blocked });
+    var countsBox = document.getElementById("outbox-counts");
+    countsBox.textContent = summary;
+    Object.keys(counts).forEach(function (key) { countsBox.setAttribute("data-" + key, String(counts[key])); });
     // The same figures at the top of the page, where the inspector looks first.
-    document.getElementById("outbox-summary").textContent = items.length ? message("counts", counts) : "";
+    document.getElementById("outbox-summary").textContent = items.length ? summary : "";
+    // A "coba nanti" record turns back to waiting when its time comes: show that without a tap.
+    if (laterTimer) global.clearTimeout(laterTimer);
+    laterTimer = nextLater ? global.setTimeout(renderOutbox, Math.max(250, nextLater - Date.now() + 50)) : null;
     var notice = document.getElementById("outbox-notice");
     notice.textContent = sync.notice;
     notice.hidden = !sync.notice;
@@ -509,7 +698,7 @@
       renderNetwork();
     }).catch(function (err) {
       var notice = document.getElementById("outbox-notice");
-      notice.textContent = message("not_saved", { reason: err && err.message || err });
+      notice.textContent = notSaved(err);
       notice.hidden = false;
     }).then(function () {
       refreshing = null;
@@ -540,17 +729,25 @@
     status.setAttribute("data-ready", "true");
   }
 
+  // Ready offline once the worker of this page's version controls it: that worker has this very page and its
+  // files in its cache (an older worker may still serve the page until the new one takes over).
+  function checkReady() {
+    var controller = global.navigator.serviceWorker.controller;
+    var version = controller ? new URL(controller.scriptURL).searchParams.get("v") : null;
+    var status = document.getElementById("sw-status");
+    status.setAttribute("data-version", version || "");
+    if (version === data.version) markReady();
+  }
+
   if ("serviceWorker" in global.navigator) {
     global.navigator.serviceWorker.register(data.sw_url, { scope: data.scope }).catch(function () {});
-    global.navigator.serviceWorker.ready.then(function () {
-      // Ready means installed, i.e. the page and its files are in the cache; controlled means it serves them.
-      if (global.navigator.serviceWorker.controller) markReady();
-      else global.navigator.serviceWorker.addEventListener("controllerchange", markReady);
-    });
+    global.navigator.serviceWorker.addEventListener("controllerchange", checkReady);
+    global.navigator.serviceWorker.ready.then(checkReady);
   } else {
     document.getElementById("sw-status").textContent = message("offline_unsupported");
   }
 
+  Storage.persisted().then(showPersistence);
   renderNetwork();
   refresh().then(function () { return sync.start(); });
 })(window);

@@ -3,14 +3,34 @@
 // Each item: {seq, client_id, kind: "inspection" | "finding" | "photo", user_id, parent_id (the client_id
 // of the record it belongs to), inspection_id (a server id, when the finding belongs to an inspection
 // that already exists on the server), payload, blob, filename, content_type, size, sha256, label,
-// state: "waiting" | "sending" | "failed" | "sent", attempts, last_error, server_id, created_at, sent_at}.
-// `seq` (auto-increment) is the sending order: a record is always stored after the one it belongs to.
+// state: "waiting" | "sending" | "failed" | "sent", attempts, last_error, server_id, created_at, sent_at,
+// retry_at (ms since the epoch before which it is not tried again), retry_kind ("server": the server could
+// not take this record; "network": the link failed, not the record), failures (in a row, for the back-off)}.
+// `seq` (auto-increment) is the order of capture: a record is always stored after the one it belongs to.
+// A photo's bytes (`blob`) are dropped once the server has confirmed them by their SHA-256.
+//
+// The "meta" store holds the sending lease of browsers without Web Locks: {key: "sender", owner, expires}.
+// Every change is announced on a BroadcastChannel so that the other tabs show it at once.
 (function (global) {
   "use strict";
 
   var DB_NAME = "ombudsman-capture";
-  var DB_VERSION = 1;
+  var DB_VERSION = 2;
   var dbPromise = null;
+  var channel = global.BroadcastChannel ? new global.BroadcastChannel("ombudsman-capture") : null;
+  var listeners = [];
+  if (channel) {
+    channel.onmessage = function (event) {
+      listeners.forEach(function (fn) { fn(event.data); });
+    };
+  }
+
+  function announce(what) {
+    if (channel) channel.postMessage(what || "changed");
+  }
+
+  // fn(message) is called when another tab changed the outbox ("changed") or let go of sending ("released").
+  function onExternalChange(fn) { listeners.push(fn); }
 
   function open() {
     if (dbPromise) return dbPromise;
@@ -26,6 +46,7 @@
           var store = db.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
           store.createIndex("client_id", "client_id", { unique: true });
         }
+        if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta", { keyPath: "key" });
       };
       request.onsuccess = function () {
         var db = request.result;
@@ -41,16 +62,20 @@
 
   // Run fn(store) in one transaction; resolve with fn's result once the transaction has committed,
   // so a caller never reports "saved" for data that did not reach the disk.
-  function withStore(mode, fn) {
+  function withStore(mode, fn, storeName) {
+    var name = storeName || "outbox";
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var tx = db.transaction("outbox", mode);
+        var tx = db.transaction(name, mode);
         var result;
-        tx.oncomplete = function () { resolve(result); };
+        tx.oncomplete = function () {
+          if (mode === "readwrite" && name === "outbox") announce("changed");
+          resolve(result);
+        };
         tx.onerror = function () { reject(tx.error); };
         tx.onabort = function () { reject(tx.error || new Error("transaction aborted")); };
         try {
-          result = fn(tx.objectStore("outbox"));
+          result = fn(tx.objectStore(name));
         } catch (err) {
           tx.abort();
           reject(err);
@@ -160,8 +185,89 @@
     });
   }
 
+  // Take a record for sending: only if it still waits (another tab may have sent it meanwhile). Resolves
+  // with {item, claimed}: claimed false and the stored item (or null when removed) when it no longer waits.
+  function claim(seq) {
+    return withStore("readwrite", function (store) {
+      var out = { item: null, claimed: false };
+      var request = store.get(seq);
+      request.onsuccess = function () {
+        var item = request.result;
+        out.item = item || null;
+        if (!item || (item.state !== "waiting" && item.state !== "sending")) return;
+        item.state = "sending";
+        item.attempts = (item.attempts || 0) + 1;
+        store.put(item);
+        out.claimed = true;
+      };
+      return out;
+    });
+  }
+
+  // Make waiting records due now: all of them, or only those held back by a failed link ("network").
+  function resetSchedules(kind) {
+    return withStore("readwrite", function (store) {
+      var request = store.openCursor();
+      request.onsuccess = function () {
+        var cursor = request.result;
+        if (!cursor) return;
+        var item = cursor.value;
+        if (item.state === "waiting" && item.retry_at && (!kind || item.retry_kind === kind)) {
+          item.retry_at = null;
+          if (!kind) item.failures = 0;
+          cursor.update(item);
+        }
+        cursor.continue();
+      };
+    });
+  }
+
+  // The nearest record above this one that the server refused, or null: while it stays refused this record
+  // cannot be sent (a photo of a refused finding, a finding of a refused inspection).
+  function blocker(item, byClient) {
+    var seen = {};
+    var parent = item.parent_id ? byClient[item.parent_id] : null;
+    while (parent && !seen[parent.client_id]) {
+      if (parent.state === "failed") return parent;
+      seen[parent.client_id] = true;
+      parent = parent.parent_id ? byClient[parent.parent_id] : null;
+    }
+    return null;
+  }
+
+  // The sending lease for browsers without Web Locks: taken when free, expired or already ours.
+  function takeLease(owner, ttlMs) {
+    return withStore("readwrite", function (store) {
+      var out = { taken: false };
+      var request = store.get("sender");
+      request.onsuccess = function () {
+        var lease = request.result;
+        var now = Date.now();
+        if (lease && lease.owner !== owner && lease.expires > now) return;
+        store.put({ key: "sender", owner: owner, expires: now + ttlMs });
+        out.taken = true;
+      };
+      return out;
+    }, "meta").then(function (out) { return out.taken; });
+  }
+
+  function releaseLease(owner) {
+    return withStore("readwrite", function (store) {
+      var request = store.get("sender");
+      request.onsuccess = function () {
+        if (request.result && request.result.owner === owner) store.delete("sender");
+      };
+    }, "meta").then(function () { announce("released"); });
+  }
+
   global.CaptureOutbox = {
     open: open,
+    claim: claim,
+    resetSchedules: resetSchedules,
+    blocker: blocker,
+    takeLease: takeLease,
+    releaseLease: releaseLease,
+    onExternalChange: onExternalChange,
     uuid: uuid,
     sha256Hex: sha256Hex,
     newItem: newItem,
