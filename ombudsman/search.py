@@ -204,7 +204,15 @@ class FullTextIndex:
     def insert_default(self, context) -> str:
         """The `search_text` column's default: the stems of the inserted row's `sources` (ORM and core
         inserts alike, one row at a time in an executemany)."""
-        values = context.get_current_parameters()
+        try:
+            values = context.get_current_parameters()
+        except KeyError:
+            # A multi-VALUES insert of an ORM entity (`insert(Model).values([...])`): SQLAlchemy 2.0 looks
+            # the row's values up under table-qualified names and fails; they are sent as "<name>_m<row>".
+            column = context.current_column
+            row = column.index + 1 if getattr(column, "_is_multiparam_column", False) else 0
+            params = context.current_parameters
+            values = {name: params.get(f"{name}_m{row}") for name in self.sources}
         return document(*(values.get(name) for name in self.sources))
 
     def attach(self, model: type) -> None:

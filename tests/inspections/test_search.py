@@ -139,26 +139,32 @@ def test_a_changed_title_is_searched_by_its_new_words(demo, findings):
     assert findings["blangko"] not in _found(demo, "blangko")
 
 
-def test_core_inserts_are_stemmed_and_indexed_too(demo):
+@pytest.mark.parametrize("multi_values", [False, True])
+def test_core_inserts_are_stemmed_and_indexed_too(demo, multi_values):
     now = utcnow()
-    db.session.execute(
-        insert(Finding),
-        [
-            {
-                "office_id": demo.office.id,
-                "inspection_id": demo.inspection.id,
-                "number": 900 + i,
-                "title": f"Penyerahan dokumen terlambat {i}",
-                "responsible_authority_id": demo.pemkot.id,
-                "created_by_id": demo.users["inspector"].id,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for i in range(3)
-        ],
-    )
+    rows = [
+        {
+            "office_id": demo.office.id,
+            "inspection_id": demo.inspection.id,
+            "number": 900 + i,
+            "title": f"Penyerahan dokumen terlambat {i}",
+            "responsible_authority_id": demo.pemkot.id,
+            "created_by_id": demo.users["inspector"].id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(3)
+    ]
+    # executemany, or one INSERT with several VALUES groups (each row must get its own stems).
+    if multi_values:
+        db.session.execute(insert(Finding).values(rows))
+    else:
+        db.session.execute(insert(Finding), rows)
     ids = set(db.session.scalars(select(Finding.id).where(Finding.number >= 900)))
-    assert _found(demo, "keterlambatan serah") == ids
+    assert len(ids) == 3 and _found(demo, "keterlambatan serah") == ids
+    assert {search.terms(str(i)).words[0] for i in range(3)} == {
+        f.search_text.split()[-1] for f in db.session.scalars(select(Finding).where(Finding.id.in_(ids)))
+    }
 
 
 @pytest.mark.parametrize(
