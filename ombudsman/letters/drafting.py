@@ -276,9 +276,13 @@ def apply_unsaved(letter: Letter, cmd: LetterDraft) -> None:
 
 
 def draft_from_inspection(inspection: Inspection, user: User) -> tuple[list[Letter], list[Authority]]:
-    """One draft per addressee of the inspection's recommendations; returns (created, already drafted).
+    """One draft per addressee (and kind) of the inspection's recommendations not yet in a letter; returns
+    (created, skipped addressees).
 
-    An addressee that already has a letter on this inspection (other than a superseded one) gets none.
+    A recommendation already carried by an active letter of its kind (any status but superseded) is left
+    out, so a recommendation written after the first letters went out gets a new letter of its own. An
+    addressee gets none when all its recommendations are in letters already, or when it has a letter of that
+    kind on this inspection still being drafted (draft or in review: add the recommendation there).
     Raises `Forbidden` for a role that does not draft, `NotFound` for another office's inspection,
     `Conflict` when the inspection has no recommendation yet.
     """
@@ -302,18 +306,31 @@ def draft_from_inspection(inspection: Inspection, user: User) -> tuple[list[Lett
     groups: dict[tuple[int, LetterKind], list[Recommendation]] = {}
     for rec in recs:
         groups.setdefault((rec.authority_id, compose.letter_kind_for([rec])), []).append(rec)
-    drafted = set(
-        db.session.scalars(
-            select(Letter.authority_id).where(
-                Letter.inspection_id == inspection.id, Letter.status != LetterStatus.SUPERSEDED
+    in_letters = set(
+        db.session.execute(
+            select(LetterRecommendation.recommendation_id, Letter.kind)
+            .join(Letter, Letter.id == LetterRecommendation.letter_id)
+            .where(
+                LetterRecommendation.recommendation_id.in_([r.id for r in recs]),
+                Letter.status != LetterStatus.SUPERSEDED,
+                Letter.escalation_step.is_(None),
             )
-        )
+        ).tuples()
+    )
+    being_drafted = set(
+        db.session.execute(
+            select(Letter.authority_id, Letter.kind).where(
+                Letter.inspection_id == inspection.id,
+                Letter.status.in_((LetterStatus.DRAFT, LetterStatus.IN_REVIEW)),
+            )
+        ).tuples()
     )
     office = inspection.office
     created, skipped = [], []
-    for (authority_id, _kind), group in groups.items():
-        authority = group[0].authority
-        if authority_id in drafted:
+    for (authority_id, kind), all_of_group in groups.items():
+        authority = all_of_group[0].authority
+        group = [r for r in all_of_group if (r.id, kind) not in in_letters]
+        if not group or (authority_id, kind) in being_drafted:
             if authority not in skipped:
                 skipped.append(authority)
             continue

@@ -113,7 +113,8 @@ def reserve(
 
     Returns the letter (re-read under the number lock), now `is_issuing`; a letter already issuing is
     returned as it is (pressing "issue" again retries its render, never takes a second number). Raises
-    `Forbidden` unless the user is the head, `Invalid` for the letter date or for a recommendation that
+    `Forbidden` unless the user is the head, `Invalid` for the letter date (also when it is before the
+    latest letter already numbered that year: numbers follow dates) or for a recommendation that
     does not belong in the letter (`eligibility`), `Conflict` when the office is not ready (field
     `readiness` lists what is missing), the letter is not approved, already issued, prints no
     recommendation, its office cannot number letters yet, or the letter it corrects was superseded
@@ -146,6 +147,7 @@ def reserve(
     previous = letter.supersedes
     if previous is not None and previous.status is not LetterStatus.ISSUED:
         raise Conflict(_l("Surat yang dikoreksi sudah diganti oleh surat lain."))
+    _follows_the_register(letter, day)
     sequence = counters.allocate_sequence(office.id, day.year)
     number = format_number(
         settings.number_template,
@@ -160,6 +162,33 @@ def reserve(
     access.record(letter, user, "number_reserved", {"number": number, "date": day.isoformat()})
     db.session.flush()  # the unique (office, year, sequence) constraint speaks now, inside the transaction
     return letter
+
+
+def _follows_the_register(letter: Letter, day: date) -> None:
+    """Numbers run in date order within a year: the new number is the year's highest, so its date may not
+    be before the latest letter already numbered that year. Raises `Invalid` on `letter_date`. Called under
+    the number lock (no letter can be numbered meanwhile)."""
+    latest = db.session.execute(
+        select(Letter.letter_date, Letter.number)
+        .where(
+            Letter.office_id == letter.office_id,
+            Letter.year == day.year,
+            Letter.number.is_not(None),
+            Letter.id != letter.id,
+        )
+        .order_by(Letter.letter_date.desc(), Letter.id.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and latest.letter_date is not None and day < latest.letter_date:
+        raise Invalid(
+            _l(
+                "Tanggal surat tidak boleh sebelum tanggal surat bernomor terakhir tahun ini (%(number)s, "
+                "%(date)s): nomor surat mengikuti urutan tanggal.",
+                number=latest.number,
+                date=format_date_id(latest.letter_date),
+            ),
+            "letter_date",
+        )
 
 
 def _locked(letter_id: int) -> Letter:

@@ -166,8 +166,8 @@ def test_a_shared_findings_recommendation_may_go_to_the_other_authority_but_star
     demo, letters, workflow
 ):
     shared = next(r for r in letters.kota.recommendations if demo.findings[10] in r.findings)
-    assert eligibility.addressed_to(shared, demo.ditjen.id)
-    assert not eligibility.addressed_to(letters.ditjen.recommendations[0], demo.pemkot.id)
+    assert eligibility.addressed_to(shared, {demo.ditjen.id})
+    assert not eligibility.addressed_to(letters.ditjen.recommendations[0], {demo.pemkot.id})
     copy = drafting.create(
         demo.office,
         demo.users["inspector"],
@@ -248,6 +248,35 @@ def test_the_head_chooses_the_letter_date_and_the_number_follows_its_month_and_y
     assert f"Kupang, {format_date_id(date(2018, 8, 31))}" in pdf_text(letter.pdf)
 
 
+def test_numbers_follow_dates_a_letter_may_not_be_dated_before_the_years_latest_numbered_letter(
+    demo, letters, workflow
+):
+    """The tester's case: letter 1 dated later, letter 2 dated earlier got the higher number."""
+    workflow.approve(letters.kota.id)
+    assert (
+        workflow.head.post(
+            f"/letters/{letters.kota.id}/issue", data={"letter_date": "2018-09-10"}
+        ).status_code
+        == 303
+    )
+    kota = db.session.get(Letter, letters.kota.id)
+    workflow.approve(letters.ditjen.id)
+    response = workflow.head.post(f"/letters/{letters.ditjen.id}/issue", data={"letter_date": "2018-09-03"})
+    assert response.status_code == 422
+    errors = " ".join(ERROR_RE.findall(response.get_data(as_text=True)))
+    assert "nomor surat mengikuti urutan tanggal" in errors and kota.number in errors
+    assert db.session.get(Letter, letters.ditjen.id).number is None  # no number taken
+    # The same day, or later, is fine, and the number is the next one.
+    assert (
+        workflow.head.post(
+            f"/letters/{letters.ditjen.id}/issue", data={"letter_date": "2018-09-10"}
+        ).status_code
+        == 303
+    )
+    ditjen = db.session.get(Letter, letters.ditjen.id)
+    assert ditjen.sequence == kota.sequence + 1
+
+
 @pytest.mark.parametrize(
     ("day", "expected"),
     [("2018-07-29", "sebelum tanggal inspeksi"), ("2018-09-21", "Tanggal harus antara"), ("2018-02-30", "")],
@@ -303,3 +332,75 @@ def test_the_service_checks_the_date_against_the_last_reported_inspection(demo, 
             evidence_root=None,
         )
     assert refused.value.field == "letter_date" and "30 Juli 2018" in str(refused.value.message)
+
+
+def test_a_reminder_keeps_the_addressee_rule_and_a_letter_to_a_superior_covers_its_subordinates(
+    demo, letters
+):
+    """A reminder to the Ditjen cannot carry the city's recommendation (the tester's case: the edit form
+    offered every recommendation of the office); a letter to the Kemendagri, the Ditjen's superior in the
+    register, may carry the Ditjen's own."""
+    from ombudsman.authorities.models import Authority
+
+    city_rec = next(r for r in letters.kota.recommendations if r.authority_id == demo.pemkot.id)
+    ditjen_rec = letters.ditjen.recommendations[0]
+    reminder = NewLetter(
+        authority_id=demo.ditjen.id,
+        kind=LetterKind.PENGINGAT,
+        hal="Pengingat",
+        recommendation_ids=(city_rec.id,),
+    )
+    with pytest.raises(Invalid) as refused:
+        drafting.create(demo.office, demo.users["inspector"], reminder)
+    assert "bukan kepada instansi tujuan surat ini" in str(refused.value.message)
+    db.session.rollback()
+
+    superior = db.session.get(Authority, demo.ditjen.parent_id)
+    assert superior is not None and superior.parent_id is None  # the Kemendagri
+    to_superior = drafting.create(
+        demo.office,
+        demo.users["inspector"],
+        NewLetter(
+            authority_id=superior.id,
+            kind=LetterKind.PENGINGAT,
+            hal="Pengingat kepada atasan",
+            recommendation_ids=(ditjen_rec.id,),
+        ),
+    )
+    offered = set(
+        db.session.scalars(
+            select(LetterRecommendation.recommendation_id).where(
+                LetterRecommendation.letter_id == to_superior.id
+            )
+        )
+    )
+    assert offered == {ditjen_rec.id}
+    assert eligibility.covered_authorities(to_superior) >= {superior.id, demo.ditjen.id}
+    assert demo.pemkot.id not in eligibility.covered_authorities(to_superior)
+
+
+def test_a_recommendation_written_after_the_letter_was_issued_gets_a_letter_of_its_own(
+    demo, letters, workflow
+):
+    """Susun surat after the Wali Kota's letter went out drafts a new letter with only the new recommendation
+    (the tester's case: it answered "Surat kepada ... sudah ada" and the recommendation could go nowhere)."""
+    issued = workflow.issue(letters.kota.id)
+    new = recommendations.create(
+        demo.office.id,
+        demo.users["inspector"],
+        {
+            "finding_ids": (demo.findings[1].id,),
+            "authority_id": demo.pemkot.id,
+            "text": "Menambah satu loket khusus pengambilan KTP-el.",
+        },
+    )
+    db.session.commit()
+    created, skipped = drafting.draft_from_inspection(demo.inspection, demo.users["inspector"])
+    assert [letter.authority_id for letter in created] == [demo.pemkot.id]
+    assert [r.id for r in created[0].recommendations] == [new.id]
+    assert new.id not in {r.id for r in issued.recommendations}
+    assert demo.ditjen in skipped  # its recommendations are all in its letter already
+    db.session.commit()
+    # While that draft is open, a second Susun surat makes nothing more for the city.
+    again, skipped = drafting.draft_from_inspection(demo.inspection, demo.users["inspector"])
+    assert again == [] and demo.pemkot in skipped

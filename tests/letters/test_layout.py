@@ -14,6 +14,7 @@ from datetime import date
 
 import pytest
 from letter_images import EIGHTH_SARAN, overdue_reminder
+from letter_setup import make_ready
 from pypdf import PdfReader
 
 from ombudsman.deadlines import escalation
@@ -85,6 +86,36 @@ def test_demo_letter_to_the_wali_kota_is_two_pages_numbered_and_copied(demo, let
         assert "Saran: Sebagaimana saran pada angka 1." in whole  # finding 4 points to finding 1
         # The signature page carries the end of the letter's text.
         assert "Demikian kami sampaikan" in text[-1] and "DARIUS BEDA DATON" in text[-1]
+
+
+def test_with_the_office_emblem_the_issued_letter_to_the_wali_kota_is_still_two_pages(demo, letters):
+    # A real office has uploaded its emblem (production refuses to issue without it): the kop carries the
+    # emblem beside its text and page 1 the QR verification footer, and the letter still fits two A4 pages.
+    make_ready(demo)
+    kota = letters.kota
+    doc, files = compose.letter_document(
+        kota,
+        evidence_root=None,
+        number="1/ORI/PW-NTT/VII/2018",
+        day=ISSUED,
+        verify_url=VERIFY_URL,
+        short_code="K7Q2-9XPA",
+    )
+    assert doc.office.logo.startswith("data:image/png;base64,")
+    pdf = render_letter_pdf(doc, allowed_files=files, archive=True)
+
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 2
+    first_images = [image.name for image in reader.pages[0].images]
+    assert first_images, "the emblem is drawn on page 1"
+    text = pages(pdf)
+    assert "Telepon (0380) 123456" in text[0] and VERIFY_URL in text[0]
+    # The findings run on from page 1 and the last page opens with letter text, not with the signature.
+    last = text[-1]
+    signature = last.index("DARIUS BEDA DATON")
+    assert last.index("8. Perlu penyegaran pimpinan") < last.index("Demikian kami sampaikan") < signature
+    assert "1. Jumlah loket" in text[0]
+    assert last.index("Tembusan:") > signature
 
 
 def test_demo_letter_to_the_dirjen_is_at_most_two_pages_and_copies_the_wali_kota(demo, letters):

@@ -15,8 +15,8 @@ import re
 import pypdfium2
 import pytest
 import zxingcpp
+from letter_setup import make_ready, png_emblem
 from letter_testing import flashes, pdf_text
-from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -34,28 +34,6 @@ SVG_EMBLEM = (
     b"<metadata><rdf>editor data</rdf></metadata>"
     b'<circle cx="20" cy="20" r="18" fill="#b8860b" inkscape:label="lingkaran"/></svg>'
 )
-
-
-def png_emblem(size: int = 64) -> bytes:
-    """A small real PNG: a gold disc on white."""
-    image = Image.new("RGB", (size, size), "white")
-    for x in range(size):
-        for y in range(size):
-            if (x - size / 2) ** 2 + (y - size / 2) ** 2 < (size / 2.2) ** 2:
-                image.putpixel((x, y), (184, 134, 11))
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
-
-
-def make_ready(demo) -> None:
-    """Complete the demo office's letters setup: contacts, real codes, an emblem."""
-    office = demo.office
-    office.phone, office.email, office.website = "(0380) 123456", "ntt@ombudsman.go.id", "ombudsman.go.id"
-    settings = for_office(office)
-    settings.classification, settings.unit_code = "HM.02.01", "PW24"
-    emblem.upload(office, demo.users["admin"], settings, png_emblem())
-    db.session.flush()
 
 
 @pytest.fixture

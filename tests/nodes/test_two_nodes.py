@@ -12,6 +12,7 @@ import socket
 
 import pytest
 from gunicorn_testing import fetch, gunicorn
+from letter_setup import make_ready
 from node_testing import Visitor, flask_command, node_settings, two_nodes
 from sqlalchemy import select
 
@@ -54,6 +55,7 @@ def test_a_letter_issued_on_a_downloads_from_b(demo, database_url, tmp_path, red
     letter = db.session.scalar(select(Letter).where(Letter.authority_id == demo.pemkot.id))
     letter.status, letter.approved_at = LetterStatus.APPROVED, utcnow()
     letter.approved_by_id = demo.users["supervisor"].id
+    make_ready(demo)  # the nodes run in production, which issues only once the letters setup is complete
     db.session.commit()
     letter_id = letter.id
     env = node_settings(database_url, tmp_path / "evidence", redis_prefix)
