@@ -22,6 +22,14 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave the full-text indexes' own objects (FTS5 tables, generated tsvector columns) out of the
+    comparison with the models, which do not declare them (see ombudsman/search.py)."""
+    from ombudsman.search import outside_models
+
+    return outside_models(name, type_, parent_names)
+
+
 def get_engine():
     return current_app.extensions["migrate"].db.engine
 
@@ -67,7 +75,8 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True, render_item=render_item
+        url=url, target_metadata=get_metadata(), literal_binds=True, render_item=render_item,
+        include_name=include_name,
     )
 
     with context.begin_transaction():
@@ -103,6 +112,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_name=include_name,
             **conf_args
         )
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ombudsman import search
 from ombudsman.clock import utcnow
 from ombudsman.dbtypes import UTCDateTime, str_enum
 from ombudsman.extensions import db
@@ -48,6 +49,10 @@ class Authority(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: The stemmed words of the name, short name and head's title (`ombudsman.search.document`), for `?q=`.
+    search_text: Mapped[str] = mapped_column(
+        Text, default=search.AUTHORITIES.insert_default, server_default=""
+    )
 
     parent: Mapped[Authority | None] = relationship(remote_side="Authority.id", back_populates="children")
     children: Mapped[list[Authority]] = relationship(back_populates="parent", order_by="Authority.name")
@@ -123,3 +128,7 @@ class RoutingRule(db.Model):
     def keyword_list(self) -> list[str]:
         """The rule's matching keywords, lower-cased."""
         return [k.strip().lower() for k in self.keywords.split(",") if k.strip()]
+
+
+# The full-text index of the register comes with the table (see ombudsman/search.py).
+search.AUTHORITIES.attach(Authority)

@@ -14,9 +14,9 @@ from flask import g
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from ombudsman import contracts
+from ombudsman import contracts, search
 from ombudsman.audit import services as audit
 from ombudsman.authorities.commands import RULE_CODE_PATTERN, AuthorityDetails, RoutingRuleDetails
 from ombudsman.authorities.models import Authority, AuthorityVersion, Level, Responsibility, RoutingRule
@@ -72,17 +72,11 @@ def _choice(enum_cls, value, field: str):
 
 
 def search_query(q: str = "", level: Level | None = None, active: bool | None = None):
-    """A select() over the register, filtered by text, level and active flag, ordered by name."""
+    """A select() over the register, filtered by text (the words of the name, short name or head's title,
+    see `ombudsman.search`), level and active flag, ordered by name."""
     stmt = select(Authority).order_by(Authority.name, Authority.id)
-    if q:
-        like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Authority.name).like(like),
-                func.lower(Authority.short_name).like(like),
-                func.lower(Authority.head_title).like(like),
-            )
-        )
+    if q.strip():
+        stmt = stmt.where(search.AUTHORITIES.matches(Authority.id, q))
     if level is not None:
         stmt = stmt.where(Authority.level == level)
     if active is not None:

@@ -5,9 +5,20 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ombudsman import search
 from ombudsman.accounts.models import Office, User
 from ombudsman.authorities.models import Authority, RoutingRule
 from ombudsman.clock import utcnow
@@ -237,6 +248,9 @@ class Finding(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: The stemmed words of the title and description (`ombudsman.search.document`), for the `?q=` search.
+    #: Filled on insert by the default (ORM or core inserts alike), on ORM updates by `search.FINDINGS`.
+    search_text: Mapped[str] = mapped_column(Text, default=search.FINDINGS.insert_default, server_default="")
 
     inspection: Mapped[Inspection] = relationship(back_populates="findings")
     checklist_item: Mapped[ChecklistItem | None] = relationship()
@@ -286,3 +300,7 @@ class Evidence(db.Model):
     inspection: Mapped[Inspection] = relationship()
     finding: Mapped[Finding | None] = relationship(back_populates="evidence")
     uploaded_by: Mapped[User] = relationship()
+
+
+# The full-text index (PostgreSQL generated tsvector + GIN, or SQLite FTS5 + triggers) comes with the table.
+search.FINDINGS.attach(Finding)

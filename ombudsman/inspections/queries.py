@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ombudsman import search
 from ombudsman.authorities.models import Authority, Level
 from ombudsman.extensions import db
 from ombudsman.inspections import tallies
@@ -61,7 +62,7 @@ def _finding_conditions(office_id: int, f: FindingFilters, authority_id: int | N
     if f.inspection_id is not None:
         conditions.append(Finding.inspection_id == f.inspection_id)
     if f.q:
-        conditions.append(func.lower(Finding.title).like(f"%{f.q.strip().lower()}%"))
+        conditions.append(search.FINDINGS.matches(Finding.id, f.q))
     if f.date_from is not None:
         conditions.append(Inspection.visited_on >= f.date_from)
     if f.date_to is not None:

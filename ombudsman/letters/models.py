@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from ombudsman import search
 from ombudsman.accounts.models import Office, User
 from ombudsman.authorities.models import Authority
 from ombudsman.clock import utcnow
@@ -172,6 +173,8 @@ class Letter(db.Model):
     # After "Yth.": the head's title, then the place line; filled from the register, editable.
     recipient_lines: Mapped[str] = mapped_column(Text, default="")
     hal: Mapped[str] = mapped_column(Text, default="")
+    #: The stemmed words of the hal (`ombudsman.search.document`), for the register's `?q=` search.
+    search_text: Mapped[str] = mapped_column(Text, default=search.LETTERS.insert_default, server_default="")
     sifat: Mapped[str] = mapped_column(String(20), default="Biasa")
     lampiran: Mapped[str] = mapped_column(String(120), default="-")
     place: Mapped[str] = mapped_column(String(120), default="")
@@ -248,3 +251,7 @@ class Letter(db.Model):
 
     def __repr__(self) -> str:
         return f"<Letter {self.id} {self.status} {self.number or '(draf)'}>"
+
+
+# The full-text index of the hal comes with the table (see ombudsman/search.py).
+search.LETTERS.attach(Letter)

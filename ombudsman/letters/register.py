@@ -6,16 +6,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
+from ombudsman import search
 from ombudsman.letters.forms import KIND_LABELS, STATUS_LABELS
 from ombudsman.letters.models import Letter, LetterKind, LetterStatus
 
 
 @dataclass
 class LetterFilters:
-    """Filters of the register; every one optional (`q` searches the subject and the number)."""
+    """Filters of the register; every one optional (`q`: words of the hal, or the start of the number)."""
 
     status: LetterStatus | None = None
     kind: LetterKind | None = None
@@ -45,8 +46,12 @@ def register_query(office_id: int, filters: LetterFilters | None = None) -> Sele
     if f.inspection_id is not None:
         stmt = stmt.where(Letter.inspection_id == f.inspection_id)
     if f.q.strip():
-        like = f"%{f.q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(Letter.hal).like(like), func.lower(Letter.number).like(like)))
+        # The words of the hal (full-text, see ombudsman.search), or the start of the number as typed.
+        stmt = stmt.where(
+            or_(
+                search.LETTERS.matches(Letter.id, f.q), Letter.number.startswith(f.q.strip(), autoescape=True)
+            )
+        )
     return stmt
 
 

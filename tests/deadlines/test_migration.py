@@ -11,9 +11,17 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-from ombudsman import create_app
+from ombudsman import create_app, search
 from ombudsman.extensions import db
 from tests.databases import brand_new_database
+
+# The full-text indexes' own objects are not in the models (as in migrations/env.py).
+FULL_TEXT_OUTSIDE_MODELS = {"include_name": search.outside_models}
+
+
+def _model_differences(conn) -> list:
+    return compare_metadata(MigrationContext.configure(conn, opts=FULL_TEXT_OUTSIDE_MODELS), db.metadata)
+
 
 BEFORE = "7c2861222d28"  # the initial schema, without deadlines
 BEFORE_SETTINGS = "5b0e7d3a91c4"  # deadlines with the calendar settings still on offices
@@ -158,7 +166,10 @@ def test_settings_and_explanations_move_both_ways_with_their_data(empty_database
             moves = conn.execute(text("SELECT next_working_day FROM deadline_rules")).scalars().all()
             applied = conn.execute(text("SELECT next_working_day FROM deadlines")).scalars().all()
             assert [bool(v) for v in moves] == [True] and [bool(v) for v in applied] == [False] * 4
-            assert compare_metadata(MigrationContext.configure(conn), db.metadata) == []
+            assert (
+                compare_metadata(MigrationContext.configure(conn, opts=FULL_TEXT_OUTSIDE_MODELS), db.metadata)
+                == []
+            )
         assert "weekend_days" not in {c["name"] for c in inspect(db.engine).get_columns("offices")}
         # Read back into facts (and the text cleared), except the sentence that cannot be.
         assert [row[0] for row in rows] == ["", "", "", UNREADABLE]
@@ -241,7 +252,10 @@ def test_upgrade_keeps_offices_and_downgrade_removes_everything_it_added(tmp_pat
                 )
             ).one()
             assert tuple(settings) == ("5,6", 0, 5)
-            assert compare_metadata(MigrationContext.configure(conn), db.metadata) == []
+            assert (
+                compare_metadata(MigrationContext.configure(conn, opts=FULL_TEXT_OUTSIDE_MODELS), db.metadata)
+                == []
+            )
         downgrade(revision=BEFORE)
 
         inspector = inspect(db.engine)

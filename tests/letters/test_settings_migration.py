@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-from ombudsman import create_app
+from ombudsman import create_app, search
 from ombudsman.extensions import db
 from tests.databases import brand_new_database
 
@@ -96,7 +96,9 @@ def test_settings_move_to_their_own_table_and_back_with_every_office_value(datab
                 "Perwakilan NTT": KUPANG + KUPANG_LAYOUT,
                 "Perwakilan Bali": DEFAULTS + DEFAULT_LAYOUT,
             }
-            assert compare_metadata(MigrationContext.configure(conn), db.metadata) == []
+            # The full-text indexes' own objects are not in the models (as in migrations/env.py).
+            context = MigrationContext.configure(conn, opts={"include_name": search.outside_models})
+            assert compare_metadata(context, db.metadata) == []
         with db.engine.begin() as conn:  # a change made after the move goes back down too
             conn.execute(text("UPDATE letter_settings SET paper = 'A5' WHERE classification = 'ORI'"))
             _office(conn, "Perwakilan Papua")  # made after the move: no settings row yet
