@@ -205,7 +205,9 @@ def test_a_48_megapixel_heic_is_refused_on_its_header_with_the_heif_limit(demo):
         storage.check_upload(data, "IMG_48MP.HEIC", max_bytes=10_000_000)
     assert "(8064 \u00d7 6048 piksel)" in str(refused.value)
     assert f"paling besar {limit / 1_000_000:.0f} megapiksel" in str(refused.value)
-    assert Image.core.get_stats()["allocated_blocks"] == blocks_before
+    # Decoding 8064 x 6048 RGB would take about twelve of Pillow's 16 MB blocks; the counter is the
+    # process's, so a block another thread of the worker took meanwhile is tolerated.
+    assert Image.core.get_stats()["allocated_blocks"] - blocks_before < 4
 
 
 def test_the_limits_are_published_to_the_capture_page_and_as_json(demo, login, app):
