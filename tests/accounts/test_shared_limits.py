@@ -5,40 +5,23 @@ from __future__ import annotations
 
 import re
 import secrets
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
 from gunicorn_testing import clean_environment, fetch, gunicorn
+from node_testing import REDIS_URL
 from sqlalchemy import select
 
 from ombudsman.accounts.models import User
 from ombudsman.audit.models import AuditEvent
 from ombudsman.extensions import db
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 LOGIN_LIMIT = 10  # per minute and client address (accounts.views.login)
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 # gunicorn's workers read what the test wrote (the demo users) through their own connections.
 pytestmark = pytest.mark.committed
-
-
-@pytest.fixture
-def redis_prefix():
-    """A key prefix of this run's own in the real Redis; its keys are deleted afterwards."""
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    prefix = f"test-limits-{uuid.uuid4().hex}"
-    yield prefix
-    for key in client.scan_iter(match=f"*{prefix}*"):
-        client.delete(key)
-    client.close()
 
 
 def _login_form(url: str) -> tuple[str, str]:
