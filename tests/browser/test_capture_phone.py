@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -295,7 +296,12 @@ def test_two_tabs_without_web_locks_send_one_at_a_time_and_both_end_sent(
         expect(first.locator(f"{ALL_ITEMS}[data-kind=photo]").first).to_have_attribute(
             "data-state", "sent", timeout=SYNC_TIMEOUT_MS
         )
-        first_done.wait(SYNC_TIMEOUT_MS / 1000)
+        # Wait through Playwright, not on the event itself: the route handlers run on this thread, so a
+        # blocking wait would hold the very request that sets the event until the wait timed out.
+        deadline = time.monotonic() + SYNC_TIMEOUT_MS / 1000
+        while not first_done.is_set() and time.monotonic() < deadline:
+            first.wait_for_timeout(100)
+        assert first_done.is_set(), "the first tab never sent its second photo"
         first.close()
         second.click("#send-now")
         wait_until_all_sent(second, 3)
