@@ -137,8 +137,9 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.deadlines.views import bp as deadlines_bp
     from ombudsman.health import bp as health_bp
     from ombudsman.inspections.checklist_views import bp as checklists_bp
+    from ombudsman.inspections.evidence_views import bp as evidence_bp
     from ombudsman.inspections.views import bp as inspections_bp
-    from ombudsman.inspections.views import evidence_bp, findings_bp
+    from ombudsman.inspections.views import findings_bp
     from ombudsman.jobs.views import bp as jobs_bp
     from ombudsman.letters.settings_views import settings_bp as letter_settings_bp
     from ombudsman.letters.verify_views import verify_bp

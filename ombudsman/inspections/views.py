@@ -56,7 +56,6 @@ from ombudsman.recommendations import services as recommendations
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 findings_bp = Blueprint("findings", __name__, url_prefix="/findings")
-evidence_bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
 
 def _status(code: int = 200) -> int:
@@ -593,60 +592,3 @@ def finding_upload_evidence(finding_id: int):
     """Attach photos or documents to a finding."""
     finding = office_record_or_404(Finding, finding_id)
     return _upload(finding.inspection, finding, url_for("findings.show", finding_id=finding.id))
-
-
-# --- evidence files --------------------------------------------------------------------------------------
-
-
-def _send(evidence: Evidence, key: str, mimetype: str, download: bool):
-    return storage.send_stored(
-        _evidence_root(),
-        key,
-        mimetype=mimetype,
-        download_name=evidence.original_filename,
-        sha256=evidence.sha256,
-        download=download,
-    )
-
-
-@evidence_bp.get("/<int:evidence_id>/file")
-@roles_required(EVERYONE)
-def file(evidence_id: int):
-    """The original file, byte for byte."""
-    evidence = office_record_or_404(Evidence, evidence_id)
-    return _send(
-        evidence,
-        evidence.storage_key,
-        evidence.content_type,
-        download=evidence.content_type == "application/pdf" or request.args.get("download") == "1",
-    )
-
-
-@evidence_bp.get("/<int:evidence_id>/view")
-@roles_required(EVERYONE)
-def view(evidence_id: int):
-    """The photo as pages show it: its JPEG rendition (HEIC, very large photos), else the original."""
-    evidence = office_record_or_404(Evidence, evidence_id)
-    shown = (
-        storage.view_key(
-            _evidence_root(),
-            sha256=evidence.sha256,
-            storage_key=evidence.storage_key,
-            content_type=evidence.content_type,
-        )
-        if evidence.thumbnail_key
-        else None
-    )
-    if shown is None:
-        abort(404)
-    return _send(evidence, shown[0], shown[1], download=False)
-
-
-@evidence_bp.get("/<int:evidence_id>/thumbnail")
-@roles_required(EVERYONE)
-def thumbnail(evidence_id: int):
-    """The photo's thumbnail."""
-    evidence = office_record_or_404(Evidence, evidence_id)
-    if not evidence.thumbnail_key:
-        abort(404)
-    return _send(evidence, evidence.thumbnail_key, "image/jpeg", download=False)
