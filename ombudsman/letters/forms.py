@@ -7,14 +7,12 @@ refuses exactly what the API and the service refuse, with the same message.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
     FloatField,
-    Form,
     FormField,
     SelectChoice,
     SelectField,
@@ -27,7 +25,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Sto
 
 from ombudsman import contracts
 from ombudsman.contracts import RECORD_ID, form_validators
-from ombudsman.forms_common import OptionalIdSelectField
+from ombudsman.forms_common import AppForm, OptionalIdSelectField, SubForm
 from ombudsman.letters import commands as c
 from ombudsman.letters.document import PAPER_SIZES
 from ombudsman.letters.models import DeliveryMethod, LetterKind, LetterStatus
@@ -72,7 +70,7 @@ def _count_limit(maximum: int) -> Length:
     return Length(max=maximum, message=_l("Paling banyak %(n)d baris tembusan.", n=maximum))
 
 
-class CopyLineForm(Form):
+class CopyLineForm(SubForm):
     """One Tembusan line: an authority from the register, or free text (`commands.CopyLine`)."""
 
     contract = c.CopyLine
@@ -81,7 +79,7 @@ class CopyLineForm(Form):
     text = StringField(_l("atau teks bebas"), validators=[Optional(), *form_validators(c.COPY_TEXT)])
 
 
-class LetterForm(FlaskForm):
+class LetterForm(AppForm):
     """Edit a draft letter (`commands.LetterDraft`)."""
 
     contract = c.LetterDraft
@@ -122,7 +120,7 @@ class LetterForm(FlaskForm):
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(AppForm):
     """A workflow button with an optional note (sending a letter back: `commands.ReturnLetter`)."""
 
     contract = c.ReturnLetter
@@ -130,7 +128,7 @@ class NoteForm(FlaskForm):
     note = TextAreaField(_l("Catatan"), validators=[Optional(), *form_validators(c.NOTE)])
 
 
-class DeliveryForm(FlaskForm):
+class DeliveryForm(AppForm):
     """How and when an issued letter was delivered, and when it was received (`commands.RecordDelivery`)."""
 
     contract = c.RecordDelivery
@@ -156,7 +154,7 @@ class DeliveryForm(FlaskForm):
     )
 
 
-class IssueForm(FlaskForm):
+class IssueForm(AppForm):
     """The head issues an approved letter, choosing its date (`commands.IssueLetter`)."""
 
     contract = c.IssueLetter
@@ -164,13 +162,13 @@ class IssueForm(FlaskForm):
     letter_date = DateField(_l("Tanggal surat"), validators=[Optional(), *form_validators(c.LETTER_DATE)])
 
 
-class EmblemForm(FlaskForm):
+class EmblemForm(AppForm):
     """Upload the letterhead's emblem (PNG or SVG; checked by its content in `emblem.check_upload`)."""
 
     emblem = FileField(_l("Lambang untuk kop surat (PNG atau SVG)"), validators=[FileRequired()])
 
 
-class VerifyUploadForm(FlaskForm):
+class VerifyUploadForm(AppForm):
     """Anyone may upload a PDF to compare it with the issued letter."""
 
     file = FileField(_l("Berkas PDF yang ingin diperiksa"), validators=[FileRequired()])
@@ -181,7 +179,7 @@ def _decimal(label, bounds: tuple[float, float]) -> FloatField:
     return FloatField(label, validators=[InputRequired(), NumberRange(low, high)])
 
 
-class LetterSettingsForm(FlaskForm):
+class LetterSettingsForm(AppForm):
     """The office's letter settings (`commands.UpdateLetterSettings`)."""
 
     contract = c.UpdateLetterSettings

@@ -13,7 +13,6 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from redis.exceptions import RedisError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -24,7 +23,7 @@ from ombudsman.audit import services as audit
 from ombudsman.authorities import services as authorities
 from ombudsman.errors import DomainError
 from ombudsman.extensions import db
-from ombudsman.forms_common import show_error
+from ombudsman.forms_common import AppForm, show_error
 from ombudsman.inspections.models import Inspection
 from ombudsman.jobs import queue, tasks
 from ombudsman.letters import access, compose, documents, drafting, eligibility, readiness
@@ -71,7 +70,7 @@ def office_today():
 
 def check_csrf() -> None:
     """A bare POST button: refuse (400) a request without a valid CSRF token."""
-    if not FlaskForm().validate_on_submit():
+    if not AppForm().validate_on_submit():
         abort(400)
 
 
@@ -252,7 +251,7 @@ def render_show(
         setup_gaps=setup_gaps,
         setup_required=readiness.required(current_app.config),
         issued_as_demo=_issued_as_demo(letter),
-        action_form=FlaskForm(),
+        action_form=AppForm(),
         note_form=NoteForm(),
         delivery_form=delivery_form,
         replaced_by=access.replacement(letter),

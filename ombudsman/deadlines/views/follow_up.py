@@ -11,7 +11,6 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ombudsman import contracts
 from ombudsman.accounts.permissions import EVERYONE, RECOMMEND, REVIEW, office_record_or_404, roles_required
@@ -35,11 +34,11 @@ from ombudsman.deadlines.states import state_of
 from ombudsman.deadlines.views.common import bp, file_store, receipt_letter, today, uploads
 from ombudsman.errors import DomainError, Invalid
 from ombudsman.extensions import db
-from ombudsman.forms_common import flash_errors, show_error
+from ombudsman.forms_common import AppForm, flash_errors, show_error
 from ombudsman.inspections.models import EvidenceKind
 from ombudsman.recommendations.models import Recommendation
 
-FORMS: dict[str, type[FlaskForm]] = {
+FORMS: dict[str, type[AppForm]] = {
     "received_form": ReceivedForm,
     "correct_form": CorrectReceiptForm,
     "response_form": ResponseForm,
@@ -63,7 +62,7 @@ TODAY_FIELDS = (
 )
 
 
-def _follow_up_page(rec: Recommendation, bound: dict[str, FlaskForm] | None = None, status: int = 200):
+def _follow_up_page(rec: Recommendation, bound: dict[str, AppForm] | None = None, status: int = 200):
     office = current_user.office
     on = today()
     deadline = rec.deadline
@@ -105,7 +104,7 @@ def follow_up(recommendation_id: int):
 def _act(
     recommendation_id: int,
     form_name: str,
-    perform: Callable[[Recommendation, FlaskForm], object],
+    perform: Callable[[Recommendation, AppForm], object],
     success: str,
     *,
     needs_deadline: bool = False,
@@ -131,7 +130,7 @@ def _act(
     return _follow_up_page(db.session.get(Recommendation, recommendation_id), {form_name: form}, 422)
 
 
-def _command(cls, form: FlaskForm):
+def _command(cls, form: AppForm):
     return contracts.build(cls, form.data)
 
 
