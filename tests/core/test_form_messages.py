@@ -52,7 +52,12 @@ class _Sample(AppForm):
 @pytest.mark.parametrize(
     ("lang", "required", "too_short", "not_a_number"),
     [
-        ("id", "Kolom ini wajib diisi.", "Isian paling sedikit 3 karakter.", "Bukan bilangan bulat yang sah."),
+        (
+            "id",
+            "Kolom ini wajib diisi.",
+            "Isian paling sedikit 3 karakter.",
+            "Bukan bilangan bulat yang sah.",
+        ),  # noqa: E501
         ("en", "This field is required.", "At least 3 characters.", "Not a valid whole number."),
     ],
 )
@@ -70,3 +75,24 @@ def test_a_refused_form_speaks_the_interface_language(app, lang, required, too_s
         form = _Sample(meta={"csrf": False})
         assert not form.validate()
         assert form.title.errors == [required]
+
+
+def _all_subclasses(cls) -> set[type]:
+    found = set(cls.__subclasses__())
+    for sub in list(found):
+        found |= _all_subclasses(sub)
+    return found
+
+
+def test_every_form_of_the_application_uses_our_messages(app):
+    # The app is built, so every view module (and its forms) is imported.
+    forms = {
+        form
+        for form in _all_subclasses(wtforms.Form)
+        if form.__module__.startswith("ombudsman.") and form not in (AppForm, SubForm)
+    }
+    assert len(forms) > 20
+    strays = sorted(
+        f"{form.__module__}.{form.__qualname__}" for form in forms if not issubclass(form, (AppForm, SubForm))
+    )
+    assert not strays, "derive these from ombudsman.forms_common.AppForm (or SubForm for FormField rows)"
