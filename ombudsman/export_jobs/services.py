@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 KEEP = timedelta(hours=24)
 #: Expired exports removed by one job at most (the next job takes the rest).
 PURGE_BATCH = 500
+#: The queue's statuses (`queue.status`) of a job that will still run.
+_LIVE = frozenset(s.value for s in queue.LIVE)
 
 
 class ExportStatus(enum.StrEnum):
@@ -106,9 +108,6 @@ def waiting_twin(
         if export.args == args and queue.status(job_id(export.id)) in _LIVE:
             return export
     return None
-
-
-_LIVE = frozenset(s.value for s in queue.LIVE)
 
 
 def submit(export: ExportJob) -> None:

@@ -6,7 +6,7 @@ from /admin/jobs, and a day later the file is gone."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -105,6 +105,36 @@ def test_the_job_writes_the_file_the_page_links_it_with_the_inline_bytes(app, de
     export = db.session.get(ExportJob, int(page_url.rsplit("/", 1)[1]))
     stored = Path(app.config["EVIDENCE_DIR"]) / "exports" / f"{export.id}.csv"
     assert stored.read_bytes() == inline.data  # in the shared storage, for every node
+
+
+def test_running_clocks_with_explanations_in_english_give_the_same_bytes(app, demo, login, monkeypatch):
+    from ombudsman.deadlines import services as deadlines
+    from ombudsman.recommendations.models import Recommendation
+
+    monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-09-26")  # six days after the due date
+    for rec in db.session.scalars(
+        select(Recommendation).where(Recommendation.authority_id == demo.pemkot.id)
+    ):
+        deadlines.start_clock(
+            rec,
+            received_on=date(2018, 8, 6),
+            issued_on=None,
+            user=demo.users["head"],
+            today=date(2018, 8, 10),
+        )
+    db.session.commit()
+    viewer = login("viewer@demo.test")
+    viewer.get("/lang/en")
+    inline = viewer.get("/deadlines/export.csv")
+    text = inline.get_data(as_text=True)
+    assert "Overdue" in text and "20 September 2018" in text and "Lewat tenggat" not in text
+    with redis_queue(app):
+        page_url = _waiting_page(viewer.get("/deadlines/export.csv"))
+        monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-12-31")  # the job exports the day it was asked for
+        run_worker(app)
+        download = viewer.get(f"{page_url}/file")
+    assert download.data == inline.data
+    assert download.headers["Content-Disposition"] == "attachment; filename=tenggat-2018-09-26.csv"
 
 
 def test_the_job_writes_the_labels_in_the_requesters_language(app, demo, login):
