@@ -135,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.dashboard import bp as dashboard_bp
     from ombudsman.deadlines.settings_views import bp as deadline_settings_bp
     from ombudsman.deadlines.views import bp as deadlines_bp
+    from ombudsman.export_jobs.views import bp as exports_bp
     from ombudsman.health import bp as health_bp
     from ombudsman.inspections.checklist_views import bp as checklists_bp
     from ombudsman.inspections.evidence_views import bp as evidence_bp
@@ -166,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
         capture_bp,
         health_bp,
         jobs_bp,
+        exports_bp,
     ):
         app.register_blueprint(bp)
     api.init_app(app)

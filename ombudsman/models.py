@@ -14,6 +14,7 @@ from ombudsman.deadlines.models import (
     FollowUpFile,
     ReminderNotice,
 )
+from ombudsman.export_jobs.models import ExportJob
 from ombudsman.inspections.models import (
     Checklist,
     ChecklistAnswer,
@@ -49,6 +50,7 @@ __all__ = [
     "Deadline",
     "DeadlineRule",
     "Evidence",
+    "ExportJob",
     "Finding",
     "FindingTally",
     "FindingForm",

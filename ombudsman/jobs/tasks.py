@@ -1,4 +1,5 @@
-"""The job functions. Each takes plain ids, runs inside an app context and cleans its session up.
+"""The job functions (letter renders, reminder digests, exports). Each takes plain ids, runs inside an app
+context and cleans its session up.
 
 On the queue they run in `flask --app wsgi jobs worker` (which has the app); started by a plain `rq worker`
 they build the app once per process from the environment. Inline they run in the caller's request.
@@ -119,3 +120,35 @@ def send_reminder_digests() -> str:
 def reminders_job_id() -> str:
     """The one job id of the reminder run: queued from every node at once, it runs once."""
     return f"{current_app.config['JOBS_QUEUE']}-deadline-reminders"
+
+
+@job
+def build_export(export_id: int) -> str | None:
+    """Write an export's file (`ombudsman.export_jobs`) to the shared storage; returns its file name.
+
+    Then removes the exports kept longer than `export_jobs.services.KEEP` (their files and rows); a failure
+    there is logged and left to the next export job. An export already built or removed returns None.
+    """
+    from ombudsman import storage
+    from ombudsman.clock import utcnow
+    from ombudsman.export_jobs import services
+
+    store = storage.evidence_storage()
+    try:
+        export = services.build(export_id, store)
+        filename = export.filename if export is not None else None
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    try:
+        removed = services.purge_expired(store, utcnow())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("exports: removing expired exports failed (the next export job tries again)")
+    else:
+        if removed:
+            log.info("exports: %d expired exports removed", removed)
+    log.info("export %s written: %s", export_id, filename)
+    return filename
