@@ -256,7 +256,11 @@ class SignatureOut(ma.Schema):
         required=True,
         metadata={"description": "valid, altered, modified, untrusted, revoked, expired or invalid."},
     )
-    message = fields.String(required=True, metadata={"description": "The verdict in plain words."})
+    message = fields.Function(
+        lambda check: str(check.message),
+        required=True,
+        metadata={"type": "string", "description": "The verdict in plain words."},
+    )
     field_name = fields.String(required=True)
     signer = fields.String(required=True, metadata={"description": "The certificate's common name."})
     issuer = fields.String(required=True)

@@ -257,7 +257,10 @@ def verify_letter_file(data):
         "letter_id": letter.id if letter else None,
         "letter_number": letter.number if letter else None,
         "letter_status": letter.status.value if letter else None,
-        **report.as_json(),
+        "verdict": report.verdict.value,
+        "valid": report.valid,
+        "message": str(report.message),
+        "signatures": report.signatures,
     }
 
 
