@@ -46,6 +46,9 @@ class Config:
     JOBS_MODE = "auto"
     # An RFC 3161 time-stamping server for electronically signed letters (PAdES B-T); none: B-B only.
     SIGNING_TIMESTAMP_URL: str | None = None
+    # Whether checking a signed letter (verification page, API) fetches the certificates' published
+    # revocation data (CRL, OCSP); off, only what the file embeds is used (`flask letters verify --online`).
+    SIGNING_VERIFY_ONLINE = False
     JOBS_QUEUE = "ombudsman"
     JOBS_RETRY_INTERVALS = (10, 60, 300)
     # Production refuses SQLite unless this is set (OMBUDSMAN_ALLOW_SQLITE=1): a single small office only.

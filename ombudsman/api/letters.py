@@ -251,7 +251,9 @@ def verify_letter_file(data):
         upload.close()
     if len(content) > VERIFY_MAX_BYTES:
         abort(413, message=f"The file is larger than {VERIFY_MAX_BYTES // 1_048_576} MB.")
-    letter, report = verification.check_file(current_user.office_id, content)
+    letter, report = verification.check_file(
+        current_user.office_id, content, online=current_app.config["SIGNING_VERIFY_ONLINE"]
+    )
     return {
         "sha256": hashlib.sha256(content).hexdigest(),
         "letter_id": letter.id if letter else None,

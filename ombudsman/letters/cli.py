@@ -45,8 +45,11 @@ def render_command(letter_id: int, out: Path) -> None:
 @click.option("--office", "office_name", help="The office whose trust roots to use (default: the only one).")
 @click.option("--trust-root", "root_files", multiple=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the API's shape).")
+@click.option("--online", is_flag=True, help="Fetch the certificates' revocation data (CRL, OCSP).")
 @with_appcontext
-def verify_command(file: Path, office_name: str | None, root_files: tuple[str, ...], as_json: bool) -> None:
+def verify_command(
+    file: Path, office_name: str | None, root_files: tuple[str, ...], as_json: bool, online: bool
+) -> None:
     """Check a PDF's electronic signatures and whether it is an issued letter; exits 1 unless valid.
 
     Trust roots: the office's (`--office`, or the only office) plus any `--trust-root` PEM/DER files.
@@ -62,11 +65,12 @@ def verify_command(file: Path, office_name: str | None, root_files: tuple[str, .
     roots = [c for name in root_files for c in signing.parse_certificates(Path(name).read_bytes())]
     letter = None
     if offices:
-        letter, report = verification.check_file(offices[0], data)
+        letter, report = verification.check_file(offices[0], data, online=online)
         if roots:
-            report = signatures.check(data, verification.office_trust_roots(offices[0].id) + roots)
+            office_roots = verification.office_trust_roots(offices[0].id)
+            report = signatures.check(data, office_roots + roots, online=online)
     else:
-        report = signatures.check(data, roots)
+        report = signatures.check(data, roots, online=online)
     if as_json:
         click.echo(
             json.dumps(

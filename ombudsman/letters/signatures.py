@@ -2,7 +2,8 @@
 the CLI (`flask --app wsgi letters verify FILE`).
 
 `check(data, trust_roots)` validates every signature in the file with pyHanko against the office's trust
-roots, offline (only revocation data embedded in the file is used; nothing is fetched): whether the signed
+roots, offline unless `SIGNING_VERIFY_ONLINE` (by default only revocation data embedded in the file is used,
+nothing is fetched): whether the signed
 bytes are intact, whether the signature covers the whole file or something was added after it (and whether
 that addition is harmless, such as validation data, or a change such as a new page), who signed with what
 certificate from whom, when (the signer's claimed time and, with B-T, the time stamp), and whether the
@@ -23,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from flask_babel import lazy_gettext as _l
 
 from ombudsman.clock import utcnow
+from ombudsman.letters.signing import outside_event_loop
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +146,17 @@ def _asn1(cert: x509.Certificate):
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
-def check(data: bytes, trust_roots: list[x509.Certificate]) -> Report:
-    """Validate every signature in `data` against `trust_roots`, offline; never raises for bad input."""
+def check(data: bytes, trust_roots: list[x509.Certificate], *, online: bool = False) -> Report:
+    """Validate every signature in `data` against `trust_roots`; never raises for bad input.
+
+    Revocation data: what the file embeds (its DSS, B-LT); `online` also fetches the certificates'
+    published CRLs and OCSP answers (a certificate revoked after signing is then reported, with the date).
+    """
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+    from pyhanko_certvalidator import ValidationContext
 
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -157,18 +166,31 @@ def check(data: bytes, trust_roots: list[x509.Certificate]) -> Report:
         return Report(Verdict.UNREADABLE)
     if not embedded:
         return Report(Verdict.UNSIGNED)
-    roots = [_asn1(c) for c in trust_roots]
-    results = [_check_one(sig, roots) for sig in embedded]
+    settings = {"trust_roots": [_asn1(c) for c in trust_roots], "moment": utcnow()}
+    if online:
+        from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
+
+        settings.update(allow_fetching=True, fetcher_backend=RequestsFetcherBackend())
+    dss = None
+    if not online:  # online, revocation data is fetched fresh: the file's own may predate a revocation
+        try:
+            dss = DocumentSecurityStore.read_dss(reader)
+        except (NoDSSFoundError, ValueError, KeyError, TypeError):
+            dss = None
+
+    def context() -> ValidationContext:
+        return dss.as_validation_context(settings) if dss is not None else ValidationContext(**settings)
+
+    results = [_check_one(sig, context()) for sig in embedded]
     return Report(results[-1].verdict, results)
 
 
-def _check_one(sig, roots) -> SignatureCheck:
+def _check_one(sig, context) -> SignatureCheck:
     from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
 
     cert = sig.signer_cert
     facts = {
@@ -178,9 +200,8 @@ def _check_one(sig, roots) -> SignatureCheck:
         "certificate_valid_from": cert.not_valid_before if cert is not None else None,
         "certificate_valid_until": cert.not_valid_after if cert is not None else None,
     }
-    context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=utcnow())
     try:
-        status = validate_pdf_signature(sig, context)
+        status = outside_event_loop(validate_pdf_signature, sig, context)
     except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
         log.info("signature check: %s did not validate (%s)", facts["field_name"], type(exc).__name__)
         return SignatureCheck(

@@ -29,12 +29,15 @@ structure around it, so `sign_pdf` is unchanged.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from cryptography import x509
 from cryptography.fernet import Fernet, InvalidToken
@@ -54,6 +57,7 @@ from ombudsman.letters.commands import SIGNING_PASSPHRASE_FIELD
 from ombudsman.letters.models import SigningKey
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: The largest PKCS#12 file accepted (a key and a chain of a few certificates is a few kilobytes).
 MAX_PKCS12_BYTES = 64 * 1024
@@ -334,6 +338,20 @@ def unlock(user: User, passphrase: str, *, secret_key: str) -> UnlockedSignatory
     return UnlockedSignatory(signer=signer, issuer=key.issuer, subject=key.subject)
 
 
+def outside_event_loop(func: Callable[..., T], *args, **kwargs) -> T:
+    """`func(*args, **kwargs)`, in a helper thread when this thread runs an asyncio event loop.
+
+    pyHanko's synchronous calls run their coroutines with `asyncio.run`, which refuses to start inside a
+    running loop (an async server, or a test session driving Playwright's sync API in this thread).
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return func(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func, *args, **kwargs).result()
+
+
 def _revocation_urls(cert: x509.Certificate) -> bool:
     for oid in (ExtensionOID.CRL_DISTRIBUTION_POINTS, ExtensionOID.AUTHORITY_INFORMATION_ACCESS):
         try:
@@ -365,6 +383,7 @@ def sign_pdf(
     from pyhanko.sign import fields, signers
     from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
     from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
     signer = signatory.signer
     timestamper = HTTPTimeStamper(timestamp_url, timeout=TIMESTAMP_TIMEOUT_SECONDS) if timestamp_url else None
@@ -379,6 +398,7 @@ def sign_pdf(
                 trust_roots=[asn1_x509.Certificate.load(c.public_bytes(der)) for c in trust_roots],
                 allow_fetching=True,
                 other_certs=list(signer.cert_registry),
+                fetcher_backend=RequestsFetcherBackend(),
             )
     meta = signers.PdfSignatureMetadata(
         field_name="TandaTanganElektronik",
@@ -391,7 +411,7 @@ def sign_pdf(
         validation_context=context,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    out = signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper)
+    out = outside_event_loop(signers.sign_pdf, writer, meta, signer=signer, timestamper=timestamper)
     signed = out.getvalue()
     log.info(
         "signed a letter PDF for %s (%s, %d bytes)",

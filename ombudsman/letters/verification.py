@@ -52,17 +52,19 @@ def office_trust_roots(office_id: int) -> list:
     return signing.trust_roots_of(settings.trust_roots) if settings is not None else []
 
 
-def signature_of(letter: Letter) -> signatures.Report | None:
+def signature_of(letter: Letter, *, online: bool = False) -> signatures.Report | None:
     """The signature check of the letter's stored PDF, when it was issued signed (`FrozenPdfError` if the
-    stored copy is damaged)."""
+    stored copy is damaged); `online` fetches revocation data (`signatures.check`)."""
     if not letter.signed or not letter.status.is_issued:
         return None
-    return signatures.check(issued_pdf(letter), office_trust_roots(letter.office_id))
+    return signatures.check(issued_pdf(letter), office_trust_roots(letter.office_id), online=online)
 
 
-def check_file(office: Office | int, data: bytes) -> tuple[Letter | None, signatures.Report]:
+def check_file(
+    office: Office | int, data: bytes, *, online: bool = False
+) -> tuple[Letter | None, signatures.Report]:
     """An uploaded PDF: the office's issued letter with exactly these bytes (or None), and the check of
-    its signatures against the office's trust roots."""
+    its signatures against the office's trust roots (`online`: see `signatures.check`)."""
     office_id = office if isinstance(office, int) else office.id
     digest = hashlib.sha256(data).hexdigest()
     letter = db.session.scalar(
@@ -70,4 +72,4 @@ def check_file(office: Office | int, data: bytes) -> tuple[Letter | None, signat
     )
     if letter is not None and not letter.status.is_issued:
         letter = None
-    return letter, signatures.check(data, office_trust_roots(office_id))
+    return letter, signatures.check(data, office_trust_roots(office_id), online=online)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ombudsman.accounts.permissions import public
@@ -36,7 +36,7 @@ def lookup():
 
 def _verify_page(letter: Letter, form: VerifyUploadForm, result: dict | None = None, status: int = 200):
     try:
-        signature = verification.signature_of(letter)
+        signature = verification.signature_of(letter, online=current_app.config["SIGNING_VERIFY_ONLINE"])
     except documents.FrozenPdfError:
         abort(500)  # logged; a damaged archive copy confirms nothing
     response = Response(
@@ -92,6 +92,10 @@ def verify_check(token: str):
         "size": len(data),
         # The file's own signatures, checked against the issuing office's trust roots: a copy that is not
         # byte-identical may still be the signed letter with harmless additions, or say what was changed.
-        "signature": signatures.check(data, verification.office_trust_roots(letter.office_id)),
+        "signature": signatures.check(
+            data,
+            verification.office_trust_roots(letter.office_id),
+            online=current_app.config["SIGNING_VERIFY_ONLINE"],
+        ),
     }
     return _verify_page(letter, VerifyUploadForm(), result)

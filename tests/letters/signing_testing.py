@@ -52,6 +52,7 @@ def make_cert(
     not_before: datetime | None = None,
     not_after: datetime | None = None,
     rsa_key: bool = False,
+    crl_url: str | None = None,
 ) -> Issued:
     """A certificate for `common`, signed by `issuer` (self-signed when None); EC P-256 unless `rsa_key`."""
     now = datetime.now(UTC)
@@ -87,6 +88,9 @@ def make_cert(
     )
     if eku:
         builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=True)
+    if crl_url:  # where the issuer publishes its CRL: the signature embeds it (B-LT)
+        point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
+        builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
     return Issued(builder.sign(signing_key, hashes.SHA256()), key)
 
 
@@ -99,6 +103,22 @@ def p12(signer: Issued, chain: list[Issued], passphrase: str = PASSPHRASE) -> by
         [c.cert for c in chain],
         serialization.BestAvailableEncryption(passphrase.encode()),
     )
+
+
+def make_crl(issuer: Issued, revoked: list[tuple[int, datetime]] = ()) -> x509.CertificateRevocationList:
+    """A CRL of `issuer`, current for a week, listing `revoked` (serial number, revocation date)."""
+    now = datetime.now(UTC)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer.cert.subject)
+        .last_update(now - timedelta(minutes=5))
+        .next_update(now + timedelta(days=7))
+    )
+    for serial, when in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build()
+        )
+    return builder.sign(issuer.key, hashes.SHA256())
 
 
 @dataclass
@@ -128,14 +148,7 @@ def make_pki() -> Pki:
         eku=[ExtendedKeyUsageOID.TIME_STAMPING],
         rsa_key=True,
     )
-    now = datetime.now(UTC)
-    crl = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(intermediate.cert.subject)
-        .last_update(now - timedelta(hours=1))
-        .next_update(now + timedelta(days=7))
-        .sign(intermediate.key, hashes.SHA256())
-    )
+    crl = make_crl(intermediate)
     other_root = make_cert("Unknown TEST Root CA", None, ca=True)
     other_signer = make_cert("Penipu", other_root, ca=False)
     return Pki(
@@ -190,6 +203,43 @@ class TimestampServer:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def __enter__(self) -> TimestampServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+        self._server.server_close()
+
+
+class FileServer:
+    """A static HTTP server on 127.0.0.1 (a random port) serving `routes` ({path: bytes}, changeable while it
+    runs): the CA's CRL distribution point. Use as a context manager; `url(path)`."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, bytes] = {}
+        routes = self.routes
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                body = routes.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", "application/pkix-crl")
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        """The address of `path` on this server."""
+        return f"http://127.0.0.1:{self._server.server_port}{path}"
+
+    def __enter__(self) -> FileServer:
         self._thread.start()
         return self
 

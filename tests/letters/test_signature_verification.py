@@ -150,3 +150,37 @@ def test_an_unsigned_or_unreadable_file_is_said_so(pki):
     blank.write(out)
     assert signatures.check(out.getvalue(), [pki.root.cert]).verdict is signatures.Verdict.UNSIGNED
     assert signatures.check(b"not a pdf at all", [pki.root.cert]).verdict is signatures.Verdict.UNREADABLE
+
+
+def test_a_signature_by_an_expired_certificate_is_reported_with_its_dates(pki):
+    from datetime import UTC, datetime, timedelta
+
+    from pyhanko.sign.signers import SimpleSigner
+    from signing_testing import make_cert, p12
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    expired = make_cert(
+        "Kepala Lama",
+        pki.intermediate,
+        ca=False,
+        not_before=now - timedelta(days=400),
+        not_after=now - timedelta(days=2),
+    )
+    blank = PdfWriter()
+    blank.add_blank_page(595, 842)
+    out = io.BytesIO()
+    blank.write(out)
+    signer = SimpleSigner.load_pkcs12_data(
+        p12(expired, [pki.intermediate, pki.root]), [], passphrase=PASSPHRASE.encode()
+    )
+    unlocked = signing.UnlockedSignatory(
+        signer=signer, issuer="Ombudsman TEST Intermediate CA", subject="Kepala Lama"
+    )
+    report = signatures.check(
+        signing.sign_pdf(out.getvalue(), unlocked, reason="x", location="Kupang"), [pki.root.cert]
+    )
+    assert report.verdict is signatures.Verdict.EXPIRED, report
+    check = report.signatures[0]
+    assert check.intact and check.certificate_valid_until == now - timedelta(days=2)
+    assert check.certificate_valid_from == now - timedelta(days=400)
+    assert "KEDALUWARSA" in str(report.message)

@@ -32,7 +32,8 @@ def validate(pdf: bytes, *roots):
     (signature,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
     der = serialization.Encoding.DER
     context = ValidationContext(trust_roots=[asn1_x509.Certificate.load(r.public_bytes(der)) for r in roots])
-    return validate_pdf_signature(signature, context)
+    # pyHanko runs its coroutines with asyncio.run: outside Playwright's loop when a browser test ran before.
+    return signing.outside_event_loop(validate_pdf_signature, signature, context)
 
 
 def pdfa_declaration(pdf: bytes) -> dict[str, str]:
@@ -218,3 +219,73 @@ def test_the_key_is_stored_sealed_and_opens_only_with_the_app_secret(app, signin
         pass
     else:
         raise AssertionError("another secret key must not open the sealed key")
+
+
+def test_b_lt_embeds_revocation_data_and_a_later_revocation_is_reported_with_its_date(
+    app, demo, letters, workflow, pki, runner, tmp_path
+):
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from signing_testing import PASSPHRASE, FileServer, make_cert, make_crl, p12
+
+    from ombudsman.clock import utcnow
+    from ombudsman.letters import signatures
+    from ombudsman.letters.settings import for_office
+
+    der = serialization.Encoding.DER
+    with FileServer() as files, TimestampServer(pki) as tsa:
+        # A signer whose certificate says where the intermediate CA publishes its CRL.
+        signer = make_cert(HEAD_NAME, pki.intermediate, ca=False, crl_url=files.url("/intermediate.crl"))
+        files.routes["/intermediate.crl"] = make_crl(pki.intermediate).public_bytes(der)
+        head, admin = demo.users["head"], demo.users["admin"]
+        settings = for_office(demo.office)
+        signing.upload_key(
+            demo.office,
+            admin,
+            head,
+            p12(signer, [pki.intermediate, pki.root]),
+            PASSPHRASE,
+            secret_key=app.config["SECRET_KEY"],
+        )
+        signing.set_trust_roots(demo.office, admin, settings, pki.root.pem)
+        settings.electronic_signature = True
+        db.session.commit()
+        workflow.approve(letters.kota.id)
+        letter = issuing.issue(
+            db.session.get(Letter, letters.kota.id),
+            head,
+            today=demo.inspection.visited_on.replace(day=31),
+            base_url=app.config["PUBLIC_BASE_URL"],
+            evidence_root=None,
+            signing_passphrase=PASSPHRASE,
+            secret_key=app.config["SECRET_KEY"],
+            timestamp_url=tsa.url,
+        )
+        db.session.commit()
+        pdf = letter.pdf
+
+        # B-LT: the file carries the CRL it was checked against; valid offline, the DSS counts as harmless.
+        dss = DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(pdf)))
+        assert list(dss.crls)
+        offline = signatures.check(pdf, [pki.root.cert])
+        assert offline.valid and offline.signatures[0].timestamp_at is not None, offline
+
+        # Revoked afterwards: checked online, the letter is reported revoked with the date.
+        revoked_at = utcnow().replace(microsecond=0)
+        files.routes["/intermediate.crl"] = make_crl(
+            pki.intermediate, [(signer.cert.serial_number, revoked_at)]
+        ).public_bytes(der)
+        online = signatures.check(pdf, [pki.root.cert], online=True)
+        assert online.verdict is signatures.Verdict.REVOKED, online
+        assert online.signatures[0].revoked_at == revoked_at
+        path = tmp_path / "revoked.pdf"
+        path.write_bytes(pdf)
+        result = runner.invoke(args=["letters", "verify", str(path), "--online", "--json"])
+        assert result.exit_code == 1
+        body = json.loads(result.output)
+        assert body["verdict"] == "revoked" and body["signatures"][0]["revoked_at"] == revoked_at.isoformat()
+        # The certificate's own dates are reported too.
+        assert body["signatures"][0]["certificate_valid_until"].startswith(
+            signer.cert.not_valid_after_utc.date().isoformat()
+        )
