@@ -184,3 +184,19 @@ def test_a_signature_by_an_expired_certificate_is_reported_with_its_dates(pki):
     assert check.intact and check.certificate_valid_until == now - timedelta(days=2)
     assert check.certificate_valid_from == now - timedelta(days=400)
     assert "KEDALUWARSA" in str(report.message)
+
+
+def test_a_correction_is_signed_on_its_own_and_the_old_page_names_its_number(app, issued, workflow, pki):
+    response = workflow.inspector.post(f"/letters/{issued.id}/correct")
+    new_id = int(response.headers["Location"].split("/")[-2])
+    workflow.approve(new_id)
+    response = workflow.head.post(f"/letters/{new_id}/issue", {"signing_passphrase": PASSPHRASE})
+    assert response.status_code == 303
+    old, new = db.session.get(Letter, issued.id), db.session.get(Letter, new_id)
+    assert old.status.value == "superseded" and new.status.value == "issued" and new.signed
+    # Each letter carries its own signature over its own bytes.
+    assert signatures.check(new.pdf, [pki.root.cert]).valid
+    assert signatures.check(old.pdf, [pki.root.cert]).valid and old.pdf != new.pdf
+    page = app.test_client().get(f"/verify/{old.verify_token}").get_data(as_text=True)
+    assert "DIGANTI" in page and new.number in page
+    assert 'data-verdict="valid"' in page  # the old letter's signature is still intact

@@ -96,3 +96,32 @@ def test_a_key_is_only_for_a_head_of_the_office(app, demo, pki):
             secret_key=app.config["SECRET_KEY"],
         )
     assert "user_id" in refused.value.fields
+
+
+def test_the_readiness_checklist_asks_for_a_real_certificate_in_electronic_mode(app, demo, pki):
+    from ombudsman.letters import demo_signing, readiness
+
+    def item():
+        found = [
+            i
+            for i in readiness.checklist(demo.office, "https://pelacak.test")
+            if i.key == "electronic_signature"
+        ]
+        return found[0] if found else None
+
+    assert item() is None  # on paper: nothing to check
+    demo_signing.ensure_demo_signing(
+        demo.office, demo.users["admin"], demo.users["head"], secret_key=app.config["SECRET_KEY"]
+    )
+    assert not item().ok and "TEST" in str(item().missing[0])
+    signing.upload_key(
+        demo.office,
+        demo.users["admin"],
+        demo.users["head"],
+        pki.signer_p12,
+        PASSPHRASE,
+        secret_key=app.config["SECRET_KEY"],
+    )
+    assert item().ok
+    for_office(demo.office).trust_roots = ""
+    assert not item().ok
