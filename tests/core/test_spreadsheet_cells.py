@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl import xml as openpyxl_xml
 
 from ombudsman import exports
 
@@ -155,8 +156,10 @@ def test_xlsx_writes_typed_cells_and_never_a_formula_or_an_apostrophe():
 
     rows = list(sheet.iter_rows(min_row=2))
     for (text_cell, number, day), text in zip(rows, HOSTILE, strict=False):
-        # XML reads a carriage return as a line feed; the text is otherwise exactly what was typed.
-        assert (text_cell.value, text_cell.data_type) == (text.replace("\r\n", "\n").replace("\r", "\n"), "s")
+        # The stdlib XML writer leaves a carriage return raw, which XML reads as a line feed; with lxml
+        # (installed for pyHanko) openpyxl writes it as a character reference and it comes back as typed.
+        expected = text if openpyxl_xml.LXML else text.replace("\r\n", "\n").replace("\r", "\n")
+        assert (text_cell.value, text_cell.data_type) == (expected, "s")
         assert (number.value, number.data_type) == (-2, "n")
         assert day.is_date and day.value.date() == date(2018, 9, 20) and day.number_format == "yyyy-mm-dd"
     last = rows[-1][0]
