@@ -93,7 +93,11 @@ def test_a_wrong_passphrase_refuses_the_issue_burns_no_number_and_is_never_logge
 
     response = issue_signed(workflow, letters.kota.id, wrong)
     assert response.status_code == 422
-    assert "Frasa sandi kunci tanda tangan salah." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Frasa sandi kunci tanda tangan salah." in page
+    # The head's form asks for the passphrase (a password field, never refilled with what was typed).
+    field = re.search(r'<input[^>]*name="signing_passphrase"[^>]*>', page)
+    assert field and 'type="password"' in field[0] and 'value=""' in field[0] and wrong not in page
     letter = db.session.get(Letter, letters.kota.id)
     assert letter.status.value == "approved" and letter.sequence is None and letter.number is None
     assert db.session.scalar(select(func.count()).select_from(LetterCounter)) == counters_before
