@@ -44,6 +44,11 @@ class Config:
     # the request; "rq" or "inline" force one. The queue's name prefixes its job ids; a failed job is
     # retried after each of these many seconds, then listed as failed on /admin/jobs.
     JOBS_MODE = "auto"
+    # An RFC 3161 time-stamping server for electronically signed letters (PAdES B-T); none: B-B only.
+    SIGNING_TIMESTAMP_URL: str | None = None
+    # Whether checking a signed letter (verification page, API) fetches the certificates' published
+    # revocation data (CRL, OCSP); off, only what the file embeds is used (`flask letters verify --online`).
+    SIGNING_VERIFY_ONLINE = False
     JOBS_QUEUE = "ombudsman"
     JOBS_RETRY_INTERVALS = (10, 60, 300)
     # Production refuses SQLite unless this is set (OMBUDSMAN_ALLOW_SQLITE=1): a single small office only.

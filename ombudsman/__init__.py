@@ -143,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.inspections.views import findings_bp
     from ombudsman.jobs.views import bp as jobs_bp
     from ombudsman.letters.settings_views import settings_bp as letter_settings_bp
+    from ombudsman.letters.signing_views import signing_page  # noqa: F401 (its routes join settings_bp)
     from ombudsman.letters.verify_views import verify_bp
 
     # The letter pages (views) and their workflow buttons (workflow_views) share one blueprint.

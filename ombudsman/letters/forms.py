@@ -14,6 +14,7 @@ from wtforms import (
     FieldList,
     FloatField,
     FormField,
+    PasswordField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -160,6 +161,11 @@ class IssueForm(AppForm):
     contract = c.IssueLetter
 
     letter_date = DateField(_l("Tanggal surat"), validators=[Optional(), *form_validators(c.LETTER_DATE)])
+    # Electronic-signature mode only: opens the head's key for this request (`issuing.unlock_signatory`).
+    signing_passphrase = PasswordField(
+        _l("Frasa sandi kunci tanda tangan elektronik"),
+        validators=[Optional(), *form_validators(c.SIGNING_PASSPHRASE)],
+    )
 
 
 class EmblemForm(AppForm):
@@ -206,3 +212,26 @@ class LetterSettingsForm(AppForm):
     margin_right = _decimal(_l("Margin kanan (mm)"), c.MARGIN_RANGE)
     margin_bottom = _decimal(_l("Margin bawah (mm)"), c.MARGIN_RANGE)
     margin_left = _decimal(_l("Margin kiri (mm)"), c.MARGIN_RANGE)
+
+
+class SignatureModeForm(FlaskForm):
+    """Electronic-signature mode on or off for the office's issued letters."""
+
+    electronic_signature = BooleanField(_l("Tanda tangan elektronik (PAdES) pada surat yang diterbitkan"))
+
+
+class TrustRootsForm(FlaskForm):
+    """The CA certificates the office trusts when verifying signed letters (PEM bundle or one DER file)."""
+
+    trust_roots = FileField(_l("Sertifikat akar tepercaya (PEM atau DER)"), validators=[FileRequired()])
+
+
+class SigningKeyForm(FlaskForm):
+    """A signatory's PKCS#12 (key and certificate chain) and its passphrase, checked then forgotten."""
+
+    user_id = SelectField(_l("Penanda tangan (Kepala Perwakilan)"), coerce=int, choices=[])
+    pkcs12 = FileField(_l("Berkas PKCS#12 (.p12 / .pfx)"), validators=[FileRequired()])
+    signing_passphrase = PasswordField(
+        _l("Frasa sandi berkas PKCS#12"),
+        validators=[InputRequired(), *form_validators(c.SIGNING_PASSPHRASE)],
+    )

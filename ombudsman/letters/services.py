@@ -16,7 +16,7 @@ from ombudsman.letters.delivery import record_delivery
 from ombudsman.letters.documents import FrozenPdfError, draft_pdf, issued_pdf
 from ombudsman.letters.drafting import create, draft_from_inspection, update
 from ombudsman.letters.escalation import draft_escalation_letter
-from ombudsman.letters.issuing import issue, reserve, verify_url
+from ombudsman.letters.issuing import complete_signed, issue, reserve, unlock_signatory, verify_url
 from ombudsman.letters.register import LetterFilters, register_query
 from ombudsman.letters.settings import update_settings
 from ombudsman.letters.workflow import approve, return_to_draft, submit
@@ -26,6 +26,7 @@ __all__ = [
     "FrozenPdfError",
     "LetterFilters",
     "approve",
+    "complete_signed",
     "create",
     "draft_escalation_letter",
     "draft_from_inspection",
@@ -37,6 +38,7 @@ __all__ = [
     "reserve",
     "return_to_draft",
     "submit",
+    "unlock_signatory",
     "update",
     "update_settings",
     "verify_url",

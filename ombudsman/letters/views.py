@@ -28,7 +28,7 @@ from ombudsman.extensions import db
 from ombudsman.forms_common import AppForm, show_error
 from ombudsman.inspections.models import Inspection
 from ombudsman.jobs import queue, tasks
-from ombudsman.letters import access, compose, documents, drafting, eligibility, readiness
+from ombudsman.letters import access, compose, documents, drafting, eligibility, readiness, settings
 from ombudsman.letters.commands import CopyLine, LetterDraft
 from ombudsman.letters.forms import (
     BLANK_COPY_ROWS,
@@ -240,6 +240,7 @@ def render_show(
         correction=access.pending_correction(letter) if letter.status.is_issued else None,
         trail=audit.trail("letter", letter.id),
         issue_job_status=_issue_job_status(letter),
+        electronic_signature="issue" in actions and settings.for_office(letter.office).electronic_signature,
     ), status
 
 
