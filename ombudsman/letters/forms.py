@@ -214,19 +214,19 @@ class LetterSettingsForm(AppForm):
     margin_left = _decimal(_l("Margin kiri (mm)"), c.MARGIN_RANGE)
 
 
-class SignatureModeForm(FlaskForm):
+class SignatureModeForm(AppForm):
     """Electronic-signature mode on or off for the office's issued letters."""
 
     electronic_signature = BooleanField(_l("Tanda tangan elektronik (PAdES) pada surat yang diterbitkan"))
 
 
-class TrustRootsForm(FlaskForm):
+class TrustRootsForm(AppForm):
     """The CA certificates the office trusts when verifying signed letters (PEM bundle or one DER file)."""
 
     trust_roots = FileField(_l("Sertifikat akar tepercaya (PEM atau DER)"), validators=[FileRequired()])
 
 
-class SigningKeyForm(FlaskForm):
+class SigningKeyForm(AppForm):
     """A signatory's PKCS#12 (key and certificate chain) and its passphrase, checked then forgotten."""
 
     user_id = SelectField(_l("Penanda tangan (Kepala Perwakilan)"), coerce=int, choices=[])
