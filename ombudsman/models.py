@@ -31,6 +31,15 @@ from ombudsman.letters.models import (
     LetterRecommendation,
     LetterSettings,
 )
+from ombudsman.portal.models import (
+    AuthorityContact,
+    ExtensionRequest,
+    LetterReceipt,
+    PortalDelivery,
+    PortalLink,
+    PortalResponse,
+    PortalUser,
+)
 from ombudsman.recommendations.models import Recommendation
 from ombudsman.sequences import SequenceCounter
 
@@ -39,6 +48,7 @@ __all__ = [
     "IdempotencyKey",
     "AuditEvent",
     "Authority",
+    "AuthorityContact",
     "AuthorityVersion",
     "CalendarDay",
     "CalendarFeed",
@@ -49,6 +59,7 @@ __all__ = [
     "Deadline",
     "DeadlineRule",
     "Evidence",
+    "ExtensionRequest",
     "Finding",
     "FindingTally",
     "FindingForm",
@@ -58,9 +69,14 @@ __all__ = [
     "Letter",
     "LetterCopy",
     "LetterCounter",
+    "LetterReceipt",
     "LetterRecommendation",
     "LetterSettings",
     "Office",
+    "PortalDelivery",
+    "PortalLink",
+    "PortalResponse",
+    "PortalUser",
     "Recommendation",
     "SequenceCounter",
     "ReminderNotice",
