@@ -146,6 +146,8 @@ def _register_blueprints(app: Flask) -> None:
 
     # The letter pages (views) and their workflow buttons (workflow_views) share one blueprint.
     from ombudsman.letters.workflow_views import bp as letters_bp
+    from ombudsman.portal.office_views import bp as portal_office_bp
+    from ombudsman.portal.views import bp as portal_bp
     from ombudsman.recommendations.views import bp as recommendations_bp
     from ombudsman.security import require_login, set_security_headers
 
@@ -166,6 +168,8 @@ def _register_blueprints(app: Flask) -> None:
         capture_bp,
         health_bp,
         jobs_bp,
+        portal_bp,
+        portal_office_bp,
     ):
         app.register_blueprint(bp)
     api.init_app(app)

@@ -162,6 +162,8 @@ class IssueForm(FlaskForm):
     contract = c.IssueLetter
 
     letter_date = DateField(_l("Tanggal surat"), validators=[Optional(), *form_validators(c.LETTER_DATE)])
+    # Mail the issued letter to the addressee's contacts, with a link to the authority portal (issue 14).
+    electronic_delivery = BooleanField(_l("Kirim secara elektronik ke kontak instansi tujuan"))
 
 
 class EmblemForm(FlaskForm):

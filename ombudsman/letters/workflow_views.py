@@ -26,6 +26,7 @@ from ombudsman.letters.commands import RecordDelivery, ReturnLetter
 from ombudsman.letters.forms import DeliveryForm, IssueForm
 from ombudsman.letters.models import Letter
 from ombudsman.letters.views import bp, check_csrf, office_today, recorded_delivery_form, render_show
+from ombudsman.portal import delivery as portal_delivery
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,9 @@ def issue(letter_id: int):
         else:
             show_error(None, exc)
         return _to_letter(letter)
+    # Electronic delivery is mailed once the letter is issued (`ombudsman.jobs.tasks.render_issued_letter`).
+    if form.electronic_delivery.data and not portal_delivery.request(letter, actor=current_user):
+        flash(_("Instansi tujuan belum punya kontak aktif; surat tidak dikirim elektronik."), "error")
     letter_id, office_id, number = letter.id, letter.office_id, letter.number
     db.session.commit()
     try:
