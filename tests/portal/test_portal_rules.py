@@ -21,7 +21,7 @@ def _open(letter, account):
     )
 
 
-def test_an_earlier_office_receipt_stands_and_the_opening_is_kept_beside_it(
+def test_a_receipt_the_office_recorded_stands_and_the_opening_is_kept_beside_it(
     demo, kupang_letter, authorities_with_contacts
 ):
     today = clock.today(demo.office.timezone)
