@@ -5,7 +5,7 @@ contact of the addressee, with a portal account for each contact that had none. 
 afterwards, inline or as a job (`ombudsman.letters.issuing`); once it is issued and committed, `send_pending`
 mails each row still unsent a single-use link to the letter. A row is claimed (its `sent_at` set and
 committed) before its mail goes out, so two runs never mail one contact twice; a mail that fails is
-released again for the next run (issuing again retries) and logged.
+released again and logged: the letter's page offers to send what is still unsent.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 def request(letter: Letter, *, actor: User) -> list[PortalDelivery]:
     """Ask for electronic delivery of `letter` to its addressee's active contacts; returns all its rows
-    (those of an earlier request too: issuing again retries the render, never mails twice).
+    (those of an earlier request too: pressing "issue" again retries the render, never mails twice).
 
     A contact whose address is already another contact's portal login is skipped (logged); none of the
     contacts is mailed yet. Audited on the letter.

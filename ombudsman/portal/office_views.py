@@ -13,11 +13,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ombudsman import clock, contracts
-from ombudsman.accounts.permissions import ADMIN, roles_required
+from ombudsman.accounts.permissions import ADMIN, RECOMMEND, office_record_or_404, roles_required
 from ombudsman.authorities.models import Authority
 from ombudsman.errors import DomainError
 from ombudsman.extensions import db
 from ombudsman.forms_common import filled, flash_errors, show_error
+from ombudsman.letters.models import Letter
 from ombudsman.mail import send_messages
 from ombudsman.portal import contacts, delivery, mails, responses
 from ombudsman.portal.commands import ContactDetails, DecideExtension
@@ -116,6 +117,26 @@ def invite_contact(contact_id: int):
     return redirect(url_for("portal_office.authority_contacts", authority_id=authority_id), 303)
 
 
+# --- electronic delivery ----------------------------------------------------------------------------------
+
+
+@bp.post("/letters/<int:letter_id>/e-delivery/send")
+@roles_required(RECOMMEND)
+def send_deliveries(letter_id: int):
+    """Mail the letter's electronic deliveries still unsent (the SMTP server was down when it was issued)."""
+    letter = office_record_or_404(Letter, letter_id)
+    form = InviteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    sent = delivery.send_pending(letter.id, current_app.config, now=clock.utcnow())
+    unsent = [d for d in delivery.deliveries_of(db.session.get(Letter, letter_id)) if d.sent_at is None]
+    if unsent:
+        flash(_("%(n)d e-mail belum terkirim; coba lagi nanti.", n=len(unsent)), "error")
+    else:
+        flash(_("%(n)d e-mail terkirim.", n=sent), "success")
+    return redirect(url_for("letters.show", letter_id=letter_id, _anchor="delivery"), 303)
+
+
 # --- extension requests -----------------------------------------------------------------------------------
 
 
@@ -179,4 +200,5 @@ def _portal_helpers() -> dict:
         "portal_proposed_days": responses.proposed_days,
         "portal_decide_form": DecideExtensionForm,
         "portal_extension_labels": responses.EXTENSION_LABELS,
+        "portal_button_form": InviteForm,
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from portal_testing import PortalBrowser, add_contact, portal_account
+from portal_testing import PortalBrowser, add_contact, issue, portal_account
 from sqlalchemy import select
 
 from ombudsman.extensions import db
@@ -40,17 +40,6 @@ def authorities_with_contacts(demo):
     return SimpleNamespace(
         kota=kota, ditjen=ditjen, kota_account=portal_account(kota), ditjen_account=portal_account(ditjen)
     )
-
-
-def issue(login, letter_id: int, **data) -> Letter:
-    """Submit, approve and issue a letter through the office's pages (the head issues, with `data`)."""
-    for email, action in (("inspector@demo.test", "submit"), ("supervisor@demo.test", "approve")):
-        assert login(email).post(f"/letters/{letter_id}/{action}").status_code == 303
-    response = login("head@demo.test").post(f"/letters/{letter_id}/issue", data=data)
-    assert response.status_code == 303, response.get_data(as_text=True)[:800]
-    letter = db.session.get(Letter, letter_id)
-    assert letter.status.value == "issued"
-    return letter
 
 
 @pytest.fixture

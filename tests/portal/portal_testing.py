@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ombudsman.extensions import db
+from ombudsman.letters.models import Letter
 from ombudsman.portal import accounts, contacts
 from ombudsman.portal.commands import ContactDetails, SetPortalPassword
 
@@ -62,3 +63,14 @@ class PortalBrowser:
         payload = dict(data or {})
         payload.setdefault("csrf_token", self.token())
         return self.client.post(url, data=payload, **kwargs)
+
+
+def issue(login, letter_id: int, **data) -> Letter:
+    """Submit, approve and issue a letter through the office's pages (the head issues, with `data`)."""
+    for email, action in (("inspector@demo.test", "submit"), ("supervisor@demo.test", "approve")):
+        assert login(email).post(f"/letters/{letter_id}/{action}").status_code == 303
+    response = login("head@demo.test").post(f"/letters/{letter_id}/issue", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:800]
+    letter = db.session.get(Letter, letter_id)
+    assert letter.status.value == "issued"
+    return letter

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal_testing import PortalBrowser
+from portal_testing import PortalBrowser, issue
 from sqlalchemy import select
 
 from ombudsman import clock
@@ -159,3 +159,26 @@ def test_contacts_redisplay_with_the_input_kept_and_only_admins_manage_them(demo
     head = login("head@demo.test")
     assert head.get(url).status_code == 403
     assert head.post(url, data=data).status_code == 403
+
+
+def test_an_undelivered_letter_mail_is_sent_later_from_the_letters_page(
+    app, demo, login, smtp, authorities_with_contacts
+):
+    from ombudsman.portal.models import PortalDelivery
+    from tests.mail_testing import free_port
+
+    app.config["MAIL_PORT"] = free_port()  # nothing listens there while the letter is issued
+    letter = db.session.scalar(select(Letter).where(Letter.authority_id == demo.pemkot.id))
+    issue(login, letter.id, electronic_delivery="y")
+    row = db.session.scalar(select(PortalDelivery))
+    assert row.sent_at is None
+    head = login("head@demo.test")
+    assert "Kirim e-mail yang belum terkirim" in head.get(f"/letters/{letter.id}").get_data(as_text=True)
+    app.config["MAIL_PORT"] = smtp.port
+    assert head.post(f"/letters/{letter.id}/e-delivery/send").status_code == 303
+    [mail] = smtp.inbox.wait_for(1)
+    assert mail["To"] == "maria@kupangkota.test"
+    db.session.expire_all()
+    assert db.session.scalar(select(PortalDelivery)).sent_at is not None
+    assert head.post(f"/letters/{letter.id}/e-delivery/send").status_code == 303
+    assert len(smtp.inbox.wait_for(2, timeout=0.5)) == 1  # nobody is mailed twice
