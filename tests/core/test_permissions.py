@@ -55,6 +55,10 @@ MATRIX = [
     ("GET", "/users/new", ADMIN),
     ("POST", "/users/new", ADMIN),
     ("GET", "/users/{user}", ADMIN),
+    # The authority portal's staff side (issue 14).
+    ("GET", "/authorities/{addressee}/contacts", ADMIN),
+    ("POST", "/authorities/{addressee}/contacts", ADMIN),
+    ("POST", "/letters/{letter}/e-delivery/send", RECOMMEND),
 ]
 
 
@@ -63,6 +67,7 @@ def ids(demo, app, png_bytes):
     from ombudsman.authorities.models import RoutingRule
     from ombudsman.extensions import db
     from ombudsman.inspections import services, storage
+    from ombudsman.letters.models import Letter
     from ombudsman.recommendations.models import Recommendation
 
     upload = storage.check_upload(png_bytes, "foto.png", max_bytes=app.config["EVIDENCE_MAX_BYTES"])
@@ -84,6 +89,8 @@ def ids(demo, app, png_bytes):
         "rule": db.session.scalars(db.select(RoutingRule.id)).first(),
         "user": demo.users["viewer"].id,
         "checklist": demo.inspection.checklist_id,
+        "letter": db.session.scalars(db.select(Letter.id)).first(),
+        "addressee": demo.pemkot.id,  # not the one the admin's row deletes
     }
 
 
