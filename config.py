@@ -94,6 +94,10 @@ class Config:
     LOCKOUT_MAX_SECONDS = 3600
     # Public base URL used in links that leave the app (QR codes, e-mails, calendar feeds).
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # The authority portal (ombudsman.portal): how long an invitation's or a delivered letter's sign-in link
+    # works, and a link asked for on the portal's sign-in page (each works once).
+    PORTAL_INVITATION_HOURS = 7 * 24
+    PORTAL_LINK_MINUTES = 30
 
 
 class DevelopmentConfig(Config):

@@ -148,6 +148,8 @@ def _register_blueprints(app: Flask) -> None:
 
     # The letter pages (views) and their workflow buttons (workflow_views) share one blueprint.
     from ombudsman.letters.workflow_views import bp as letters_bp
+    from ombudsman.portal.office_views import bp as portal_office_bp
+    from ombudsman.portal.views import bp as portal_bp
     from ombudsman.recommendations.views import bp as recommendations_bp
     from ombudsman.security import require_login, set_security_headers
 
@@ -169,6 +171,8 @@ def _register_blueprints(app: Flask) -> None:
         health_bp,
         jobs_bp,
         exports_bp,
+        portal_bp,
+        portal_office_bp,
     ):
         app.register_blueprint(bp)
     api.init_app(app)

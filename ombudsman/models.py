@@ -32,6 +32,15 @@ from ombudsman.letters.models import (
     LetterRecommendation,
     LetterSettings,
 )
+from ombudsman.portal.models import (
+    AuthorityContact,
+    ExtensionRequest,
+    LetterReceipt,
+    PortalDelivery,
+    PortalLink,
+    PortalResponse,
+    PortalUser,
+)
 from ombudsman.recommendations.models import Recommendation
 from ombudsman.sequences import SequenceCounter
 
@@ -40,6 +49,7 @@ __all__ = [
     "IdempotencyKey",
     "AuditEvent",
     "Authority",
+    "AuthorityContact",
     "AuthorityVersion",
     "CalendarDay",
     "CalendarFeed",
@@ -51,6 +61,7 @@ __all__ = [
     "DeadlineRule",
     "Evidence",
     "ExportJob",
+    "ExtensionRequest",
     "Finding",
     "FindingTally",
     "FindingForm",
@@ -60,9 +71,14 @@ __all__ = [
     "Letter",
     "LetterCopy",
     "LetterCounter",
+    "LetterReceipt",
     "LetterRecommendation",
     "LetterSettings",
     "Office",
+    "PortalDelivery",
+    "PortalLink",
+    "PortalResponse",
+    "PortalUser",
     "Recommendation",
     "SequenceCounter",
     "ReminderNotice",

@@ -49,12 +49,16 @@ def job(func: F) -> F:
 
 @job
 def render_issued_letter(letter_id: int) -> str | None:
-    """Render and store the PDF/A of a letter whose number is reserved; returns its number.
+    """Render and store the PDF/A of a letter whose number is reserved, then mail its electronic
+    deliveries (`ombudsman.portal.delivery.send_pending`); returns its number.
 
     A failure leaves the reservation as it was: the job is retried (same number), and after the last
-    retry it is listed as failed on /admin/jobs. A letter already issued is left alone (returns None).
+    retry it is listed as failed on /admin/jobs. A letter already issued is not rendered again (returns
+    None); only its unsent deliveries go out.
     """
+    from ombudsman.clock import utcnow
     from ombudsman.letters import issuing
+    from ombudsman.portal import delivery
 
     try:
         rendered = issuing.render_reserved(
@@ -62,15 +66,18 @@ def render_issued_letter(letter_id: int) -> str | None:
             base_url=current_app.config["PUBLIC_BASE_URL"],
             evidence_root=Path(current_app.config["EVIDENCE_DIR"]),
         )
-        if rendered is None:
-            return None
-        letter = issuing.finish(rendered)
-        number = letter.number
-        db.session.commit()
+        number = None
+        if rendered is not None:
+            letter = issuing.finish(rendered)
+            number = letter.number
+            db.session.commit()
+            log.info("letter %s issued as %s", letter_id, number)
+        # Electronic delivery asked for at issue: mailed now that the letter is issued and committed (a
+        # retry of an issued letter sends what is still unsent, never twice).
+        delivery.send_pending(letter_id, current_app.config, now=utcnow())
     except BaseException:
         db.session.rollback()
         raise
-    log.info("letter %s issued as %s", letter_id, number)
     return number
 
 

@@ -166,6 +166,8 @@ class IssueForm(AppForm):
         _l("Frasa sandi kunci tanda tangan elektronik"),
         validators=[Optional(), *form_validators(c.SIGNING_PASSPHRASE)],
     )
+    # Mail the issued letter to the addressee's contacts, with a link to the authority portal (issue 14).
+    electronic_delivery = BooleanField(_l("Kirim secara elektronik ke kontak instansi tujuan"))
 
 
 class EmblemForm(AppForm):

@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from ombudsman import contracts
 from ombudsman.accounts.permissions import EVERYONE, office_record_or_404, roles_required
+from ombudsman.clock import utcnow
 from ombudsman.errors import Conflict, DomainError, Invalid
 from ombudsman.extensions import db
 from ombudsman.forms_common import flash_errors, show_error
@@ -27,6 +28,7 @@ from ombudsman.letters.commands import SIGNING_PASSPHRASE_FIELD, RecordDelivery,
 from ombudsman.letters.forms import DeliveryForm, IssueForm
 from ombudsman.letters.models import Letter
 from ombudsman.letters.views import bp, check_csrf, office_today, recorded_delivery_form, render_show
+from ombudsman.portal import delivery as portal_delivery
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +133,9 @@ def issue(letter_id: int):
         else:
             show_error(None, exc)
         return _to_letter(letter)
+    # Electronic delivery is mailed once the letter is issued (`ombudsman.jobs.tasks.render_issued_letter`).
+    if form.electronic_delivery.data and not portal_delivery.request(letter, actor=current_user):
+        flash(_("Instansi tujuan belum punya kontak aktif; surat tidak dikirim elektronik."), "error")
     letter_id, office_id, number, signed = letter.id, letter.office_id, letter.number, letter.signed
     db.session.commit()
     try:
@@ -144,6 +149,8 @@ def issue(letter_id: int):
             )
             db.session.commit()
             done = True
+            # As the render job does for an unsigned letter: the electronic deliveries go out once issued.
+            portal_delivery.send_pending(letter_id, config, now=utcnow())
         else:
             done = tasks.submit_letter_render(letter_id, office_id)
     except (Invalid, Conflict) as exc:
