@@ -42,6 +42,7 @@ from flask import Blueprint, Flask, send_from_directory
 from flask_smorest import Api
 
 from ombudsman.accounts.permissions import public
+from ombudsman.api.portal_auth import SECURITY_SCHEME as PORTAL_SECURITY_SCHEME
 from ombudsman.api.schemas import ErrorSchema
 
 # Resource modules, in the order their sections appear in the docs.
@@ -55,6 +56,9 @@ RESOURCES = (
     "recommendations",
     "letters",
     "deadlines",
+    "portal_admin",
+    "portal_tokens",
+    "portal",
 )
 
 
@@ -89,6 +93,7 @@ SPEC_OPTIONS = {
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
+            "portal_bearer": PORTAL_SECURITY_SCHEME,
             "session": {
                 "type": "apiKey",
                 "in": "cookie",
