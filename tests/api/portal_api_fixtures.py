@@ -1,5 +1,8 @@
 """Fixtures of the portal API tests: the demo's two letters issued (to the Pemerintah Kota Kupang and to the
-Ditjen Dukcapil), a contact with a portal account and a portal token for each addressee."""
+Ditjen Dukcapil), a contact with a portal account and a portal token for each addressee.
+
+A test module imports `*_fixture` and uses the fixtures by their names (`portal_case`, `pinned_today`).
+"""
 
 from __future__ import annotations
 
@@ -41,14 +44,14 @@ def portal_token(account, days: int = 30) -> str:
     return secret
 
 
-@pytest.fixture
-def pinned_today(monkeypatch):
+@pytest.fixture(name="pinned_today")
+def pinned_today_fixture(monkeypatch):
     """Letters are dated, received and answered against the office's today; pin it for exact dates."""
     monkeypatch.setenv("OMBUDSMAN_TODAY", TODAY.isoformat())
 
 
-@pytest.fixture
-def portal_case(app, demo, api, pinned_today) -> SimpleNamespace:
+@pytest.fixture(name="portal_case")
+def portal_case_fixture(app, demo, api, pinned_today) -> SimpleNamespace:
     """Both demo letters issued; a portal account for each addressee (the city's covers its sub-units,
     the Dinas) with a password and a token; `clients[name]` sends that token."""
     letters = {letter.authority_id: letter for letter in db.session.scalars(select(Letter))}
