@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from ombudsman.accounts.models import User
+from ombudsman.accounts.sessions import model_of
 from ombudsman.audit import services as audit
 from ombudsman.extensions import db
 
@@ -41,7 +42,7 @@ def record_failure(user: User, now: datetime) -> None:
 
     The increment runs in SQL so that failures counted at once by several workers all count.
     """
-    user.failed_logins = type(user).failed_logins + 1
+    user.failed_logins = model_of(user).failed_logins + 1
     db.session.flush()  # the row stays locked until the commit: concurrent failures queue up behind it
     db.session.refresh(user, ["failed_logins", "lockout_count", "locked_until"])
     if user.failed_logins < int(current_app.config["LOCKOUT_THRESHOLD"]) or is_locked(user, now):

@@ -36,11 +36,17 @@ def load_session_user(session_id: str):
     return user
 
 
+def model_of(user) -> type:
+    """The mapped class of an account (`current_user` is a proxy: its own type is not the model's)."""
+    unwrap = getattr(user, "_get_current_object", None)
+    return type(unwrap() if unwrap is not None else user)
+
+
 def end_all_sessions(user) -> None:
     """Invalidate every existing session and remember cookie of `user` (a staff `User` or a `PortalUser`;
     the caller commits).
 
     The increment runs in SQL, so two concurrent bumps both count.
     """
-    user.session_generation = type(user).session_generation + 1
+    user.session_generation = model_of(user).session_generation + 1
     db.session.flush()
