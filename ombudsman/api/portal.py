@@ -22,7 +22,7 @@ from ombudsman.api import portal_schemas as schemas
 from ombudsman.api.common import ID, IDEMPOTENCY_HEADER_DOC, page
 from ombudsman.api.idempotency import request_key
 from ombudsman.api.letters import PDF_RESPONSE_DOC
-from ombudsman.api.portal_auth import SECURITY, current_account, portal_blueprint
+from ombudsman.api.portal_auth import SECURITY, current_account, portal_blueprint, portal_only
 from ombudsman.api.portal_idempotency import create_once
 from ombudsman.api.schemas import PageArgs
 from ombudsman.clock import utcnow
@@ -100,6 +100,7 @@ def _opened(letter: Letter) -> None:
 
 
 @blp.route("/portal/letters", methods=["GET"])
+@portal_only
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, schemas.PortalLetterPage)
 @blp.doc(security=SECURITY)
@@ -112,6 +113,7 @@ def list_letters(args):
 
 
 @blp.route(f"/portal/letters/<{ID}:letter_id>", methods=["GET"])
+@portal_only
 @blp.response(200, schemas.PortalLetterOut)
 @blp.doc(security=SECURITY)
 def get_letter(letter_id: int):
@@ -124,6 +126,7 @@ def get_letter(letter_id: int):
 
 
 @blp.route(f"/portal/letters/<{ID}:letter_id>/pdf", methods=["GET"])
+@portal_only
 @blp.response(200)
 @blp.doc(security=SECURITY, **PDF_RESPONSE_DOC)
 def letter_pdf(letter_id: int):
@@ -142,6 +145,7 @@ def letter_pdf(letter_id: int):
 
 
 @blp.route(f"/portal/letters/<{ID}:letter_id>/recommendations", methods=["GET"])
+@portal_only
 @blp.response(200, schemas.PortalRecommendationList)
 @blp.doc(security=SECURITY)
 def letter_recommendations(letter_id: int):
@@ -152,6 +156,7 @@ def letter_recommendations(letter_id: int):
 
 
 @blp.route(f"/portal/recommendations/<{ID}:recommendation_id>", methods=["GET"])
+@portal_only
 @blp.response(200, schemas.PortalRecommendationOut)
 @blp.doc(security=SECURITY)
 def get_recommendation(recommendation_id: int):
@@ -160,6 +165,7 @@ def get_recommendation(recommendation_id: int):
 
 
 @blp.route(f"/portal/recommendations/<{ID}:recommendation_id>/responses", methods=["POST"])
+@portal_only
 @blp.arguments(schemas.PortalResponseIn, location="multipart")
 @blp.response(201, schemas.PortalResponseOut)
 @blp.doc(security=SECURITY, **IDEMPOTENCY_HEADER_DOC)
@@ -206,6 +212,7 @@ def respond(data, recommendation_id: int):
 
 
 @blp.route(f"/portal/recommendations/<{ID}:recommendation_id>/responses", methods=["GET"])
+@portal_only
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, schemas.PortalResponsePage)
 @blp.doc(security=SECURITY)
@@ -221,6 +228,7 @@ def recommendation_responses(args, recommendation_id: int):
 
 
 @blp.route(f"/portal/recommendations/<{ID}:recommendation_id>/extension-requests", methods=["POST"])
+@portal_only
 @blp.arguments(schemas.PortalExtensionIn)
 @blp.response(201, schemas.PortalExtensionOut)
 @blp.doc(security=SECURITY, **IDEMPOTENCY_HEADER_DOC)
@@ -250,6 +258,7 @@ def ask_for_extension(data, recommendation_id: int):
 
 
 @blp.route(f"/portal/recommendations/<{ID}:recommendation_id>/extension-requests", methods=["GET"])
+@portal_only
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, schemas.PortalExtensionPage)
 @blp.doc(security=SECURITY)
@@ -265,6 +274,7 @@ def recommendation_extension_requests(args, recommendation_id: int):
 
 
 @blp.route("/portal/responses", methods=["GET"])
+@portal_only
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, schemas.PortalResponsePage)
 @blp.doc(security=SECURITY)
@@ -279,6 +289,7 @@ def own_responses(args):
 
 
 @blp.route("/portal/extension-requests", methods=["GET"])
+@portal_only
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, schemas.PortalExtensionPage)
 @blp.doc(security=SECURITY)

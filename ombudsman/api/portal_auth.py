@@ -9,6 +9,10 @@ mistake an authority for a member of the office.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
+
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_smorest import abort
@@ -25,6 +29,7 @@ from ombudsman.portal.models import PortalUser
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ombudsman-portal"'}
 #: The OpenAPI security requirement of every portal route (the scheme is declared in `ombudsman.api`).
 SECURITY = [{"portal_bearer": []}]
+F = TypeVar("F", bound=Callable)
 SECURITY_SCHEME = {
     "type": "http",
     "scheme": "bearer",
@@ -55,6 +60,20 @@ def authenticate() -> None:
     g.portal_token_id = token.id
     if db.session.dirty:  # last_used_at moved on
         db.session.commit()
+
+
+def portal_only(view: F) -> F:
+    """Guard of every portal route: no staff role may call it (`_roles` is empty, as the API's guard test
+    reads it), and a non-public one needs the portal account `authenticate` found (else 401)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not getattr(view, "_public", False) and g.get("portal_account") is None:
+            abort(401, headers=CHALLENGE)
+        return view(*args, **kwargs)
+
+    wrapper._roles = frozenset()  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
 
 
 def current_account() -> PortalUser:

@@ -12,7 +12,7 @@ from flask_smorest import abort
 from ombudsman import contracts
 from ombudsman.accounts.permissions import public
 from ombudsman.api import portal_schemas as schemas
-from ombudsman.api.portal_auth import SECURITY, current_account, portal_blueprint
+from ombudsman.api.portal_auth import SECURITY, current_account, portal_blueprint, portal_only
 from ombudsman.clock import utcnow
 from ombudsman.extensions import db, limiter
 from ombudsman.portal import api_tokens, scope
@@ -28,6 +28,7 @@ def _rate_limit() -> str:
 
 
 @blp.route("/portal/tokens", methods=["POST"])
+@portal_only
 @public
 @limiter.limit(_rate_limit)
 @blp.arguments(schemas.PortalTokenIn)
@@ -57,6 +58,7 @@ def create_token(data):
 
 
 @blp.route("/portal/tokens/current", methods=["DELETE"])
+@portal_only
 @blp.response(204)
 @blp.doc(security=SECURITY)
 def revoke_current_token():
@@ -67,6 +69,7 @@ def revoke_current_token():
 
 
 @blp.route("/portal/me", methods=["GET"])
+@portal_only
 @blp.response(200, schemas.PortalMeOut)
 @blp.doc(security=SECURITY)
 def me():
