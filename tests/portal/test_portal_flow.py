@@ -104,3 +104,41 @@ def test_responses_and_extension_reach_the_office_and_back(
     assert "dikabulkan" in decision["Subject"]
     portal_page = maria.get(f"/portal/recommendations/{first.id}").get_data(as_text=True)
     assert "Dikabulkan" in portal_page
+
+
+def test_the_responsible_inspector_reads_the_portal_news_in_the_digest_once(
+    app, demo, kupang_letter, smtp, portal_login, runner, png_bytes
+):
+    smtp.inbox.wait_for(1)  # the delivery
+    maria = portal_login("maria@kupangkota.test")
+    maria.get(f"/portal/letters/{kupang_letter.id}")
+    rec = db.session.get(Letter, kupang_letter.id).recommendations[0]
+    answered = maria.post(
+        f"/portal/recommendations/{rec.id}/response",
+        data={"status": "not_yet", "text": "Menunggu anggaran perubahan."},
+    )
+    assert answered.status_code == 303
+    due = rec.deadline.due_on
+    asked = maria.post(
+        f"/portal/recommendations/{rec.id}/extension",
+        data={
+            "proposed_due_on": due.replace(year=due.year + 1, day=min(due.day, 28)).isoformat(),
+            "reason": "Anggaran.",
+        },
+    )
+    assert asked.status_code == 303
+    first = runner.invoke(args=["deadlines", "remind"])
+    assert first.exit_code == 0, first.output
+    digests = {m["To"]: m for m in smtp.inbox.messages[1:]}
+    author = rec.created_by.email
+    assert author in digests and "supervisor@demo.test" in digests
+    body = digests[author].get_content()
+    assert "Dari portal instansi (2)" in body
+    assert "Tanggapan: Belum dilaksanakan" in body
+    assert "Permohonan perpanjangan sampai" in body
+    assert f"https://pelacak.test/deadlines/recommendations/{rec.id}" in body
+    assert "kabar dari portal instansi" in digests[author]["Subject"]
+    count = len(smtp.inbox.messages)
+    second = runner.invoke(args=["deadlines", "remind"])
+    assert second.exit_code == 0
+    assert all("portal" not in m.get_content() for m in smtp.inbox.messages[count:])
