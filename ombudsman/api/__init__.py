@@ -87,7 +87,9 @@ SPEC_OPTIONS = {
             "Authenticate with `POST /api/v1/tokens` and send `Authorization: Bearer <token>`. "
             "Every create accepts a client UUID (`client_id` or the `Idempotency-Key` header): "
             "repeating it returns the same record, a different body with the same key is a 409. "
-            'Errors are `{"error": message, "fields": {field: [problems]}}`.'
+            'Errors are `{"error": message, "fields": {field: [problems]}}`. '
+            "Authorities' systems use the portal routes (`/api/v1/portal/...`) with a portal token from "
+            "`POST /api/v1/portal/tokens` (or made by an admin); portal tokens work nowhere else."
         )
     },
     "components": {

@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from ombudsman.audit.models import AuditEvent
 from ombudsman.clock import utcnow
 from ombudsman.deadlines.models import FollowUpFile
 from ombudsman.extensions import db
@@ -65,6 +66,14 @@ def test_a_portal_account_exchanges_its_password_for_a_token_shown_once(app, dem
     assert staff.status_code == 401  # staff accounts are not portal accounts
 
 
+def test_the_sub_units_follow_the_contact_setting(demo, portal_case):
+    kota = portal_case.clients["kota"]
+    assert _ok(kota.get("/api/v1/portal/me"))["authority_ids"] == sorted([demo.pemkot.id, demo.dinas.id])
+    portal_case.accounts["kota"].contact.includes_sub_units = False
+    db.session.commit()
+    assert _ok(kota.get("/api/v1/portal/me"))["authority_ids"] == [demo.pemkot.id]
+
+
 def test_revoking_the_current_token_signs_the_system_out(portal_case):
     client = portal_case.clients["ditjen"]
     assert client.delete("/api/v1/portal/tokens/current").status_code == 204
@@ -99,6 +108,12 @@ def test_an_admin_makes_lists_and_revokes_tokens_for_a_portal_account(app, api, 
     assert _ok(system.get("/api/v1/portal/me"))["id"] == account.id
     assert admin.delete(f"/api/v1/portal-tokens/{issued['id']}").status_code == 204
     assert system.get("/api/v1/portal/me").status_code == 401
+    trail = db.session.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.entity_type == "portal_api_token", AuditEvent.entity_id == issued["id"]
+        )
+    ).all()
+    assert sorted(trail) == ["created", "revoked"]
     bad = admin.post(url, json={"days": 0})
     assert bad.status_code == 422 and "days" in bad.get_json()["fields"]
     assert admin.post("/api/v1/portal-users/999999/tokens", json={}).status_code == 404
