@@ -17,7 +17,7 @@ from ombudsman.accounts.permissions import ADMIN, roles_required
 from ombudsman.authorities.models import Authority
 from ombudsman.errors import DomainError
 from ombudsman.extensions import db
-from ombudsman.forms_common import filled, show_error
+from ombudsman.forms_common import filled, flash_errors, show_error
 from ombudsman.mail import send_messages
 from ombudsman.portal import contacts, delivery, mails, responses
 from ombudsman.portal.commands import ContactDetails, DecideExtension
@@ -126,16 +126,14 @@ def _request_of_office(request_id: int) -> ExtensionRequest:
     return item
 
 
-@bp.post("/deadlines/extension-requests/<int:request_id>/<any(grant, refuse):decision>")
-@roles_required(responses.DECIDE)
-def decide_extension(request_id: int, decision: str):
+def _decide(request_id: int, grant: bool):
     """Grant (the clock is extended, the due date moves with the explanation) or refuse a request; the
-    authority is told by e-mail."""
+    authority is told by e-mail. Refusals are flashed on the follow-up page."""
     item = _request_of_office(request_id)
     rec_id = item.recommendation_id
     form = DecideExtensionForm()
     if form.validate_on_submit():
-        cmd = contracts.build(DecideExtension, filled(form), grant=decision == "grant")
+        cmd = contracts.build(DecideExtension, filled(form), grant=grant)
         try:
             responses.decide_extension(item, cmd, user=current_user, today=_today(), now=clock.utcnow())
         except DomainError as exc:
@@ -147,12 +145,24 @@ def decide_extension(request_id: int, decision: str):
             db.session.commit()
             flash(_("Keputusan atas permohonan perpanjangan disimpan dan dikirim ke instansi."), "success")
     else:
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
+        flash_errors(form)
     return redirect(
         url_for("deadlines.follow_up", recommendation_id=rec_id, _anchor="extension-requests"), 303
     )
+
+
+@bp.post("/deadlines/extension-requests/<int:request_id>/grant")
+@roles_required(responses.DECIDE)
+def grant_extension(request_id: int):
+    """Grant an authority's extension request."""
+    return _decide(request_id, True)
+
+
+@bp.post("/deadlines/extension-requests/<int:request_id>/refuse")
+@roles_required(responses.DECIDE)
+def refuse_extension(request_id: int):
+    """Refuse an authority's extension request (a note says why)."""
+    return _decide(request_id, False)
 
 
 def _today():
