@@ -1,8 +1,8 @@
 """Receipt through the portal: the first time a portal user opens an issued letter, the letter was received.
 
 The receipt (date in the letter's office's time zone, who, from which address) is kept once per letter
-(`LetterReceipt`). It becomes the letter's `received_on` unless the office already recorded the same or an
-earlier date; the follow-up clocks then start (or, when the office had recorded a later date, are corrected)
+(`LetterReceipt`). It becomes the letter's `received_on` unless the office already recorded one (which can
+only be the same day or earlier: receipt dates are never in the future), and the follow-up clocks start
 exactly as when the office records the receipt itself (`ombudsman.letters.followup`). The office can still
 correct the date with a reason on the letter's page, as before. Flushes, never commits.
 """
@@ -26,9 +26,6 @@ from ombudsman.portal.models import LetterReceipt, PortalUser
 
 log = logging.getLogger(__name__)
 
-#: The reason recorded when a portal receipt moves an office-recorded later receipt date back.
-CORRECTION_REASON = "Surat dibuka lebih dahulu oleh instansi melalui portal."
-
 
 def receipt_of(letter: Letter) -> LetterReceipt | None:
     """The letter's portal receipt, if it was opened in the portal."""
@@ -40,8 +37,8 @@ def record_opening(
 ) -> LetterReceipt | None:
     """Record the receipt when `account` opens `letter` for the first time; None when it was opened before.
 
-    Applied as the letter's received date (starting or correcting its recommendations' clocks) when that
-    date is empty or later; if a clock cannot start (no deadline rule for its kind, say) the receipt is
+    Applied as the letter's received date (starting its recommendations' clocks) when the office has
+    recorded none; if a clock cannot start (no deadline rule for its kind, say) the receipt is
     kept unapplied, logged, and the office records the date by hand as before. Never raises a refusal.
     """
     if receipt_of(letter) is not None:
@@ -63,8 +60,8 @@ def record_opening(
         return None  # another request recorded the first opening a moment ago
     if letter.status is not LetterStatus.ISSUED:
         return receipt  # a superseded letter: its correction carries the clocks
-    if letter.received_on is not None and letter.received_on <= day:
-        return receipt
+    if letter.received_on is not None:
+        return receipt  # the office's own record stands (the same day or earlier)
     try:
         with db.session.begin_nested():
             _apply(letter, receipt, account)
@@ -76,7 +73,6 @@ def record_opening(
 def _apply(letter: Letter, receipt: LetterReceipt, account: PortalUser) -> None:
     day = receipt.received_on
     before = audit.snapshot(letter, DELIVERY_FIELDS)
-    old_received = letter.received_on
     letter.received_on = day
     if letter.delivery_method is None:
         letter.delivery_method = DeliveryMethod.EMAIL
@@ -85,12 +81,6 @@ def _apply(letter: Letter, receipt: LetterReceipt, account: PortalUser) -> None:
     changes = audit.diff(before, audit.snapshot(letter, DELIVERY_FIELDS))
     changes["portal_user"] = account.name
     changes["remote_addr"] = receipt.remote_addr
-    if old_received is None:
-        changes["deadlines_started"] = followup.start_clocks(letter, None, day, day)
-    else:
-        changes["reason"] = CORRECTION_REASON
-        changes["deadlines_corrected"] = followup.correct_clocks(
-            letter, None, old_received, day, CORRECTION_REASON, day
-        )
+    changes["deadlines_started"] = followup.start_clocks(letter, None, day, day)
     receipt.applied = True
     access.record(letter, None, "portal_receipt", changes)
