@@ -32,6 +32,7 @@ from ombudsman.letters.models import (
     LetterRecommendation,
     LetterSettings,
 )
+from ombudsman.portal.api_models import PortalApiToken, PortalIdempotencyKey
 from ombudsman.portal.models import (
     AuthorityContact,
     ExtensionRequest,
@@ -75,7 +76,9 @@ __all__ = [
     "LetterRecommendation",
     "LetterSettings",
     "Office",
+    "PortalApiToken",
     "PortalDelivery",
+    "PortalIdempotencyKey",
     "PortalLink",
     "PortalResponse",
     "PortalUser",

@@ -297,6 +297,8 @@ API_TOKEN = {
     "prefix": Field(_l("Awalan token"), Kind.CODE),
     "expires_at": Field(form_label(RuleForm, "valid_to"), Kind.MOMENT),
 }
+#: A portal account's API token (`ombudsman.portal.api_tokens`): a staff token's fields and the account.
+PORTAL_API_TOKEN = {**API_TOKEN, "portal_user_id": Field(_l("Akun portal (nomor)"), Kind.CODE)}
 
 CHECKLIST = {
     "code": _f(ChecklistItemForm, "code", Kind.CODE),
@@ -381,6 +383,7 @@ FIELDS: Mapping[str, Mapping[str, Field]] = {
     "office": OFFICE,
     "user": USER,
     "api_token": API_TOKEN,
+    "portal_api_token": PORTAL_API_TOKEN,
     "checklist": CHECKLIST,
     "deadline_rule": DEADLINE_RULE,
     "calendar_day": CALENDAR_DAY,
