@@ -44,6 +44,11 @@ class Config:
     # the request; "rq" or "inline" force one. The queue's name prefixes its job ids; a failed job is
     # retried after each of these many seconds, then listed as failed on /admin/jobs.
     JOBS_MODE = "auto"
+    # An RFC 3161 time-stamping server for electronically signed letters (PAdES B-T); none: B-B only.
+    SIGNING_TIMESTAMP_URL: str | None = None
+    # Whether checking a signed letter (verification page, API) fetches the certificates' published
+    # revocation data (CRL, OCSP); off, only what the file embeds is used (`flask letters verify --online`).
+    SIGNING_VERIFY_ONLINE = False
     JOBS_QUEUE = "ombudsman"
     JOBS_RETRY_INTERVALS = (10, 60, 300)
     # `flask jobs worker` lowers its own CPU priority by this much (os.nice, 0-19): a PDF render (0.5-3 s of
@@ -92,6 +97,10 @@ class Config:
     LOCKOUT_MAX_SECONDS = 3600
     # Public base URL used in links that leave the app (QR codes, e-mails, calendar feeds).
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # The authority portal (ombudsman.portal): how long an invitation's or a delivered letter's sign-in link
+    # works, and a link asked for on the portal's sign-in page (each works once).
+    PORTAL_INVITATION_HOURS = 7 * 24
+    PORTAL_LINK_MINUTES = 30
 
 
 class DevelopmentConfig(Config):

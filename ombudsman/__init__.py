@@ -135,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.dashboard import bp as dashboard_bp
     from ombudsman.deadlines.settings_views import bp as deadline_settings_bp
     from ombudsman.deadlines.views import bp as deadlines_bp
+    from ombudsman.export_jobs.views import bp as exports_bp
     from ombudsman.health import bp as health_bp
     from ombudsman.inspections.checklist_views import bp as checklists_bp
     from ombudsman.inspections.evidence_views import bp as evidence_bp
@@ -142,10 +143,13 @@ def _register_blueprints(app: Flask) -> None:
     from ombudsman.inspections.views import findings_bp
     from ombudsman.jobs.views import bp as jobs_bp
     from ombudsman.letters.settings_views import settings_bp as letter_settings_bp
+    from ombudsman.letters.signing_views import signing_page  # noqa: F401 (its routes join settings_bp)
     from ombudsman.letters.verify_views import verify_bp
 
     # The letter pages (views) and their workflow buttons (workflow_views) share one blueprint.
     from ombudsman.letters.workflow_views import bp as letters_bp
+    from ombudsman.portal.office_views import bp as portal_office_bp
+    from ombudsman.portal.views import bp as portal_bp
     from ombudsman.recommendations.views import bp as recommendations_bp
     from ombudsman.security import require_login, set_security_headers
 
@@ -166,6 +170,9 @@ def _register_blueprints(app: Flask) -> None:
         capture_bp,
         health_bp,
         jobs_bp,
+        exports_bp,
+        portal_bp,
+        portal_office_bp,
     ):
         app.register_blueprint(bp)
     api.init_app(app)

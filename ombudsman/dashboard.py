@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, send_from_directory
 from flask_login import current_user
 
-from ombudsman.accounts.permissions import EVERYONE, roles_required
+from ombudsman.accounts.permissions import EVERYONE, public, roles_required
 from ombudsman.extensions import db
 from ombudsman.inspections import queries as inspections
 from ombudsman.inspections.models import FindingStatus
@@ -35,4 +35,13 @@ def index():
         recent=recent,
         counts=counts,
         open_findings=open_findings,
+    )
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """The site icon at the address browsers and bookmarks ask for without reading the page (cached a day)."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
     )

@@ -58,7 +58,7 @@ def prepare_database() -> Readiness:
         upgrade()
     seeded = db.session.scalar(select(Office.id).limit(1)) is None
     if seeded:
-        seed_demo()
+        seed_demo(electronic_signature=True)
         db.session.commit()
     analyzed = upgraded or seeded
     if analyzed:

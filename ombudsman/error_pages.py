@@ -11,6 +11,7 @@ from ombudsman.api import common as api_common
 from ombudsman.api import errors as api_errors
 from ombudsman.errors import DomainError
 from ombudsman.extensions import db
+from ombudsman.form_messages import FORM_EXPIRED
 
 
 def _is_api() -> bool:
@@ -31,7 +32,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        message = _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi.")
+        message = str(FORM_EXPIRED)
         if _is_api():
             return api_errors.error_response(400, message, {"X-CSRFToken": [exc.description]})
         if _wants_json():

@@ -34,6 +34,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -232,6 +233,56 @@ def xlsx_response(
 ) -> Response:
     """An XLSX download of one sheet (see `xlsx_bytes`)."""
     response = Response(xlsx_bytes(title, header, rows), mimetype=XLSX_MIMETYPE)
+    _attach(response, filename)
+    return response
+
+
+# ---- one export as a whole -------------------------------------------------------------------------------
+
+#: The formats of every export, by file extension.
+FORMATS = ("csv", "xlsx")
+MIMETYPES = {"csv": CSV_MIMETYPE, "xlsx": XLSX_MIMETYPE}
+
+
+@dataclass(frozen=True)
+class Table:
+    """One export before it is written: the file name without extension (`stem`), the sheet's title (XLSX),
+    the header labels and the typed rows (see the module text). `rows` may be a generator: read once."""
+
+    stem: str
+    title: Any
+    header: Sequence[Any]
+    rows: Iterable[Sequence[Any]]
+
+    def filename(self, fmt: str) -> str:
+        """The download's file name in format `fmt` ("csv" or "xlsx")."""
+        return f"{self.stem}.{fmt}"
+
+
+def table_bytes(table: Table, fmt: str) -> bytes:
+    """The whole file of `table` in format `fmt` ("csv": UTF-8 with BOM; "xlsx"), e.g. for a background job.
+
+    The CSV bytes are exactly those `table_response` streams. Raises ValueError for another format.
+    """
+    if fmt == "csv":
+        return csv_text(table.header, table.rows).encode("utf-8")
+    if fmt == "xlsx":
+        return xlsx_bytes(str(table.title), table.header, table.rows)
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def table_response(table: Table, fmt: str) -> Response:
+    """The download of `table` made in the request: CSV streamed, XLSX built in memory."""
+    if fmt == "csv":
+        return csv_response(table.filename(fmt), table.header, table.rows)
+    if fmt == "xlsx":
+        return xlsx_response(table.filename(fmt), table.title, table.header, table.rows)
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def file_response(filename: str, fmt: str, data: bytes) -> Response:
+    """A download of export bytes written earlier (by a job), with the same headers as `table_response`."""
+    response = Response(data, mimetype=MIMETYPES[fmt])
     _attach(response, filename)
     return response
 

@@ -4,14 +4,38 @@ from __future__ import annotations
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Form as WTFormsForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Regexp
 
 from ombudsman.errors import GENERAL, DomainError
+from ombudsman.form_messages import TRANSLATIONS
 
 # A plain syntax check: the office also uses reserved test domains (demo.test) that strict validators refuse.
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Alamat e-mail tidak sah."))
+
+
+class _OfficeMeta:
+    def get_translations(self, form):
+        return TRANSLATIONS
+
+
+class AppForm(FlaskForm):
+    """Every form of the application: Flask-WTF's (CSRF, files), with the libraries' own messages in the
+    user's language (WTForms has no Indonesian catalogue: `ombudsman.form_messages` maps them to ours).
+    """
+
+    class Meta(_OfficeMeta):
+        pass
+
+
+class SubForm(WTFormsForm):
+    """A repeated row inside an `AppForm` (a `FormField`), with the same messages."""
+
+    class Meta(_OfficeMeta):
+        pass
 
 
 def options(pairs) -> list[SelectChoice]:

@@ -14,6 +14,7 @@ from ombudsman.deadlines.models import (
     FollowUpFile,
     ReminderNotice,
 )
+from ombudsman.export_jobs.models import ExportJob
 from ombudsman.inspections.models import (
     Checklist,
     ChecklistAnswer,
@@ -31,6 +32,16 @@ from ombudsman.letters.models import (
     LetterRecommendation,
     LetterSettings,
 )
+from ombudsman.portal.api_models import PortalApiToken, PortalIdempotencyKey
+from ombudsman.portal.models import (
+    AuthorityContact,
+    ExtensionRequest,
+    LetterReceipt,
+    PortalDelivery,
+    PortalLink,
+    PortalResponse,
+    PortalUser,
+)
 from ombudsman.recommendations.models import Recommendation
 from ombudsman.sequences import SequenceCounter
 
@@ -39,6 +50,7 @@ __all__ = [
     "IdempotencyKey",
     "AuditEvent",
     "Authority",
+    "AuthorityContact",
     "AuthorityVersion",
     "CalendarDay",
     "CalendarFeed",
@@ -49,6 +61,8 @@ __all__ = [
     "Deadline",
     "DeadlineRule",
     "Evidence",
+    "ExportJob",
+    "ExtensionRequest",
     "Finding",
     "FindingTally",
     "FindingForm",
@@ -58,9 +72,16 @@ __all__ = [
     "Letter",
     "LetterCopy",
     "LetterCounter",
+    "LetterReceipt",
     "LetterRecommendation",
     "LetterSettings",
     "Office",
+    "PortalApiToken",
+    "PortalDelivery",
+    "PortalIdempotencyKey",
+    "PortalLink",
+    "PortalResponse",
+    "PortalUser",
     "Recommendation",
     "SequenceCounter",
     "ReminderNotice",

@@ -28,12 +28,13 @@ def page_args() -> tuple[int, int]:
     return max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
 
 
-def search_text(name: str = "q") -> str:
+def search_text(name: str = "q", args=None) -> str:
     """The search box's text, trimmed and cut to `contracts.SEARCH` (the API refuses longer text with 422).
 
-    Control characters never get here (`ombudsman.request_input` refuses them with 400).
+    Read from `args` (query-string arguments kept for a job) or the request's query string. Control
+    characters never get here (`ombudsman.request_input` refuses them with 400).
     """
-    return request.args.get(name, "").strip()[: contracts.SEARCH.max]
+    return (request.args if args is None else args).get(name, "").strip()[: contracts.SEARCH.max]
 
 
 def capped_count(stmt: Select, at_most: int) -> tuple[int, bool]:

@@ -1,23 +1,34 @@
-"""Request-wide guards: nobody reaches a page without logging in unless the view says it is public, and
-every response carries the security headers."""
+"""Request-wide guards: nobody reaches a page without logging in unless the view says it is public, an
+authority's portal account reaches nothing but the portal, and every response carries the security headers."""
 
 from __future__ import annotations
 
-from flask import current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
+
+#: The blueprint of the authority portal (`ombudsman.portal.views`): the only one portal accounts reach.
+PORTAL_BLUEPRINT = "portal"
 
 
 def require_login():
-    """Send anonymous visitors to the login page (API clients get 401 JSON from the API's own guard)."""
+    """Send anonymous visitors to the login page (API clients get 401 JSON from the API's own guard);
+    refuse (403) a signed-in portal account everywhere but the portal's pages and the public ones.
+
+    The second rule is the one place that keeps authorities out of every staff page and API route,
+    whatever role set a view names (a `PortalUser` has no staff role at all).
+    """
     if request.endpoint is None or request.endpoint == "static":
         return None
     view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "_public", False) or request.blueprint in current_app.config.get(
-        "SELF_AUTH_BLUEPRINTS", ()
-    ):
+    public = getattr(view, "_public", False)
+    portal_page = request.blueprint == PORTAL_BLUEPRINT
+    if not public and not portal_page and getattr(current_user, "is_portal", False):
+        abort(403)
+    if public or request.blueprint in current_app.config.get("SELF_AUTH_BLUEPRINTS", ()):
         return None
     if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        login = "portal.login" if portal_page else "accounts.login"
+        return redirect(url_for(login, next=request.full_path.rstrip("?")))
     return None
 
 

@@ -6,6 +6,7 @@ Both only add what is missing: running them again changes nothing, and edits mad
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from ombudsman.deadlines import services as deadlines
 from ombudsman.extensions import db
 from ombudsman.inspections import services as inspections
 from ombudsman.inspections.models import Checklist, ChecklistItem, Finding, Inspection
+from ombudsman.letters import demo_signing
 from ombudsman.letters import services as letters
 from ombudsman.letters.commands import UpdateLetterSettings
 from ombudsman.letters.models import Letter
@@ -239,8 +241,13 @@ def _ensure_letters(inspection: Inspection, users: dict[str, User]) -> None:
         letters.draft_from_inspection(inspection, users["inspector"])
 
 
-def seed_demo() -> Office:
-    """The Kupang e-KTP sidak of 30 July 2018: office, users, findings, recommendations, draft letters."""
+def seed_demo(*, electronic_signature: bool = False) -> Office:
+    """The Kupang e-KTP sidak of 30 July 2018: office, users, findings, recommendations, draft letters.
+
+    `electronic_signature` (the demo as `flask seed-demo` and `make run` load it): the demo head gets a
+    TEST certificate (its own TEST CA, made now; passphrase "demo") and the office signs its letters
+    electronically (`letters.demo_signing`). Off (tests, benchmarks), letters are signed on paper.
+    """
     seed_reference()
     register = ensure_authorities()
     office, new_office = _ensure_office()
@@ -253,6 +260,10 @@ def seed_demo() -> Office:
     db.session.flush()
     db.session.expire(inspection, ["findings"])
     _ensure_letters(inspection, users)
+    if electronic_signature:
+        demo_signing.ensure_demo_signing(
+            office, users["admin"], users["head"], secret_key=current_app.config["SECRET_KEY"]
+        )
     return office
 
 
@@ -273,8 +284,9 @@ def seed_demo_command(if_empty: bool) -> None:
     if if_empty and db.session.scalar(select(Office.id).limit(1)) is not None:
         click.echo("The database already has data; demo case not loaded.")
         return
-    office = seed_demo()
+    office = seed_demo(electronic_signature=True)
     db.session.commit()
     click.echo(f"Demo case loaded for {office.name}.")
     click.echo("Log in with inspector@demo.test / demo (also supervisor@, head@, admin@, viewer@demo.test).")
+    click.echo("The head signs letters electronically with a TEST certificate; its passphrase is 'demo'.")
     click.echo("Demo data only: these passwords bypass the password policy. Never seed a real deployment.")

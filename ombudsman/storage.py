@@ -3,7 +3,8 @@ default, a directory (`DirectoryStorage`).
 
 Evidence photos and documents, their thumbnails and follow-up files are written through it
 (`ombudsman.inspections.storage` checks and names them: keys are content addresses such as
-`ab/cd/<sha256>.jpg`). On several app nodes the directory is a mount every node shares (NFS, a cloud
+`ab/cd/<sha256>.jpg`), and so are the files of exports made by a job (`exports/<id>.csv`, kept a day,
+`ombudsman.export_jobs`). On several app nodes the directory is a mount every node shares (NFS, a cloud
 file share): a file one node wrote is served by any other. Issued letter PDFs are not files: their bytes
 live in the database row of the letter (with their SHA-256), which every node shares by construction.
 

@@ -31,8 +31,9 @@ from ombudsman.recommendations.forms import STATUS_LABELS as REC_STATUS_LABELS
 
 
 def office_tz() -> ZoneInfo:
-    """The signed-in user's office time zone (UTC for anonymous pages)."""
-    if current_user and current_user.is_authenticated:
+    """The signed-in user's office time zone (UTC for anonymous pages and authorities' portal accounts,
+    which belong to no office: their pages show calendar dates, already in the office's zone)."""
+    if current_user and current_user.is_authenticated and not current_user.is_portal:
         return ZoneInfo(current_user.office.timezone)
     return ZoneInfo("UTC")
 

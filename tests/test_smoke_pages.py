@@ -22,3 +22,15 @@ def test_main_pages_render(demo, login, email):
     for url in urls:
         response = b.get(url)
         assert response.status_code == 200, (url, response.get_data(as_text=True)[:2000])
+
+
+def test_the_site_icon_is_served_without_logging_in(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/vnd.microsoft.icon"
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # the ICO header
+    assert "max-age=86400" in response.headers["Cache-Control"]
+    login_page = client.get("/login").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in login_page
+    svg = client.get("/static/favicon.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"

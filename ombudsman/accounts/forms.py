@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from ombudsman.accounts import commands as c
 from ombudsman.accounts.models import Role
 from ombudsman.contracts import form_validators
-from ombudsman.forms_common import EMAIL, options
+from ombudsman.forms_common import EMAIL, AppForm, options
 
 ROLE_LABELS = {
     Role.INSPECTOR: _l("Inspektur"),
@@ -21,7 +20,7 @@ ROLE_LABELS = {
 }
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     """E-mail and password (`commands.Login`)."""
 
     contract = c.Login
@@ -32,7 +31,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Tetap masuk di perangkat ini"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     """The signed-in user changes their own password (`commands.ChangePassword`)."""
 
     contract = c.ChangePassword
@@ -48,7 +47,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(AppForm):
     """ "Lupa kata sandi?": where to send a reset link (`commands.RequestPasswordReset`)."""
 
     contract = c.RequestPasswordReset
@@ -56,7 +55,7 @@ class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[InputRequired(), *form_validators(c.EMAIL), EMAIL])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(AppForm):
     """A new password through a reset e-mail's link (`commands.ResetPassword`; the token is in the URL)."""
 
     contract = c.ResetPassword
@@ -69,7 +68,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     """An admin creates or edits a user of their office (`commands.UserDetails`)."""
 
     contract = c.UserDetails
@@ -85,7 +84,7 @@ def _text(bound, required: bool = False) -> list:
     return [InputRequired() if required else Optional(), *form_validators(bound)]
 
 
-class OfficeForm(FlaskForm):
+class OfficeForm(AppForm):
     """The office's own details, used in the UI and in the letterhead (`commands.OfficeDetails`)."""
 
     contract = c.OfficeDetails

@@ -4,7 +4,8 @@ The bookkeeping lives on the user row (`failed_logins`, `lockout_count`, `locked
 node sees the same count. After LOCKOUT_THRESHOLD failures in a row the account is locked for
 LOCKOUT_BASE_SECONDS, and each further lockout before a successful sign-in doubles that, up to
 LOCKOUT_MAX_SECONDS. While locked, even the right password is refused, with the same answer as a wrong one.
-Locking and an admin's unlocking are recorded in the audit trail. Nothing here commits.
+Locking and an admin's unlocking are recorded in the audit trail. Nothing here commits. Authorities' portal
+accounts (`ombudsman.portal.models.PortalUser`) carry the same columns and go through the same functions.
 """
 
 from __future__ import annotations
@@ -14,8 +15,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from ombudsman.accounts.models import User
+from ombudsman.accounts.sessions import model_of
 from ombudsman.audit import services as audit
 from ombudsman.extensions import db
+
+
+def _entity(user) -> str:
+    """The audit trail's entity type of the account."""
+    return "portal_user" if getattr(user, "is_portal", False) else "user"
 
 
 def is_locked(user: User, now: datetime) -> bool:
@@ -35,7 +42,7 @@ def record_failure(user: User, now: datetime) -> None:
 
     The increment runs in SQL so that failures counted at once by several workers all count.
     """
-    user.failed_logins = User.failed_logins + 1
+    user.failed_logins = model_of(user).failed_logins + 1
     db.session.flush()  # the row stays locked until the commit: concurrent failures queue up behind it
     db.session.refresh(user, ["failed_logins", "lockout_count", "locked_until"])
     if user.failed_logins < int(current_app.config["LOCKOUT_THRESHOLD"]) or is_locked(user, now):
@@ -45,7 +52,7 @@ def record_failure(user: User, now: datetime) -> None:
     user.lockout_count = (user.lockout_count or 0) + 1
     failures, user.failed_logins = user.failed_logins, 0
     audit.record(
-        "user",
+        _entity(user),
         user.id,
         "locked",
         user_id=None,
@@ -80,7 +87,7 @@ def unlock(user: User, *, actor: User, now: datetime) -> bool:
     before = user.locked_until.isoformat()
     clear(user)
     audit.record(
-        "user",
+        _entity(user),
         user.id,
         "unlocked",
         user_id=actor.id,

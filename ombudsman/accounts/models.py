@@ -79,6 +79,9 @@ class User(UserMixin, db.Model):
 
     office: Mapped[Office] = relationship(back_populates="users")
 
+    #: Staff, not an authority's portal account (`ombudsman.portal.models.PortalUser` says True).
+    is_portal = False
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users.
         return self.active

@@ -11,22 +11,42 @@ from __future__ import annotations
 from ombudsman.accounts.models import User
 from ombudsman.extensions import db
 
+#: How a portal account's session id begins (`PortalUser.get_id`).
+PORTAL_PREFIX = "portal:"
 
-def load_session_user(session_id: str) -> User | None:
-    """The user a session or remember cookie names, or None when it is malformed, stale or inactive."""
-    user_id, sep, generation = str(session_id).partition(":")
+
+def load_session_user(session_id: str):
+    """The user a session or remember cookie names, or None when it is malformed, stale or inactive.
+
+    Staff ids are "<id>:<generation>"; an authority's portal account's are "portal:<id>:<generation>"
+    (`ombudsman.portal.models.PortalUser`), so neither can ever be loaded as the other.
+    """
+    session_id = str(session_id)
+    model: type = User
+    if session_id.startswith(PORTAL_PREFIX):
+        from ombudsman.portal.models import PortalUser
+
+        model, session_id = PortalUser, session_id[len(PORTAL_PREFIX) :]
+    user_id, sep, generation = session_id.partition(":")
     if not sep or not user_id.isdecimal() or not generation.isdecimal() or len(user_id) > 12:
         return None  # includes sessions written before generations existed: they have to sign in again
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(model, int(user_id))
     if user is None or not user.active or int(generation) != (user.session_generation or 0):
         return None
     return user
 
 
-def end_all_sessions(user: User) -> None:
-    """Invalidate every existing session and remember cookie of `user` (the caller commits).
+def model_of(user) -> type:
+    """The mapped class of an account (`current_user` is a proxy: its own type is not the model's)."""
+    unwrap = getattr(user, "_get_current_object", None)
+    return type(unwrap() if unwrap is not None else user)
+
+
+def end_all_sessions(user) -> None:
+    """Invalidate every existing session and remember cookie of `user` (a staff `User` or a `PortalUser`;
+    the caller commits).
 
     The increment runs in SQL, so two concurrent bumps both count.
     """
-    user.session_generation = User.session_generation + 1
+    user.session_generation = model_of(user).session_generation + 1
     db.session.flush()

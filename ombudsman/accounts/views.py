@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ombudsman import contracts
@@ -37,7 +36,7 @@ from ombudsman.audit import services as audit
 from ombudsman.clock import utcnow
 from ombudsman.errors import DomainError
 from ombudsman.extensions import db, limiter
-from ombudsman.forms_common import filled, show_error
+from ombudsman.forms_common import AppForm, filled, show_error
 from ombudsman.mail import send_in_background
 
 bp = Blueprint("accounts", __name__)
@@ -188,7 +187,7 @@ def user_edit(user_id: int):
         user=user,
         tokens=services.tokens_of(user),
         now=utcnow(),
-        token_form=FlaskForm(),
+        token_form=AppForm(),
         locked=lockout.is_locked(user, utcnow()),
         password_min=passwords.min_length(),
     ), 200 if request.method == "GET" else 422
@@ -234,7 +233,7 @@ def _account_page(password_form: ChangePasswordForm, status: int = 200):
         "accounts/account.html",
         tokens=services.tokens_of(current_user),
         now=utcnow(),
-        form=FlaskForm(),
+        form=AppForm(),
         password_form=password_form,
         password_min=passwords.min_length(),
     ), status

@@ -42,6 +42,7 @@ from flask import Blueprint, Flask, send_from_directory
 from flask_smorest import Api
 
 from ombudsman.accounts.permissions import public
+from ombudsman.api.portal_auth import SECURITY_SCHEME as PORTAL_SECURITY_SCHEME
 from ombudsman.api.schemas import ErrorSchema
 
 # Resource modules, in the order their sections appear in the docs.
@@ -55,6 +56,9 @@ RESOURCES = (
     "recommendations",
     "letters",
     "deadlines",
+    "portal_admin",
+    "portal_tokens",
+    "portal",
 )
 
 
@@ -83,12 +87,15 @@ SPEC_OPTIONS = {
             "Authenticate with `POST /api/v1/tokens` and send `Authorization: Bearer <token>`. "
             "Every create accepts a client UUID (`client_id` or the `Idempotency-Key` header): "
             "repeating it returns the same record, a different body with the same key is a 409. "
-            'Errors are `{"error": message, "fields": {field: [problems]}}`.'
+            'Errors are `{"error": message, "fields": {field: [problems]}}`. '
+            "Authorities' systems use the portal routes (`/api/v1/portal/...`) with a portal token from "
+            "`POST /api/v1/portal/tokens` (or made by an admin); portal tokens work nowhere else."
         )
     },
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
+            "portal_bearer": PORTAL_SECURITY_SCHEME,
             "session": {
                 "type": "apiKey",
                 "in": "cookie",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import current_app, url_for
+from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from ombudsman.api.schemas import (
@@ -118,6 +119,17 @@ class IssueIn(StrictSchema):
             "reports; the number's month and year follow it. Default: today in the office's zone."
         },
     )
+    signing_passphrase = fields.String(
+        load_only=True,
+        load_default=None,
+        allow_none=True,
+        validate=schema_validators(c.SIGNING_PASSPHRASE),
+        metadata={
+            "description": "The passphrase of the head's signing key, required when the office signs "
+            "letters electronically (PAdES): the key is unlocked before the number is reserved, so a wrong "
+            "passphrase (422 on this field) takes no number. Never stored, logged or returned."
+        },
+    )
 
 
 class DeliveryIn(StrictSchema):
@@ -191,6 +203,10 @@ class LetterOut(ma.Schema):
         },
     )
     letter_date = fields.Date(allow_none=True, required=True, metadata={"description": "The issue date."})
+    signed = fields.Boolean(
+        required=True,
+        metadata={"description": "Issued (or being issued) with an electronic signature (PAdES)."},
+    )
     sha256 = fields.String(
         attribute="pdf_sha256",
         allow_none=True,
@@ -222,3 +238,61 @@ class LetterOut(ma.Schema):
 
 
 LetterPage = page_of(LetterOut, "LetterPage")
+
+
+# --- signature verification -----------------------------------------------------------------------------
+
+
+class VerifyIn(StrictSchema):
+    """A PDF to check (multipart field `file`); it is not stored."""
+
+    file = Upload(required=True)
+
+
+class SignatureOut(ma.Schema):
+    """One electronic signature of the file (`ombudsman.letters.signatures.SignatureCheck`)."""
+
+    verdict = fields.String(
+        required=True,
+        metadata={"description": "valid, altered, modified, untrusted, revoked, expired or invalid."},
+    )
+    message = fields.Function(
+        lambda check: str(check.message),
+        required=True,
+        metadata={"type": "string", "description": "The verdict in plain words."},
+    )
+    field_name = fields.String(required=True)
+    signer = fields.String(required=True, metadata={"description": "The certificate's common name."})
+    issuer = fields.String(required=True)
+    intact = fields.Boolean(required=True, metadata={"description": "The signed bytes are unchanged."})
+    trusted = fields.Boolean(
+        required=True, metadata={"description": "The certificate chains to a trust root of the office."}
+    )
+    covers_whole_file = fields.Boolean(required=True)
+    signed_at = fields.DateTime(allow_none=True, required=True, metadata={"description": "As claimed."})
+    timestamp_at = fields.DateTime(
+        allow_none=True, required=True, metadata={"description": "The RFC 3161 time stamp, when present."}
+    )
+    certificate_valid_from = fields.DateTime(allow_none=True, required=True)
+    certificate_valid_until = fields.DateTime(allow_none=True, required=True)
+    revoked_at = fields.DateTime(allow_none=True, required=True)
+
+
+class VerifyOut(ma.Schema):
+    """The check of an uploaded PDF: its SHA-256, the office's issued letter with those exact bytes (if
+    any), and its signatures against the office's trust roots."""
+
+    sha256 = fields.String(required=True)
+    letter_id = fields.Integer(allow_none=True, required=True)
+    letter_number = fields.String(allow_none=True, required=True)
+    letter_status = fields.String(allow_none=True, required=True)
+    verdict = fields.String(
+        required=True,
+        metadata={
+            "description": "The last signature's verdict, or unsigned (no signature) or unreadable "
+            "(not a PDF)."
+        },
+    )
+    valid = fields.Boolean(required=True)
+    message = fields.String(required=True)
+    signatures = fields.List(fields.Nested(SignatureOut), required=True)

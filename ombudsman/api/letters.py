@@ -6,6 +6,7 @@ Every rule is the letters services'; their refusals (domain errors) become JSON 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -24,9 +25,10 @@ from ombudsman.api.schemas import ErrorSchema
 from ombudsman.errors import DomainError, NotFound
 from ombudsman.extensions import db
 from ombudsman.jobs import tasks
-from ombudsman.letters import issuing, readiness, services
+from ombudsman.letters import issuing, readiness, services, verification
 from ombudsman.letters.commands import CopyLine, LetterDraft, NewLetter, RecordDelivery, ReturnLetter
 from ombudsman.letters.models import Letter
+from ombudsman.letters.verification import VERIFY_MAX_BYTES
 
 log = logging.getLogger(__name__)
 #: Seconds a client waits before sending an issue again whose PDF could not be rendered.
@@ -182,21 +184,41 @@ def issue_letter(data, letter_id: int):
     The number is reserved in a short transaction and the PDF rendered outside it: on a deployment with
     Redis as a job (202), without Redis in this request (200). In production the office's letters setup
     must be complete (/settings/letters/readiness): otherwise 409, with `fields.readiness` listing what is
-    missing.
+    missing. When the office signs electronically, `signing_passphrase` unlocks the head's key first (422
+    on that field when wrong or missing, 409 when the head has no key) and the letter is rendered and
+    signed (PAdES) in this request (200).
     """
+    data = data or {}
+    config = current_app.config
     letter = _letter(letter_id)
+    # Electronic-signature mode: the key opens before the number is reserved (a wrong passphrase takes none).
+    signatory = services.unlock_signatory(
+        letter, current_user, data.get("signing_passphrase"), secret_key=config["SECRET_KEY"]
+    )
     letter = services.reserve(
         letter,
         current_user,
         today=_today(),
-        letter_date=(data or {}).get("letter_date"),
-        base_url=current_app.config["PUBLIC_BASE_URL"],
-        require_ready=readiness.required(current_app.config),
+        letter_date=data.get("letter_date"),
+        base_url=config["PUBLIC_BASE_URL"],
+        require_ready=readiness.required(config),
+        signatory=signatory,
     )
-    letter_id, office_id, number = letter.id, letter.office_id, letter.number
+    letter_id, office_id, number, signed = letter.id, letter.office_id, letter.number, letter.signed
     db.session.commit()
     try:
-        done = tasks.submit_letter_render(letter_id, office_id)
+        if signed:  # rendered, signed and stored in this request: the unlocked key never leaves it
+            services.complete_signed(
+                letter_id,
+                signatory,
+                base_url=config["PUBLIC_BASE_URL"],
+                evidence_root=_evidence_root(),
+                timestamp_url=config.get("SIGNING_TIMESTAMP_URL") or None,
+            )
+            db.session.commit()
+            done = True
+        else:
+            done = tasks.submit_letter_render(letter_id, office_id)
     except DomainError:
         db.session.rollback()
         raise
@@ -212,6 +234,36 @@ def issue_letter(data, letter_id: int):
     if done:
         return letter
     return letter, 202, {"Location": url_for("api_letters.get_letter", letter_id=letter_id)}
+
+
+@blp.route("/letters/verify", methods=["POST"])
+@roles_required(EVERYONE)
+@blp.arguments(schemas.VerifyIn, location="multipart")
+@blp.response(200, schemas.VerifyOut)
+def verify_letter_file(data):
+    """Check a PDF (multipart field `file`, not stored): which issued letter of the office it is byte for
+    byte, and its electronic signatures (integrity, signer, chain to the office's trust roots, time stamp,
+    expiry and revocation with dates), as the public verification page does."""
+    upload = data["file"]
+    try:
+        content = upload.read(VERIFY_MAX_BYTES + 1)
+    finally:
+        upload.close()
+    if len(content) > VERIFY_MAX_BYTES:
+        abort(413, message=f"The file is larger than {VERIFY_MAX_BYTES // 1_048_576} MB.")
+    letter, report = verification.check_file(
+        current_user.office_id, content, online=current_app.config["SIGNING_VERIFY_ONLINE"]
+    )
+    return {
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "letter_id": letter.id if letter else None,
+        "letter_number": letter.number if letter else None,
+        "letter_status": letter.status.value if letter else None,
+        "verdict": report.verdict.value,
+        "valid": report.valid,
+        "message": str(report.message),
+        "signatures": report.signatures,
+    }
 
 
 @blp.route(f"/letters/<{ID}:letter_id>/delivery", methods=["POST"])

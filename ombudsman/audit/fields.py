@@ -257,6 +257,10 @@ LETTER = {
     ),
     "step": Field(_l("Langkah eskalasi"), Kind.CHOICE, choices=STEP_LABELS),
     "demo": Field(_l("Bertanda DEMO (pengaturan surat belum lengkap)"), Kind.BOOL),
+    # Receipt and electronic delivery through the authority portal (issue 14).
+    "portal_user": Field(_l("Dibuka oleh kontak instansi")),
+    "remote_addr": Field(_l("Dari alamat"), Kind.CODE),
+    "recipients": Field(_l("Penerima e-mail"), many=True),
 }
 
 _LETTER_SETTINGS = {
@@ -293,6 +297,8 @@ API_TOKEN = {
     "prefix": Field(_l("Awalan token"), Kind.CODE),
     "expires_at": Field(form_label(RuleForm, "valid_to"), Kind.MOMENT),
 }
+#: A portal account's API token (`ombudsman.portal.api_tokens`): a staff token's fields and the account.
+PORTAL_API_TOKEN = {**API_TOKEN, "portal_user_id": Field(_l("Akun portal (nomor)"), Kind.CODE)}
 
 CHECKLIST = {
     "code": _f(ChecklistItemForm, "code", Kind.CODE),
@@ -347,6 +353,24 @@ FOLLOW_UP = {
     "reference": _f(EscalationRecordForm, "reference"),
 }
 
+#: An authority's contact person and the portal's records (issue 14, `ombudsman.portal`).
+AUTHORITY_CONTACT = {
+    "name": Field(_l("Nama")),
+    "position": Field(_l("Jabatan")),
+    "email": Field(_l("E-mail")),
+    "includes_sub_units": Field(_l("Juga menerima surat untuk unit di bawah instansi ini"), Kind.BOOL),
+    "active": Field(_l("Aktif"), Kind.BOOL),
+    "authority_id": Field(_l("Instansi"), Kind.REF, ref=Ref.AUTHORITY),
+    "expires_at": Field(_l("Berlaku sampai"), Kind.MOMENT),
+}
+EXTENSION_REQUEST = {
+    "recommendation_id": Field(_l("Rekomendasi terkait"), Kind.REF, ref=Ref.RECOMMENDATION),
+    "proposed_due_on": Field(_l("Tenggat yang diusulkan"), Kind.DATE),
+    "portal_user": Field(_l("Kontak instansi")),
+    "note": Field(_l("Catatan untuk instansi")),
+}
+PORTAL_USER = {"purpose": Field(_l("Jenis tautan"))}
+
 #: entity type (as recorded) -> field name -> Field.
 FIELDS: Mapping[str, Mapping[str, Field]] = {
     "inspection": INSPECTION,
@@ -359,12 +383,16 @@ FIELDS: Mapping[str, Mapping[str, Field]] = {
     "office": OFFICE,
     "user": USER,
     "api_token": API_TOKEN,
+    "portal_api_token": PORTAL_API_TOKEN,
     "checklist": CHECKLIST,
     "deadline_rule": DEADLINE_RULE,
     "calendar_day": CALENDAR_DAY,
     "deadline": DEADLINE,
     "follow_up": FOLLOW_UP,
     "calendar_feed": {},
+    "authority_contact": AUTHORITY_CONTACT,
+    "extension_request": EXTENSION_REQUEST,
+    "portal_user": PORTAL_USER,
 }
 
 #: action (as recorded) -> what happened, with the person who did it as %(user)s.
@@ -405,6 +433,13 @@ ACTIONS: Mapping[str, Any] = {
     "password_changed": _l("kata sandi diganti oleh %(user)s"),
     "password_reset_requested": _l("tautan atur ulang kata sandi dikirim, diminta oleh %(user)s"),
     "password_reset": _l("kata sandi diatur ulang lewat e-mail oleh %(user)s"),
+    "invited": _l("diundang ke portal instansi oleh %(user)s"),
+    "link_used": _l("masuk ke portal instansi dengan tautan sekali pakai"),
+    "requested": _l("diminta oleh instansi melalui portal"),
+    "granted": _l("dikabulkan oleh %(user)s"),
+    "refused": _l("ditolak oleh %(user)s"),
+    "portal_receipt": _l("diterima: dibuka pertama kali oleh instansi di portal"),
+    "e_delivery_requested": _l("pengiriman elektronik ke kontak instansi diminta oleh %(user)s"),
 }
 #: For an action this registry does not know yet: still a sentence, never the raw code.
 OTHER_ACTION = _l("dicatat oleh %(user)s")

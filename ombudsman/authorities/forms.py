@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, Regexp
 
 from ombudsman.authorities import commands as c
 from ombudsman.authorities.services import LEVEL_LABELS, RESPONSIBILITY_LABELS
 from ombudsman.contracts import RECORD_ID, form_validators
-from ombudsman.forms_common import EMAIL, OptionalIdSelectField, options
+from ombudsman.forms_common import EMAIL, AppForm, OptionalIdSelectField, options
 
 LEVEL_CHOICES = [(level.value, label) for level, label in LEVEL_LABELS.items()]
 
@@ -19,7 +18,7 @@ def _bounded(bound, required: bool = False) -> list:
     return [InputRequired() if required else Optional(), *form_validators(bound)]
 
 
-class AuthorityForm(FlaskForm):
+class AuthorityForm(AppForm):
     """Create or edit a body in the register (`commands.AuthorityDetails`)."""
 
     contract = c.AuthorityDetails
@@ -40,7 +39,7 @@ class AuthorityForm(FlaskForm):
     active = BooleanField(_l("Aktif"), default=True)
 
 
-class RoutingRuleForm(FlaskForm):
+class RoutingRuleForm(AppForm):
     """Create or edit a routing rule (`commands.RoutingRuleDetails`)."""
 
     contract = c.RoutingRuleDetails

@@ -36,7 +36,7 @@ from typing import Any
 from babel.dates import format_date as babel_format_date
 from babel.dates import get_day_names
 from flask import has_app_context
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _gettext
 
 from ombudsman.dates import WEEKDAYS_ID, format_date_id
@@ -128,6 +128,14 @@ def _plain(message: str, **variables: Any) -> str:
     return message % variables if variables else message
 
 
+def day_count(count: int, unit: str) -> str:
+    """A number of days with its unit (`Unit` value "working" or "calendar") in the reader's language:
+    "30 hari kerja", "1 working day" (English has a singular)."""
+    if unit == "working":
+        return ngettext("%(num)d hari kerja", "%(num)d hari kerja", count)
+    return ngettext("%(num)d hari kalender", "%(num)d hari kalender", count)
+
+
 def _language(language: str | None) -> str:
     if language:
         return language
@@ -160,9 +168,11 @@ class _Sayer:
             return format_date_id(d, with_year=with_year)
         return babel_format_date(d, "d MMMM y" if with_year else "d MMMM", locale=self.language)
 
-    def unit(self, unit: str) -> str:
-        _ = self.gettext
-        return _("hari kerja") if unit == "working" else _("hari kalender")
+    def days(self, count: int, unit: str) -> str:
+        """ "30 hari kerja", "1 working day" (English has a singular)."""
+        if self.language == "id":
+            return f"{count} hari kerja" if unit == "working" else f"{count} hari kalender"
+        return day_count(count, unit)
 
     def weekday_day(self, d: date) -> str:
         if self.language == "id":
@@ -203,7 +213,7 @@ class _Sayer:
     def period(self, step: Step, since: str) -> str:
         _ = self.gettext
         start, due_on = date.fromisoformat(step["from"]), date.fromisoformat(step["due_on"])
-        text = f"{step['count']} {self.unit(step['unit'])} {since} {self.day(start)}"
+        text = f"{self.days(step['count'], step['unit'])} {since} {self.day(start)}"
         if step.get("skipped"):
             text += "; " + _("tidak dihitung: %(days)s", days=self.skipped(step["skipped"], start, due_on))
         moved = step.get("moved")
@@ -244,11 +254,10 @@ class _Sayer:
             )
         if kind == STEP_STOPPED:
             return _(
-                "Penghentian sementara %(date)s%(note)s; sisa %(count)d %(unit)s.",
+                "Penghentian sementara %(date)s%(note)s; sisa %(days)s.",
                 date=self.day(date.fromisoformat(step["on"])),
                 note=self.note(step),
-                count=step["remaining"],
-                unit=self.unit(step["unit"]),
+                days=self.days(step["remaining"], step["unit"]),
             )
         if kind == STEP_RESTARTED:
             return _(

@@ -62,7 +62,7 @@ def _attach(
     event: FollowUpEvent,
     uploads: Iterable[storage.CheckedUpload],
     role: FileRole,
-    user: User,
+    user: User | None,
     store: FileStore,
 ):
     for upload in uploads:
@@ -77,7 +77,7 @@ def _attach(
                 sha256=upload.sha256,
                 storage_key=key,
                 thumbnail_key=thumb,
-                uploaded_by_id=user.id,
+                uploaded_by_id=user and user.id,
             )
         )
 
@@ -86,9 +86,11 @@ def _files_audit(event: FollowUpEvent) -> list[dict]:
     return [{"role": f.role.value, "filename": f.original_filename, "sha256": f.sha256} for f in event.files]
 
 
-def _audit_event(event: FollowUpEvent, action: str, user: User, changes: dict) -> None:
+def _audit_event(event: FollowUpEvent, action: str, user: User | None, changes: dict) -> None:
     db.session.flush()
-    audit.record("follow_up", event.id, action, user_id=user.id, office_id=event.office_id, changes=changes)
+    audit.record(
+        "follow_up", event.id, action, user_id=user and user.id, office_id=event.office_id, changes=changes
+    )
 
 
 def record_response(
@@ -97,11 +99,15 @@ def record_response(
     *,
     reply_letter: storage.CheckedUpload | None,
     evidence: Sequence[storage.CheckedUpload],
-    user: User,
+    user: User | None,
     today: date,
     store: FileStore,
 ) -> FollowUpEvent:
-    """Record the authority's response (date, summary, reply letter, evidence); open becomes in progress."""
+    """Record the authority's response (date, summary, reply letter, evidence); open becomes in progress.
+
+    `user` is the staff member who recorded it, or None when the authority answered in its portal
+    (`ombudsman.portal.responses`, which keeps who answered).
+    """
     contracts.validate(cmd, today)
     responded_on = required_day(cmd.responded_on, "responded_on", _l("Isi tanggal tanggapan."))
     not_before_receipt(rec.deadline, responded_on, "responded_on", _l("Tanggal tanggapan"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from babel.dates import get_day_names
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
@@ -33,6 +32,7 @@ from ombudsman.deadlines.labels import (
     START_CHOICE_LABELS,
     UNIT_LABELS,
 )
+from ombudsman.forms_common import AppForm
 from ombudsman.recommendations.forms import KIND_LABELS
 from ombudsman.recommendations.models import RecommendationStatus
 
@@ -57,7 +57,7 @@ def _reason() -> TextAreaField:
     return TextAreaField(REASON, validators=[Optional(), *form_validators(c.REASON)])
 
 
-class ReceivedForm(FlaskForm):
+class ReceivedForm(AppForm):
     """Record when the letter carrying the recommendation was issued and received."""
 
     contract = c.RecordReceipt
@@ -66,7 +66,7 @@ class ReceivedForm(FlaskForm):
     received_on = _event_day(_l("Tanggal diterima"))
 
 
-class CorrectReceiptForm(FlaskForm):
+class CorrectReceiptForm(AppForm):
     """A supervisor corrects a recorded received date."""
 
     contract = c.CorrectReceipt
@@ -76,7 +76,7 @@ class CorrectReceiptForm(FlaskForm):
     reason = _reason()
 
 
-class ResponseForm(FlaskForm):
+class ResponseForm(AppForm):
     """The authority's response."""
 
     contract = c.RecordResponse
@@ -87,7 +87,7 @@ class ResponseForm(FlaskForm):
     evidence = MultipleFileField(_l("Bukti (foto atau PDF)"))
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(AppForm):
     """Close the follow-up with an outcome."""
 
     contract = c.RecordOutcome
@@ -98,7 +98,7 @@ class OutcomeForm(FlaskForm):
     evidence = MultipleFileField(_l("Berkas bukti"))
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(AppForm):
     """Reopen a closed follow-up."""
 
     contract = c.Reopen
@@ -106,7 +106,7 @@ class ReopenForm(FlaskForm):
     reason = _reason()
 
 
-class ReinspectionForm(FlaskForm):
+class ReinspectionForm(AppForm):
     """A visit that checks on site."""
 
     contract = c.RecordReinspection
@@ -117,7 +117,7 @@ class ReinspectionForm(FlaskForm):
     photos = MultipleFileField(_l("Foto atau dokumen"))
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(AppForm):
     """Grant more time."""
 
     contract = c.Extend
@@ -129,7 +129,7 @@ class ExtensionForm(FlaskForm):
     reason = _reason()
 
 
-class StopForm(FlaskForm):
+class StopForm(AppForm):
     """Stop the clock."""
 
     contract = c.StopClock
@@ -138,7 +138,7 @@ class StopForm(FlaskForm):
     reason = _reason()
 
 
-class RestartForm(FlaskForm):
+class RestartForm(AppForm):
     """Restart a stopped clock."""
 
     contract = c.RestartClock
@@ -147,7 +147,7 @@ class RestartForm(FlaskForm):
     reason = _reason()
 
 
-class EscalationRecordForm(FlaskForm):
+class EscalationRecordForm(AppForm):
     """Record a reminder or escalation letter that went out."""
 
     contract = c.RecordEscalation
@@ -160,7 +160,7 @@ class EscalationRecordForm(FlaskForm):
     note = TextAreaField(_l("Catatan"), validators=[Optional(), *form_validators(c.ESCALATION_NOTE)])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(AppForm):
     """The office's working-day settings."""
 
     contract = c.UpdateCalendarSettings
@@ -180,7 +180,7 @@ class SettingsForm(FlaskForm):
     )
 
 
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(AppForm):
     """Add an extra closure or a reopened day."""
 
     contract = c.AddCalendarDay
@@ -192,7 +192,7 @@ class CalendarDayForm(FlaskForm):
     reason = StringField(REASON, validators=[Optional(), *form_validators(c.CLOSURE_REASON)])
 
 
-class RuleForm(FlaskForm):
+class RuleForm(AppForm):
     """Create or edit a deadline rule."""
 
     contract = c.SaveRule
@@ -215,11 +215,11 @@ class RuleForm(FlaskForm):
     valid_to = DateField(_l("Berlaku sampai"), validators=[Optional(), *form_validators(c.SET_AHEAD_DAY)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A bare form: CSRF for one-click actions."""
 
 
-class ApplyChangesForm(FlaskForm):
+class ApplyChangesForm(AppForm):
     """Choose which previewed deadlines to move."""
 
     deadline_ids = SelectMultipleField(

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 
+from ombudsman.deadlines.explanations import day_count
 from ombudsman.deadlines.models import CalendarDayKind, DeadlineState, EscalationStep, EventKind, Start, Unit
 
 STATE_LABELS = {
@@ -62,7 +63,7 @@ def rule_period(count: int, unit: Unit | str, starts: Start | str | None = None)
     """A rule's period in words, e.g. "30 hari kerja sejak diterima" ("30 working days from receipt")."""
 
     def render() -> str:
-        words = f"{count} {UNIT_LABELS[Unit(unit)]}"
+        words = day_count(count, unit)
         return f"{words} {START_LABELS[Start(starts)]}" if starts else words
 
     return LazyString(render)

@@ -7,7 +7,9 @@ once collide on the notices' unique key before anything is sent, and a digest th
 its notices withdrawn (`withdraw`) so that the next run tries again.
 
 The responsible inspector of a recommendation is its author; every active supervisor of the office follows
-all of them. In the calendar feed an inspector sees their own deadlines, everybody else the whole office's.
+all of them. The digest also carries what authorities did in their portal since the last run (responses,
+extension requests: `ombudsman.portal.digest`).
+In the calendar feed an inspector sees their own deadlines, everybody else the whole office's.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from ombudsman.deadlines.settings import office_calendar, state_cutoffs
 from ombudsman.deadlines.states import state_expression
 from ombudsman.extensions import db
 from ombudsman.mail import plain_message, send_messages
+from ombudsman.portal import digest as portal_digest
 from ombudsman.recommendations.models import Recommendation
 
 FOLLOW_UP_PATH = "/deadlines/recommendations/{id}"
@@ -70,6 +73,8 @@ class Digest:
     today: date
     items: list[DigestItem] = field(default_factory=list)
     locale: str = "id"  # the recipient's language: the e-mail is written in it
+    # What authorities did in the portal (`ombudsman.portal.digest.PortalNews`).
+    portal: list = field(default_factory=list)
 
 
 def _supervisors(office_id: int) -> list[User]:
@@ -138,12 +143,18 @@ def collect(office: Office, *, today: date) -> list[Digest]:
                     tuple(deadline.warnings or ()),
                 )
             )
+    for user, news in portal_digest.collect(office.id, supervisors, now=utcnow()):
+        digest = digests.setdefault(
+            user.id, Digest(user.id, user.email, user.name, office.name, today, locale=user.locale or "id")
+        )
+        digest.portal.append(news)
     db.session.flush()
     return list(digests.values())
 
 
 def withdraw(digest: Digest) -> None:
     """Forget the notices of a digest that could not be delivered, so the next run announces them again."""
+    portal_digest.withdraw(digest.portal)
     keys = [(i.deadline_id, digest.user_id, i.state.value, i.due_on) for i in digest.items]
     db.session.execute(
         delete(ReminderNotice).where(
@@ -171,6 +182,9 @@ def message(digest: Digest, *, sender: str, base_url: str) -> EmailMessage:
 def _message(digest: Digest, *, sender: str, base_url: str) -> EmailMessage:
     counts = {s: sum(1 for i in digest.items if i.state is s) for s in ALERT_STATES}
     summary = ", ".join(f"{n} {str(STATE_LABELS[s]).lower()}" for s, n in counts.items() if n)
+    if digest.portal:
+        news = _("%(n)d kabar dari portal instansi", n=len(digest.portal))
+        summary = f"{summary}, {news}" if summary else news
     lines = [
         _("Yth. %(name)s,", name=digest.name),
         "",
@@ -193,6 +207,7 @@ def _message(digest: Digest, *, sender: str, base_url: str) -> EmailMessage:
                 *("  " + _("Peringatan: %(text)s", text=w) for w in warning_texts(item.warnings)),
                 f"  {follow_up_url(base_url, item.recommendation_id)}",
             ]
+    lines += _portal_lines(digest, base_url)
     lines += [
         "",
         _("Setiap tenggat hanya diberitahukan sekali untuk setiap keadaan."),
@@ -204,6 +219,28 @@ def _message(digest: Digest, *, sender: str, base_url: str) -> EmailMessage:
         subject=_("Tenggat tindak lanjut: %(summary)s", summary=summary),
         body="\n".join(lines),
     )
+
+
+def _portal_lines(digest: Digest, base_url: str) -> list[str]:
+    """The digest's section on what authorities did in the portal."""
+    if not digest.portal:
+        return []
+    from ombudsman.portal.models import ResponseStatus
+    from ombudsman.portal.responses import RESPONSE_LABELS
+
+    heading = _("Dari portal instansi")
+    lines = ["", f"{heading} ({len(digest.portal)})", "-" * len(heading)]
+    for news in digest.portal:
+        if news.kind == portal_digest.RESPONSE:
+            what = _("Tanggapan: %(status)s", status=RESPONSE_LABELS[ResponseStatus(news.status)])
+        else:
+            what = _("Permohonan perpanjangan sampai %(day)s", day=format_date(news.proposed_due_on, "long"))
+        lines += [
+            f"* {news.authority}: {_shorten(news.text)}",
+            f"  {what}",
+            f"  {follow_up_url(base_url, news.recommendation_id)}",
+        ]
+    return lines
 
 
 def send(digests: Iterable[Digest], config: Mapping) -> list[tuple[Digest, Exception]]:

@@ -55,6 +55,20 @@ class Filters:
         }
         return {k: str(v) for k, v in args.items() if v}
 
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        """The filters of query-string arguments (a werkzeug `MultiDict`); unknown values are ignored.
+
+        In a request, an id out of the integer range is a 400 (`ombudsman.request_input.BoundedArgs`).
+        """
+        state, level = args.get("state"), args.get("level")
+        return cls(
+            authority_id=args.get("authority_id", type=int),
+            level=level if level in LEVEL_GROUPS else None,
+            inspector_id=args.get("inspector_id", type=int),
+            state=DeadlineState(state) if state in {s.value for s in DeadlineState} else None,
+        )
+
 
 NO_FILTERS = Filters()
 

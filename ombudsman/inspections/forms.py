@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     DateField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -21,7 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional, Regexp
 
 from ombudsman.contracts import HEAD_COUNT, RECORD_ID, form_validators
-from ombudsman.forms_common import OptionalIdSelectField, options
+from ombudsman.forms_common import AppForm, OptionalIdSelectField, SubForm, options
 from ombudsman.inspections import commands as c
 from ombudsman.inspections.models import (
     Answer,
@@ -75,7 +73,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class InspectionForm(FlaskForm):
+class InspectionForm(AppForm):
     """Open or edit an inspection (`commands.InspectionDetails`; the times are local to the office)."""
 
     contract = c.InspectionDetails
@@ -115,7 +113,7 @@ def _ids() -> list:
     return [Optional(), *form_validators(RECORD_ID)]
 
 
-class FindingForm(FlaskForm):
+class FindingForm(AppForm):
     """Log or edit a finding (`commands.FindingDetails`), with photos straight from the phone's camera."""
 
     contract = c.FindingDetails
@@ -150,7 +148,7 @@ class FindingForm(FlaskForm):
     photos = MultipleFileField(_l("Foto atau dokumen"))
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(AppForm):
     """Upload evidence to an inspection or one of its findings (`commands.EvidenceDetails`)."""
 
     contract = c.EvidenceDetails
@@ -159,7 +157,7 @@ class EvidenceForm(FlaskForm):
     caption = StringField(_l("Keterangan"), validators=[Optional(), *form_validators(c.CAPTION)])
 
 
-class ChecklistItemForm(Form):
+class ChecklistItemForm(SubForm):
     """One row of a checklist version (`commands.ChecklistRow`); an empty label drops the row."""
 
     contract = c.ChecklistRow
@@ -173,7 +171,7 @@ class ChecklistItemForm(Form):
     routing_rule_id = OptionalIdSelectField(_l("Aturan"), validators=_ids())
 
 
-class ChecklistVersionForm(FlaskForm):
+class ChecklistVersionForm(AppForm):
     """A new version of a checklist (`commands.ChecklistVersion`)."""
 
     contract = c.ChecklistVersion

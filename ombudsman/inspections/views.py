@@ -19,7 +19,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -37,7 +36,7 @@ from ombudsman.authorities import services as authorities
 from ombudsman.authorities.models import Level
 from ombudsman.errors import DomainError, Invalid
 from ombudsman.extensions import db
-from ombudsman.forms_common import filled, options, show_error
+from ombudsman.forms_common import AppForm, filled, options, show_error
 from ombudsman.inspections import held_uploads, queries, services, storage
 from ombudsman.inspections.commands import EvidenceDetails, FindingDetails, InspectionDetails, ItemAnswer
 from ombudsman.inspections.forms import EvidenceForm, FindingForm, InspectionForm
@@ -182,7 +181,7 @@ def show(inspection_id: int):
         recommendations=recs,
         checklist=services.checklist_rows(inspection),
         can_edit=can_edit_inspection(current_user, inspection),
-        action_form=FlaskForm(),
+        action_form=AppForm(),
         evidence_form=EvidenceForm(),
         trail=audit.trail("inspection", inspection.id, related={"evidence": [e.id for e in evidence]}),
         answers=list(Answer),
@@ -224,7 +223,7 @@ def checklist(inspection_id: int):
     """Save the checklist answers."""
     inspection = office_record_or_404(Inspection, inspection_id)
     _require_edit(inspection)
-    form = FlaskForm()
+    form = AppForm()
     if not form.validate_on_submit():
         abort(400)
     answers = []
@@ -255,7 +254,7 @@ def submit(inspection_id: int):
     """Submit the inspection for review; inspectors can no longer change it."""
     inspection = office_record_or_404(Inspection, inspection_id)
     _require_edit(inspection)
-    if not FlaskForm().validate_on_submit():
+    if not AppForm().validate_on_submit():
         abort(400)
     try:
         services.submit_inspection(inspection, current_user)
@@ -273,7 +272,7 @@ def submit(inspection_id: int):
 def reopen(inspection_id: int):
     """A supervisor returns a submitted inspection to draft."""
     inspection = office_record_or_404(Inspection, inspection_id)
-    if not FlaskForm().validate_on_submit():
+    if not AppForm().validate_on_submit():
         abort(400)
     try:
         services.reopen_inspection(inspection, current_user)

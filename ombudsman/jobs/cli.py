@@ -1,4 +1,5 @@
-"""`flask --app wsgi jobs worker`: run the queued jobs (PDF renders) on this node, as many nodes as wanted."""
+"""`flask --app wsgi jobs worker`: run the queued jobs (PDF renders, reminders, exports) on this node, as many
+nodes as wanted."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The job functions. Each takes plain ids, runs inside an app context and cleans its session up.
+"""The job functions (letter renders, reminder digests, exports). Each takes plain ids, runs inside an app
+context and cleans its session up.
 
 On the queue they run in `flask --app wsgi jobs worker` (which has the app); started by a plain `rq worker`
 they build the app once per process from the environment. Inline they run in the caller's request.
@@ -48,12 +49,16 @@ def job(func: F) -> F:
 
 @job
 def render_issued_letter(letter_id: int) -> str | None:
-    """Render and store the PDF/A of a letter whose number is reserved; returns its number.
+    """Render and store the PDF/A of a letter whose number is reserved, then mail its electronic
+    deliveries (`ombudsman.portal.delivery.send_pending`); returns its number.
 
     A failure leaves the reservation as it was: the job is retried (same number), and after the last
-    retry it is listed as failed on /admin/jobs. A letter already issued is left alone (returns None).
+    retry it is listed as failed on /admin/jobs. A letter already issued is not rendered again (returns
+    None); only its unsent deliveries go out.
     """
+    from ombudsman.clock import utcnow
     from ombudsman.letters import issuing
+    from ombudsman.portal import delivery
 
     try:
         rendered = issuing.render_reserved(
@@ -61,15 +66,18 @@ def render_issued_letter(letter_id: int) -> str | None:
             base_url=current_app.config["PUBLIC_BASE_URL"],
             evidence_root=Path(current_app.config["EVIDENCE_DIR"]),
         )
-        if rendered is None:
-            return None
-        letter = issuing.finish(rendered)
-        number = letter.number
-        db.session.commit()
+        number = None
+        if rendered is not None:
+            letter = issuing.finish(rendered)
+            number = letter.number
+            db.session.commit()
+            log.info("letter %s issued as %s", letter_id, number)
+        # Electronic delivery asked for at issue: mailed now that the letter is issued and committed (a
+        # retry of an issued letter sends what is still unsent, never twice).
+        delivery.send_pending(letter_id, current_app.config, now=utcnow())
     except BaseException:
         db.session.rollback()
         raise
-    log.info("letter %s issued as %s", letter_id, number)
     return number
 
 
@@ -119,3 +127,35 @@ def send_reminder_digests() -> str:
 def reminders_job_id() -> str:
     """The one job id of the reminder run: queued from every node at once, it runs once."""
     return f"{current_app.config['JOBS_QUEUE']}-deadline-reminders"
+
+
+@job
+def build_export(export_id: int) -> str | None:
+    """Write an export's file (`ombudsman.export_jobs`) to the shared storage; returns its file name.
+
+    Then removes the exports kept longer than `export_jobs.services.KEEP` (their files and rows); a failure
+    there is logged and left to the next export job. An export already built or removed returns None.
+    """
+    from ombudsman import storage
+    from ombudsman.clock import utcnow
+    from ombudsman.export_jobs import services
+
+    store = storage.evidence_storage()
+    try:
+        export = services.build(export_id, store)
+        filename = export.filename if export is not None else None
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    try:
+        removed = services.purge_expired(store, utcnow())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("exports: removing expired exports failed (the next export job tries again)")
+    else:
+        if removed:
+            log.info("exports: %d expired exports removed", removed)
+    log.info("export %s written: %s", export_id, filename)
+    return filename

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from ombudsman.accounts.permissions import ADMIN, office_record_or_404, roles_required
 from ombudsman.extensions import db
+from ombudsman.forms_common import AppForm
 from ombudsman.jobs import queue, tasks
 from ombudsman.letters.models import Letter, LetterStatus
 
@@ -26,7 +26,7 @@ bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 
 
 def _check_csrf() -> None:
-    if not FlaskForm().validate_on_submit():
+    if not AppForm().validate_on_submit():
         abort(400)
 
 
@@ -71,7 +71,7 @@ def index():
         listing=listing,
         letters=letters,
         statuses=statuses,
-        action_form=FlaskForm(),
+        action_form=AppForm(),
         aware=_aware,
     )
 

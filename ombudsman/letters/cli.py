@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
+from ombudsman.accounts.models import Office
 from ombudsman.extensions import db
-from ombudsman.letters import documents
+from ombudsman.letters import documents, signatures, signing, verification
 from ombudsman.letters.models import Letter
 
 letters_cli = click.Group("letters", help="Formal letters.")
@@ -35,3 +38,59 @@ def render_command(letter_id: int, out: Path) -> None:
         kind = "draft (watermarked, not stored)"
     out.write_bytes(data)
     click.echo(f"Letter {letter.id} {letter.number or ''} {kind}: {len(data)} bytes written to {out}.")
+
+
+@letters_cli.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--office", "office_name", help="The office whose trust roots to use (default: the only one).")
+@click.option("--trust-root", "root_files", multiple=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the API's shape).")
+@click.option("--online", is_flag=True, help="Fetch the certificates' revocation data (CRL, OCSP).")
+@with_appcontext
+def verify_command(
+    file: Path, office_name: str | None, root_files: tuple[str, ...], as_json: bool, online: bool
+) -> None:
+    """Check a PDF's electronic signatures and whether it is an issued letter; exits 1 unless valid.
+
+    Trust roots: the office's (`--office`, or the only office) plus any `--trust-root` PEM/DER files.
+    """
+    offices = list(db.session.scalars(select(Office).order_by(Office.id)))
+    if office_name:
+        offices = [o for o in offices if o.name == office_name]
+        if not offices:
+            raise click.ClickException(f"No office named {office_name!r}.")
+    if len(offices) > 1:
+        raise click.ClickException("Several offices: name one with --office.")
+    data = file.read_bytes()
+    roots = [c for name in root_files for c in signing.parse_certificates(Path(name).read_bytes())]
+    letter = None
+    if offices:
+        letter, report = verification.check_file(offices[0], data, online=online)
+        if roots:
+            office_roots = verification.office_trust_roots(offices[0].id)
+            report = signatures.check(data, office_roots + roots, online=online)
+    else:
+        report = signatures.check(data, roots, online=online)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"file": str(file), "letter_number": letter.number if letter else None, **report.as_json()},
+                indent=2,
+            )
+        )
+    else:
+        click.echo(f"{file}: {report.message}")
+        if letter is not None:
+            click.echo(f"  Issued letter {letter.number} ({letter.status.value}), byte for byte.")
+        for sig in report.signatures:
+            click.echo(f"  Signature {sig.field_name}: {sig.verdict.value}")
+            click.echo(f"    signer: {sig.signer}; issuer: {sig.issuer}")
+            click.echo(f"    intact: {sig.intact}; covers the whole file: {sig.covers_whole_file}")
+            click.echo(f"    trusted: {sig.trusted}; signed at: {sig.signed_at}")
+            click.echo(f"    time stamp: {sig.timestamp_at}")
+            click.echo(
+                f"    certificate valid {sig.certificate_valid_from} to {sig.certificate_valid_until}"
+                + (f"; revoked {sig.revoked_at}" if sig.revoked_at else "")
+            )
+    if not report.valid:
+        raise SystemExit(1)

@@ -42,6 +42,10 @@ SENT_OR_RECEIVED = Day(DateRule.PAST)
 # The date printed on the letter, chosen at issue: never in the future (and never before the last inspection
 # the letter reports on: the service, `issuing.letter_date_for`).
 LETTER_DATE = Day(DateRule.PAST)
+# The passphrase of the head's signing key (electronic-signature mode): typed at issue, never stored. It is
+# not part of `IssueLetter` (commands are logged and trimmed; a passphrase is neither), but its bound is one.
+SIGNING_PASSPHRASE = Text(1024)
+SIGNING_PASSPHRASE_FIELD = "signing_passphrase"
 
 # --- office settings --------------------------------------------------------------------------------------
 

@@ -75,6 +75,13 @@ def default_signatory(office: Office, settings: LetterSettings) -> tuple[str, st
     return office.head_name, title
 
 
+def electronic_statement(issuer: str | None) -> str:
+    """The sentence the signature block prints in electronic-signature mode, naming the certificate's
+    issuer when known (a draft does not know the certificate yet)."""
+    statement = "Ditandatangani secara elektronik menggunakan sertifikat elektronik"
+    return f"{statement} yang diterbitkan oleh {issuer}." if issuer else f"{statement}."
+
+
 def letter_kind_for(recommendations: Iterable[Recommendation]) -> LetterKind:
     """The letter kind that fits the recommendations: theirs when they agree, a saran otherwise."""
     kinds = {rec.kind for rec in recommendations}
@@ -436,6 +443,7 @@ def letter_document(
     verify_url: str | None = None,
     short_code: str | None = None,
     demo: bool = False,
+    signature_issuer: str | None = None,
 ) -> tuple[LetterDocument, dict[str, Path]]:
     """The letter as it reads from the live records, and the files (photo thumbnails) its PDF may read.
 
@@ -443,6 +451,8 @@ def letter_document(
     A reminder or escalation (`letter.escalation_step`) lists its overdue recommendations instead of the
     findings, asks for a reply by a new date and lists the earlier letters in its annex.
     `demo`: issued while the letters setup is incomplete outside production (`readiness`): marked "DEMO".
+    In electronic-signature mode (the letter reserved as `signed`, or a draft of an office in that mode)
+    the signature block says so, naming `signature_issuer` (the certificate's issuer) when known.
     """
     office = letter.office
     settings = for_office(office)
@@ -472,6 +482,7 @@ def letter_document(
         letter_deadline = sections[0].deadline
         sections = [dataclasses.replace(s, deadline="") for s in sections]
     issued = number is not None and day is not None
+    electronic = letter.signed if issued else settings.electronic_signature
     doc = LetterDocument(
         office=office_header(office, settings),
         number=number,
@@ -508,6 +519,7 @@ def letter_document(
         ),
         draft=not issued,
         demo=demo and issued,
+        electronic_signature=electronic_statement(signature_issuer) if electronic else "",
     )
     return doc, files
 

@@ -138,6 +138,9 @@ class LetterDocument:
     draft: bool = False  # prints a "DRAF" watermark on every page
     # Issued outside production while the letters setup was incomplete: "DEMO" on every page.
     demo: bool = False
+    # Electronic-signature mode: the sentence printed in the signature block instead of the gap for a wet
+    # signature ("Ditandatangani secara elektronik ... diterbitkan oleh <issuer>"); empty on paper.
+    electronic_signature: str = ""
 
     def __post_init__(self) -> None:
         """Check the settings and the issued-letter invariants early, with messages a developer can act on."""

@@ -7,15 +7,14 @@ refuses exactly what the API and the service refuse, with the same message.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
     FloatField,
-    Form,
     FormField,
+    PasswordField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -27,7 +26,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Sto
 
 from ombudsman import contracts
 from ombudsman.contracts import RECORD_ID, form_validators
-from ombudsman.forms_common import OptionalIdSelectField
+from ombudsman.forms_common import AppForm, OptionalIdSelectField, SubForm
 from ombudsman.letters import commands as c
 from ombudsman.letters.document import PAPER_SIZES
 from ombudsman.letters.models import DeliveryMethod, LetterKind, LetterStatus
@@ -72,7 +71,7 @@ def _count_limit(maximum: int) -> Length:
     return Length(max=maximum, message=_l("Paling banyak %(n)d baris tembusan.", n=maximum))
 
 
-class CopyLineForm(Form):
+class CopyLineForm(SubForm):
     """One Tembusan line: an authority from the register, or free text (`commands.CopyLine`)."""
 
     contract = c.CopyLine
@@ -81,7 +80,7 @@ class CopyLineForm(Form):
     text = StringField(_l("atau teks bebas"), validators=[Optional(), *form_validators(c.COPY_TEXT)])
 
 
-class LetterForm(FlaskForm):
+class LetterForm(AppForm):
     """Edit a draft letter (`commands.LetterDraft`)."""
 
     contract = c.LetterDraft
@@ -122,7 +121,7 @@ class LetterForm(FlaskForm):
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(AppForm):
     """A workflow button with an optional note (sending a letter back: `commands.ReturnLetter`)."""
 
     contract = c.ReturnLetter
@@ -130,7 +129,7 @@ class NoteForm(FlaskForm):
     note = TextAreaField(_l("Catatan"), validators=[Optional(), *form_validators(c.NOTE)])
 
 
-class DeliveryForm(FlaskForm):
+class DeliveryForm(AppForm):
     """How and when an issued letter was delivered, and when it was received (`commands.RecordDelivery`)."""
 
     contract = c.RecordDelivery
@@ -156,21 +155,28 @@ class DeliveryForm(FlaskForm):
     )
 
 
-class IssueForm(FlaskForm):
+class IssueForm(AppForm):
     """The head issues an approved letter, choosing its date (`commands.IssueLetter`)."""
 
     contract = c.IssueLetter
 
     letter_date = DateField(_l("Tanggal surat"), validators=[Optional(), *form_validators(c.LETTER_DATE)])
+    # Electronic-signature mode only: opens the head's key for this request (`issuing.unlock_signatory`).
+    signing_passphrase = PasswordField(
+        _l("Frasa sandi kunci tanda tangan elektronik"),
+        validators=[Optional(), *form_validators(c.SIGNING_PASSPHRASE)],
+    )
+    # Mail the issued letter to the addressee's contacts, with a link to the authority portal (issue 14).
+    electronic_delivery = BooleanField(_l("Kirim secara elektronik ke kontak instansi tujuan"))
 
 
-class EmblemForm(FlaskForm):
+class EmblemForm(AppForm):
     """Upload the letterhead's emblem (PNG or SVG; checked by its content in `emblem.check_upload`)."""
 
     emblem = FileField(_l("Lambang untuk kop surat (PNG atau SVG)"), validators=[FileRequired()])
 
 
-class VerifyUploadForm(FlaskForm):
+class VerifyUploadForm(AppForm):
     """Anyone may upload a PDF to compare it with the issued letter."""
 
     file = FileField(_l("Berkas PDF yang ingin diperiksa"), validators=[FileRequired()])
@@ -181,7 +187,7 @@ def _decimal(label, bounds: tuple[float, float]) -> FloatField:
     return FloatField(label, validators=[InputRequired(), NumberRange(low, high)])
 
 
-class LetterSettingsForm(FlaskForm):
+class LetterSettingsForm(AppForm):
     """The office's letter settings (`commands.UpdateLetterSettings`)."""
 
     contract = c.UpdateLetterSettings
@@ -208,3 +214,26 @@ class LetterSettingsForm(FlaskForm):
     margin_right = _decimal(_l("Margin kanan (mm)"), c.MARGIN_RANGE)
     margin_bottom = _decimal(_l("Margin bawah (mm)"), c.MARGIN_RANGE)
     margin_left = _decimal(_l("Margin kiri (mm)"), c.MARGIN_RANGE)
+
+
+class SignatureModeForm(AppForm):
+    """Electronic-signature mode on or off for the office's issued letters."""
+
+    electronic_signature = BooleanField(_l("Tanda tangan elektronik (PAdES) pada surat yang diterbitkan"))
+
+
+class TrustRootsForm(AppForm):
+    """The CA certificates the office trusts when verifying signed letters (PEM bundle or one DER file)."""
+
+    trust_roots = FileField(_l("Sertifikat akar tepercaya (PEM atau DER)"), validators=[FileRequired()])
+
+
+class SigningKeyForm(AppForm):
+    """A signatory's PKCS#12 (key and certificate chain) and its passphrase, checked then forgotten."""
+
+    user_id = SelectField(_l("Penanda tangan (Kepala Perwakilan)"), coerce=int, choices=[])
+    pkcs12 = FileField(_l("Berkas PKCS#12 (.p12 / .pfx)"), validators=[FileRequired()])
+    signing_passphrase = PasswordField(
+        _l("Frasa sandi berkas PKCS#12"),
+        validators=[InputRequired(), *form_validators(c.SIGNING_PASSPHRASE)],
+    )

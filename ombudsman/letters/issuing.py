@@ -13,6 +13,11 @@ Three steps, so that no database lock is held while the PDF renders (0.5–3 s):
 
 After issue the letter is only ever shown from its snapshot and served from its stored bytes (`documents`).
 `issue` runs the three in a row in the caller's transaction handling (for the CLI, the seed and tests).
+
+In electronic-signature mode (`LetterSettings.electronic_signature`, issue 13) the head's key is unlocked
+first (`unlock_signatory`, before `reserve`: a wrong passphrase burns no number), `reserve` marks the letter
+`signed`, and the request itself renders, signs and stores it (`complete_signed`): the unlocked key never
+leaves the process (see `ombudsman.letters.signing`).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from ombudsman.accounts.models import User
 from ombudsman.clock import utcnow
 from ombudsman.errors import Conflict, Invalid
 from ombudsman.extensions import db
-from ombudsman.letters import access, compose, counters, eligibility, followup, readiness
+from ombudsman.letters import access, compose, counters, eligibility, followup, readiness, signing
 from ombudsman.letters.commands import IssueLetter
 from ombudsman.letters.models import Letter, LetterStatus
 from ombudsman.letters.numbering import format_number
@@ -95,6 +100,24 @@ def letter_date_for(letter: Letter, cmd: IssueLetter, today: date) -> date:
     return day
 
 
+def unlock_signatory(
+    letter: Letter, user: User, passphrase: str | None, *, secret_key: str
+) -> signing.UnlockedSignatory | None:
+    """In electronic-signature mode, the issuing head's key unlocked with `passphrase`; otherwise None.
+
+    Call it before `reserve`. Raises `NotFound` for another office's letter, `Forbidden` unless the user
+    is the head, `Conflict` (field `signing_passphrase`) when the head has no key, `Invalid` (same field)
+    for an empty or wrong passphrase. The passphrase is never stored or logged.
+    """
+    access.same_office(user, letter)
+    access.require(user, access.ISSUE, _l("Hanya Kepala Perwakilan yang dapat menerbitkan surat."))
+    if letter.status.is_issued or (letter.is_issuing and not letter.signed):
+        return None  # nothing left to sign: `reserve` answers
+    if not for_office(letter.office).electronic_signature and not letter.signed:
+        return None
+    return signing.unlock(user, passphrase or "", secret_key=secret_key)
+
+
 def reserve(
     letter: Letter,
     user: User,
@@ -103,6 +126,7 @@ def reserve(
     base_url: str,
     letter_date: date | None = None,
     require_ready: bool = False,
+    signatory: signing.UnlockedSignatory | None = None,
 ) -> Letter:
     """Step 1: check the approved letter and reserve its number, date, token and short code.
 
@@ -118,7 +142,9 @@ def reserve(
     does not belong in the letter (`eligibility`), `Conflict` when the office is not ready (field
     `readiness` lists what is missing), the letter is not approved, already issued, prints no
     recommendation, its office cannot number letters yet, or the letter it corrects was superseded
-    meanwhile. The caller commits at once: the counter row stays locked until then.
+    meanwhile; `Invalid` on `signing_passphrase` when the office signs electronically and no unlocked
+    `signatory` (`unlock_signatory`) is given. The caller commits at once: the counter row stays locked
+    until then.
     """
     access.same_office(user, letter)
     access.require(user, access.ISSUE, _l("Hanya Kepala Perwakilan yang dapat menerbitkan surat."))
@@ -144,6 +170,8 @@ def reserve(
     settings = for_office(office)
     if errors := number_settings_errors(settings):
         raise Conflict(joined(errors))
+    if settings.electronic_signature and signatory is None:
+        raise Invalid(_l("Ketik frasa sandi kunci tanda tangan Anda."), signing.SIGNING_PASSPHRASE_FIELD)
     previous = letter.supersedes
     if previous is not None and previous.status is not LetterStatus.ISSUED:
         raise Conflict(_l("Surat yang dikoreksi sudah diganti oleh surat lain."))
@@ -159,7 +187,10 @@ def reserve(
     letter.number, letter.sequence, letter.year, letter.letter_date = number, sequence, day.year, day
     letter.verify_token, letter.short_code = _new_token(), _new_short_code()
     letter.issued_by_id = user.id
-    access.record(letter, user, "number_reserved", {"number": number, "date": day.isoformat()})
+    letter.signed = settings.electronic_signature
+    access.record(
+        letter, user, "number_reserved", {"number": number, "date": day.isoformat(), "signed": letter.signed}
+    )
     db.session.flush()  # the unique (office, year, sequence) constraint speaks now, inside the transaction
     return letter
 
@@ -216,13 +247,18 @@ def render_reserved(
     base_url: str,
     evidence_root: Path | None,
     render: Callable[..., bytes] | None = None,
+    signatory: signing.UnlockedSignatory | None = None,
+    timestamp_url: str | None = None,
 ) -> Rendered | None:
     """Step 2: render the PDF/A of a letter whose number is reserved, holding no transaction meanwhile.
 
     Reads the letter's live records, ends the session's transaction (no lock, no snapshot is kept while
-    rendering), then renders. Returns None when the letter is already issued (nothing to do). Raises
-    `Conflict` when it has no reserved number (never reserved, or returned to draft); a renderer error
-    propagates, and the reservation stays for the retry. `render` defaults to `render_letter_pdf`.
+    rendering), then renders. A letter marked `signed` is then signed by `signatory` (PAdES, with a time
+    stamp from `timestamp_url` when given; `signing.sign_pdf`). Returns None when the letter is already
+    issued (nothing to do). Raises `Conflict` when it has no reserved number (never reserved, or returned
+    to draft) or when it must be signed and no `signatory` is given (a queued render: the head issues
+    again with the passphrase); a renderer or signing error propagates, and the reservation stays for the
+    retry. `render` defaults to `render_letter_pdf`.
     """
     render = render or render_letter_pdf
     letter = db.session.get(Letter, letter_id, populate_existing=True)
@@ -230,6 +266,13 @@ def render_reserved(
         return None
     if not letter.is_issuing:
         raise Conflict(_l("Surat ini belum diberi nomor untuk diterbitkan."))
+    if letter.signed and signatory is None:
+        raise Conflict(
+            _l(
+                "Surat ini ditandatangani secara elektronik: Kepala menerbitkannya lagi dengan frasa "
+                "sandinya."
+            )
+        )
     # Production refused an incomplete setup at `reserve`; elsewhere an incomplete one prints "DEMO".
     demo = readiness.check_for_issue(letter.office, base_url, enforce=False)
     doc, files = compose.letter_document(
@@ -240,11 +283,20 @@ def render_reserved(
         verify_url=verify_url(base_url, letter.verify_token or ""),
         short_code=letter.short_code,
         demo=demo,
+        signature_issuer=signatory.issuer if letter.signed and signatory else None,
     )
     snapshot = compose.document_to_snapshot(doc)
+    signed = letter.signed
+    roots = signing.trust_roots_of(for_office(letter.office).trust_roots) if signed else []
+    reason, location = f"Surat dinas nomor {letter.number}", doc.date_place
     # The document is plain data now: end the read so that nothing is held while the renderer works.
     db.session.commit()
-    return Rendered(letter_id, render(doc, allowed_files=files, archive=True), snapshot, demo)
+    pdf = render(doc, allowed_files=files, archive=True)
+    if signed:
+        pdf = signing.sign_pdf(
+            pdf, signatory, reason=reason, location=location, timestamp_url=timestamp_url, trust_roots=roots
+        )
+    return Rendered(letter_id, pdf, snapshot, demo)
 
 
 def finish(rendered: Rendered) -> Letter:
@@ -291,6 +343,30 @@ def finish(rendered: Rendered) -> Letter:
     return letter
 
 
+def complete_signed(
+    letter_id: int,
+    signatory: signing.UnlockedSignatory | None,
+    *,
+    base_url: str,
+    evidence_root: Path | None,
+    timestamp_url: str | None = None,
+    render: Callable[..., bytes] | None = None,
+) -> Letter:
+    """Steps 2 and 3 in this process (never queued): render, sign with `signatory`, store. The caller
+    commits. Raises what `render_reserved` and `finish` raise."""
+    rendered = render_reserved(
+        letter_id,
+        base_url=base_url,
+        evidence_root=evidence_root,
+        render=render,
+        signatory=signatory,
+        timestamp_url=timestamp_url,
+    )
+    if rendered is None:
+        return db.session.get(Letter, letter_id)
+    return finish(rendered)
+
+
 def issue(
     letter: Letter,
     user: User,
@@ -301,19 +377,34 @@ def issue(
     letter_date: date | None = None,
     require_ready: bool = False,
     render: Callable[..., bytes] | None = None,
+    signing_passphrase: str | None = None,
+    secret_key: str = "",
+    timestamp_url: str | None = None,
 ) -> Letter:
     """Reserve, commit, render and finish in a row: the letter is issued when this returns (the caller
-    commits the last step). For the CLI, the seed and tests; the web and the API use `reserve` and a job.
+    commits the last step). For the CLI, the seed and tests; the web and the API use `reserve` and a job
+    (or, signing electronically, `complete_signed`).
 
-    Raises what `reserve` and `finish` raise; a renderer error propagates after the reservation was
-    committed (the number stays with the letter; issuing again retries the render).
+    Raises what `unlock_signatory`, `reserve` and `finish` raise; a renderer error propagates after the
+    reservation was committed (the number stays with the letter; issuing again retries the render).
     """
+    signatory = unlock_signatory(letter, user, signing_passphrase, secret_key=secret_key)
     letter = reserve(
-        letter, user, today=today, base_url=base_url, letter_date=letter_date, require_ready=require_ready
+        letter,
+        user,
+        today=today,
+        base_url=base_url,
+        letter_date=letter_date,
+        require_ready=require_ready,
+        signatory=signatory,
     )
     letter_id = letter.id
     db.session.commit()
-    rendered = render_reserved(letter_id, base_url=base_url, evidence_root=evidence_root, render=render)
-    if rendered is None:
-        return db.session.get(Letter, letter_id)
-    return finish(rendered)
+    return complete_signed(
+        letter_id,
+        signatory,
+        base_url=base_url,
+        evidence_root=evidence_root,
+        timestamp_url=timestamp_url,
+        render=render,
+    )

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     Float,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
@@ -117,6 +119,11 @@ class LetterSettings(db.Model):
     margin_left: Mapped[float] = mapped_column(Float, default=30.0)
     # The emblem printed in the kop (`LetterEmblem`); None until the admin uploads one.
     emblem_id: Mapped[int | None] = mapped_column(ForeignKey("letter_emblems.id"))
+    # Electronic-signature mode (issue 13): issued letters are signed (PAdES) with the issuing head's
+    # certificate; off, the letter keeps the wet-signature gap and is signed on paper.
+    electronic_signature: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The certificates (PEM, concatenated) the office trusts as roots when verifying signed letters.
+    trust_roots: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     office: Mapped[Office] = relationship()
     emblem: Mapped[LetterEmblem | None] = relationship()
@@ -140,6 +147,34 @@ class LetterEmblem(db.Model):
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SigningKey(db.Model):
+    """A signatory's PKCS#12 (key and certificate chain), uploaded by the admin (`ombudsman.letters.signing`).
+
+    `sealed` is the PKCS#12 file, itself encrypted under the signatory's passphrase, encrypted once more
+    under a key derived from the app's secret key (Fernet): a database dump alone is not even an offline
+    target for guessing the passphrase. The certificate fields are public copies, for pages and checks.
+    Rows are never deleted: a new upload for the same user deactivates the previous one.
+    """
+
+    __tablename__ = "signing_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    sealed: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    certificate: Mapped[bytes] = mapped_column(LargeBinary)  # the signer's certificate, DER
+    subject: Mapped[str] = mapped_column(String(300))
+    issuer: Mapped[str] = mapped_column(String(300))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the certificate
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    not_after: Mapped[datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class LetterCounter(db.Model):
@@ -196,6 +231,9 @@ class Letter(db.Model):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     snapshot: Mapped[dict | None] = deferred(mapped_column(JSON))
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"), index=True)
+    # Issued (or being issued) with an electronic signature: set at `issuing.reserve` from the office's
+    # mode, so the render is only ever stored signed (a queued render without the key refuses it).
+    signed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Set on letters drafted from an overdue recommendation's escalation plan (reminder, superior,
     # head_office): issuing one records that step on the recommendations' follow-up.
     escalation_step: Mapped[str | None] = mapped_column(String(20))

@@ -10,7 +10,9 @@ configuration (`ENVIRONMENT == "production"`), issuing is refused until every it
   (`seed_data.LETTER_SETTINGS`: "ORI", "PW-NTT");
 - the letterhead is complete: the office's name, address, telephone, e-mail and website;
 - an emblem image is uploaded (`emblem`);
-- the signatory's name and title are known.
+- the signatory's name and title are known;
+- in electronic-signature mode (issue 13): trust roots are set, and a head of the office has a signing
+  certificate valid today that is not the demo's TEST certificate (`demo_signing`).
 
 In development and testing (the demo) issuing goes on, and a letter issued while something is missing
 carries a "DEMO" mark on every page (`LetterDocument.demo`).
@@ -126,16 +128,41 @@ def _signatory(office: Office, settings: LetterSettings) -> Item:
     )
 
 
+def _electronic_signature(office: Office, settings: LetterSettings) -> Item:
+    from ombudsman.clock import utcnow
+    from ombudsman.letters import demo_signing, signing
+
+    missing = []
+    if not settings.trust_roots.strip():
+        missing.append(_l("Sertifikat akar tepercaya untuk memeriksa tanda tangan belum diunggah."))
+    now = utcnow()
+    keys = [k for k in signing.office_keys(office) if k.not_before <= now <= k.not_after]
+    if not keys:
+        missing.append(_l("Belum ada sertifikat tanda tangan Kepala yang berlaku hari ini."))
+    elif all(k.issuer == demo_signing.TEST_CA_NAME for k in keys):
+        missing.append(_l("Sertifikat tanda tangan masih sertifikat TEST dari data demo."))
+    return Item(
+        "electronic_signature",
+        _l("Tanda tangan elektronik"),
+        not missing,
+        missing,
+        "letter_settings.signing_page",
+    )
+
+
 def checklist(office: Office, base_url: str) -> list[Item]:
     """The letters setup checklist of the office, in the order the page shows it (see the module)."""
     settings = for_office(office)
-    return [
+    items = [
         _public_address(base_url),
         _number_codes(settings),
         _letterhead(office, settings),
         _emblem(settings),
         _signatory(office, settings),
     ]
+    if settings.electronic_signature:
+        items.append(_electronic_signature(office, settings))
+    return items
 
 
 def missing(items: list[Item]) -> list[Any]:

@@ -9,9 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
-from ombudsman import search
+from ombudsman import exports, search
+from ombudsman.extensions import db
 from ombudsman.letters.forms import KIND_LABELS, STATUS_LABELS
 from ombudsman.letters.models import Letter, LetterKind, LetterStatus
+from ombudsman.pagination import search_text
 
 
 @dataclass
@@ -24,6 +26,23 @@ class LetterFilters:
     year: int | None = None
     inspection_id: int | None = None
     q: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> LetterFilters:
+        """The filters of query-string arguments (a werkzeug `MultiDict`); unknown values are ignored."""
+
+        def pick(enum_cls, key):
+            value = args.get(key) or None
+            return enum_cls(value) if value in {m.value for m in enum_cls} else None
+
+        return cls(
+            status=pick(LetterStatus, "status"),
+            kind=pick(LetterKind, "kind"),
+            authority_id=args.get("authority_id", type=int),
+            year=args.get("year", type=int),
+            inspection_id=args.get("inspection_id", type=int),
+            q=search_text(args=args),
+        )
 
 
 def register_query(office_id: int, filters: LetterFilters | None = None) -> Select:
@@ -86,3 +105,16 @@ def register_rows(letters: Iterable[Letter]) -> Iterator[tuple]:
             letter.received_on,
             letter.pdf_sha256 or "",
         )
+
+
+#: The workbook's sheet title.
+SHEET_TITLE = _l("Register surat")
+
+
+def export_table(office_id: int, filters: LetterFilters) -> exports.Table:
+    """The office's filtered register as one export (`register-surat-keluar`), in the request or a job.
+
+    One query whatever the number of letters (their addressees joined).
+    """
+    letters = list(db.session.scalars(register_query(office_id, filters)))
+    return exports.Table("register-surat-keluar", SHEET_TITLE, REGISTER_HEADER, register_rows(letters))

@@ -16,7 +16,7 @@ from ombudsman.letters.delivery import record_delivery
 from ombudsman.letters.documents import FrozenPdfError, StoredPdf, draft_pdf, issued_pdf, stored_pdf
 from ombudsman.letters.drafting import create, draft_from_inspection, update
 from ombudsman.letters.escalation import draft_escalation_letter
-from ombudsman.letters.issuing import issue, reserve, verify_url
+from ombudsman.letters.issuing import complete_signed, issue, reserve, unlock_signatory, verify_url
 from ombudsman.letters.register import LetterFilters, register_query
 from ombudsman.letters.settings import update_settings
 from ombudsman.letters.workflow import approve, return_to_draft, submit
@@ -27,6 +27,7 @@ __all__ = [
     "LetterFilters",
     "StoredPdf",
     "approve",
+    "complete_signed",
     "create",
     "draft_escalation_letter",
     "draft_from_inspection",
@@ -39,6 +40,7 @@ __all__ = [
     "return_to_draft",
     "stored_pdf",
     "submit",
+    "unlock_signatory",
     "update",
     "update_settings",
     "verify_url",

@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ombudsman.accounts.permissions import public
 from ombudsman.extensions import limiter
-from ombudsman.letters import access, documents, verification
+from ombudsman.letters import access, documents, signatures, verification
 from ombudsman.letters.forms import VerifyUploadForm
 from ombudsman.letters.models import Letter
 
 verify_bp = Blueprint("verify", __name__, url_prefix="/verify")
 
-#: Uploads to the public verification page; an issued letter is far smaller.
-VERIFY_MAX_BYTES = 10 * 1024 * 1024
+VERIFY_MAX_BYTES = verification.VERIFY_MAX_BYTES
 
 
 @verify_bp.get("/")
@@ -36,12 +35,17 @@ def lookup():
 
 
 def _verify_page(letter: Letter, form: VerifyUploadForm, result: dict | None = None, status: int = 200):
+    try:
+        signature = verification.signature_of(letter, online=current_app.config["SIGNING_VERIFY_ONLINE"])
+    except documents.FrozenPdfError:
+        abort(500)  # logged; a damaged archive copy confirms nothing
     response = Response(
         render_template(
             "letter_pages/verify.html",
             letter=letter,
             form=form,
             result=result,
+            signature=signature,
             replaced_by=access.replacement(letter),
         ),
         status=status,
@@ -65,7 +69,7 @@ def verify_show(token: str):
 @limiter.limit("20 per minute")
 @public
 def verify_check(token: str):
-    """Public: compare an uploaded PDF with the issued one, byte for byte."""
+    """Public: compare an uploaded PDF with the issued one, byte for byte, and check its signatures."""
     letter = verification.by_token(token)
     if letter is None:
         abort(404)
@@ -82,5 +86,16 @@ def verify_check(token: str):
         matches = verification.matches_issued(letter, data)
     except documents.FrozenPdfError:
         abort(500)  # logged; a damaged archive copy confirms nothing
-    result = {"matches": matches, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    result = {
+        "matches": matches,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+        # The file's own signatures, checked against the issuing office's trust roots: a copy that is not
+        # byte-identical may still be the signed letter with harmless additions, or say what was changed.
+        "signature": signatures.check(
+            data,
+            verification.office_trust_roots(letter.office_id),
+            online=current_app.config["SIGNING_VERIFY_ONLINE"],
+        ),
+    }
     return _verify_page(letter, VerifyUploadForm(), result)

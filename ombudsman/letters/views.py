@@ -13,21 +13,22 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from redis.exceptions import RedisError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from ombudsman import clock, contracts, exports
+from ombudsman import clock, contracts
 from ombudsman.accounts.permissions import EVERYONE, RECOMMEND, office_record_or_404, roles_required
 from ombudsman.audit import services as audit
 from ombudsman.authorities import services as authorities
 from ombudsman.errors import DomainError, NotFound
+from ombudsman.export_jobs import views as export_jobs
+from ombudsman.export_jobs.models import ExportKind
 from ombudsman.extensions import db
-from ombudsman.forms_common import show_error
+from ombudsman.forms_common import AppForm, show_error
 from ombudsman.inspections.models import Inspection
 from ombudsman.jobs import queue, tasks
-from ombudsman.letters import access, compose, documents, drafting, eligibility, readiness
+from ombudsman.letters import access, compose, documents, drafting, eligibility, readiness, settings
 from ombudsman.letters.commands import CopyLine, LetterDraft
 from ombudsman.letters.forms import (
     BLANK_COPY_ROWS,
@@ -39,9 +40,9 @@ from ombudsman.letters.forms import (
     LetterForm,
     NoteForm,
 )
-from ombudsman.letters.models import Letter, LetterKind, LetterStatus
-from ombudsman.letters.register import REGISTER_HEADER, LetterFilters, register_query, register_rows
-from ombudsman.pagination import page_args, search_text
+from ombudsman.letters.models import Letter
+from ombudsman.letters.register import LetterFilters, register_query
+from ombudsman.pagination import page_args
 from ombudsman.recommendations.models import Recommendation
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
@@ -71,7 +72,7 @@ def office_today():
 
 def check_csrf() -> None:
     """A bare POST button: refuse (400) a request without a valid CSRF token."""
-    if not FlaskForm().validate_on_submit():
+    if not AppForm().validate_on_submit():
         abort(400)
 
 
@@ -79,20 +80,7 @@ def check_csrf() -> None:
 
 
 def _filters() -> LetterFilters:
-    args = request.args
-
-    def pick(enum_cls, key):
-        value = args.get(key) or None
-        return enum_cls(value) if value in {m.value for m in enum_cls} else None
-
-    return LetterFilters(
-        status=pick(LetterStatus, "status"),
-        kind=pick(LetterKind, "kind"),
-        authority_id=args.get("authority_id", type=int),
-        year=args.get("year", type=int),
-        inspection_id=args.get("inspection_id", type=int),
-        q=search_text(),
-    )
+    return LetterFilters.from_args(request.args)
 
 
 @bp.get("/")
@@ -112,25 +100,18 @@ def index():
     )
 
 
-def _register_export() -> list[Letter]:
-    return list(db.session.scalars(register_query(current_user.office_id, _filters())))
-
-
 @bp.get("/export.csv")
 @roles_required(EVERYONE)
 def export():
-    """The filtered register as CSV (UTF-8 with BOM, for spreadsheet programs)."""
-    rows = register_rows(_register_export())
-    return exports.csv_response("register-surat-keluar.csv", REGISTER_HEADER, rows)
+    """The filtered register as CSV (UTF-8 with BOM, for spreadsheet programs), or its job."""
+    return export_jobs.answer(ExportKind.LETTERS, "csv")
 
 
 @bp.get("/export.xlsx")
 @roles_required(EVERYONE)
 def export_xlsx():
-    """The filtered register as an Excel workbook."""
-    return exports.xlsx_response(
-        "register-surat-keluar.xlsx", _("Register surat"), REGISTER_HEADER, register_rows(_register_export())
-    )
+    """The filtered register as an Excel workbook, or its job."""
+    return export_jobs.answer(ExportKind.LETTERS, "xlsx")
 
 
 # --- drafting ----------------------------------------------------------------------------------------------
@@ -252,13 +233,14 @@ def render_show(
         setup_gaps=setup_gaps,
         setup_required=readiness.required(current_app.config),
         issued_as_demo=_issued_as_demo(letter),
-        action_form=FlaskForm(),
+        action_form=AppForm(),
         note_form=NoteForm(),
         delivery_form=delivery_form,
         replaced_by=access.replacement(letter),
         correction=access.pending_correction(letter) if letter.status.is_issued else None,
         trail=audit.trail("letter", letter.id),
         issue_job_status=_issue_job_status(letter),
+        electronic_signature="issue" in actions and settings.for_office(letter.office).electronic_signature,
     ), status
 
 

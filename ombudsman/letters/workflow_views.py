@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -16,16 +17,18 @@ from flask_login import current_user
 
 from ombudsman import contracts
 from ombudsman.accounts.permissions import EVERYONE, office_record_or_404, roles_required
+from ombudsman.clock import utcnow
 from ombudsman.errors import Conflict, DomainError, Invalid
 from ombudsman.extensions import db
 from ombudsman.forms_common import flash_errors, show_error
 from ombudsman.jobs import tasks
 from ombudsman.letters import access, issuing, readiness, workflow
 from ombudsman.letters import delivery as deliveries
-from ombudsman.letters.commands import RecordDelivery, ReturnLetter
+from ombudsman.letters.commands import SIGNING_PASSPHRASE_FIELD, RecordDelivery, ReturnLetter
 from ombudsman.letters.forms import DeliveryForm, IssueForm
 from ombudsman.letters.models import Letter
 from ombudsman.letters.views import bp, check_csrf, office_today, recorded_delivery_form, render_show
+from ombudsman.portal import delivery as portal_delivery
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +96,8 @@ def issue(letter_id: int):
     is flashed on the letter's page like every workflow step; an office whose letters setup is incomplete
     in production finds there the list of what is missing. The page then shows the letter being issued (it
     refreshes itself) or issued. Pressing the button on a letter being issued retries its render with the
-    same number.
+    same number. In electronic-signature mode the head types the key's passphrase: a wrong one redisplays
+    the page (422) with no number taken, and the letter is rendered, signed and stored in this request.
     """
     letter = office_record_or_404(Letter, letter_id)
     form = IssueForm()
@@ -101,21 +105,27 @@ def issue(letter_id: int):
         if form.csrf_token.errors:
             abort(400)
         return render_show(letter, recorded_delivery_form(letter), 422, issue_form=form)
+    config = current_app.config
     try:
+        # Electronic-signature mode: the head's key opens first, so a wrong passphrase burns no number.
+        signatory = issuing.unlock_signatory(
+            letter, current_user, form.signing_passphrase.data, secret_key=config["SECRET_KEY"]
+        )
         letter = issuing.reserve(
             letter,
             current_user,
             today=office_today(),
             letter_date=form.letter_date.data,
-            base_url=current_app.config["PUBLIC_BASE_URL"],
-            require_ready=readiness.required(current_app.config),
+            base_url=config["PUBLIC_BASE_URL"],
+            require_ready=readiness.required(config),
+            signatory=signatory,
         )
     except DomainError as exc:
         db.session.rollback()
         if exc.status == 403:
             raise
         letter = office_record_or_404(Letter, letter_id)
-        if "letter_date" in exc.fields:
+        if {"letter_date", SIGNING_PASSPHRASE_FIELD} & exc.fields.keys():
             show_error(form, exc)
             return render_show(letter, recorded_delivery_form(letter), 422, issue_form=form)
         if readiness.READINESS_FIELD in exc.fields:
@@ -123,17 +133,33 @@ def issue(letter_id: int):
         else:
             show_error(None, exc)
         return _to_letter(letter)
-    letter_id, office_id, number = letter.id, letter.office_id, letter.number
+    # Electronic delivery is mailed once the letter is issued (`ombudsman.jobs.tasks.render_issued_letter`).
+    if form.electronic_delivery.data and not portal_delivery.request(letter, actor=current_user):
+        flash(_("Instansi tujuan belum punya kontak aktif; surat tidak dikirim elektronik."), "error")
+    letter_id, office_id, number, signed = letter.id, letter.office_id, letter.number, letter.signed
     db.session.commit()
     try:
-        done = tasks.submit_letter_render(letter_id, office_id)
+        if signed:  # rendered, signed and stored here: the unlocked key never leaves this process
+            issuing.complete_signed(
+                letter_id,
+                signatory,
+                base_url=config["PUBLIC_BASE_URL"],
+                evidence_root=Path(config["EVIDENCE_DIR"]),
+                timestamp_url=config.get("SIGNING_TIMESTAMP_URL") or None,
+            )
+            db.session.commit()
+            done = True
+            # As the render job does for an unsigned letter: the electronic deliveries go out once issued.
+            portal_delivery.send_pending(letter_id, config, now=utcnow())
+        else:
+            done = tasks.submit_letter_render(letter_id, office_id)
     except (Invalid, Conflict) as exc:
         db.session.rollback()
         show_error(None, exc)
         return redirect(url_for("letters.show", letter_id=letter_id), 303)
-    except Exception:  # a renderer or queue failure: the reservation stays, the button retries
+    except Exception:  # a renderer, signing or queue failure: the reservation stays, the button retries
         db.session.rollback()
-        log.exception("letter %s: the issued PDF could not be rendered or queued", letter_id)
+        log.exception("letter %s: the issued PDF could not be rendered, signed or queued", letter_id)
         flash(str(issuing.RENDER_FAILED % {"number": number}), "error")
         return redirect(url_for("letters.show", letter_id=letter_id), 303)
     if done:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import InputRequired, Optional
 
 from ombudsman.contracts import RECORD_ID, form_validators
-from ombudsman.forms_common import OptionalIdSelectField, options
+from ombudsman.forms_common import AppForm, OptionalIdSelectField, options
 from ombudsman.recommendations import commands as c
 from ombudsman.recommendations.models import RecommendationKind, RecommendationStatus
 
@@ -26,7 +25,7 @@ STATUS_LABELS = {
 }
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(AppForm):
     """Write or edit a recommendation (`commands.RecommendationDetails`)."""
 
     contract = c.RecommendationDetails

@@ -104,7 +104,7 @@ def create(office_id: int, user: User, details: RecommendationDetails | Mapping[
 
 def update(
     rec: Recommendation,
-    user: User,
+    user: User | None,
     details: RecommendationDetails | Mapping[str, Any],
     *,
     follow_up: bool = False,
@@ -143,7 +143,12 @@ def update(
         changes["finding_ids"] = [before_findings, rec.finding_ids]
     if changes:
         audit.record(
-            "recommendation", rec.id, "updated", user_id=user.id, office_id=rec.office_id, changes=changes
+            "recommendation",
+            rec.id,
+            "updated",
+            user_id=user and user.id,
+            office_id=rec.office_id,
+            changes=changes,
         )
     return changes
 

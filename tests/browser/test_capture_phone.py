@@ -330,14 +330,15 @@ def test_two_tabs_without_web_locks_send_one_at_a_time_and_both_end_sent(
         phone.close()
 
 
-TOO_SMALL = """() => {
+TOO_SMALL = r"""(selector) => {
   // Every control the inspector can touch, with the area that takes the touch: a checkbox or radio
   // counts with its label (tapping the label ticks it). Returns those under 44 x 44 CSS px, and buttons
-  // whose text is white on no background (invisible on a white card).
-  const root = document.querySelector('.capture-page');
+  // whose text is white on white (no background of their own on a white card).
+  const root = document.querySelector(selector);
+  const controls = 'button, select, input, textarea, summary, a[href], label.nav-toggle-label';
   const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
   const out = [];
-  for (const el of root.querySelectorAll('button, select, input, textarea, summary, a[href]')) {
+  for (const el of root.querySelectorAll(controls)) {
     if (!visible(el)) continue;
     let box = el.getBoundingClientRect();
     if (el.type === 'checkbox' || el.type === 'radio') {
@@ -351,13 +352,18 @@ TOO_SMALL = """() => {
       const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
       out.push(`${el.tagName}#${el.id || el.className || el.name}: ${size}`);
     }
+    // The colour behind the button: its own, else the first ancestor's that has one.
+    let behind = el, bg = 'rgba(0, 0, 0, 0)';
+    const none = 'rgba(0, 0, 0, 0)';
+    while (behind && (bg = getComputedStyle(behind).backgroundColor) === none) behind = behind.parentElement;
     const style = getComputedStyle(el);
-    const clear = style.backgroundColor === 'rgba(0, 0, 0, 0)';
+    const light = (bg.match(/\d+/g) || [255, 255, 255]).slice(0, 3).every(c => Number(c) > 220);
+    const clear = !behind || light;
     if (el.tagName === 'BUTTON' && style.color === 'rgb(255, 255, 255)' && clear) {
       out.push(`${el.tagName}.${el.className}: white text on no background`);
     }
   }
-  return {checked: root.querySelectorAll('button, select, input, textarea, summary, a[href]').length, out};
+  return {checked: root.querySelectorAll(controls).length, out};
 }"""
 
 
@@ -400,8 +406,15 @@ def test_the_capture_page_fits_a_thumb_and_passes_axe(demo, live_server, chromiu
         )  # Ubah, Coba lagi, Hapus
         expect(page.locator(f"{ALL_ITEMS}[data-state=waiting] button.remove")).to_be_visible()
 
-        targets = page.evaluate(TOO_SMALL)
+        targets = page.evaluate(TOO_SMALL, ".capture-page")
         assert targets["out"] == [] and targets["checked"] > 40
+        # The top bar too, menu closed and open: the menu button, the language links, every menu entry.
+        assert page.evaluate(TOO_SMALL, ".topbar")["out"] == []
+        page.click("label.nav-toggle-label")
+        expect(page.locator(".mainnav")).to_be_visible()
+        bar = page.evaluate(TOO_SMALL, ".topbar")
+        assert bar["out"] == [] and bar["checked"] >= 10
+        page.click("label.nav-toggle-label")
         # The save message is where the inspector looks: in view right after saving the checklist.
         row = page.locator("#checklist-rows .checklist-row").first
         row.locator("input[value=present]").check()

@@ -403,7 +403,9 @@ def test_the_capture_form_routes_each_finding_so_sync_never_needs_a_field_it_lac
     expect(page.locator("#f-authority")).to_have_value(str(demo.pemkot.id))
     phone.set_offline(True)
     page.click("#save-finding")
-    expect(page.locator("#finding .saved")).to_be_visible()
+    expect(page.locator("#finding .saved")).to_have_text(
+        "Tersimpan di perangkat. Akan dikirim otomatis saat ada sinyal."
+    )
     # Offline, the authority alone is enough; this one is deactivated before the phone is back online.
     page.fill("#f-title", "Antrean tanpa nomor di loket pusat")
     page.select_option("#f-authority", str(demo.ditjen.id))
@@ -424,6 +426,8 @@ def test_the_capture_form_routes_each_finding_so_sync_never_needs_a_field_it_lac
     page.click("#save-finding")
     expect(page.locator("#f-editing")).to_be_hidden()
     wait_until_all_sent(page, 3)
+    # The note under the form follows what it was about: the corrected finding reached the office.
+    expect(page.locator("#finding .saved")).to_have_text("Terkirim ke kantor.")
 
     db.session.rollback()
     added = db.session.scalars(

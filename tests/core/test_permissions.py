@@ -55,6 +55,10 @@ MATRIX = [
     ("GET", "/users/new", ADMIN),
     ("POST", "/users/new", ADMIN),
     ("GET", "/users/{user}", ADMIN),
+    # The authority portal's staff side (issue 14).
+    ("GET", "/authorities/{addressee}/contacts", ADMIN),
+    ("POST", "/authorities/{addressee}/contacts", ADMIN),
+    ("POST", "/letters/{letter}/e-delivery/send", RECOMMEND),
 ]
 
 
@@ -63,6 +67,7 @@ def ids(demo, app, png_bytes):
     from ombudsman.authorities.models import RoutingRule
     from ombudsman.extensions import db
     from ombudsman.inspections import services, storage
+    from ombudsman.letters.models import Letter
     from ombudsman.recommendations.models import Recommendation
 
     upload = storage.check_upload(png_bytes, "foto.png", max_bytes=app.config["EVIDENCE_MAX_BYTES"])
@@ -84,6 +89,8 @@ def ids(demo, app, png_bytes):
         "rule": db.session.scalars(db.select(RoutingRule.id)).first(),
         "user": demo.users["viewer"].id,
         "checklist": demo.inspection.checklist_id,
+        "letter": db.session.scalars(db.select(Letter.id)).first(),
+        "addressee": demo.pemkot.id,  # not the one the admin's row deletes
     }
 
 
@@ -102,6 +109,44 @@ def test_role_matrix(role, ids, login):
             )
         else:
             assert response.status_code == 403, (role, method, url, response.status_code)
+
+
+@pytest.fixture
+def portal_browsers(demo, app):
+    """Signed-in portal accounts of two authorities (issue 14): Kota Kupang's and the Ditjen's contact."""
+    from ombudsman.extensions import db
+    from ombudsman.portal import accounts, contacts
+    from ombudsman.portal.commands import ContactDetails, SetPortalPassword
+    from tests.conftest import CSRF_RE
+
+    password = "Sasando-Kupang-2026!"
+    browsers = []
+    for authority, email in ((demo.pemkot, "kontak@kupangkota.test"), (demo.ditjen, "kontak@ditjen.test")):
+        contact = contacts.add_contact(
+            authority, ContactDetails(name="Kontak", email=email), actor=demo.users["admin"]
+        )
+        account = accounts.account_for(contact)
+        accounts.set_password(account, SetPortalPassword(new_password=password, confirm=password))
+        db.session.commit()
+        client = app.test_client()
+        token = CSRF_RE.search(client.get("/portal/masuk").get_data(as_text=True)).group(1)
+        signed_in = client.post(
+            "/portal/masuk", data={"email": email, "password": password, "csrf_token": token}
+        )
+        assert signed_in.status_code == 303
+        token = CSRF_RE.search(client.get("/portal/").get_data(as_text=True)).group(1)
+        browsers.append((client, token))
+    return browsers
+
+
+def test_portal_accounts_of_two_authorities_are_refused_on_every_staff_row(ids, portal_browsers):
+    # Every staff route, the whole app's: tests/portal/test_portal_access.py; the portal's own records
+    # of another authority are 404 there too.
+    for client, token in portal_browsers:
+        for method, template, _allowed in MATRIX:
+            url = template.format(**ids)
+            response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
+            assert response.status_code == 403, (method, url, response.status_code)
 
 
 def test_anonymous_is_redirected_everywhere(ids, client):

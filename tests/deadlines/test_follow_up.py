@@ -68,7 +68,7 @@ def test_only_supervisor_or_head_records_the_received_date(demo, recs, login, em
             {"issued_on": "2018-07-31", "received_on": "2018-08-11"},
             "Tanggal harus antara 1 Januari 2000 dan 10 Agustus 2018",
         ),
-        ({"issued_on": "2018-07-31", "received_on": ""}, "This field is required"),
+        ({"issued_on": "2018-07-31", "received_on": ""}, "Kolom ini wajib diisi"),
     ],
 )
 def test_bad_received_dates_are_shown_again_with_the_input(demo, recs, login, data, message, paper_letters):

@@ -56,7 +56,7 @@ def test_invalid_inspection_form_keeps_input_and_writes_nothing(demo, login):
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'value="Sidak Dukcapil Kabupaten"' in page and 'value="Kantor Dinas"' in page
-    assert "Not a valid date value." in page or "tanggal" in page.lower()
+    assert "Bukan tanggal yang sah." in page
     assert db.session.scalar(select(func.count()).select_from(Inspection)) == before
 
 

@@ -60,3 +60,34 @@ class Workflow:
 def workflow(login) -> Workflow:
     """Signed-in inspector, supervisor and head of the demo office."""
     return Workflow(login)
+
+
+@pytest.fixture(scope="session")
+def pki():
+    """The suite's own CA, intermediate, signer (PKCS#12), TSA certificate, CRL and an unknown CA."""
+    from signing_testing import make_pki
+
+    return make_pki()
+
+
+@pytest.fixture
+def signing_office(app, demo, pki) -> SimpleNamespace:
+    """The demo office in electronic-signature mode: the head's PKCS#12 from the suite's PKI, its root
+    trusted. `.passphrase`, `.head`."""
+    from cryptography.hazmat.primitives import serialization
+    from signing_testing import PASSPHRASE
+
+    from ombudsman.letters import signing
+    from ombudsman.letters.settings import for_office
+
+    admin, head = demo.users["admin"], demo.users["head"]
+    settings = for_office(demo.office)
+    signing.upload_key(
+        demo.office, admin, head, pki.signer_p12, PASSPHRASE, secret_key=app.config["SECRET_KEY"]
+    )
+    signing.set_trust_roots(
+        demo.office, admin, settings, pki.root.cert.public_bytes(serialization.Encoding.PEM)
+    )
+    settings.electronic_signature = True
+    db.session.commit()
+    return SimpleNamespace(passphrase=PASSPHRASE, head=head, office=demo.office)

@@ -17,7 +17,7 @@ from ombudsman.deadlines.labels import (
     ESCALATION_STEP_LABELS,
     EVENT_LABELS,
     STATE_LABELS,
-    UNIT_LABELS,
+    day_count,
     warning_text,
 )
 from ombudsman.deadlines.models import PAST_DUE_STATES
@@ -86,6 +86,6 @@ def _template_helpers() -> dict:
         "follow_up_labels": EVENT_LABELS,
         "escalation_labels": ESCALATION_STEP_LABELS,
         "escalation_letter_labels": ESCALATION_LETTER_LABELS,
-        "deadline_unit_labels": UNIT_LABELS,
+        "deadline_day_count": day_count,
         "deadline_warning": warning_text,
     }

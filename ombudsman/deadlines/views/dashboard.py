@@ -27,14 +27,7 @@ TABLE_ROWS = 25
 
 def filters() -> reports.Filters:
     """The list filters of the query string; unknown values are ignored."""
-    state = request.args.get("state")
-    level = request.args.get("level")
-    return reports.Filters(
-        authority_id=request.args.get("authority_id", type=int),
-        level=level if level in reports.LEVEL_GROUPS else None,
-        inspector_id=request.args.get("inspector_id", type=int),
-        state=DeadlineState(state) if state in {s.value for s in DeadlineState} else None,
-    )
+    return reports.Filters.from_args(request.args)
 
 
 def _filter_choices() -> dict:

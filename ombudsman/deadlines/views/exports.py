@@ -1,35 +1,26 @@
-"""The filtered deadlines list as a CSV file or an Excel workbook (written by `ombudsman.exports`)."""
+"""The filtered deadlines list as a CSV file or an Excel workbook (`ombudsman.deadlines.exporting`).
+
+Without a queue the file is the answer; with one the request starts a job and answers with its waiting page
+(`ombudsman.export_jobs`).
+"""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_login import current_user
-
-from ombudsman import exports
 from ombudsman.accounts.permissions import EVERYONE, roles_required
-from ombudsman.deadlines import reports, settings
-from ombudsman.deadlines.views.common import bp, today
-from ombudsman.deadlines.views.dashboard import filters
-
-
-def _export_name(ext: str) -> str:
-    return f"tenggat-{today().isoformat()}.{ext}"
-
-
-def _rows():
-    office = current_user.office
-    return reports.export_rows(office.id, settings.state_cutoffs(office, today()), filters())
+from ombudsman.deadlines.views.common import bp
+from ombudsman.export_jobs import views as export_jobs
+from ombudsman.export_jobs.models import ExportKind
 
 
 @bp.get("/export.csv")
 @roles_required(EVERYONE)
 def export_csv():
-    """The filtered deadlines as CSV (UTF-8 with BOM, for spreadsheet programs), streamed."""
-    return exports.csv_response(_export_name("csv"), reports.EXPORT_HEADER, _rows())
+    """The filtered deadlines as CSV (UTF-8 with BOM, for spreadsheet programs), streamed, or its job."""
+    return export_jobs.answer(ExportKind.DEADLINES, "csv")
 
 
 @bp.get("/export.xlsx")
 @roles_required(EVERYONE)
 def export_xlsx():
-    """The filtered deadlines as an Excel workbook."""
-    return exports.xlsx_response(_export_name("xlsx"), _("Tenggat"), reports.EXPORT_HEADER, _rows())
+    """The filtered deadlines as an Excel workbook, or its job."""
+    return export_jobs.answer(ExportKind.DEADLINES, "xlsx")

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ombudsman import contracts
 from ombudsman.accounts.permissions import EVERYONE, RECOMMEND, REVIEW, office_record_or_404, roles_required
@@ -35,11 +34,12 @@ from ombudsman.deadlines.states import state_of
 from ombudsman.deadlines.views.common import bp, file_store, receipt_letter, today, uploads
 from ombudsman.errors import DomainError, Invalid
 from ombudsman.extensions import db
-from ombudsman.forms_common import flash_errors, show_error
+from ombudsman.forms_common import AppForm, flash_errors, show_error
 from ombudsman.inspections.models import EvidenceKind
+from ombudsman.portal import delivery as portal_delivery
 from ombudsman.recommendations.models import Recommendation
 
-FORMS: dict[str, type[FlaskForm]] = {
+FORMS: dict[str, type[AppForm]] = {
     "received_form": ReceivedForm,
     "correct_form": CorrectReceiptForm,
     "response_form": ResponseForm,
@@ -63,7 +63,7 @@ TODAY_FIELDS = (
 )
 
 
-def _follow_up_page(rec: Recommendation, bound: dict[str, FlaskForm] | None = None, status: int = 200):
+def _follow_up_page(rec: Recommendation, bound: dict[str, AppForm] | None = None, status: int = 200):
     office = current_user.office
     on = today()
     deadline = rec.deadline
@@ -105,12 +105,16 @@ def follow_up(recommendation_id: int):
 def _act(
     recommendation_id: int,
     form_name: str,
-    perform: Callable[[Recommendation, FlaskForm], object],
+    perform: Callable[[Recommendation, AppForm], object],
     success: str,
     *,
     needs_deadline: bool = False,
+    after_commit: Callable[[Recommendation], object] | None = None,
 ):
-    """Validate one follow-up form, call the service, commit once, redirect; or show the form again."""
+    """Validate one follow-up form, call the service, commit once, redirect; or show the form again.
+
+    `after_commit` runs once the change is committed (e-mail goes out only for what was kept).
+    """
     rec = office_record_or_404(Recommendation, recommendation_id)
     if needs_deadline and rec.deadline is None:
         abort(409)
@@ -123,6 +127,8 @@ def _act(
             show_error(form, exc)
         else:
             db.session.commit()
+            if after_commit is not None:
+                after_commit(rec)
             flash(success, "success")
             return redirect(url_for("deadlines.follow_up", recommendation_id=rec.id), 303)
     # The page shows only the forms the follow-up's state allows: a refused form it does not show
@@ -131,7 +137,7 @@ def _act(
     return _follow_up_page(db.session.get(Recommendation, recommendation_id), {form_name: form}, 422)
 
 
-def _command(cls, form: FlaskForm):
+def _command(cls, form: AppForm):
     return contracts.build(cls, form.data)
 
 
@@ -198,7 +204,17 @@ def record_outcome(recommendation_id: int):
             store=file_store(),
         )
 
-    return _act(recommendation_id, "outcome_form", perform, _("Hasil tindak lanjut dicatat."))
+    def tell_the_authority(rec):
+        # The authority's portal accounts that follow the recommendation learn the outcome by e-mail.
+        portal_delivery.notify_outcome(rec, current_app.config)
+
+    return _act(
+        recommendation_id,
+        "outcome_form",
+        perform,
+        _("Hasil tindak lanjut dicatat."),
+        after_commit=tell_the_authority,
+    )
 
 
 @bp.post("/recommendations/<int:recommendation_id>/reopen")

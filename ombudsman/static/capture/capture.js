@@ -163,9 +163,11 @@
     return Storage.ensureRoom(bytes).then(function () { return Outbox.addAll(records); });
   }
 
-  function showSaved(form) {
+  // `clientIds`: the outbox records just saved; once every one is sent the note says so (renderOutbox).
+  function showSaved(form, clientIds) {
     var saved = form.querySelector(".saved");
     saved.textContent = message("saved_local");
+    saved.setAttribute("data-client-ids", clientIds.join(" "));
     saved.hidden = false;
     // Where the inspector is looking: the button just tapped is next to it, and it is brought into view.
     saved.scrollIntoView({ block: "nearest" });
@@ -426,6 +428,7 @@
       payload: payload,
     });
     var photos = pendingPhotos.slice();
+    var savedIds = [];
     // Hash every photo first: IndexedDB transactions cannot wait for other work.
     Promise.all(photos.map(function (file) {
       var blob = file.slice(0, file.size, file.type);
@@ -442,6 +445,7 @@
         });
       });
     })).then(function (photoItems) {
+      savedIds = [finding.client_id].concat(photoItems.map(function (p) { return p.client_id; }));
       if (!edited) return save([finding].concat(photoItems));
       return save(photoItems).then(function () {
         return Outbox.update(edited.seq, {
@@ -451,7 +455,7 @@
     }).then(function () {
       stopEditing();
       clearFindingForm();
-      showSaved(findingForm);
+      showSaved(findingForm, savedIds);
       return refresh();
     }).then(function () {
       sync.kick(false);
@@ -558,7 +562,7 @@
     });
     save([item]).then(function () {
       touched = {};
-      showSaved(checklistForm);
+      showSaved(checklistForm, [item.client_id]);
       return refresh();
     }).then(function () {
       sync.kick(false);
@@ -673,6 +677,13 @@
     // A "coba nanti" record turns back to waiting when its time comes: show that without a tap.
     if (laterTimer) global.clearTimeout(laterTimer);
     laterTimer = nextLater ? global.setTimeout(renderOutbox, Math.max(250, nextLater - Date.now() + 50)) : null;
+    // A "saved on this phone" note turns into "sent" once what it was about reached the office.
+    document.querySelectorAll(".saved[data-client-ids]").forEach(function (saved) {
+      if (saved.hidden) return;
+      var ids = saved.getAttribute("data-client-ids").split(" ").filter(Boolean);
+      var arrived = ids.every(function (id) { return !byClient[id] || byClient[id].state === "sent"; });
+      if (arrived) saved.textContent = message("saved_sent");
+    });
     var notice = document.getElementById("outbox-notice");
     notice.textContent = sync.notice;
     notice.hidden = !sync.notice;

@@ -1,0 +1,65 @@
+"""Portal tokens, the office's side: an admin makes a token for an authority's portal account (for the
+authority's system; the secret is shown once), lists an account's tokens and revokes one.
+
+These are staff routes (a staff token or session, the admin role); portal tokens never reach them.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+
+from ombudsman import contracts
+from ombudsman.accounts.permissions import ADMIN, roles_required
+from ombudsman.api import portal_schemas as schemas
+from ombudsman.api.common import ID, api_blueprint
+from ombudsman.clock import utcnow
+from ombudsman.extensions import db
+from ombudsman.portal import api_tokens
+from ombudsman.portal.api_models import PortalApiToken
+from ombudsman.portal.models import PortalUser
+
+blp = api_blueprint(
+    "api_portal_admin", __name__, description="Tokens for authorities' systems, made by an admin."
+)
+
+
+def _account(portal_user_id: int) -> PortalUser:
+    account = db.session.get(PortalUser, portal_user_id)
+    if account is None:
+        abort(404)
+    return account
+
+
+@blp.route(f"/portal-users/<{ID}:portal_user_id>/tokens", methods=["POST"])
+@roles_required(ADMIN)
+@blp.arguments(schemas.PortalTokenIssueIn)
+@blp.response(201, schemas.PortalTokenOut)
+def issue_token(data, portal_user_id: int):
+    """Make a token for the portal account (`days` long, 30 by default); the secret is shown only here."""
+    account = _account(portal_user_id)
+    cmd = contracts.build(api_tokens.IssuePortalApiToken, data)
+    token, secret = api_tokens.issue_for(account, cmd, by=current_user, now=utcnow())
+    db.session.commit()
+    return schemas.new_token_body(token, secret)
+
+
+@blp.route(f"/portal-users/<{ID}:portal_user_id>/tokens", methods=["GET"])
+@roles_required(ADMIN)
+@blp.response(200, schemas.PortalTokenList)
+def list_tokens(portal_user_id: int):
+    """The portal account's tokens, newest first (never their secrets)."""
+    return {"items": api_tokens.tokens_of(_account(portal_user_id))}
+
+
+@blp.route(f"/portal-tokens/<{ID}:token_id>", methods=["DELETE"])
+@roles_required(ADMIN)
+@blp.response(204)
+def revoke_token(token_id: int):
+    """Revoke a portal token; revoking a revoked one changes nothing."""
+    token = db.session.get(PortalApiToken, token_id)
+    if token is None:
+        abort(404)
+    api_tokens.revoke_token(token, now=utcnow(), by=current_user)
+    db.session.commit()
+    return None

@@ -1,0 +1,150 @@
+"""An authority's contact persons in the register, managed by the admin, and their invitations.
+
+Entry points take a `ContactDetails` command and the acting admin; they flush, never commit, audit what
+changed, and raise `Invalid` (a bad value) or `Conflict` (the address is already a contact of the authority,
+or another contact's portal account signs in with it). The invitation e-mail goes out after the commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ombudsman import contracts
+from ombudsman.accounts.models import Role, User
+from ombudsman.audit import services as audit
+from ombudsman.authorities.models import Authority
+from ombudsman.errors import Conflict, Forbidden, Invalid
+from ombudsman.extensions import db
+from ombudsman.portal import accounts
+from ombudsman.portal.commands import ContactDetails
+from ombudsman.portal.models import AuthorityContact, LinkPurpose, PortalUser
+
+#: What the audit trail records of a contact.
+CONTACT_FIELDS = ("name", "position", "email", "includes_sub_units", "active")
+
+
+def _require_admin(actor: User) -> None:
+    if actor.role is not Role.ADMIN:
+        raise Forbidden(_l("Hanya admin yang mengelola kontak instansi."))
+
+
+def contacts_of(authority: Authority) -> list[AuthorityContact]:
+    """The authority's contacts, active first, by name."""
+    return list(
+        db.session.scalars(
+            select(AuthorityContact)
+            .where(AuthorityContact.authority_id == authority.id)
+            .order_by(AuthorityContact.active.desc(), AuthorityContact.name)
+        )
+    )
+
+
+def delivery_contacts(authority_id: int) -> list[AuthorityContact]:
+    """The active contacts a letter to the authority is delivered to electronically."""
+    return list(
+        db.session.scalars(
+            select(AuthorityContact)
+            .where(AuthorityContact.authority_id == authority_id, AuthorityContact.active.is_(True))
+            .order_by(AuthorityContact.name)
+        )
+    )
+
+
+def _email(cmd: ContactDetails, authority_id: int, contact: AuthorityContact | None) -> str:
+    email = cmd.email.strip().lower()
+    local, at, domain = email.partition("@")
+    if not local or not at or "." not in domain or any(c.isspace() for c in email):
+        raise Invalid(_l("Alamat e-mail tidak sah."), "email")
+    other = db.session.scalar(
+        select(AuthorityContact).where(
+            AuthorityContact.authority_id == authority_id, func.lower(AuthorityContact.email) == email
+        )
+    )
+    if other is not None and other is not contact:
+        raise Conflict(_l("Kontak dengan e-mail %(email)s sudah ada.", email=email), "email")
+    return email
+
+
+def add_contact(authority: Authority, cmd: ContactDetails, *, actor: User) -> AuthorityContact:
+    """Add a contact person to the authority (admin only); audited."""
+    _require_admin(actor)
+    contracts.validate(cmd)
+    contact = AuthorityContact(
+        authority_id=authority.id,
+        name=cmd.name.strip(),
+        position=cmd.position.strip(),
+        email=_email(cmd, authority.id, None),
+        includes_sub_units=cmd.includes_sub_units,
+        active=cmd.active,
+        created_by_id=actor.id,
+    )
+    db.session.add(contact)
+    db.session.flush()
+    audit.record(
+        "authority_contact",
+        contact.id,
+        "created",
+        user_id=actor.id,
+        office_id=None,
+        changes=audit.snapshot(contact, CONTACT_FIELDS) | {"authority_id": authority.id},
+    )
+    return contact
+
+
+def update_contact(contact: AuthorityContact, cmd: ContactDetails, *, actor: User) -> dict:
+    """Change a contact (admin only); returns the audited changes.
+
+    A new address moves the contact's portal account to it; deactivating the contact deactivates the
+    account and ends its sessions (reactivating the contact lets it sign in again).
+    """
+    _require_admin(actor)
+    contracts.validate(cmd)
+    before = audit.snapshot(contact, CONTACT_FIELDS)
+    email = _email(cmd, contact.authority_id, contact)
+    account = contact.account
+    if account is not None and email != account.email:
+        holder = accounts.find_by_email(email)
+        if holder is not None and holder is not account:
+            raise Conflict(
+                _l("Alamat %(email)s sudah dipakai akun portal kontak lain.", email=email), "email"
+            )
+    contact.name, contact.position, contact.email = cmd.name.strip(), cmd.position.strip(), email
+    contact.includes_sub_units, contact.active = cmd.includes_sub_units, cmd.active
+    changes = audit.diff(before, audit.snapshot(contact, CONTACT_FIELDS))
+    if account is not None:
+        account.name = contact.name
+        if account.email != email:
+            account.email = email
+            accounts.deactivate(account)  # sessions end; the account works again below if still active
+        if contact.active:
+            account.active = True
+        else:
+            accounts.deactivate(account)
+    if changes:
+        db.session.flush()
+        audit.record(
+            "authority_contact", contact.id, "updated", user_id=actor.id, office_id=None, changes=changes
+        )
+    return changes
+
+
+def invite(
+    contact: AuthorityContact, *, actor: User, now: datetime, lifetime: timedelta
+) -> tuple[PortalUser, str]:
+    """Make (or reuse) the contact's portal account and a single-use invitation link; returns the account and
+    the link's secret for the e-mail. Audited. Raises as `accounts.account_for`, and `Forbidden`."""
+    _require_admin(actor)
+    account = accounts.account_for(contact)
+    secret = accounts.new_link(account, LinkPurpose.INVITATION, now=now, lifetime=lifetime, created_by=actor)
+    audit.record(
+        "authority_contact",
+        contact.id,
+        "invited",
+        user_id=actor.id,
+        office_id=None,
+        changes={"email": account.email, "expires_at": (now + lifetime).isoformat()},
+    )
+    return account, secret
