@@ -51,6 +51,9 @@ class Config:
     SIGNING_VERIFY_ONLINE = False
     JOBS_QUEUE = "ombudsman"
     JOBS_RETRY_INTERVALS = (10, 60, 300)
+    # `flask jobs worker` lowers its own CPU priority by this much (os.nice, 0-19): a PDF render (0.5-3 s of
+    # CPU) then takes only the CPU the web workers leave, so pages stay fast while letters are issued.
+    JOBS_WORKER_NICE = 10
     # Production refuses SQLite unless this is set (OMBUDSMAN_ALLOW_SQLITE=1): a single small office only.
     ALLOW_SQLITE = False
     WTF_CSRF_TIME_LIMIT = None

@@ -56,16 +56,32 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(D)sus'
 SECRET_PATHS = re.compile(r"^(/password/reset/|/verify/|/deadlines/calendar/)[^/]+")
 
 
+#: The environment entries an access line may use (no referer: it may hold another page's secret path).
+#: gunicorn's own atoms copy the whole environment (some forty entries) for every request, and none of it is
+#: ever shown: handing over only these makes each access line a few dict entries cheaper to build.
+LOGGED_ENVIRON = (
+    "REQUEST_METHOD",
+    "RAW_URI",
+    "SERVER_PROTOCOL",
+    "PATH_INFO",
+    "REMOTE_ADDR",
+    "HTTP_USER_AGENT",
+)
+#: Headers that carry credentials: never shown, whatever access_log_format someone sets.
+SECRET_HEADERS = frozenset({"{cookie}i", "{authorization}i", "{set-cookie}o"})
+
+
 class RedactingLogger(Logger):
     """gunicorn's logger, with the secret part of a few paths replaced before the access line is written."""
 
     def atoms(self, resp, req, environ, request_time):
+        environ = {name: environ[name] for name in LOGGED_ENVIRON if name in environ}
         atoms = super().atoms(resp, req, environ, request_time)
         atoms["U"] = SECRET_PATHS.sub(r"\1<redacted>", atoms.get("U") or "")
         for name in list(atoms):
             # Never the full request line, the query string, credentials in headers, or the environment,
             # whatever access_log_format someone sets (GUNICORN_CMD_ARGS).
-            if name in ("r", "q", "{cookie}i", "{authorization}i", "{set-cookie}o") or name.endswith("}e"):
+            if name in ("r", "q") or name in SECRET_HEADERS or name.endswith("}e"):
                 atoms[name] = "-"
         return atoms
 

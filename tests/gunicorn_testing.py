@@ -34,10 +34,17 @@ class Answer:
     text: str
 
 
-def fetch(url: str, *, method: str = "GET", body: str | None = None, headers: dict[str, str] | None = None):
+def fetch(
+    url: str,
+    *,
+    method: str = "GET",
+    body: str | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 15,
+):
     """One HTTP request with the standard library; redirects are returned, not followed."""
     parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=15)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         connection.request(
             method, parts.path + (f"?{parts.query}" if parts.query else ""), body, headers or {}

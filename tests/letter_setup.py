@@ -1,14 +1,19 @@
-"""A letters setup an office completes before its first letter (issue 11's readiness checklist), for tests
-that issue in production configuration: contacts, the office's own number codes, an emblem."""
+"""Letters ready to issue, for tests: the setup an office completes before its first letter (issue 11's
+readiness checklist: contacts, the office's own number codes, an emblem), and many approved letters at
+once."""
 
 from __future__ import annotations
 
 import io
 
 from PIL import Image
+from sqlalchemy import select
 
+from ombudsman.clock import utcnow
 from ombudsman.extensions import db
-from ombudsman.letters import emblem
+from ombudsman.letters import drafting, emblem
+from ombudsman.letters.commands import NewLetter
+from ombudsman.letters.models import Letter, LetterKind, LetterStatus
 from ombudsman.letters.settings import for_office
 
 
@@ -32,3 +37,29 @@ def make_ready(demo) -> None:
     settings.classification, settings.unit_code = "HM.02.01", "PW24"
     emblem.upload(office, demo.users["admin"], settings, png_emblem())
     db.session.flush()
+
+
+def approved_letters(demo, count: int) -> list[int]:
+    """`count` approved reminders to the Wali Kota, each with one recommendation.
+
+    Reminders, because only they may carry a recommendation that another active letter carries too
+    (`eligibility.ESCALATION_KINDS`): twenty letters need more than the seven recommendations of the demo.
+    """
+    recs = [r.id for r in db.session.scalars(select(Letter)).first().recommendations]
+    ids = []
+    for i in range(count):
+        letter = drafting.create(
+            demo.office,
+            demo.users["inspector"],
+            NewLetter(
+                authority_id=demo.pemkot.id,
+                kind=LetterKind.PENGINGAT,
+                hal=f"Surat uji serentak {i + 1}",
+                recommendation_ids=(recs[i % len(recs)],),
+            ),
+        )
+        letter.status = LetterStatus.APPROVED
+        letter.approved_at, letter.approved_by_id = utcnow(), demo.users["supervisor"].id
+        ids.append(letter.id)
+    db.session.commit()
+    return ids

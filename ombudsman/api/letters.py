@@ -10,7 +10,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from flask import Response, current_app, url_for
+from flask import Response, current_app, request, url_for
 from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from ombudsman.api import letter_schemas as schemas
 from ombudsman.api.common import ID, IDEMPOTENCY_HEADER_DOC, api_blueprint, page
 from ombudsman.api.idempotency import create_once, request_key
 from ombudsman.api.schemas import ErrorSchema
-from ombudsman.errors import DomainError
+from ombudsman.errors import DomainError, NotFound
 from ombudsman.extensions import db
 from ombudsman.jobs import tasks
 from ombudsman.letters import issuing, readiness, services, verification
@@ -291,18 +291,26 @@ def record_delivery(data, letter_id: int):
 @blp.response(200)
 @blp.doc(**PDF_RESPONSE_DOC)
 def letter_pdf(letter_id: int):
-    """The issued PDF, its SHA-256 checked on every download; before issue, a watermarked draft."""
-    letter = office_record_or_404(Letter, letter_id)
-    if letter.status.is_issued:
-        try:
-            data = services.issued_pdf(letter)
-        except services.FrozenPdfError:
-            abort(500)  # logged by the service; a changed archive copy is never served
-        response = Response(data, mimetype="application/pdf")
-        response.set_etag(letter.pdf_sha256)
-    else:
+    """The issued PDF, its SHA-256 checked on every download (304 when If-None-Match holds its ETag);
+    before issue, a watermarked draft."""
+    client_etags = request.if_none_match
+    try:
+        stored = services.stored_pdf(
+            letter_id, current_user.office_id, client_has=client_etags.contains_weak if client_etags else None
+        )
+    except NotFound:  # not issued yet: the draft as it now reads
+        letter = office_record_or_404(Letter, letter_id)
         response = Response(services.draft_pdf(letter, _evidence_root()), mimetype="application/pdf")
         response.headers["X-Letter-Draft"] = "true"
+    except services.FrozenPdfError:
+        abort(500)  # logged by the service; a changed archive copy is never served
+    else:
+        if stored is None:
+            abort(404)
+        response = Response(stored.data, status=200 if stored.data is not None else 304)
+        if stored.data is not None:
+            response.mimetype = "application/pdf"
+        response.set_etag(stored.sha256)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -3,6 +3,8 @@ nodes as wanted."""
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -33,10 +35,22 @@ class AppWorker(SimpleWorker):
 
 @jobs_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Run the jobs queued now, then exit.")
-def worker_command(burst: bool) -> None:
-    """Run queued jobs until stopped (SIGTERM finishes the current job first); retries run on schedule."""
+@click.option(
+    "--nice",
+    "niceness",
+    type=click.IntRange(0, 19),
+    default=None,
+    help="Lower this process's CPU priority by N (default JOBS_WORKER_NICE, 10; 0 keeps it).",
+)
+def worker_command(burst: bool, niceness: int | None) -> None:
+    """Run queued jobs until stopped (SIGTERM finishes the current job first); retries run on schedule.
+
+    The worker first lowers its CPU priority (`os.nice`, by `--nice` or JOBS_WORKER_NICE): renders and
+    exports are CPU-heavy and can wait, the web workers on the same machine answer people.
+    """
     if not redis_client.configured():
         raise click.ClickException("REDIS_URL is not set: jobs run inline in the web process.")
+    os.nice(int(current_app.config["JOBS_WORKER_NICE"]) if niceness is None else niceness)
     # Its own connection without a read timeout: the worker blocks on the queue for minutes at a time.
     connection = Redis.from_url(current_app.config["REDIS_URL"])
     q = queue.queue()

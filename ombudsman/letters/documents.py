@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -22,7 +23,7 @@ from ombudsman.inspections import storage
 from ombudsman.inspections.models import Evidence
 from ombudsman.letters import compose
 from ombudsman.letters.document import LetterDocument
-from ombudsman.letters.models import Letter
+from ombudsman.letters.models import Letter, LetterStatus
 from ombudsman.letters.render import render_letter_html, render_letter_pdf
 
 logger = logging.getLogger(__name__)
@@ -43,17 +44,63 @@ def issued_pdf(letter: Letter) -> bytes:
     """
     if not letter.status.is_issued or letter.pdf is None or letter.pdf_sha256 is None:
         raise NotFound(_l("Surat ini belum diterbitkan."))
-    actual = hashlib.sha256(letter.pdf).hexdigest()
-    if not hmac.compare_digest(actual, letter.pdf_sha256):
+    return _checked(letter.id, letter.number, letter.pdf_sha256, letter.pdf)
+
+
+def _checked(letter_id: int, number: str | None, recorded: str, data: bytes) -> bytes:
+    actual = hashlib.sha256(data).hexdigest()
+    if not hmac.compare_digest(actual, recorded):
         logger.error(
             "stored PDF of letter %s (%s) does not match its SHA-256: recorded %s, found %s",
-            letter.id,
-            letter.number,
-            letter.pdf_sha256,
+            letter_id,
+            number,
+            recorded,
             actual,
         )
-        raise FrozenPdfError(f"letter {letter.id}: stored PDF does not match its SHA-256")
-    return letter.pdf
+        raise FrozenPdfError(f"letter {letter_id}: stored PDF does not match its SHA-256")
+    return data
+
+
+#: What a download reads of the letter: never the snapshot (it holds the emblem, up to ~700 KB as a data URI).
+_DOWNLOAD_COLUMNS = (Letter.id, Letter.status, Letter.number, Letter.pdf_sha256)
+
+
+@dataclass(frozen=True)
+class StoredPdf:
+    """An issued letter's stored PDF as a download serves it: `sha256` (hex, also the ETag) and `data`, the
+    checked bytes, or None when the client already holds them (its ETag matched: answer 304)."""
+
+    letter_id: int
+    number: str | None
+    sha256: str
+    data: bytes | None
+
+
+def stored_pdf(
+    letter_id: int, office_id: int, *, client_has: Callable[[str], bool] | None = None
+) -> StoredPdf | None:
+    """The issued PDF of the office's letter `letter_id`, for a download: one light query, none of the
+    letter's other large columns, and no bytes read when `client_has(sha256)` (the request's If-None-Match).
+
+    Returns None when the office has no such letter (another office's letter is indistinguishable from
+    none). Raises `NotFound` when the letter is not issued, `FrozenPdfError` (logged) when the stored bytes
+    no longer match their SHA-256 (checked on every download that sends them).
+    """
+    conditional = client_has is not None
+    columns = _DOWNLOAD_COLUMNS if conditional else (*_DOWNLOAD_COLUMNS, Letter.pdf)
+    row = db.session.execute(
+        select(*columns).where(Letter.id == letter_id, Letter.office_id == office_id)
+    ).first()
+    if row is None:
+        return None
+    if not LetterStatus(row.status).is_issued or row.pdf_sha256 is None:
+        raise NotFound(_l("Surat ini belum diterbitkan."))
+    if conditional and client_has(row.pdf_sha256):
+        return StoredPdf(row.id, row.number, row.pdf_sha256, None)
+    data = row.pdf if not conditional else db.session.scalar(select(Letter.pdf).where(Letter.id == row.id))
+    if data is None:
+        raise NotFound(_l("Surat ini belum diterbitkan."))
+    return StoredPdf(row.id, row.number, row.pdf_sha256, _checked(row.id, row.number, row.pdf_sha256, data))
 
 
 def document_for_display(

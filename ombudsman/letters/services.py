@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ombudsman.letters.commands import SIFAT_CHOICES
 from ombudsman.letters.delivery import record_delivery
-from ombudsman.letters.documents import FrozenPdfError, draft_pdf, issued_pdf
+from ombudsman.letters.documents import FrozenPdfError, StoredPdf, draft_pdf, issued_pdf, stored_pdf
 from ombudsman.letters.drafting import create, draft_from_inspection, update
 from ombudsman.letters.escalation import draft_escalation_letter
 from ombudsman.letters.issuing import complete_signed, issue, reserve, unlock_signatory, verify_url
@@ -25,6 +25,7 @@ __all__ = [
     "SIFAT_CHOICES",
     "FrozenPdfError",
     "LetterFilters",
+    "StoredPdf",
     "approve",
     "complete_signed",
     "create",
@@ -37,6 +38,7 @@ __all__ = [
     "register_query",
     "reserve",
     "return_to_draft",
+    "stored_pdf",
     "submit",
     "unlock_signatory",
     "update",

@@ -21,7 +21,7 @@ from ombudsman import clock, contracts
 from ombudsman.accounts.permissions import EVERYONE, RECOMMEND, office_record_or_404, roles_required
 from ombudsman.audit import services as audit
 from ombudsman.authorities import services as authorities
-from ombudsman.errors import DomainError
+from ombudsman.errors import DomainError, NotFound
 from ombudsman.export_jobs import views as export_jobs
 from ombudsman.export_jobs.models import ExportKind
 from ombudsman.extensions import db
@@ -346,6 +346,33 @@ def pdf_response(data: bytes, filename: str, *, etag: str | None = None) -> Resp
     return response
 
 
+def stored_pdf_response(letter_id: int) -> Response:
+    """The download of the signed-in user's office's issued letter: its stored bytes with their SHA-256 as
+    ETag, or 304 without a body when the browser's copy (If-None-Match) is that one. 404 for a letter of
+    another office or not issued, 500 (logged) for stored bytes that no longer match their SHA-256.
+
+    No template, no session write, one light query besides the user's (`documents.stored_pdf`). The
+    browser revalidates every time (`no-cache`): a user who lost access is refused at once.
+    """
+    client_etags = request.if_none_match
+    try:
+        stored = documents.stored_pdf(
+            letter_id, current_user.office_id, client_has=client_etags.contains_weak if client_etags else None
+        )
+    except NotFound:
+        abort(404)
+    except documents.FrozenPdfError:
+        abort(500)  # logged by the service; a changed archive copy is never served
+    if stored is None:
+        abort(404)
+    if stored.data is None:
+        response = Response(status=304)
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.set_etag(stored.sha256)
+        return response
+    return pdf_response(stored.data, pdf_filename(stored.number, stored.letter_id), etag=stored.sha256)
+
+
 @bp.get("/<int:letter_id>/preview.pdf")
 @roles_required(EVERYONE)
 def preview_pdf(letter_id: int):
@@ -357,20 +384,14 @@ def preview_pdf(letter_id: int):
     return pdf_response(data, f"draf-surat-{letter.id}.pdf")
 
 
-def _filename(letter: Letter) -> str:
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in (letter.number or str(letter.id)))
+def pdf_filename(number: str | None, letter_id: int) -> str:
+    """The issued letter's file name: its number, anything but letters, digits, "-", "_", "." made "-"."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in (number or str(letter_id)))
     return f"surat-{safe}.pdf"
 
 
 @bp.get("/<int:letter_id>/pdf")
 @roles_required(EVERYONE)
 def pdf(letter_id: int):
-    """The issued PDF exactly as stored; its SHA-256 is checked on every download."""
-    letter = office_record_or_404(Letter, letter_id)
-    if not letter.status.is_issued:
-        abort(404)
-    try:
-        data = documents.issued_pdf(letter)
-    except documents.FrozenPdfError:
-        abort(500)  # logged by the service; a changed archive copy is never served
-    return pdf_response(data, _filename(letter), etag=letter.pdf_sha256)
+    """The issued PDF exactly as stored; its SHA-256 is checked on every download (304 when unchanged)."""
+    return stored_pdf_response(letter_id)

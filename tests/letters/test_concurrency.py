@@ -4,45 +4,22 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+from datetime import date
 
 import pytest
-from sqlalchemy import select
+from letter_setup import approved_letters
+from sqlalchemy import select, text
 
-from ombudsman.clock import utcnow
+from ombudsman.accounts.models import User
+from ombudsman.errors import Invalid
 from ombudsman.extensions import db
-from ombudsman.letters import drafting
-from ombudsman.letters.commands import NewLetter
-from ombudsman.letters.models import Letter, LetterKind, LetterStatus
+from ombudsman.letters import counters, issuing
+from ombudsman.letters.models import Letter, LetterStatus
 
 IS_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 # Each thread's request runs on its own connection and must see the letters the test committed.
 pytestmark = pytest.mark.committed
-
-
-def approved_letters(demo, count: int) -> list[int]:
-    """`count` approved reminders to the Wali Kota, each with one recommendation.
-
-    Reminders, because only they may carry a recommendation that another active letter carries too
-    (`eligibility.ESCALATION_KINDS`): twenty letters need more than the seven recommendations of the demo.
-    """
-    recs = [r.id for r in db.session.scalars(select(Letter)).first().recommendations]
-    ids = []
-    for i in range(count):
-        letter = drafting.create(
-            demo.office,
-            demo.users["inspector"],
-            NewLetter(
-                authority_id=demo.pemkot.id,
-                kind=LetterKind.PENGINGAT,
-                hal=f"Surat uji serentak {i + 1}",
-                recommendation_ids=(recs[i % len(recs)],),
-            ),
-        )
-        letter.status = LetterStatus.APPROVED
-        letter.approved_at, letter.approved_by_id = utcnow(), demo.users["supervisor"].id
-        ids.append(letter.id)
-    db.session.commit()
-    return ids
 
 
 def issue_in_parallel(app, login, letter_ids: list[int]) -> list[int]:
@@ -102,3 +79,73 @@ def test_four_simultaneous_issues_on_sqlite_never_fail(app, demo, login):
     ids = approved_letters(demo, 4)
     assert issue_in_parallel(app, login, ids) == [303] * 4
     check_numbers(ids)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not IS_POSTGRES, reason="the counter row lock is PostgreSQL's (SQLite locks the file)")
+def test_the_register_order_is_checked_under_the_number_lock(app, demo):
+    """A reserve waits for the number lock before it reads the year's latest numbered letter: an issuer that
+    numbers a later-dated letter meanwhile is seen, so numbers never run against dates."""
+    first, second = approved_letters(demo, 2)
+    office_id, head_id = demo.office.id, demo.users["head"].id
+    counters.take_number_lock(office_id, 2025)  # the counter row exists, committed
+    db.session.commit()
+
+    other = db.engine.connect()  # another issuer, holding the counter while it numbers `first`
+    other.execute(
+        text("SELECT 1 FROM letter_counters WHERE office_id = :o AND year = 2025 FOR UPDATE"),
+        {"o": office_id},
+    )
+    other.execute(
+        text(
+            "UPDATE letters SET number = 'B-1', sequence = 1, year = 2025, letter_date = '2025-03-07' "
+            "WHERE id = :id"
+        ),
+        {"id": first},
+    )
+    outcome: dict[str, object] = {}
+
+    def reserve_second() -> None:
+        with app.app_context():
+            try:
+                letter = db.session.get(Letter, second)
+                issuing.reserve(
+                    letter,
+                    db.session.get(User, head_id),
+                    today=date(2025, 3, 10),
+                    letter_date=date(2025, 3, 3),
+                    base_url="https://pelacak.test",
+                )
+                db.session.commit()
+                outcome["number"] = letter.number
+            except Invalid as exc:
+                outcome["refused"] = sorted(exc.fields)
+            finally:
+                db.session.rollback()
+                db.session.remove()
+
+    thread = threading.Thread(target=reserve_second)
+    thread.start()
+    try:
+        # Until the reserve waits on the counter row (a lock wait in PostgreSQL's own view of sessions).
+        for _ in range(600):
+            waiting = db.session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+            )
+            db.session.rollback()
+            if waiting or not thread.is_alive():
+                break
+            time.sleep(0.05)
+    finally:
+        # The other issuer takes its number last (as `allocate_sequence` does) and commits.
+        other.execute(
+            text("UPDATE letter_counters SET last_sequence = 1 WHERE office_id = :o AND year = 2025"),
+            {"o": office_id},
+        )
+        other.commit()
+        other.close()
+        thread.join(timeout=60)
+    assert outcome == {"refused": ["letter_date"]}
