@@ -14,6 +14,7 @@ from ombudsman.deadlines.models import (
     FollowUpFile,
     ReminderNotice,
 )
+from ombudsman.deadlines.tallies import DeadlineMonthTally, DeadlineTally
 from ombudsman.inspections.models import (
     Checklist,
     ChecklistAnswer,
@@ -47,7 +48,9 @@ __all__ = [
     "ChecklistAnswer",
     "ChecklistItem",
     "Deadline",
+    "DeadlineMonthTally",
     "DeadlineRule",
+    "DeadlineTally",
     "Evidence",
     "Finding",
     "FindingTally",

@@ -7,10 +7,9 @@ state computed in SQL (`states.state_expression`), so the number of queries does
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask_babel import format_date
@@ -21,7 +20,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from ombudsman.accounts.models import User
 from ombudsman.authorities.models import Authority, Level
 from ombudsman.authorities.services import LEVEL_LABELS
-from ombudsman.deadlines import explanations
+from ombudsman.deadlines import explanations, tallies
 from ombudsman.deadlines.labels import STATE_LABELS, warning_texts
 from ombudsman.deadlines.models import ACTIVE_STATES, PAST_DUE_STATES, Deadline, DeadlineState
 from ombudsman.deadlines.states import StateCutoffs, state_expression
@@ -123,6 +122,7 @@ def facts(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, *, c
             Deadline.start_on.label("start_on"),
             Deadline.due_on.label("due_on"),
             Deadline.closed_on.label("closed_on"),
+            Deadline.stopped_on.label("stopped_on"),
             state,
         ),
         office_id,
@@ -135,14 +135,8 @@ def facts(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, *, c
 def state_counts(
     office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
 ) -> dict[DeadlineState, int]:
-    """How many recommendations are in each state."""
-    f = facts(office_id, cut, filters)
-    rows = db.session.execute(select(f.c.state, func.count()).group_by(f.c.state)).all()
-    counts = dict.fromkeys(DeadlineState, 0)
-    for state, n in rows:
-        if state is not None:
-            counts[DeadlineState(state)] = n
-    return counts
+    """How many recommendations are in each state (from the tallies, see `figures`)."""
+    return figures(office_id, cut, filters).summary.counts
 
 
 @dataclass
@@ -235,41 +229,119 @@ class Figures:
     months: list[MonthCompliance]
 
 
-def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, months: int = 12) -> Figures:
-    """Every figure of the dashboard (`Summary`) and the last `months` months of compliance, from one
-    aggregate over the office's recommendations (plus names and durations).
+#: The state a tally phase stands for on any day, a running clock's before the correction (see `figures`).
+PHASE_STATES = {
+    tallies.NOT_STARTED: DeadlineState.NOT_STARTED,
+    tallies.NO_CLOCK: None,
+    tallies.RUNNING: DeadlineState.VERY_OVERDUE,
+    tallies.STOPPED: DeadlineState.OPEN,
+    tallies.MET: DeadlineState.MET,
+    tallies.LATE: DeadlineState.LATE,
+}
 
-    The state is decided in SQL (`states.state_expression`, from the stored due date and the request's
-    cutoffs) and is grouped on together with authority, level, inspector, status and the due month, so
-    the rows are read once, not once per figure (issue 12: this was three separate passes). What the
-    database returns is one row per group: at most authorities x inspectors x states x statuses x 13.
+
+def _month_key(day: date) -> int:
+    return day.year * 100 + day.month
+
+
+def _narrow_tally(stmt: Select, table, office_id: int, filters: Filters) -> Select:
+    stmt = stmt.where(table.office_id == office_id)
+    if filters.authority_id:
+        stmt = stmt.where(table.authority_id == filters.authority_id)
+    if filters.level in LEVEL_GROUPS:
+        stmt = stmt.where(Authority.level.in_(LEVEL_GROUPS[filters.level]))
+    if filters.inspector_id:
+        stmt = stmt.where(table.inspector_id == filters.inspector_id)
+    return stmt
+
+
+def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, months: int = 12) -> Figures:
+    """Every figure of the dashboard (`Summary`) and the last `months` months of compliance.
+
+    Read from the maintained tally rows (`ombudsman.deadlines.tallies`), never from every recommendation
+    (issue 12): the office's rows per authority, inspector, status, phase and days to closing (counted
+    with every running clock as very overdue), corrected by the running clocks due from the first day of
+    the month of the earliest cutoff on (`states.state_expression` over the (office, due date) index: the
+    only clocks whose state can be anything else), plus the months of the chart before that from the rows
+    per office and due month. With an authority, level or inspector filter the chart's months come from the
+    deadlines due in the chart's window instead (a bounded query). Queries: three, plus names.
     """
     first = _month_back(cut.today, months - 1)
-    f = facts(office_id, cut, filters)
+    boundary = min(cut.today, *cut.very_overdue_before.values()).replace(day=1)
+    narrowed = bool(filters.authority_id or filters.level or filters.inspector_id)
+    read_from = min(boundary, first) if narrowed else boundary
+    wanted = filters.state
+
+    groups: dict[tuple, int] = defaultdict(int)  # (authority, level, inspector, status, state) -> n
+    durations: dict[int, Counter] = defaultdict(Counter)  # authority -> {days to comply: n}
+    decided: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # month key -> [decided, met]
+
+    t = tallies.DeadlineTally
+    complied_days = case(
+        (and_(t.phase.in_((tallies.MET, tallies.LATE)), t.status.in_(COMPLIED)), t.days),
+        else_=tallies.OPEN_DAYS,
+    ).label("days")
+    keys = (t.authority_id, Authority.level, t.inspector_id, t.status, t.phase, complied_days)
+    stmt = select(*keys, func.sum(t.recommendations)).join(Authority, Authority.id == t.authority_id)
+    stmt = _narrow_tally(stmt.where(t.recommendations != 0), t, office_id, filters)
+    for authority_id, level, inspector_id, status, phase, days, n in db.session.execute(stmt.group_by(*keys)):
+        state = PHASE_STATES[phase]
+        if state is None or not n:
+            continue
+        groups[authority_id, level, inspector_id, status, state] += n
+        if days != tallies.OPEN_DAYS and (wanted is None or state is wanted):
+            durations[authority_id][days] += n
+
+    # The clocks whose state the calendar decides today, and (for the chart) everything due since read_from.
+    f = facts(office_id, cut, replace(filters, state=None), clocked=True)
+    running = and_(f.c.closed_on.is_(None), f.c.stopped_on.is_(None)).label("running")
     in_window = and_(f.c.due_on >= first, f.c.due_on <= cut.today)
     month_key = case(
         (in_window, extract("year", f.c.due_on) * 100 + extract("month", f.c.due_on)), else_=None
     ).label("month_key")
-    keys = (f.c.authority_id, f.c.level, f.c.inspector_id, f.c.state, f.c.status, month_key)
-    rows = db.session.execute(select(*keys, func.count()).group_by(*keys)).all()
+    keys = (f.c.authority_id, f.c.level, f.c.inspector_id, f.c.status, f.c.state, running, month_key)
+    stmt = select(*keys, func.count()).where(f.c.due_on >= read_from).group_by(*keys)
+    for authority_id, level, inspector_id, status, state_value, is_running, month, n in db.session.execute(
+        stmt
+    ):
+        state = DeadlineState(state_value)
+        if is_running:  # counted above as very overdue
+            groups[authority_id, level, inspector_id, status, DeadlineState.VERY_OVERDUE] -= n
+            groups[authority_id, level, inspector_id, status, state] += n
+        if month is not None and state in DECIDED_STATES and (wanted is None or state is wanted):
+            decided[int(month)][0] += n
+            decided[int(month)][1] += n if state is DeadlineState.MET and status in COMPLIED else 0
+
+    if not narrowed:
+        m = tallies.DeadlineMonthTally
+        stmt = (
+            select(m.phase, m.status, m.due_month, func.sum(m.deadlines))
+            .where(
+                m.office_id == office_id,
+                m.deadlines != 0,
+                m.due_month >= _month_key(first),
+                m.due_month < _month_key(read_from),
+            )
+            .group_by(m.phase, m.status, m.due_month)
+        )
+        for phase, status, month, n in db.session.execute(stmt):
+            state = PHASE_STATES[phase]
+            if state in DECIDED_STATES and (wanted is None or state is wanted):
+                decided[month][0] += n
+                decided[month][1] += n if state is DeadlineState.MET and status in COMPLIED else 0
+
     counts = dict.fromkeys(DeadlineState, 0)
     authorities: dict[int, Breakdown] = {}
     levels = {name: Breakdown(name, name) for name in LEVEL_GROUPS}
     inspectors: dict[int, Breakdown] = {}
     records: dict[int, AuthorityRecord] = {}
-    decided: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # month key -> [decided, met]
-    for authority_id, level, inspector_id, state_value, status, month, n in rows:
-        if state_value is None:  # closed before any clock ran: no state
+    for (authority_id, level, inspector_id, status, state), n in groups.items():
+        if not n or (wanted is not None and state is not wanted):
             continue
-        state = DeadlineState(state_value)
         counts[state] += n
         authorities.setdefault(authority_id, Breakdown(authority_id, "")).counts[state] += n
         levels["central" if Level(level) is Level.CENTRAL else "local"].counts[state] += n
         inspectors.setdefault(inspector_id, Breakdown(inspector_id, "")).counts[state] += n
-        if month is not None and state in DECIDED_STATES:
-            decided[int(month)][0] += n
-            if state is DeadlineState.MET and status in COMPLIED:
-                decided[int(month)][1] += n
         if state is DeadlineState.NOT_STARTED:
             continue
         record = records.setdefault(authority_id, AuthorityRecord(authority_id, ""))
@@ -290,22 +362,13 @@ def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, mo
         row.label = names.get(key, "?")
     for key, row in inspectors.items():
         row.label = people.get(key, "?")
-    durations: dict[int, list[int]] = defaultdict(list)
-    closed = facts(office_id, cut, filters, clocked=True)
-    for authority_id, start_on, closed_on in db.session.execute(
-        select(closed.c.authority_id, closed.c.start_on, closed.c.closed_on).where(
-            closed.c.status.in_([s.value for s in COMPLIED]), closed.c.closed_on.is_not(None)
-        )
-    ):
-        durations[authority_id].append((closed_on - start_on).days)
     for authority_id, record in records.items():
         record.name = names.get(authority_id, "?")
-        if durations.get(authority_id):
-            record.median_days = statistics.median(durations[authority_id])
+        record.median_days = _median(durations.get(authority_id))
     chart = []
     for i in range(months):
         d = _month_back(cut.today, months - 1 - i)
-        n, met = decided.get(d.year * 100 + d.month, (0, 0))
+        n, met = decided.get(_month_key(d), (0, 0))
         chart.append(MonthCompliance(d.year, d.month, n, met))
     summary_ = Summary(
         counts=counts,
@@ -315,6 +378,25 @@ def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, mo
         records=sorted(records.values(), key=lambda r: (-r.ignored, -r.overdue, r.name)),
     )
     return Figures(summary=summary_, months=chart)
+
+
+def _median(histogram: Counter | None) -> float | None:
+    """The median of values given as {value: how many times}, as `statistics.median` of the list."""
+    if not histogram:
+        return None
+    values = sorted(histogram.items())
+    total = sum(histogram.values())
+
+    def nth(k: int) -> int:  # the k-th smallest value, from 0
+        for value, n in values:
+            if k < n:
+                return value
+            k -= n
+        raise IndexError(k)
+
+    if total % 2:
+        return nth(total // 2)
+    return (nth(total // 2 - 1) + nth(total // 2)) / 2
 
 
 def summary(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> Summary:
