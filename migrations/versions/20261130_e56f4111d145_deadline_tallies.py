@@ -1,0 +1,329 @@
+"""deadline tallies: the deadlines dashboard's figures counted ahead per office, authority, inspector,
+status, clock phase and days to closing, and per office and due month, kept by triggers
+
+Revision ID: e56f4111d145
+Revises: 5e2f8c1a9d47
+Create Date: 2026-11-30 17:00:00
+
+The deadlines dashboard reads these rows instead of every recommendation and deadline of the office
+(issue 12). The rows start from the recommendations and deadlines already present (`backfill_statements`);
+from then on the triggers of `ombudsman.deadlines.tallies` keep them exact on insert, delete and update of
+either table. The statements are copied here as they were at this revision (a migration never changes with
+the code). Tables are only created (no batch rebuild of `recommendations` or `deadlines`): a later SQLite
+batch rebuild of either table drops its triggers and must create them again.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "e56f4111d145"
+down_revision = "5e2f8c1a9d47"
+branch_labels = None
+depends_on = None
+
+NOT_STARTED, NO_CLOCK, RUNNING, STOPPED, MET, LATE = (
+    "not_started",
+    "no_clock",
+    "running",
+    "stopped",
+    "met",
+    "late",
+)
+OPEN_DAYS = -1
+
+# --- the SQL ----------------------------------------------------------------------------------------------
+
+_CLOSED = "'implemented', 'not_implemented', 'partially_implemented'"
+_DAYS = {
+    "sqlite": "CAST(julianday({d}.closed_on) - julianday({d}.start_on) AS INTEGER)",
+    "postgresql": "({d}.closed_on - {d}.start_on)",
+}
+_MONTH = {
+    "sqlite": "CAST(strftime('%Y%m', {d}.due_on) AS INTEGER)",
+    "postgresql": "CAST(EXTRACT(YEAR FROM {d}.due_on) * 100 + EXTRACT(MONTH FROM {d}.due_on) AS INTEGER)",
+}
+_CLOCK_PHASE = (
+    f"CASE WHEN {{d}}.closed_on IS NOT NULL THEN "
+    f"CASE WHEN {{d}}.closed_on <= {{d}}.due_on THEN '{MET}' ELSE '{LATE}' END "
+    f"WHEN {{d}}.stopped_on IS NOT NULL THEN '{STOPPED}' ELSE '{RUNNING}' END"
+)
+_NO_CLOCK_PHASE = f"CASE WHEN {{r}}.status IN ({_CLOSED}) THEN '{NO_CLOCK}' ELSE '{NOT_STARTED}' END"
+_PHASE = f"CASE WHEN {{d}}.id IS NULL THEN {_NO_CLOCK_PHASE} ELSE {_CLOCK_PHASE} END"
+
+_TALLY = (
+    "INSERT INTO deadline_tallies "
+    "(office_id, authority_id, inspector_id, status, phase, days, recommendations) "
+    "SELECT {r}.office_id, {r}.authority_id, {r}.created_by_id, {r}.status, {phase}, {days}, {delta} "
+    "FROM {source} WHERE {where} "
+    "ON CONFLICT (office_id, authority_id, inspector_id, status, phase, days) "
+    "DO UPDATE SET recommendations = deadline_tallies.recommendations + excluded.recommendations"
+)
+_MONTH_TALLY = (
+    "INSERT INTO deadline_month_tallies (office_id, due_month, unit, count, phase, status, deadlines) "
+    "SELECT {d}.office_id, {month}, {d}.unit, {d}.count, {phase}, {r}.status, {delta} "
+    "FROM {source} WHERE {where} "
+    "ON CONFLICT (office_id, due_month, unit, count, phase, status) "
+    "DO UPDATE SET deadlines = deadline_month_tallies.deadlines + excluded.deadlines"
+)
+
+
+def _days(dialect: str, d: str) -> str:
+    return f"CASE WHEN {d}.closed_on IS NULL THEN {OPEN_DAYS} ELSE {_DAYS[dialect].format(d=d)} END"
+
+
+def _by_recommendation(dialect: str, row: str, delta: int) -> tuple[str, str]:
+    """A recommendation row (NEW or OLD) with its deadline, if any: its two tally changes."""
+    tally = _TALLY.format(
+        r=row,
+        phase=_PHASE.format(r=row, d="d"),
+        days=_days(dialect, "d"),
+        delta=delta,
+        source=f"(SELECT 1 AS one) AS one LEFT JOIN deadlines d ON d.recommendation_id = {row}.id",
+        where="1 = 1",  # SQLite needs a WHERE before ON CONFLICT after a join
+    )
+    month = _MONTH_TALLY.format(
+        d="d",
+        month=_MONTH[dialect].format(d="d"),
+        phase=_CLOCK_PHASE.format(d="d"),
+        r=row,
+        delta=delta,
+        source="deadlines d",
+        where=f"d.recommendation_id = {row}.id",
+    )
+    return tally, month
+
+
+def _by_deadline(dialect: str, row: str, delta: int) -> tuple[str, str, str]:
+    """A deadline row (NEW or OLD) and its recommendation: the tally change with this clock, the opposite
+    change without it (the recommendation's contribution when it has no clock), and the month change."""
+    source, where = "recommendations r", f"r.id = {row}.recommendation_id"
+    with_clock = _TALLY.format(
+        r="r",
+        phase=_CLOCK_PHASE.format(d=row),
+        days=_days(dialect, row),
+        delta=delta,
+        source=source,
+        where=where,
+    )
+    without_clock = _TALLY.format(
+        r="r", phase=_NO_CLOCK_PHASE.format(r="r"), days=OPEN_DAYS, delta=-delta, source=source, where=where
+    )
+    month = _MONTH_TALLY.format(
+        d=row,
+        month=_MONTH[dialect].format(d=row),
+        phase=_CLOCK_PHASE.format(d=row),
+        r="r",
+        delta=delta,
+        source=source,
+        where=where,
+    )
+    return with_clock, without_clock, month
+
+
+_REC_WATCHED = ("office_id", "authority_id", "created_by_id", "status")
+_DEADLINE_WATCHED = (
+    "office_id",
+    "recommendation_id",
+    "start_on",
+    "due_on",
+    "stopped_on",
+    "closed_on",
+    "unit",
+    "count",
+)
+_DELETE_CLOCK = "DELETE FROM deadlines WHERE recommendation_id = OLD.id"
+
+
+def _clock_change(removed: tuple = (), added: tuple = ()) -> tuple[str, ...]:
+    """The statements of a clock leaving (`_by_deadline` of OLD) and/or arriving (of NEW), in an order
+    whose running sums never go below zero: what leaves goes before what arrives."""
+    leave = (removed[0], removed[1], removed[2]) if removed else ()
+    arrive = (added[1], added[0], added[2]) if added else ()
+    return leave + arrive
+
+
+def _sqlite_triggers() -> tuple[str, ...]:
+    add_rec, remove_rec = _by_recommendation("sqlite", "NEW", 1), _by_recommendation("sqlite", "OLD", -1)
+    add_clock, remove_clock = _by_deadline("sqlite", "NEW", 1), _by_deadline("sqlite", "OLD", -1)
+
+    def body(*statements: str) -> str:
+        return "BEGIN " + "; ".join(statements) + "; END"
+
+    def changed(columns) -> str:
+        return " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
+
+    return (
+        f"CREATE TRIGGER deadline_tallies_rec_insert AFTER INSERT ON recommendations {body(*add_rec)}",
+        # The clock goes first (its trigger moves the count to "no clock"), then the recommendation.
+        "CREATE TRIGGER deadline_tallies_rec_delete BEFORE DELETE ON recommendations "
+        f"{body(_DELETE_CLOCK, remove_rec[0])}",
+        f"CREATE TRIGGER deadline_tallies_rec_update AFTER UPDATE OF {', '.join(_REC_WATCHED)} "
+        f"ON recommendations WHEN {changed(_REC_WATCHED)} {body(*remove_rec, *add_rec)}",
+        "CREATE TRIGGER deadline_tallies_clock_insert AFTER INSERT ON deadlines "
+        f"{body(*_clock_change((), add_clock))}",
+        "CREATE TRIGGER deadline_tallies_clock_delete AFTER DELETE ON deadlines "
+        f"{body(*_clock_change(remove_clock))}",
+        f"CREATE TRIGGER deadline_tallies_clock_update AFTER UPDATE OF {', '.join(_DEADLINE_WATCHED)} "
+        f"ON deadlines WHEN {changed(_DEADLINE_WATCHED)} "
+        f"{body(*_clock_change(remove_clock, add_clock))}",
+    )
+
+
+def _postgres_triggers() -> tuple[str, ...]:
+    add_rec, remove_rec = (
+        _by_recommendation("postgresql", "NEW", 1),
+        _by_recommendation("postgresql", "OLD", -1),
+    )
+    add_clock, remove_clock = _by_deadline("postgresql", "NEW", 1), _by_deadline("postgresql", "OLD", -1)
+
+    def changed(columns) -> str:
+        return " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+
+    def steps(*statements: str) -> str:
+        return " ".join(f"{s};" for s in statements)
+
+    return (
+        "CREATE OR REPLACE FUNCTION deadline_tallies_rec_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP = 'UPDATE' THEN {steps(*remove_rec)} END IF; "
+        f"{steps(*add_rec)} RETURN NULL; END $$",
+        # The clock goes first (its trigger moves the count to "no clock"), then the recommendation.
+        "CREATE OR REPLACE FUNCTION deadline_tallies_rec_leave() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN "
+        f"{steps(_DELETE_CLOCK, remove_rec[0])} RETURN OLD; END $$",
+        "CREATE OR REPLACE FUNCTION deadline_tallies_clock_keep() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN "
+        f"IF TG_OP IN ('DELETE', 'UPDATE') THEN {steps(*_clock_change(remove_clock))} "
+        "END IF; "
+        f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {steps(*_clock_change((), add_clock))} END IF; "
+        "RETURN NULL; END $$",
+        "CREATE TRIGGER deadline_tallies_rec_insert AFTER INSERT ON recommendations "
+        "FOR EACH ROW EXECUTE FUNCTION deadline_tallies_rec_keep()",
+        f"CREATE TRIGGER deadline_tallies_rec_update AFTER UPDATE OF {', '.join(_REC_WATCHED)} "
+        f"ON recommendations FOR EACH ROW WHEN ({changed(_REC_WATCHED)}) "
+        "EXECUTE FUNCTION deadline_tallies_rec_keep()",
+        "CREATE TRIGGER deadline_tallies_rec_delete BEFORE DELETE ON recommendations "
+        "FOR EACH ROW EXECUTE FUNCTION deadline_tallies_rec_leave()",
+        "CREATE TRIGGER deadline_tallies_clock_insert_delete AFTER INSERT OR DELETE ON deadlines "
+        "FOR EACH ROW EXECUTE FUNCTION deadline_tallies_clock_keep()",
+        f"CREATE TRIGGER deadline_tallies_clock_update AFTER UPDATE OF {', '.join(_DEADLINE_WATCHED)} "
+        f"ON deadlines FOR EACH ROW WHEN ({changed(_DEADLINE_WATCHED)}) "
+        "EXECUTE FUNCTION deadline_tallies_clock_keep()",
+    )
+
+
+SQLITE_TRIGGERS = _sqlite_triggers()
+POSTGRES_TRIGGERS = _postgres_triggers()
+SQLITE_DROP = tuple(
+    f"DROP TRIGGER IF EXISTS deadline_tallies_{name}"
+    for name in ("rec_insert", "rec_delete", "rec_update", "clock_insert", "clock_delete", "clock_update")
+)
+POSTGRES_DROP = (
+    "DROP TRIGGER IF EXISTS deadline_tallies_rec_insert ON recommendations",
+    "DROP TRIGGER IF EXISTS deadline_tallies_rec_update ON recommendations",
+    "DROP TRIGGER IF EXISTS deadline_tallies_rec_delete ON recommendations",
+    "DROP TRIGGER IF EXISTS deadline_tallies_clock_insert_delete ON deadlines",
+    "DROP TRIGGER IF EXISTS deadline_tallies_clock_update ON deadlines",
+    "DROP FUNCTION IF EXISTS deadline_tallies_rec_keep()",
+    "DROP FUNCTION IF EXISTS deadline_tallies_rec_leave()",
+    "DROP FUNCTION IF EXISTS deadline_tallies_clock_keep()",
+)
+
+
+def backfill_statements(dialect: str) -> tuple[str, str]:
+    """Count the rows already there (the migration runs them once, before the triggers take over)."""
+    # Fixed SQL of this module, no outside input.
+    tally = (  # noqa: S608
+        "INSERT INTO deadline_tallies "
+        "(office_id, authority_id, inspector_id, status, phase, days, recommendations) "
+        "SELECT r.office_id, r.authority_id, r.created_by_id, r.status, {phase} AS phase, {days} AS days, "
+        "COUNT(*) FROM recommendations r LEFT JOIN deadlines d ON d.recommendation_id = r.id "
+        "GROUP BY r.office_id, r.authority_id, r.created_by_id, r.status, {phase}, {days}"
+    ).format(phase=_PHASE.format(r="r", d="d"), days=_days(dialect, "d"))
+    month = (  # noqa: S608
+        "INSERT INTO deadline_month_tallies (office_id, due_month, unit, count, phase, status, deadlines) "
+        "SELECT d.office_id, {month}, d.unit, d.count, {phase}, r.status, COUNT(*) "
+        "FROM deadlines d JOIN recommendations r ON r.id = d.recommendation_id "
+        "GROUP BY d.office_id, {month}, d.unit, d.count, {phase}, r.status"
+    ).format(month=_MONTH[dialect].format(d="d"), phase=_CLOCK_PHASE.format(d="d"))
+    return tally, month
+
+
+def _status() -> sa.Enum:
+    return sa.Enum(
+        "open",
+        "in_progress",
+        "implemented",
+        "partially_implemented",
+        "not_implemented",
+        name="recommendationstatus",
+        native_enum=False,
+        length=32,
+    )
+
+
+def upgrade():
+    op.create_table(
+        "deadline_tallies",
+        sa.Column("office_id", sa.Integer(), nullable=False),
+        sa.Column("authority_id", sa.Integer(), nullable=False),
+        sa.Column("inspector_id", sa.Integer(), nullable=False),
+        sa.Column("status", _status(), nullable=False),
+        sa.Column("phase", sa.String(length=20), nullable=False),
+        sa.Column("days", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("recommendations", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["authority_id"], ["authorities.id"], name=op.f("fk_deadline_tallies_authority_id_authorities")
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspector_id"], ["users.id"], name=op.f("fk_deadline_tallies_inspector_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["office_id"], ["offices.id"], name=op.f("fk_deadline_tallies_office_id_offices")
+        ),
+        sa.PrimaryKeyConstraint(
+            "office_id",
+            "authority_id",
+            "inspector_id",
+            "status",
+            "phase",
+            "days",
+            name=op.f("pk_deadline_tallies"),
+        ),
+    )
+    op.create_table(
+        "deadline_month_tallies",
+        sa.Column("office_id", sa.Integer(), nullable=False),
+        sa.Column("due_month", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column(
+            "unit", sa.Enum("working", "calendar", name="unit", native_enum=False, length=32), nullable=False
+        ),
+        sa.Column("count", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("phase", sa.String(length=20), nullable=False),
+        sa.Column("status", _status(), nullable=False),
+        sa.Column("deadlines", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["office_id"], ["offices.id"], name=op.f("fk_deadline_month_tallies_office_id_offices")
+        ),
+        sa.PrimaryKeyConstraint(
+            "office_id",
+            "due_month",
+            "unit",
+            "count",
+            "phase",
+            "status",
+            name=op.f("pk_deadline_month_tallies"),
+        ),
+    )
+    dialect = op.get_bind().dialect.name
+    for statement in backfill_statements(dialect):
+        op.execute(statement)
+    for statement in POSTGRES_TRIGGERS if dialect == "postgresql" else SQLITE_TRIGGERS:
+        op.execute(statement)
+
+
+def downgrade():
+    for statement in POSTGRES_DROP if op.get_bind().dialect.name == "postgresql" else SQLITE_DROP:
+        op.execute(statement)
+    op.drop_table("deadline_month_tallies")
+    op.drop_table("deadline_tallies")
