@@ -7,14 +7,14 @@ state computed in SQL (`states.state_expression`), so the number of queries does
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, extract, func, or_, select
+from sqlalchemy import Select, String, and_, case, extract, func, or_, select, type_coerce
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ombudsman.accounts.models import User
@@ -255,7 +255,14 @@ def _narrow_tally(stmt: Select, table, office_id: int, filters: Filters) -> Sele
     return stmt
 
 
-def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, months: int = 12) -> Figures:
+def figures(
+    office_id: int,
+    cut: StateCutoffs,
+    filters: Filters = NO_FILTERS,
+    months: int = 12,
+    *,
+    medians_for: int | None = None,
+) -> Figures:
     """Every figure of the dashboard (`Summary`) and the last `months` months of compliance.
 
     Read from the maintained tally rows (`ombudsman.deadlines.tallies`), never from every recommendation
@@ -264,7 +271,9 @@ def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, mo
     the month of the earliest cutoff on (`states.state_expression` over the (office, due date) index: the
     only clocks whose state can be anything else), plus the months of the chart before that from the rows
     per office and due month. With an authority, level or inspector filter the chart's months come from the
-    deadlines due in the chart's window instead (a bounded query). Queries: three, plus names.
+    deadlines due in the chart's window instead (a bounded query). `medians_for`: the median days only for
+    the first that many records in their order (the ones a page shows), None for all. Queries: four, plus
+    names.
     """
     first = _month_back(cut.today, months - 1)
     boundary = min(cut.today, *cut.very_overdue_before.values()).replace(day=1)
@@ -273,24 +282,17 @@ def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, mo
     wanted = filters.state
 
     groups: dict[tuple, int] = defaultdict(int)  # (authority, level, inspector, status, state) -> n
-    durations: dict[int, Counter] = defaultdict(Counter)  # authority -> {days to comply: n}
     decided: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # month key -> [decided, met]
 
     t = tallies.DeadlineTally
-    complied_days = case(
-        (and_(t.phase.in_((tallies.MET, tallies.LATE)), t.status.in_(COMPLIED)), t.days),
-        else_=tallies.OPEN_DAYS,
-    ).label("days")
-    keys = (t.authority_id, Authority.level, t.inspector_id, t.status, t.phase, complied_days)
+    # Plain strings, not enums: a few hundred rows are summed here (StrEnum members compare equal).
+    keys = (t.authority_id, _plain(Authority.level), t.inspector_id, _plain(t.status), t.phase)
     stmt = select(*keys, func.sum(t.recommendations)).join(Authority, Authority.id == t.authority_id)
     stmt = _narrow_tally(stmt.where(t.recommendations != 0), t, office_id, filters)
-    for authority_id, level, inspector_id, status, phase, days, n in db.session.execute(stmt.group_by(*keys)):
+    for authority_id, level, inspector_id, status, phase, n in db.session.execute(stmt.group_by(*keys)):
         state = PHASE_STATES[phase]
-        if state is None or not n:
-            continue
-        groups[authority_id, level, inspector_id, status, state] += n
-        if days != tallies.OPEN_DAYS and (wanted is None or state is wanted):
-            durations[authority_id][days] += n
+        if state is not None and n:
+            groups[authority_id, level, inspector_id, status, state] += n
 
     # The clocks whose state the calendar decides today, and (for the chart) everything due since read_from.
     f = facts(office_id, cut, replace(filters, state=None), clocked=True)
@@ -299,7 +301,15 @@ def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, mo
     month_key = case(
         (in_window, extract("year", f.c.due_on) * 100 + extract("month", f.c.due_on)), else_=None
     ).label("month_key")
-    keys = (f.c.authority_id, f.c.level, f.c.inspector_id, f.c.status, f.c.state, running, month_key)
+    keys = (
+        f.c.authority_id,
+        _plain(f.c.level),
+        f.c.inspector_id,
+        _plain(f.c.status),
+        f.c.state,
+        running,
+        month_key,
+    )
     stmt = select(*keys, func.count()).where(f.c.due_on >= read_from).group_by(*keys)
     for authority_id, level, inspector_id, status, state_value, is_running, month, n in db.session.execute(
         stmt
@@ -315,7 +325,7 @@ def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, mo
     if not narrowed:
         m = tallies.DeadlineMonthTally
         stmt = (
-            select(m.phase, m.status, m.due_month, func.sum(m.deadlines))
+            select(m.phase, _plain(m.status), m.due_month, func.sum(m.deadlines))
             .where(
                 m.office_id == office_id,
                 m.deadlines != 0,
@@ -339,18 +349,24 @@ def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, mo
         if not n or (wanted is not None and state is not wanted):
             continue
         counts[state] += n
-        authorities.setdefault(authority_id, Breakdown(authority_id, "")).counts[state] += n
-        levels["central" if Level(level) is Level.CENTRAL else "local"].counts[state] += n
-        inspectors.setdefault(inspector_id, Breakdown(inspector_id, "")).counts[state] += n
+        if authority_id not in authorities:
+            authorities[authority_id] = Breakdown(authority_id, "")
+        authorities[authority_id].counts[state] += n
+        levels["central" if level == Level.CENTRAL else "local"].counts[state] += n
+        if inspector_id not in inspectors:
+            inspectors[inspector_id] = Breakdown(inspector_id, "")
+        inspectors[inspector_id].counts[state] += n
         if state is DeadlineState.NOT_STARTED:
             continue
-        record = records.setdefault(authority_id, AuthorityRecord(authority_id, ""))
+        if authority_id not in records:
+            records[authority_id] = AuthorityRecord(authority_id, "")
+        record = records[authority_id]
         record.received += n
         if status in COMPLIED and state is DeadlineState.MET:
             record.on_time += n
         elif status in COMPLIED and state is DeadlineState.LATE:
             record.late += n
-        elif status is RecommendationStatus.NOT_IMPLEMENTED:
+        elif status == RecommendationStatus.NOT_IMPLEMENTED:
             record.ignored += n
         elif state in PAST_DUE_STATES:
             record.overdue += n
@@ -364,7 +380,11 @@ def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, mo
         row.label = people.get(key, "?")
     for authority_id, record in records.items():
         record.name = names.get(authority_id, "?")
-        record.median_days = _median(durations.get(authority_id))
+    ordered = sorted(records.values(), key=lambda r: (-r.ignored, -r.overdue, r.name))
+    shown = ordered if medians_for is None else ordered[:medians_for]
+    medians = _median_days(office_id, filters, [r.authority_id for r in shown])
+    for record in shown:
+        record.median_days = medians.get(record.authority_id)
     chart = []
     for i in range(months):
         d = _month_back(cut.today, months - 1 - i)
@@ -375,28 +395,55 @@ def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, mo
         by_authority=_by_past_due(authorities),
         by_level=list(levels.values()),
         by_inspector=_by_past_due(inspectors),
-        records=sorted(records.values(), key=lambda r: (-r.ignored, -r.overdue, r.name)),
+        records=ordered,
     )
     return Figures(summary=summary_, months=chart)
 
 
-def _median(histogram: Counter | None) -> float | None:
-    """The median of values given as {value: how many times}, as `statistics.median` of the list."""
-    if not histogram:
-        return None
-    values = sorted(histogram.items())
-    total = sum(histogram.values())
+def _plain(column):
+    """`column` read as the string stored, without the enum conversion of each row."""
+    return type_coerce(column, String())
 
-    def nth(k: int) -> int:  # the k-th smallest value, from 0
-        for value, n in values:
-            if k < n:
-                return value
-            k -= n
-        raise IndexError(k)
 
-    if total % 2:
-        return nth(total // 2)
-    return (nth(total // 2 - 1) + nth(total // 2)) / 2
+def _median_days(office_id: int, filters: Filters, authority_ids: list[int]) -> dict[int, float]:
+    """Per authority of `authority_ids`, the median calendar days from a clock's start to its closing with
+    the recommendation (partly) carried out, as `statistics.median` gives it (an int, or the mean of the
+    middle two).
+
+    From the tally rows per days to closing: a running sum per authority in SQL finds the one or two rows
+    holding the middle positions, so at most two rows per authority come back, however many were closed.
+    """
+    phases = {None: (tallies.MET, tallies.LATE), DeadlineState.MET: (tallies.MET,)}
+    phases[DeadlineState.LATE] = (tallies.LATE,)
+    if filters.state not in phases or not authority_ids:
+        return {}
+    t = tallies.DeadlineTally
+    n = func.sum(t.recommendations).label("n")
+    histogram = (
+        select(t.authority_id, t.days, n)
+        .join(Authority, Authority.id == t.authority_id)
+        .where(t.phase.in_(phases[filters.state]), t.status.in_(COMPLIED), t.recommendations != 0)
+        .where(t.authority_id.in_(authority_ids))
+    )
+    h = _narrow_tally(histogram, t, office_id, filters).group_by(t.authority_id, t.days).subquery()
+    upto = func.sum(h.c.n).over(partition_by=h.c.authority_id, order_by=h.c.days).label("upto")
+    total = func.sum(h.c.n).over(partition_by=h.c.authority_id).label("total")
+    c = select(h.c.authority_id, h.c.days, h.c.n, upto, total).subquery()
+    # Positions from 0 in the sorted list: the row holding [upto - n, upto) holds a middle one.
+    rows = db.session.execute(
+        select(c.c.authority_id, c.c.days, c.c.upto - c.c.n, c.c.upto, c.c.total)
+        .where(c.c.upto - c.c.n <= c.c.total // 2, c.c.upto > (c.c.total - 1) // 2)
+        .order_by(c.c.authority_id, c.c.days)
+    ).all()
+    middle: dict[int, list[int]] = defaultdict(list)
+    for authority_id, days, before, upto_, total_ in rows:
+        before, upto_, total_ = int(before), int(upto_), int(total_)
+        for k in sorted({(total_ - 1) // 2, total_ // 2}):
+            if before <= k < upto_:
+                middle[authority_id].append(days)
+    return {
+        key: values[0] if len(values) == 1 else (values[0] + values[1]) / 2 for key, values in middle.items()
+    }
 
 
 def summary(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> Summary:

@@ -36,6 +36,8 @@ class StateCutoffs:
         # due_soon: at most `soon_days` working days in (today, due]; that is, due before the next one.
         self.soon_before = calendar.add_working_days(today, soon_days + 1).due_on
         self._very: dict[tuple[Unit, int], date] = {}
+        # `state_expression` per set of cutoffs: one request builds it once, not once per query (issue 12).
+        self._expressions: dict[tuple, ColumnElement[str]] = {}
         for unit, count in set(periods):
             self.very_cutoff(unit, count)
 
@@ -91,7 +93,16 @@ def state_of(
 
 
 def state_expression(cut: StateCutoffs) -> ColumnElement[str]:
-    """SQL for `state_of` over `Recommendation` outer-joined to `Deadline` (NULL when `state_of` is None)."""
+    """SQL for `state_of` over `Recommendation` outer-joined to `Deadline` (NULL when `state_of` is None).
+
+    Built once per `cut` and set of periods (the same object is reused by every query of a request)."""
+    key = tuple(sorted(cut.very_overdue_before.items()))
+    if key not in cut._expressions:
+        cut._expressions[key] = _state_expression(cut)
+    return cut._expressions[key]
+
+
+def _state_expression(cut: StateCutoffs) -> ColumnElement[str]:
     very = or_(
         false(),
         *(
