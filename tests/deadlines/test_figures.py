@@ -187,3 +187,15 @@ def test_every_state_occurs_in_the_varied_data(demo):
     cut = settings.state_cutoffs(demo.office, TODAY)
     counts = reports.figures(demo.office.id, cut).summary.counts
     assert all(counts[state] > 0 for state in DeadlineState), counts
+
+
+def test_median_days_only_for_the_records_a_page_shows(demo):
+    """`medians_for` reads the medians of the first records only; theirs equal the full figures'."""
+    _load(demo, random.Random(3), 300)
+    cut = settings.state_cutoffs(demo.office, TODAY)
+    full = reports.figures(demo.office.id, cut).summary.records
+    shown = reports.figures(demo.office.id, cut, medians_for=2).summary.records
+
+    assert [r.authority_id for r in shown] == [r.authority_id for r in full] and len(full) == 3
+    assert [r.median_days for r in shown[:2]] == [r.median_days for r in full[:2]]
+    assert full[0].median_days is not None and shown[2].median_days is None
