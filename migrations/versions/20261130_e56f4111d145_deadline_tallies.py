@@ -51,21 +51,40 @@ _CLOCK_PHASE = (
 _NO_CLOCK_PHASE = f"CASE WHEN {{r}}.status IN ({_CLOSED}) THEN '{NO_CLOCK}' ELSE '{NOT_STARTED}' END"
 _PHASE = f"CASE WHEN {{d}}.id IS NULL THEN {_NO_CLOCK_PHASE} ELSE {_CLOCK_PHASE} END"
 
-_TALLY = (
-    "INSERT INTO deadline_tallies "
-    "(office_id, authority_id, inspector_id, status, phase, days, recommendations) "
-    "SELECT {r}.office_id, {r}.authority_id, {r}.created_by_id, {r}.status, {phase}, {days}, {delta} "
-    "FROM {source} WHERE {where} "
-    "ON CONFLICT (office_id, authority_id, inspector_id, status, phase, days) "
-    "DO UPDATE SET recommendations = deadline_tallies.recommendations + excluded.recommendations"
-)
-_MONTH_TALLY = (
-    "INSERT INTO deadline_month_tallies (office_id, due_month, unit, count, phase, status, deadlines) "
-    "SELECT {d}.office_id, {month}, {d}.unit, {d}.count, {phase}, {r}.status, {delta} "
-    "FROM {source} WHERE {where} "
-    "ON CONFLICT (office_id, due_month, unit, count, phase, status) "
-    "DO UPDATE SET deadlines = deadline_month_tallies.deadlines + excluded.deadlines"
-)
+_TALLY_KEY = "office_id, authority_id, inspector_id, status, phase, days"
+_TALLY_ROW = "{r}.office_id, {r}.authority_id, {r}.created_by_id, {r}.status, {phase}, {days}"
+_MONTH_KEY = "office_id, due_month, unit, count, phase, status"
+_MONTH_ROW = "{d}.office_id, {month}, {d}.unit, {d}.count, {phase}, {r}.status"
+
+
+def _change(table: str, key: str, counter: str, row: str, delta: int, source: str, where: str) -> str:
+    """Add `delta` (1 or -1) to the `table` row of `key` = `row` selected FROM `source` WHERE `where`.
+
+    An addition creates the row when missing; a removal updates the row that is there and deletes it when
+    its count reaches zero (two statements), so no row outlives what it counts: nothing is left pointing at
+    an authority, user or office that is gone.
+    """
+    # Fixed SQL of this module (table and column names, NEW/OLD rows), no outside input.
+    if delta > 0:
+        return (
+            f"INSERT INTO {table} ({key}, {counter}) SELECT {row}, {delta} FROM {source} WHERE {where} "  # noqa: S608
+            f"ON CONFLICT ({key}) DO UPDATE SET {counter} = {table}.{counter} + excluded.{counter}"
+        )
+    match = f"({key}) IN (SELECT {row} FROM {source} WHERE {where})"  # noqa: S608
+    return (
+        f"UPDATE {table} SET {counter} = {counter} - {-delta} WHERE {match}; "  # noqa: S608
+        f"DELETE FROM {table} WHERE {counter} = 0 AND {match}"
+    )
+
+
+def _tally(r: str, phase: str, days: str, delta: int, source: str, where: str) -> str:
+    row = _TALLY_ROW.format(r=r, phase=phase, days=days)
+    return _change("deadline_tallies", _TALLY_KEY, "recommendations", row, delta, source, where)
+
+
+def _month_tally(d: str, month: str, phase: str, r: str, delta: int, source: str, where: str) -> str:
+    row = _MONTH_ROW.format(d=d, month=month, phase=phase, r=r)
+    return _change("deadline_month_tallies", _MONTH_KEY, "deadlines", row, delta, source, where)
 
 
 def _days(dialect: str, d: str) -> str:
@@ -74,7 +93,7 @@ def _days(dialect: str, d: str) -> str:
 
 def _by_recommendation(dialect: str, row: str, delta: int) -> tuple[str, str]:
     """A recommendation row (NEW or OLD) with its deadline, if any: its two tally changes."""
-    tally = _TALLY.format(
+    tally = _tally(
         r=row,
         phase=_PHASE.format(r=row, d="d"),
         days=_days(dialect, "d"),
@@ -82,7 +101,7 @@ def _by_recommendation(dialect: str, row: str, delta: int) -> tuple[str, str]:
         source=f"(SELECT 1 AS one) AS one LEFT JOIN deadlines d ON d.recommendation_id = {row}.id",
         where="1 = 1",  # SQLite needs a WHERE before ON CONFLICT after a join
     )
-    month = _MONTH_TALLY.format(
+    month = _month_tally(
         d="d",
         month=_MONTH[dialect].format(d="d"),
         phase=_CLOCK_PHASE.format(d="d"),
@@ -98,7 +117,7 @@ def _by_deadline(dialect: str, row: str, delta: int) -> tuple[str, str, str]:
     """A deadline row (NEW or OLD) and its recommendation: the tally change with this clock, the opposite
     change without it (the recommendation's contribution when it has no clock), and the month change."""
     source, where = "recommendations r", f"r.id = {row}.recommendation_id"
-    with_clock = _TALLY.format(
+    with_clock = _tally(
         r="r",
         phase=_CLOCK_PHASE.format(d=row),
         days=_days(dialect, row),
@@ -106,10 +125,15 @@ def _by_deadline(dialect: str, row: str, delta: int) -> tuple[str, str, str]:
         source=source,
         where=where,
     )
-    without_clock = _TALLY.format(
-        r="r", phase=_NO_CLOCK_PHASE.format(r="r"), days=OPEN_DAYS, delta=-delta, source=source, where=where
+    without_clock = _tally(
+        r="r",
+        phase=_NO_CLOCK_PHASE.format(r="r"),
+        days=str(OPEN_DAYS),
+        delta=-delta,
+        source=source,
+        where=where,
     )
-    month = _MONTH_TALLY.format(
+    month = _month_tally(
         d=row,
         month=_MONTH[dialect].format(d=row),
         phase=_CLOCK_PHASE.format(d=row),
@@ -136,8 +160,8 @@ _DELETE_CLOCK = "DELETE FROM deadlines WHERE recommendation_id = OLD.id"
 
 
 def _clock_change(removed: tuple = (), added: tuple = ()) -> tuple[str, ...]:
-    """The statements of a clock leaving (`_by_deadline` of OLD) and/or arriving (of NEW), in an order
-    whose running sums never go below zero: what leaves goes before what arrives."""
+    """The statements of a clock leaving (`_by_deadline` of OLD) and/or arriving (of NEW), in an order in
+    which every removal finds the row it takes from: what leaves goes before what arrives."""
     leave = (removed[0], removed[1], removed[2]) if removed else ()
     arrive = (added[1], added[0], added[2]) if added else ()
     return leave + arrive

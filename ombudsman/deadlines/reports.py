@@ -276,7 +276,7 @@ def figures(
     names.
     """
     first = _month_back(cut.today, months - 1)
-    boundary = min(cut.today, *cut.very_overdue_before.values()).replace(day=1)
+    boundary = min([cut.today, *cut.very_overdue_before.values()]).replace(day=1)
     narrowed = bool(filters.authority_id or filters.level or filters.inspector_id)
     read_from = min(boundary, first) if narrowed else boundary
     wanted = filters.state
