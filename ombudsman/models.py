@@ -14,7 +14,7 @@ from ombudsman.deadlines.models import (
     FollowUpFile,
     ReminderNotice,
 )
-from ombudsman.deadlines.tallies import DeadlineMonthTally, DeadlineTally
+from ombudsman.deadlines.tallies import DeadlineDayTally, DeadlineMonthTally, DeadlineTally
 from ombudsman.inspections.models import (
     Checklist,
     ChecklistAnswer,
@@ -48,6 +48,7 @@ __all__ = [
     "ChecklistAnswer",
     "ChecklistItem",
     "Deadline",
+    "DeadlineDayTally",
     "DeadlineMonthTally",
     "DeadlineRule",
     "DeadlineTally",

@@ -1,5 +1,6 @@
 """deadline tallies: the deadlines dashboard's figures counted ahead per office, authority, inspector,
-status, clock phase and days to closing, and per office and due month, kept by triggers
+status and clock phase, the closed clocks also by days to closing, and per office and due month, kept by
+triggers
 
 Revision ID: e56f4111d145
 Revises: 5e2f8c1a9d47
@@ -30,7 +31,6 @@ NOT_STARTED, NO_CLOCK, RUNNING, STOPPED, MET, LATE = (
     "met",
     "late",
 )
-OPEN_DAYS = -1
 
 # --- the SQL ----------------------------------------------------------------------------------------------
 
@@ -51,8 +51,10 @@ _CLOCK_PHASE = (
 _NO_CLOCK_PHASE = f"CASE WHEN {{r}}.status IN ({_CLOSED}) THEN '{NO_CLOCK}' ELSE '{NOT_STARTED}' END"
 _PHASE = f"CASE WHEN {{d}}.id IS NULL THEN {_NO_CLOCK_PHASE} ELSE {_CLOCK_PHASE} END"
 
-_TALLY_KEY = "office_id, authority_id, inspector_id, status, phase, days"
-_TALLY_ROW = "{r}.office_id, {r}.authority_id, {r}.created_by_id, {r}.status, {phase}, {days}"
+_TALLY_KEY = "office_id, authority_id, inspector_id, status, phase"
+_TALLY_ROW = "{r}.office_id, {r}.authority_id, {r}.created_by_id, {r}.status, {phase}"
+_DAY_KEY = "office_id, authority_id, inspector_id, status, phase, days"
+_DAY_ROW = "{r}.office_id, {r}.authority_id, {r}.created_by_id, {r}.status, {phase}, {days}"
 _MONTH_KEY = "office_id, due_month, unit, count, phase, status"
 _MONTH_ROW = "{d}.office_id, {month}, {d}.unit, {d}.count, {phase}, {r}.status"
 
@@ -77,9 +79,14 @@ def _change(table: str, key: str, counter: str, row: str, delta: int, source: st
     )
 
 
-def _tally(r: str, phase: str, days: str, delta: int, source: str, where: str) -> str:
-    row = _TALLY_ROW.format(r=r, phase=phase, days=days)
+def _tally(r: str, phase: str, delta: int, source: str, where: str) -> str:
+    row = _TALLY_ROW.format(r=r, phase=phase)
     return _change("deadline_tallies", _TALLY_KEY, "recommendations", row, delta, source, where)
+
+
+def _day_tally(r: str, d: str, dialect: str, delta: int, source: str, where: str) -> str:
+    row = _DAY_ROW.format(r=r, phase=_CLOCK_PHASE.format(d=d), days=_DAYS[dialect].format(d=d))
+    return _change("deadline_day_tallies", _DAY_KEY, "recommendations", row, delta, source, where)
 
 
 def _month_tally(d: str, month: str, phase: str, r: str, delta: int, source: str, where: str) -> str:
@@ -87,16 +94,11 @@ def _month_tally(d: str, month: str, phase: str, r: str, delta: int, source: str
     return _change("deadline_month_tallies", _MONTH_KEY, "deadlines", row, delta, source, where)
 
 
-def _days(dialect: str, d: str) -> str:
-    return f"CASE WHEN {d}.closed_on IS NULL THEN {OPEN_DAYS} ELSE {_DAYS[dialect].format(d=d)} END"
-
-
-def _by_recommendation(dialect: str, row: str, delta: int) -> tuple[str, str]:
-    """A recommendation row (NEW or OLD) with its deadline, if any: its two tally changes."""
+def _by_recommendation(dialect: str, row: str, delta: int) -> tuple[str, str, str]:
+    """A recommendation row (NEW or OLD) with its deadline, if any: its three tally changes."""
     tally = _tally(
         r=row,
         phase=_PHASE.format(r=row, d="d"),
-        days=_days(dialect, "d"),
         delta=delta,
         source=f"(SELECT 1 AS one) AS one LEFT JOIN deadlines d ON d.recommendation_id = {row}.id",
         where="1 = 1",  # SQLite needs a WHERE before ON CONFLICT after a join
@@ -110,28 +112,25 @@ def _by_recommendation(dialect: str, row: str, delta: int) -> tuple[str, str]:
         source="deadlines d",
         where=f"d.recommendation_id = {row}.id",
     )
-    return tally, month
-
-
-def _by_deadline(dialect: str, row: str, delta: int) -> tuple[str, str, str]:
-    """A deadline row (NEW or OLD) and its recommendation: the tally change with this clock, the opposite
-    change without it (the recommendation's contribution when it has no clock), and the month change."""
-    source, where = "recommendations r", f"r.id = {row}.recommendation_id"
-    with_clock = _tally(
-        r="r",
-        phase=_CLOCK_PHASE.format(d=row),
-        days=_days(dialect, row),
+    days = _day_tally(
+        r=row,
+        d="d",
+        dialect=dialect,
         delta=delta,
-        source=source,
-        where=where,
+        source="deadlines d",
+        where=f"d.recommendation_id = {row}.id AND d.closed_on IS NOT NULL",
     )
+    return tally, month, days
+
+
+def _by_deadline(dialect: str, row: str, delta: int) -> tuple[str, str, str, str]:
+    """A deadline row (NEW or OLD) and its recommendation: the tally change with this clock, the opposite
+    change without it (the recommendation's contribution when it has no clock), the month change and the
+    days change (a closed clock only)."""
+    source, where = "recommendations r", f"r.id = {row}.recommendation_id"
+    with_clock = _tally(r="r", phase=_CLOCK_PHASE.format(d=row), delta=delta, source=source, where=where)
     without_clock = _tally(
-        r="r",
-        phase=_NO_CLOCK_PHASE.format(r="r"),
-        days=str(OPEN_DAYS),
-        delta=-delta,
-        source=source,
-        where=where,
+        r="r", phase=_NO_CLOCK_PHASE.format(r="r"), delta=-delta, source=source, where=where
     )
     month = _month_tally(
         d=row,
@@ -142,7 +141,15 @@ def _by_deadline(dialect: str, row: str, delta: int) -> tuple[str, str, str]:
         source=source,
         where=where,
     )
-    return with_clock, without_clock, month
+    days = _day_tally(
+        r="r",
+        d=row,
+        dialect=dialect,
+        delta=delta,
+        source=source,
+        where=f"{where} AND {row}.closed_on IS NOT NULL",
+    )
+    return with_clock, without_clock, month, days
 
 
 _REC_WATCHED = ("office_id", "authority_id", "created_by_id", "status")
@@ -162,8 +169,8 @@ _DELETE_CLOCK = "DELETE FROM deadlines WHERE recommendation_id = OLD.id"
 def _clock_change(removed: tuple = (), added: tuple = ()) -> tuple[str, ...]:
     """The statements of a clock leaving (`_by_deadline` of OLD) and/or arriving (of NEW), in an order in
     which every removal finds the row it takes from: what leaves goes before what arrives."""
-    leave = (removed[0], removed[1], removed[2]) if removed else ()
-    arrive = (added[1], added[0], added[2]) if added else ()
+    leave = (removed[0], removed[1], removed[2], removed[3]) if removed else ()
+    arrive = (added[1], added[0], added[2], added[3]) if added else ()
     return leave + arrive
 
 
@@ -254,23 +261,30 @@ POSTGRES_DROP = (
 )
 
 
-def backfill_statements(dialect: str) -> tuple[str, str]:
+def backfill_statements(dialect: str) -> tuple[str, str, str]:
     """Count the rows already there (the migration runs them once, before the triggers take over)."""
     # Fixed SQL of this module, no outside input.
     tally = (  # noqa: S608
         "INSERT INTO deadline_tallies "
+        "(office_id, authority_id, inspector_id, status, phase, recommendations) "
+        "SELECT r.office_id, r.authority_id, r.created_by_id, r.status, {phase}, COUNT(*) "
+        "FROM recommendations r LEFT JOIN deadlines d ON d.recommendation_id = r.id "
+        "GROUP BY r.office_id, r.authority_id, r.created_by_id, r.status, {phase}"
+    ).format(phase=_PHASE.format(r="r", d="d"))
+    days = (  # noqa: S608
+        "INSERT INTO deadline_day_tallies "
         "(office_id, authority_id, inspector_id, status, phase, days, recommendations) "
-        "SELECT r.office_id, r.authority_id, r.created_by_id, r.status, {phase} AS phase, {days} AS days, "
-        "COUNT(*) FROM recommendations r LEFT JOIN deadlines d ON d.recommendation_id = r.id "
+        "SELECT r.office_id, r.authority_id, r.created_by_id, r.status, {phase}, {days}, COUNT(*) "
+        "FROM deadlines d JOIN recommendations r ON r.id = d.recommendation_id WHERE d.closed_on IS NOT NULL "
         "GROUP BY r.office_id, r.authority_id, r.created_by_id, r.status, {phase}, {days}"
-    ).format(phase=_PHASE.format(r="r", d="d"), days=_days(dialect, "d"))
+    ).format(phase=_CLOCK_PHASE.format(d="d"), days=_DAYS[dialect].format(d="d"))
     month = (  # noqa: S608
         "INSERT INTO deadline_month_tallies (office_id, due_month, unit, count, phase, status, deadlines) "
         "SELECT d.office_id, {month}, d.unit, d.count, {phase}, r.status, COUNT(*) "
         "FROM deadlines d JOIN recommendations r ON r.id = d.recommendation_id "
         "GROUP BY d.office_id, {month}, d.unit, d.count, {phase}, r.status"
     ).format(month=_MONTH[dialect].format(d="d"), phase=_CLOCK_PHASE.format(d="d"))
-    return tally, month
+    return tally, days, month
 
 
 def _status() -> sa.Enum:
@@ -294,7 +308,6 @@ def upgrade():
         sa.Column("inspector_id", sa.Integer(), nullable=False),
         sa.Column("status", _status(), nullable=False),
         sa.Column("phase", sa.String(length=20), nullable=False),
-        sa.Column("days", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("recommendations", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["authority_id"], ["authorities.id"], name=op.f("fk_deadline_tallies_authority_id_authorities")
@@ -306,13 +319,37 @@ def upgrade():
             ["office_id"], ["offices.id"], name=op.f("fk_deadline_tallies_office_id_offices")
         ),
         sa.PrimaryKeyConstraint(
+            "office_id", "authority_id", "inspector_id", "status", "phase", name=op.f("pk_deadline_tallies")
+        ),
+    )
+    op.create_table(
+        "deadline_day_tallies",
+        sa.Column("office_id", sa.Integer(), nullable=False),
+        sa.Column("authority_id", sa.Integer(), nullable=False),
+        sa.Column("inspector_id", sa.Integer(), nullable=False),
+        sa.Column("status", _status(), nullable=False),
+        sa.Column("phase", sa.String(length=20), nullable=False),
+        sa.Column("days", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("recommendations", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["authority_id"],
+            ["authorities.id"],
+            name=op.f("fk_deadline_day_tallies_authority_id_authorities"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspector_id"], ["users.id"], name=op.f("fk_deadline_day_tallies_inspector_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["office_id"], ["offices.id"], name=op.f("fk_deadline_day_tallies_office_id_offices")
+        ),
+        sa.PrimaryKeyConstraint(
             "office_id",
             "authority_id",
             "inspector_id",
             "status",
             "phase",
             "days",
-            name=op.f("pk_deadline_tallies"),
+            name=op.f("pk_deadline_day_tallies"),
         ),
     )
     op.create_table(
@@ -350,4 +387,5 @@ def downgrade():
     for statement in POSTGRES_DROP if op.get_bind().dialect.name == "postgresql" else SQLITE_DROP:
         op.execute(statement)
     op.drop_table("deadline_month_tallies")
+    op.drop_table("deadline_day_tallies")
     op.drop_table("deadline_tallies")

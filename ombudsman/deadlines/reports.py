@@ -266,7 +266,7 @@ def figures(
     """Every figure of the dashboard (`Summary`) and the last `months` months of compliance.
 
     Read from the maintained tally rows (`ombudsman.deadlines.tallies`), never from every recommendation
-    (issue 12): the office's rows per authority, inspector, status, phase and days to closing (counted
+    (issue 12): the office's rows per authority, inspector, status and phase (counted
     with every running clock as very overdue), corrected by the running clocks due from the first day of
     the month of the earliest cutoff on (`states.state_expression` over the (office, due date) index: the
     only clocks whose state can be anything else), plus the months of the chart before that from the rows
@@ -410,14 +410,15 @@ def _median_days(office_id: int, filters: Filters, authority_ids: list[int]) -> 
     the recommendation (partly) carried out, as `statistics.median` gives it (an int, or the mean of the
     middle two).
 
-    From the tally rows per days to closing: a running sum per authority in SQL finds the one or two rows
-    holding the middle positions, so at most two rows per authority come back, however many were closed.
+    From the rows per days to closing (`tallies.DeadlineDayTally`): a running sum per authority in SQL finds
+    the one or two rows holding the middle positions, so at most two rows per authority come back, however
+    many were closed.
     """
     phases = {None: (tallies.MET, tallies.LATE), DeadlineState.MET: (tallies.MET,)}
     phases[DeadlineState.LATE] = (tallies.LATE,)
     if filters.state not in phases:  # no closing in this state: no durations
         return {}
-    t = tallies.DeadlineTally
+    t = tallies.DeadlineDayTally
     n = func.sum(t.recommendations).label("n")
     histogram = (
         select(t.authority_id, t.days, n)

@@ -1,13 +1,13 @@
 """Deadline tallies: the deadlines dashboard's figures counted ahead, kept by the database itself.
 
-Two tables of small grouped rows (issue 12, "maintained summary rows"):
+Three tables of small grouped rows (issue 12, "maintained summary rows"):
 
 - `deadline_tallies`: per office, addressed authority, inspector (the recommendation's author),
-  recommendation status, clock phase and days to closing, the number of recommendations. The phase is
-  what the stored rows decide without a "today": `not_started` (no clock, not closed), `no_clock`
-  (closed before any clock ran: no state), `running`, `stopped`, `met` and `late` (closed on or before
-  the due date, or after it). `days` is the calendar days from the clock's start to its closing (-1 while
-  open), for the median on the authority record.
+  recommendation status and clock phase, the number of recommendations. The phase is what the stored rows
+  decide without a "today": `not_started` (no clock, not closed), `no_clock` (closed before any clock ran:
+  no state), `running`, `stopped`, `met` and `late` (closed on or before the due date, or after it).
+- `deadline_day_tallies`: the closed clocks (`met`, `late`) of the same groups by calendar days from the
+  clock's start to its closing: the median days on each authority's record, from a few rows per authority.
 - `deadline_month_tallies`: per office, due month (yyyymm), the rule's period (unit, count), phase and
   recommendation status, the number of deadlines: the monthly compliance chart and the periods whose
   "very overdue" cutoffs a request needs.
@@ -18,7 +18,7 @@ as very overdue, and corrects that with the few running clocks due from the mont
 on (`reports.figures`, a bounded query on the (office, due date) index).
 
 Triggers on `recommendations` and `deadlines` (insert, delete, and an update of a column the rows depend
-on) keep both tables exact whatever writes: the ORM, a bulk insert, a cascade, a migration. Deleting a
+on) keep the three tables exact whatever writes: the ORM, a bulk insert, a cascade, a migration. Deleting a
 recommendation first deletes its deadline in a BEFORE trigger, so the two contributions leave in a fixed
 order on both databases. A row whose count falls to zero is deleted (a removal never creates one).
 The triggers are created with the tables (`db.create_all()`, the tests) and by the migration
@@ -44,14 +44,26 @@ NOT_STARTED, NO_CLOCK, RUNNING, STOPPED, MET, LATE = (
     "met",
     "late",
 )
-#: `days` of a recommendation whose clock has not closed.
-OPEN_DAYS = -1
 
 
 class DeadlineTally(db.Model):
-    """How many of an office's recommendations have one authority, inspector, status, phase and days."""
+    """How many of an office's recommendations have one authority, inspector, status and phase."""
 
     __tablename__ = "deadline_tallies"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), primary_key=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    status: Mapped[RecommendationStatus] = mapped_column(str_enum(RecommendationStatus), primary_key=True)
+    phase: Mapped[str] = mapped_column(String(20), primary_key=True)
+    recommendations: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DeadlineDayTally(db.Model):
+    """How many of an office's closed clocks of one authority, inspector, status and phase (met, late)
+    took one number of calendar days from start to closing."""
+
+    __tablename__ = "deadline_day_tallies"
 
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), primary_key=True)
@@ -95,8 +107,10 @@ _CLOCK_PHASE = (
 _NO_CLOCK_PHASE = f"CASE WHEN {{r}}.status IN ({_CLOSED}) THEN '{NO_CLOCK}' ELSE '{NOT_STARTED}' END"
 _PHASE = f"CASE WHEN {{d}}.id IS NULL THEN {_NO_CLOCK_PHASE} ELSE {_CLOCK_PHASE} END"
 
-_TALLY_KEY = "office_id, authority_id, inspector_id, status, phase, days"
-_TALLY_ROW = "{r}.office_id, {r}.authority_id, {r}.created_by_id, {r}.status, {phase}, {days}"
+_TALLY_KEY = "office_id, authority_id, inspector_id, status, phase"
+_TALLY_ROW = "{r}.office_id, {r}.authority_id, {r}.created_by_id, {r}.status, {phase}"
+_DAY_KEY = "office_id, authority_id, inspector_id, status, phase, days"
+_DAY_ROW = "{r}.office_id, {r}.authority_id, {r}.created_by_id, {r}.status, {phase}, {days}"
 _MONTH_KEY = "office_id, due_month, unit, count, phase, status"
 _MONTH_ROW = "{d}.office_id, {month}, {d}.unit, {d}.count, {phase}, {r}.status"
 
@@ -121,9 +135,14 @@ def _change(table: str, key: str, counter: str, row: str, delta: int, source: st
     )
 
 
-def _tally(r: str, phase: str, days: str, delta: int, source: str, where: str) -> str:
-    row = _TALLY_ROW.format(r=r, phase=phase, days=days)
+def _tally(r: str, phase: str, delta: int, source: str, where: str) -> str:
+    row = _TALLY_ROW.format(r=r, phase=phase)
     return _change("deadline_tallies", _TALLY_KEY, "recommendations", row, delta, source, where)
+
+
+def _day_tally(r: str, d: str, dialect: str, delta: int, source: str, where: str) -> str:
+    row = _DAY_ROW.format(r=r, phase=_CLOCK_PHASE.format(d=d), days=_DAYS[dialect].format(d=d))
+    return _change("deadline_day_tallies", _DAY_KEY, "recommendations", row, delta, source, where)
 
 
 def _month_tally(d: str, month: str, phase: str, r: str, delta: int, source: str, where: str) -> str:
@@ -131,16 +150,11 @@ def _month_tally(d: str, month: str, phase: str, r: str, delta: int, source: str
     return _change("deadline_month_tallies", _MONTH_KEY, "deadlines", row, delta, source, where)
 
 
-def _days(dialect: str, d: str) -> str:
-    return f"CASE WHEN {d}.closed_on IS NULL THEN {OPEN_DAYS} ELSE {_DAYS[dialect].format(d=d)} END"
-
-
-def _by_recommendation(dialect: str, row: str, delta: int) -> tuple[str, str]:
-    """A recommendation row (NEW or OLD) with its deadline, if any: its two tally changes."""
+def _by_recommendation(dialect: str, row: str, delta: int) -> tuple[str, str, str]:
+    """A recommendation row (NEW or OLD) with its deadline, if any: its three tally changes."""
     tally = _tally(
         r=row,
         phase=_PHASE.format(r=row, d="d"),
-        days=_days(dialect, "d"),
         delta=delta,
         source=f"(SELECT 1 AS one) AS one LEFT JOIN deadlines d ON d.recommendation_id = {row}.id",
         where="1 = 1",  # SQLite needs a WHERE before ON CONFLICT after a join
@@ -154,28 +168,25 @@ def _by_recommendation(dialect: str, row: str, delta: int) -> tuple[str, str]:
         source="deadlines d",
         where=f"d.recommendation_id = {row}.id",
     )
-    return tally, month
-
-
-def _by_deadline(dialect: str, row: str, delta: int) -> tuple[str, str, str]:
-    """A deadline row (NEW or OLD) and its recommendation: the tally change with this clock, the opposite
-    change without it (the recommendation's contribution when it has no clock), and the month change."""
-    source, where = "recommendations r", f"r.id = {row}.recommendation_id"
-    with_clock = _tally(
-        r="r",
-        phase=_CLOCK_PHASE.format(d=row),
-        days=_days(dialect, row),
+    days = _day_tally(
+        r=row,
+        d="d",
+        dialect=dialect,
         delta=delta,
-        source=source,
-        where=where,
+        source="deadlines d",
+        where=f"d.recommendation_id = {row}.id AND d.closed_on IS NOT NULL",
     )
+    return tally, month, days
+
+
+def _by_deadline(dialect: str, row: str, delta: int) -> tuple[str, str, str, str]:
+    """A deadline row (NEW or OLD) and its recommendation: the tally change with this clock, the opposite
+    change without it (the recommendation's contribution when it has no clock), the month change and the
+    days change (a closed clock only)."""
+    source, where = "recommendations r", f"r.id = {row}.recommendation_id"
+    with_clock = _tally(r="r", phase=_CLOCK_PHASE.format(d=row), delta=delta, source=source, where=where)
     without_clock = _tally(
-        r="r",
-        phase=_NO_CLOCK_PHASE.format(r="r"),
-        days=str(OPEN_DAYS),
-        delta=-delta,
-        source=source,
-        where=where,
+        r="r", phase=_NO_CLOCK_PHASE.format(r="r"), delta=-delta, source=source, where=where
     )
     month = _month_tally(
         d=row,
@@ -186,7 +197,15 @@ def _by_deadline(dialect: str, row: str, delta: int) -> tuple[str, str, str]:
         source=source,
         where=where,
     )
-    return with_clock, without_clock, month
+    days = _day_tally(
+        r="r",
+        d=row,
+        dialect=dialect,
+        delta=delta,
+        source=source,
+        where=f"{where} AND {row}.closed_on IS NOT NULL",
+    )
+    return with_clock, without_clock, month, days
 
 
 _REC_WATCHED = ("office_id", "authority_id", "created_by_id", "status")
@@ -206,8 +225,8 @@ _DELETE_CLOCK = "DELETE FROM deadlines WHERE recommendation_id = OLD.id"
 def _clock_change(removed: tuple = (), added: tuple = ()) -> tuple[str, ...]:
     """The statements of a clock leaving (`_by_deadline` of OLD) and/or arriving (of NEW), in an order in
     which every removal finds the row it takes from: what leaves goes before what arrives."""
-    leave = (removed[0], removed[1], removed[2]) if removed else ()
-    arrive = (added[1], added[0], added[2]) if added else ()
+    leave = (removed[0], removed[1], removed[2], removed[3]) if removed else ()
+    arrive = (added[1], added[0], added[2], added[3]) if added else ()
     return leave + arrive
 
 
@@ -298,23 +317,30 @@ POSTGRES_DROP = (
 )
 
 
-def backfill_statements(dialect: str) -> tuple[str, str]:
+def backfill_statements(dialect: str) -> tuple[str, str, str]:
     """Count the rows already there (the migration runs them once, before the triggers take over)."""
     # Fixed SQL of this module, no outside input.
     tally = (  # noqa: S608
         "INSERT INTO deadline_tallies "
+        "(office_id, authority_id, inspector_id, status, phase, recommendations) "
+        "SELECT r.office_id, r.authority_id, r.created_by_id, r.status, {phase}, COUNT(*) "
+        "FROM recommendations r LEFT JOIN deadlines d ON d.recommendation_id = r.id "
+        "GROUP BY r.office_id, r.authority_id, r.created_by_id, r.status, {phase}"
+    ).format(phase=_PHASE.format(r="r", d="d"))
+    days = (  # noqa: S608
+        "INSERT INTO deadline_day_tallies "
         "(office_id, authority_id, inspector_id, status, phase, days, recommendations) "
-        "SELECT r.office_id, r.authority_id, r.created_by_id, r.status, {phase} AS phase, {days} AS days, "
-        "COUNT(*) FROM recommendations r LEFT JOIN deadlines d ON d.recommendation_id = r.id "
+        "SELECT r.office_id, r.authority_id, r.created_by_id, r.status, {phase}, {days}, COUNT(*) "
+        "FROM deadlines d JOIN recommendations r ON r.id = d.recommendation_id WHERE d.closed_on IS NOT NULL "
         "GROUP BY r.office_id, r.authority_id, r.created_by_id, r.status, {phase}, {days}"
-    ).format(phase=_PHASE.format(r="r", d="d"), days=_days(dialect, "d"))
+    ).format(phase=_CLOCK_PHASE.format(d="d"), days=_DAYS[dialect].format(d="d"))
     month = (  # noqa: S608
         "INSERT INTO deadline_month_tallies (office_id, due_month, unit, count, phase, status, deadlines) "
         "SELECT d.office_id, {month}, d.unit, d.count, {phase}, r.status, COUNT(*) "
         "FROM deadlines d JOIN recommendations r ON r.id = d.recommendation_id "
         "GROUP BY d.office_id, {month}, d.unit, d.count, {phase}, r.status"
     ).format(month=_MONTH[dialect].format(d="d"), phase=_CLOCK_PHASE.format(d="d"))
-    return tally, month
+    return tally, days, month
 
 
 def trigger_statements(dialect: str) -> tuple[str, ...]:
@@ -327,11 +353,12 @@ def drop_statements(dialect: str) -> tuple[str, ...]:
     return POSTGRES_DROP if dialect == "postgresql" else SQLITE_DROP
 
 
-# Created after the tables whose triggers write here; the triggers once, with the second table.
-for _table in (DeadlineTally.__table__, DeadlineMonthTally.__table__):
+# Created after the tables whose triggers write here; the triggers once, with the last table.
+for _table in (DeadlineTally.__table__, DeadlineDayTally.__table__, DeadlineMonthTally.__table__):
     _table.add_is_dependent_on(Recommendation.__table__)
     _table.add_is_dependent_on(Deadline.__table__)
 DeadlineMonthTally.__table__.add_is_dependent_on(DeadlineTally.__table__)
+DeadlineMonthTally.__table__.add_is_dependent_on(DeadlineDayTally.__table__)
 for _dialect, _statements in (("sqlite", SQLITE_TRIGGERS), ("postgresql", POSTGRES_TRIGGERS)):
     for _statement in _statements:
         event.listen(

@@ -28,44 +28,40 @@ def _clock_phase(deadline: Deadline) -> str:
     return tallies.STOPPED if deadline.stopped_on is not None else tallies.RUNNING
 
 
-def _recounted() -> tuple[Counter, Counter]:
-    """Both tallies counted one recommendation at a time from the stored rows."""
+def _recounted() -> tuple[Counter, Counter, Counter]:
+    """The three tallies counted one recommendation at a time from the stored rows."""
     db.session.flush()
     db.session.expire_all()
-    rows, months = Counter(), Counter()
+    rows, days, months = Counter(), Counter(), Counter()
     for rec in db.session.scalars(select(Recommendation)):
         deadline = rec.deadline
+        group = (rec.office_id, rec.authority_id, rec.created_by_id, rec.status)
         if deadline is None:
             phase = tallies.NO_CLOCK if rec.status in CLOSED_STATUSES else tallies.NOT_STARTED
-            days = tallies.OPEN_DAYS
         else:
             phase = _clock_phase(deadline)
-            days = (deadline.closed_on - deadline.start_on).days if deadline.closed_on else tallies.OPEN_DAYS
             due = deadline.due_on.year * 100 + deadline.due_on.month
             months[deadline.office_id, due, deadline.unit, deadline.count, phase, rec.status] += 1
-        rows[rec.office_id, rec.authority_id, rec.created_by_id, rec.status, phase, days] += 1
-    return rows, months
+            if deadline.closed_on is not None:
+                days[(*group, phase, (deadline.closed_on - deadline.start_on).days)] += 1
+        rows[(*group, phase)] += 1
+    return rows, days, months
 
 
-def _kept() -> tuple[Counter, Counter]:
-    """Both tallies as the triggers kept them, every row (a zero or negative one included)."""
-    t, m = tallies.DeadlineTally, tallies.DeadlineMonthTally
-    rows = db.session.execute(
-        select(t.office_id, t.authority_id, t.inspector_id, t.status, t.phase, t.days, t.recommendations)
-    ).all()
-    months = db.session.execute(
-        select(m.office_id, m.due_month, m.unit, m.count, m.phase, m.status, m.deadlines)
-    ).all()
-    return (
-        Counter({tuple(r[:-1]): r[-1] for r in rows}),
-        Counter({tuple(r[:-1]): r[-1] for r in months}),
+def _kept() -> tuple[Counter, Counter, Counter]:
+    """The three tallies as the triggers kept them, every row (a zero or negative one included)."""
+    t, d, m = tallies.DeadlineTally, tallies.DeadlineDayTally, tallies.DeadlineMonthTally
+    tables = (
+        select(t.office_id, t.authority_id, t.inspector_id, t.status, t.phase, t.recommendations),
+        select(d.office_id, d.authority_id, d.inspector_id, d.status, d.phase, d.days, d.recommendations),
+        select(m.office_id, m.due_month, m.unit, m.count, m.phase, m.status, m.deadlines),
     )
+    return tuple(Counter({tuple(r[:-1]): r[-1] for r in db.session.execute(q)}) for q in tables)
 
 
 def _assert_exact(step: str) -> None:
     kept, recounted = _kept(), _recounted()
-    assert kept[0] == recounted[0], step
-    assert kept[1] == recounted[1], step
+    assert kept == recounted, step
     # A row leaves when its count reaches zero: none points at what is gone.
     assert all(n > 0 for counter in kept for n in counter.values()), step
 
@@ -195,7 +191,7 @@ def test_tallies_stay_exact_through_every_kind_of_change(demo, recs, letter, bal
     _assert_exact("a recommendation without a clock deleted")
     db.session.execute(delete(Recommendation))
     _assert_exact("every recommendation deleted")
-    assert _kept() == (Counter(), Counter())
+    assert _kept() == (Counter(), Counter(), Counter())
 
 
 def test_backfill_counts_what_is_there(demo, recs, letter):
@@ -215,8 +211,8 @@ def test_backfill_counts_what_is_there(demo, recs, letter):
     )
     db.session.flush()
     kept = _kept()
-    db.session.execute(delete(tallies.DeadlineTally))
-    db.session.execute(delete(tallies.DeadlineMonthTally))
+    for table in (tallies.DeadlineTally, tallies.DeadlineDayTally, tallies.DeadlineMonthTally):
+        db.session.execute(delete(table))
     for statement in tallies.backfill_statements(db.session.get_bind().dialect.name):
         db.session.execute(db.text(statement))
 

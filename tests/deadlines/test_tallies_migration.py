@@ -110,9 +110,9 @@ def _day(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def _recounted(conn) -> tuple[Counter, Counter]:
-    """Both tallies counted row by row in Python from the stored recommendations and deadlines."""
-    rows, months = Counter(), Counter()
+def _recounted(conn) -> tuple[Counter, Counter, Counter]:
+    """The three tallies counted row by row in Python from the stored recommendations and deadlines."""
+    rows, durations, months = Counter(), Counter(), Counter()
     recs = conn.execute(
         text(
             "SELECT r.office_id, r.authority_id, r.created_by_id, r.status, d.id, d.office_id, d.start_on, "
@@ -134,34 +134,28 @@ def _recounted(conn) -> tuple[Counter, Counter]:
         unit,
         n,
     ) in recs:
-        days = -1
+        group = (office, authority, inspector, status)
         if clock is None:
             phase = "no_clock" if status in CLOSED else "not_started"
         elif closed is not None:
             phase = "met" if _day(closed) <= _day(due) else "late"
-            days = (_day(closed) - _day(start)).days
+            durations[(*group, phase, (_day(closed) - _day(start)).days)] += 1
         else:
             phase = "stopped" if stopped is not None else "running"
         if clock is not None:
             months[clock_office, _day(due).year * 100 + _day(due).month, unit, n, phase, status] += 1
-        rows[office, authority, inspector, status, phase, days] += 1
-    return rows, months
+        rows[(*group, phase)] += 1
+    return rows, durations, months
 
 
-def _kept(conn) -> tuple[Counter, Counter]:
-    rows = conn.execute(
-        text(
-            "SELECT office_id, authority_id, inspector_id, status, phase, days, recommendations "
-            "FROM deadline_tallies WHERE recommendations <> 0"
-        )
-    ).all()
-    months = conn.execute(
-        text(
-            "SELECT office_id, due_month, unit, count, phase, status, deadlines "
-            "FROM deadline_month_tallies WHERE deadlines <> 0"
-        )
-    ).all()
-    return Counter({tuple(r[:-1]): r[-1] for r in rows}), Counter({tuple(r[:-1]): r[-1] for r in months})
+def _kept(conn) -> tuple[Counter, Counter, Counter]:
+    queries = (
+        "SELECT office_id, authority_id, inspector_id, status, phase, recommendations FROM deadline_tallies",
+        "SELECT office_id, authority_id, inspector_id, status, phase, days, recommendations "
+        "FROM deadline_day_tallies",
+        "SELECT office_id, due_month, unit, count, phase, status, deadlines FROM deadline_month_tallies",
+    )
+    return tuple(Counter({tuple(r[:-1]): r[-1] for r in conn.execute(text(q))}) for q in queries)
 
 
 def test_tallies_are_counted_on_upgrade_kept_after_it_and_gone_on_downgrade(empty_database_url):
@@ -176,7 +170,8 @@ def test_tallies_are_counted_on_upgrade_kept_after_it_and_gone_on_downgrade(empt
         with db.engine.begin() as conn:
             kept = _kept(conn)
             assert kept == _recounted(conn)
-            assert sum(kept[0].values()) == len(CASES) and sum(kept[1].values()) == 6
+            assert sum(kept[0].values()) == len(CASES) and sum(kept[2].values()) == 6
+            assert sum(kept[1].values()) == 3  # the closed clocks
             # The migration's triggers count what comes after it.
             rec_id = _recommendation(conn, "open", 20)
             _deadline(conn, rec_id, "2018-08-06", "2018-09-20", None, None, "working", 30)
@@ -188,7 +183,7 @@ def test_tallies_are_counted_on_upgrade_kept_after_it_and_gone_on_downgrade(empt
         downgrade(revision=BEFORE)
 
         tables = set(inspect(db.engine).get_table_names())
-        assert not {"deadline_tallies", "deadline_month_tallies"} & tables
+        assert not {"deadline_tallies", "deadline_day_tallies", "deadline_month_tallies"} & tables
         with db.engine.begin() as conn:  # no trigger left that writes to a dropped table
             rec_id = _recommendation(conn, "open", 21)
             _deadline(conn, rec_id, "2018-08-06", "2018-09-20", None, None, "working", 30)
