@@ -10,8 +10,9 @@ The deadlines dashboard reads these rows instead of every recommendation and dea
 (issue 12). The rows start from the recommendations and deadlines already present (`backfill_statements`);
 from then on the triggers of `ombudsman.deadlines.tallies` keep them exact on insert, delete and update of
 either table. The statements are copied here as they were at this revision (a migration never changes with
-the code). Tables are only created (no batch rebuild of `recommendations` or `deadlines`): a later SQLite
-batch rebuild of either table drops its triggers and must create them again.
+the code). Also an index on deadlines (office, stopped on) for the dashboard's "open" list. Tables and the
+index are only created (no batch rebuild of `recommendations` or `deadlines`): a later SQLite batch rebuild
+of either table drops its triggers and must create them again.
 """
 
 import sqlalchemy as sa
@@ -376,6 +377,9 @@ def upgrade():
             name=op.f("pk_deadline_month_tallies"),
         ),
     )
+    # The deadlines dashboard's first "open" deadlines include the stopped clocks (an index-only create:
+    # no batch rebuild of `deadlines`, whose triggers stay).
+    op.create_index("ix_deadlines_office_stopped", "deadlines", ["office_id", "stopped_on"], unique=False)
     dialect = op.get_bind().dialect.name
     for statement in backfill_statements(dialect):
         op.execute(statement)
@@ -389,3 +393,4 @@ def downgrade():
     op.drop_table("deadline_month_tallies")
     op.drop_table("deadline_day_tallies")
     op.drop_table("deadline_tallies")
+    op.drop_index("ix_deadlines_office_stopped", table_name="deadlines")

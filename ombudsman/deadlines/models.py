@@ -190,6 +190,8 @@ class Deadline(db.Model):
         # The dashboard's lists of running deadlines in one state ("closed_on IS NULL AND due_on < ...",
         # earliest due first) walk this index and stop after ten rows (issue 12).
         Index("ix_deadlines_office_open_due", "office_id", "closed_on", "due_on"),
+        # The dashboard's first "open" deadlines include the stopped clocks, whatever their due date.
+        Index("ix_deadlines_office_stopped", "office_id", "stopped_on"),
         CheckConstraint("count >= 0", name="count_not_negative"),
     )
 
