@@ -10,7 +10,8 @@ The deadlines dashboard reads these rows instead of every recommendation and dea
 (issue 12). The rows start from the recommendations and deadlines already present (`backfill_statements`);
 from then on the triggers of `ombudsman.deadlines.tallies` keep them exact on insert, delete and update of
 either table. The statements are copied here as they were at this revision (a migration never changes with
-the code). Also an index on deadlines (office, stopped on) for the dashboard's "open" list. Tables and the
+the code). Also a partial index of the stopped running deadlines by (office, due date) for the dashboard's
+"open" list. Tables and the
 index are only created (no batch rebuild of `recommendations` or `deadlines`): a later SQLite batch rebuild
 of either table drops its triggers and must create them again.
 """
@@ -379,7 +380,14 @@ def upgrade():
     )
     # The deadlines dashboard's first "open" deadlines include the stopped clocks (an index-only create:
     # no batch rebuild of `deadlines`, whose triggers stay).
-    op.create_index("ix_deadlines_office_stopped", "deadlines", ["office_id", "stopped_on"], unique=False)
+    op.create_index(
+        "ix_deadlines_office_stopped",
+        "deadlines",
+        ["office_id", "due_on"],
+        unique=False,
+        sqlite_where=sa.text("stopped_on IS NOT NULL AND closed_on IS NULL"),
+        postgresql_where=sa.text("stopped_on IS NOT NULL AND closed_on IS NULL"),
+    )
     dialect = op.get_bind().dialect.name
     for statement in backfill_statements(dialect):
         op.execute(statement)

@@ -420,12 +420,12 @@ def _median_days(office_id: int, filters: Filters, authority_ids: list[int]) -> 
         return {}
     t = tallies.DeadlineDayTally
     n = func.sum(t.recommendations).label("n")
-    histogram = (
-        select(t.authority_id, t.days, n)
-        .join(Authority, Authority.id == t.authority_id)
-        .where(t.phase.in_(phases[filters.state]), t.status.in_(COMPLIED), t.recommendations != 0)
-        .where(t.authority_id.in_(authority_ids))
-    )
+    histogram = select(t.authority_id, t.days, n)
+    if filters.level in LEVEL_GROUPS:  # the level is the authority's
+        histogram = histogram.join(Authority, Authority.id == t.authority_id)
+    histogram = histogram.where(
+        t.phase.in_(phases[filters.state]), t.status.in_(COMPLIED), t.recommendations != 0
+    ).where(t.authority_id.in_(authority_ids))
     h = _narrow_tally(histogram, t, office_id, filters).group_by(t.authority_id, t.days).subquery()
     upto = func.sum(h.c.n).over(partition_by=h.c.authority_id, order_by=h.c.days).label("upto")
     total = func.sum(h.c.n).over(partition_by=h.c.authority_id).label("total")
@@ -500,14 +500,15 @@ def top(
     narrowed = Filters(filters.authority_id, filters.level, filters.inspector_id, state)
     stmt = listing(office_id, cut, narrowed)
     if state is DeadlineState.OPEN and narrowed == Filters(state=state):
-        stmt = stmt.where(Deadline.id.in_(_first_open(office_id, cut, limit)))
+        # The ids first (a list, not a subquery: the planner then reads these rows, not the index).
+        stmt = stmt.where(Deadline.id.in_(db.session.scalars(_first_open(office_id, cut, limit)).all()))
     return db.session.execute(stmt.limit(limit)).all()
 
 
 def _first_open(office_id: int, cut: StateCutoffs, limit: int) -> Select:
     """Ids holding the first `limit` open deadlines: the first due after the due-soon cutoff and the first
-    stopped ones (each read in (due date, id) order over an index: ix_deadlines_office_open_due and
-    ix_deadlines_office_stopped)."""
+    stopped ones (each read in (due date, id) order over an index: ix_deadlines_office_open_due, and the
+    partial index of stopped running clocks ix_deadlines_office_stopped)."""
     order = (Deadline.due_on, Deadline.id)
     running = (
         select(Deadline.id)
