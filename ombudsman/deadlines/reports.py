@@ -14,7 +14,17 @@ from datetime import date
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, String, and_, case, extract, func, or_, select, type_coerce, union_all
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    case,
+    extract,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ombudsman.accounts.models import User
@@ -23,7 +33,7 @@ from ombudsman.authorities.services import LEVEL_LABELS
 from ombudsman.deadlines import explanations, tallies
 from ombudsman.deadlines.labels import STATE_LABELS, warning_texts
 from ombudsman.deadlines.models import ACTIVE_STATES, PAST_DUE_STATES, Deadline, DeadlineState
-from ombudsman.deadlines.states import StateCutoffs, state_expression
+from ombudsman.deadlines.states import StateCutoffs, first_open_ids, state_expression
 from ombudsman.extensions import db
 from ombudsman.letters import lookups as letter_lookups
 from ombudsman.pagination import capped_count
@@ -229,17 +239,6 @@ class Figures:
     months: list[MonthCompliance]
 
 
-#: The state a tally phase stands for on any day, a running clock's before the correction (see `figures`).
-PHASE_STATES = {
-    tallies.NOT_STARTED: DeadlineState.NOT_STARTED,
-    tallies.NO_CLOCK: None,
-    tallies.RUNNING: DeadlineState.VERY_OVERDUE,
-    tallies.STOPPED: DeadlineState.OPEN,
-    tallies.MET: DeadlineState.MET,
-    tallies.LATE: DeadlineState.LATE,
-}
-
-
 def _month_key(day: date) -> int:
     return day.year * 100 + day.month
 
@@ -290,7 +289,7 @@ def figures(
     stmt = select(*keys, func.sum(t.recommendations)).join(Authority, Authority.id == t.authority_id)
     stmt = _narrow_tally(stmt.where(t.recommendations != 0), t, office_id, filters)
     for authority_id, level, inspector_id, status, phase, n in db.session.execute(stmt.group_by(*keys)):
-        state = PHASE_STATES[phase]
+        state = tallies.STATES[phase]
         if state is not None and n:
             groups[authority_id, level, inspector_id, status, state] += n
 
@@ -335,7 +334,7 @@ def figures(
             .group_by(m.phase, m.status, m.due_month)
         )
         for phase, status, month, n in db.session.execute(stmt):
-            state = PHASE_STATES[phase]
+            state = tallies.STATES[phase]
             if state in DECIDED_STATES and (wanted is None or state is wanted):
                 decided[month][0] += n
                 decided[month][1] += n if state is DeadlineState.MET and status in COMPLIED else 0
@@ -410,9 +409,7 @@ def _median_days(office_id: int, filters: Filters, authority_ids: list[int]) -> 
     the recommendation (partly) carried out, as `statistics.median` gives it (an int, or the mean of the
     middle two).
 
-    From the rows per days to closing (`tallies.DeadlineDayTally`): a running sum per authority in SQL finds
-    the one or two rows holding the middle positions, so at most two rows per authority come back, however
-    many were closed.
+    From the rows per days to closing (`tallies.DeadlineDayTally`, `tallies.medians`).
     """
     phases = {None: (tallies.MET, tallies.LATE), DeadlineState.MET: (tallies.MET,)}
     phases[DeadlineState.LATE] = (tallies.LATE,)
@@ -427,24 +424,7 @@ def _median_days(office_id: int, filters: Filters, authority_ids: list[int]) -> 
         t.phase.in_(phases[filters.state]), t.status.in_(COMPLIED), t.recommendations != 0
     ).where(t.authority_id.in_(authority_ids))
     h = _narrow_tally(histogram, t, office_id, filters).group_by(t.authority_id, t.days).subquery()
-    upto = func.sum(h.c.n).over(partition_by=h.c.authority_id, order_by=h.c.days).label("upto")
-    total = func.sum(h.c.n).over(partition_by=h.c.authority_id).label("total")
-    c = select(h.c.authority_id, h.c.days, h.c.n, upto, total).subquery()
-    # Positions from 0 in the sorted list: the row holding [upto - n, upto) holds a middle one.
-    rows = db.session.execute(
-        select(c.c.authority_id, c.c.days, c.c.upto - c.c.n, c.c.upto, c.c.total)
-        .where(c.c.upto - c.c.n <= c.c.total // 2, c.c.upto > (c.c.total - 1) // 2)
-        .order_by(c.c.authority_id, c.c.days)
-    ).all()
-    middle: dict[int, list[int]] = defaultdict(list)
-    for authority_id, days, before, upto_, total_ in rows:
-        before, upto_, total_ = int(before), int(upto_), int(total_)
-        for k in sorted({(total_ - 1) // 2, total_ // 2}):
-            if before <= k < upto_:
-                middle[authority_id].append(days)
-    return {
-        key: values[0] if len(values) == 1 else (values[0] + values[1]) / 2 for key, values in middle.items()
-    }
+    return tallies.medians(h)
 
 
 def summary(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> Summary:
@@ -501,34 +481,8 @@ def top(
     stmt = listing(office_id, cut, narrowed)
     if state is DeadlineState.OPEN and narrowed == Filters(state=state):
         # The ids first (a list, not a subquery: the planner then reads these rows, not the index).
-        stmt = stmt.where(Deadline.id.in_(db.session.scalars(_first_open(office_id, cut, limit)).all()))
+        stmt = stmt.where(Deadline.id.in_(first_open_ids(office_id, cut, limit)))
     return db.session.execute(stmt.limit(limit)).all()
-
-
-def _first_open(office_id: int, cut: StateCutoffs, limit: int) -> Select:
-    """Ids holding the first `limit` open deadlines: the first due after the due-soon cutoff and the first
-    stopped ones (each read in (due date, id) order over an index: ix_deadlines_office_open_due, and the
-    partial index of stopped running clocks ix_deadlines_office_stopped)."""
-    order = (Deadline.due_on, Deadline.id)
-    running = (
-        select(Deadline.id)
-        .where(
-            Deadline.office_id == office_id, Deadline.closed_on.is_(None), Deadline.due_on >= cut.soon_before
-        )
-        .order_by(*order)
-        .limit(limit)
-        .subquery()
-    )
-    stopped = (
-        select(Deadline.id)
-        .where(
-            Deadline.office_id == office_id, Deadline.stopped_on.is_not(None), Deadline.closed_on.is_(None)
-        )
-        .order_by(*order)
-        .limit(limit)
-        .subquery()
-    )
-    return union_all(select(running.c.id), select(stopped.c.id))
 
 
 #: The export's columns, in the reader's language (the file is for people, not for another program).

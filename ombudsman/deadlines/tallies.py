@@ -27,11 +27,13 @@ The triggers are created with the tables (`db.create_all()`, the tests) and by t
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, ForeignKey, Integer, String, event
+from collections import defaultdict
+
+from sqlalchemy import DDL, ForeignKey, Integer, String, Subquery, event, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ombudsman.dbtypes import str_enum
-from ombudsman.deadlines.models import Deadline, Unit
+from ombudsman.deadlines.models import Deadline, DeadlineState, Unit
 from ombudsman.extensions import db
 from ombudsman.recommendations.models import CLOSED_STATUSES, Recommendation, RecommendationStatus
 
@@ -367,3 +369,43 @@ for _dialect, _statements in (("sqlite", SQLITE_TRIGGERS), ("postgresql", POSTGR
             "after_create",
             DDL(_statement.replace("%", "%%")).execute_if(dialect=_dialect),
         )
+
+
+# --- reading -----------------------------------------------------------------------------------------------
+
+#: The state a phase stands for on any day; a running clock's before `reports.figures` corrects the few
+#: whose state the calendar decides (None: closed before any clock ran, no state).
+STATES = {
+    NOT_STARTED: DeadlineState.NOT_STARTED,
+    NO_CLOCK: None,
+    RUNNING: DeadlineState.VERY_OVERDUE,
+    STOPPED: DeadlineState.OPEN,
+    MET: DeadlineState.MET,
+    LATE: DeadlineState.LATE,
+}
+
+
+def medians(histogram: Subquery) -> dict[int, float]:
+    """Per authority, the median of a histogram subquery of (authority_id, days, n) rows, as
+    `statistics.median` of the values gives it (an int, or the mean of the middle two).
+
+    A running sum per authority in SQL finds the one or two rows holding the middle positions, so at most
+    two rows per authority come back, however many values the histogram counts.
+    """
+    h = histogram
+    upto = func.sum(h.c.n).over(partition_by=h.c.authority_id, order_by=h.c.days).label("upto")
+    total = func.sum(h.c.n).over(partition_by=h.c.authority_id).label("total")
+    c = select(h.c.authority_id, h.c.days, h.c.n, upto, total).subquery()
+    # Positions from 0 in the sorted list: the row holding [upto - n, upto) holds a middle one.
+    rows = db.session.execute(
+        select(c.c.authority_id, c.c.days, c.c.upto - c.c.n, c.c.upto, c.c.total)
+        .where(c.c.upto - c.c.n <= c.c.total // 2, c.c.upto > (c.c.total - 1) // 2)
+        .order_by(c.c.authority_id, c.c.days)
+    ).all()
+    middle: dict[int, list[int]] = defaultdict(list)
+    for authority_id, days, before, upto_, total_ in rows:
+        before, upto_, total_ = int(before), int(upto_), int(total_)
+        for k in sorted({(total_ - 1) // 2, total_ // 2}):
+            if before <= k < upto_:
+                middle[authority_id].append(days)
+    return {key: v[0] if len(v) == 1 else (v[0] + v[1]) / 2 for key, v in middle.items()}
