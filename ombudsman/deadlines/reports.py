@@ -1,8 +1,10 @@
 """The deadlines dashboard: counts by state, authority, level and inspector, each authority's record, the
 monthly compliance chart and the exports.
 
-Every figure is one SQL aggregate over the office's recommendations outer-joined to their deadlines, with the
-state computed in SQL (`states.state_expression`), so the number of queries does not grow with the rows.
+The dashboard's figures come from the maintained tally rows (`ombudsman.deadlines.tallies`) and a bounded read
+of the clocks near today (`figures`); the lists and exports from SQL over the recommendations and their
+deadlines with the state computed in SQL (`states.state_expression`). The number of queries does not grow
+with the rows.
 """
 
 from __future__ import annotations
@@ -265,14 +267,14 @@ def figures(
     """Every figure of the dashboard (`Summary`) and the last `months` months of compliance.
 
     Read from the maintained tally rows (`ombudsman.deadlines.tallies`), never from every recommendation
-    (issue 12): the office's rows per authority, inspector, status and phase (counted
-    with every running clock as very overdue), corrected by the running clocks due from the first day of
-    the month of the earliest cutoff on (`states.state_expression` over the (office, due date) index: the
-    only clocks whose state can be anything else), plus the months of the chart before that from the rows
-    per office and due month. With an authority, level or inspector filter the chart's months come from the
-    deadlines due in the chart's window instead (a bounded query). `medians_for`: the median days only for
-    the first that many records in their order (the ones a page shows), None for all. Queries: four, plus
-    names.
+    (issue 12): the office's rows per authority, inspector, status and phase (every running clock counted
+    as very overdue), corrected by the running clocks due from the first day of the month of the earliest
+    cutoff on (`states.state_expression` over the (office, due date) index: the only clocks whose state can
+    be anything else), plus the chart's months before that from the rows per office and due month. With an
+    authority, level or inspector filter the chart's months come from the deadlines due in the chart's
+    window instead (a bounded query). `cut` must hold the cutoff of every period the office's deadlines use
+    (`settings.state_cutoffs` reads them all). `medians_for`: the median days only for the first that many
+    records in their order (the ones a page shows), None for all. Queries: four, plus names.
     """
     first = _month_back(cut.today, months - 1)
     boundary = min([cut.today, *cut.very_overdue_before.values()]).replace(day=1)
