@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, tzinfo
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton, get_day_names, get_month_names
@@ -39,6 +40,14 @@ def format_long_date(day: date, locale: str | Locale, *, with_year: bool = True)
     ``with_year=False`` gives "31 Juli". A :class:`datetime` is formatted by its own calendar date: convert it
     to the office's zone first (see :func:`format_moment`).
     """
+    if isinstance(locale, str) and type(day) is date:
+        return _long_date(day, locale, with_year)
+    return format_date(day, DATE_PATTERN if with_year else DAY_MONTH_PATTERN, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _long_date(day: date, locale: str, with_year: bool) -> str:
+    # Pages list the same dates (holidays in explanations, due dates) many times: Babel formats each once.
     return format_date(day, DATE_PATTERN if with_year else DAY_MONTH_PATTERN, locale=locale)
 
 

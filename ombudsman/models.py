@@ -14,6 +14,7 @@ from ombudsman.deadlines.models import (
     FollowUpFile,
     ReminderNotice,
 )
+from ombudsman.deadlines.tallies import DeadlineDayTally, DeadlineMonthTally, DeadlineTally
 from ombudsman.export_jobs.models import ExportJob
 from ombudsman.inspections.models import (
     Checklist,
@@ -59,7 +60,10 @@ __all__ = [
     "ChecklistAnswer",
     "ChecklistItem",
     "Deadline",
+    "DeadlineDayTally",
+    "DeadlineMonthTally",
     "DeadlineRule",
+    "DeadlineTally",
     "Evidence",
     "ExportJob",
     "ExtensionRequest",

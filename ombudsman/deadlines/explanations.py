@@ -39,7 +39,7 @@ from flask import has_app_context
 from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _gettext
 
-from ombudsman.dates import WEEKDAYS_ID, format_date_id
+from ombudsman.dates import WEEKDAYS_ID, format_date_id, format_long_date
 from ombudsman.deadlines.calendar import (
     DueDate,
     WorkingCalendar,
@@ -166,7 +166,7 @@ class _Sayer:
     def day(self, d: date, *, with_year: bool = True) -> str:
         if self.language == "id":
             return format_date_id(d, with_year=with_year)
-        return babel_format_date(d, "d MMMM y" if with_year else "d MMMM", locale=self.language)
+        return format_long_date(d, self.language, with_year=with_year)
 
     def days(self, count: int, unit: str) -> str:
         """ "30 hari kerja", "1 working day" (English has a singular)."""

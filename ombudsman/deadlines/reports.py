@@ -1,13 +1,14 @@
 """The deadlines dashboard: counts by state, authority, level and inspector, each authority's record, the
 monthly compliance chart and the exports.
 
-Every figure is one SQL aggregate over the office's recommendations outer-joined to their deadlines, with the
-state computed in SQL (`states.state_expression`), so the number of queries does not grow with the rows.
+The dashboard's figures come from the maintained tally rows (`ombudsman.deadlines.tallies`) and a bounded read
+of the clocks near today (`figures`); the lists and exports from SQL over the recommendations and their
+deadlines with the state computed in SQL (`states.state_expression`). The number of queries does not grow
+with the rows.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,16 +16,26 @@ from datetime import date
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, extract, func, or_, select
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    case,
+    extract,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ombudsman.accounts.models import User
 from ombudsman.authorities.models import Authority, Level
 from ombudsman.authorities.services import LEVEL_LABELS
-from ombudsman.deadlines import explanations
+from ombudsman.deadlines import explanations, tallies
 from ombudsman.deadlines.labels import STATE_LABELS, warning_texts
 from ombudsman.deadlines.models import ACTIVE_STATES, PAST_DUE_STATES, Deadline, DeadlineState
-from ombudsman.deadlines.states import StateCutoffs, state_expression
+from ombudsman.deadlines.states import StateCutoffs, first_open_ids, state_expression
 from ombudsman.extensions import db
 from ombudsman.letters import lookups as letter_lookups
 from ombudsman.pagination import capped_count
@@ -137,6 +148,7 @@ def facts(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, *, c
             Deadline.start_on.label("start_on"),
             Deadline.due_on.label("due_on"),
             Deadline.closed_on.label("closed_on"),
+            Deadline.stopped_on.label("stopped_on"),
             state,
         ),
         office_id,
@@ -149,14 +161,8 @@ def facts(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, *, c
 def state_counts(
     office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
 ) -> dict[DeadlineState, int]:
-    """How many recommendations are in each state."""
-    f = facts(office_id, cut, filters)
-    rows = db.session.execute(select(f.c.state, func.count()).group_by(f.c.state)).all()
-    counts = dict.fromkeys(DeadlineState, 0)
-    for state, n in rows:
-        if state is not None:
-            counts[DeadlineState(state)] = n
-    return counts
+    """How many recommendations are in each state (from the tallies, see `figures`)."""
+    return figures(office_id, cut, filters).summary.counts
 
 
 @dataclass
@@ -249,50 +255,141 @@ class Figures:
     months: list[MonthCompliance]
 
 
-def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, months: int = 12) -> Figures:
-    """Every figure of the dashboard (`Summary`) and the last `months` months of compliance, from one
-    aggregate over the office's recommendations (plus names and durations).
+def _month_key(day: date) -> int:
+    return day.year * 100 + day.month
 
-    The state is decided in SQL (`states.state_expression`, from the stored due date and the request's
-    cutoffs) and is grouped on together with authority, level, inspector, status and the due month, so
-    the rows are read once, not once per figure (issue 12: this was three separate passes). What the
-    database returns is one row per group: at most authorities x inspectors x states x statuses x 13.
+
+def _narrow_tally(stmt: Select, table, office_id: int, filters: Filters) -> Select:
+    stmt = stmt.where(table.office_id == office_id)
+    if filters.authority_id:
+        stmt = stmt.where(table.authority_id == filters.authority_id)
+    if filters.level in LEVEL_GROUPS:
+        stmt = stmt.where(Authority.level.in_(LEVEL_GROUPS[filters.level]))
+    if filters.inspector_id:
+        stmt = stmt.where(table.inspector_id == filters.inspector_id)
+    return stmt
+
+
+def figures(
+    office_id: int,
+    cut: StateCutoffs,
+    filters: Filters = NO_FILTERS,
+    months: int = 12,
+    *,
+    medians_for: int | None = None,
+) -> Figures:
+    """Every figure of the dashboard (`Summary`) and the last `months` months of compliance.
+
+    Read from the maintained tally rows (`ombudsman.deadlines.tallies`), never from every recommendation
+    (issue 12): the office's rows per authority, inspector, status and phase (every running clock counted
+    as very overdue), corrected by the running clocks due from the first day of the month of the earliest
+    cutoff on (`states.state_expression` over the (office, due date) index: the only clocks whose state can
+    be anything else), plus the chart's months before that from the rows per office and due month. With an
+    authority, level or inspector filter the chart's months come from the deadlines due in the chart's
+    window instead (a bounded query). `cut` must hold the cutoff of every period the office's deadlines use
+    (`settings.state_cutoffs` reads them all). `medians_for`: the median days only for the first that many
+    records in their order (the ones a page shows), None for all. Queries: four, plus names.
     """
     first = _month_back(cut.today, months - 1)
-    f = facts(office_id, cut, filters)
+    boundary = min([cut.today, *cut.very_overdue_before.values()]).replace(day=1)
+    narrowed = bool(filters.authority_id or filters.level or filters.inspector_id)
+    read_from = min(boundary, first) if narrowed else boundary
+    wanted = filters.state
+
+    groups: dict[tuple, int] = defaultdict(int)  # (authority, level, inspector, status, state) -> n
+    decided: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # month key -> [decided, met]
+
+    t = tallies.DeadlineTally
+    # Plain strings, not enums: a few hundred rows are summed here (StrEnum members compare equal).
+    keys = (t.authority_id, _plain(Authority.level), t.inspector_id, _plain(t.status), t.phase)
+    stmt = select(*keys, func.sum(t.recommendations)).join(Authority, Authority.id == t.authority_id)
+    stmt = _narrow_tally(stmt.where(t.recommendations != 0), t, office_id, filters)
+    for authority_id, level, inspector_id, status, phase, n in db.session.execute(stmt.group_by(*keys)):
+        state = tallies.STATES[phase]
+        if state is not None and n:
+            groups[authority_id, level, inspector_id, status, state] += n
+
+    # The clocks whose state the calendar decides today, and (for the chart) everything due since read_from.
+    f = facts(office_id, cut, NO_FILTERS, clocked=True)
+    running = and_(f.c.closed_on.is_(None), f.c.stopped_on.is_(None)).label("running")
     in_window = and_(f.c.due_on >= first, f.c.due_on <= cut.today)
     month_key = case(
         (in_window, extract("year", f.c.due_on) * 100 + extract("month", f.c.due_on)), else_=None
     ).label("month_key")
-    keys = (f.c.authority_id, f.c.level, f.c.inspector_id, f.c.state, f.c.status, month_key)
-    rows = db.session.execute(select(*keys, func.count()).group_by(*keys)).all()
+    keys = (
+        f.c.authority_id,
+        _plain(f.c.level),
+        f.c.inspector_id,
+        _plain(f.c.status),
+        f.c.state,
+        running,
+        month_key,
+    )
+    stmt = select(*keys, func.count()).where(f.c.due_on >= read_from).group_by(*keys)
+    # The filters in a form no index serves ("+ 0", "|| ''"): the office's (due date) range then drives the
+    # read, not every recommendation of the authority in every office (SQLite's planner would take those).
+    if filters.authority_id:
+        stmt = stmt.where(f.c.authority_id + 0 == filters.authority_id)
+    if filters.level in LEVEL_GROUPS:
+        stmt = stmt.where(_plain(f.c.level).concat("").in_([lv.value for lv in LEVEL_GROUPS[filters.level]]))
+    if filters.inspector_id:
+        stmt = stmt.where(f.c.inspector_id + 0 == filters.inspector_id)
+    for authority_id, level, inspector_id, status, state_value, is_running, month, n in db.session.execute(
+        stmt
+    ):
+        state = DeadlineState(state_value)
+        if is_running:  # counted above as very overdue
+            groups[authority_id, level, inspector_id, status, DeadlineState.VERY_OVERDUE] -= n
+            groups[authority_id, level, inspector_id, status, state] += n
+        if month is not None and state in DECIDED_STATES and (wanted is None or state is wanted):
+            decided[int(month)][0] += n
+            decided[int(month)][1] += n if state is DeadlineState.MET and status in COMPLIED else 0
+
+    if not narrowed:
+        m = tallies.DeadlineMonthTally
+        stmt = (
+            select(m.phase, _plain(m.status), m.due_month, func.sum(m.deadlines))
+            .where(
+                m.office_id == office_id,
+                m.deadlines != 0,
+                m.due_month >= _month_key(first),
+                m.due_month < _month_key(read_from),
+            )
+            .group_by(m.phase, m.status, m.due_month)
+        )
+        for phase, status, month, n in db.session.execute(stmt):
+            state = tallies.STATES[phase]
+            if state in DECIDED_STATES and (wanted is None or state is wanted):
+                decided[month][0] += n
+                decided[month][1] += n if state is DeadlineState.MET and status in COMPLIED else 0
+
     counts = dict.fromkeys(DeadlineState, 0)
     authorities: dict[int, Breakdown] = {}
     levels = {name: Breakdown(name, name) for name in LEVEL_GROUPS}
     inspectors: dict[int, Breakdown] = {}
     records: dict[int, AuthorityRecord] = {}
-    decided: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # month key -> [decided, met]
-    for authority_id, level, inspector_id, state_value, status, month, n in rows:
-        if state_value is None:  # closed before any clock ran: no state
+    for (authority_id, level, inspector_id, status, state), n in groups.items():
+        if not n or (wanted is not None and state is not wanted):
             continue
-        state = DeadlineState(state_value)
         counts[state] += n
-        authorities.setdefault(authority_id, Breakdown(authority_id, "")).counts[state] += n
-        levels["central" if Level(level) is Level.CENTRAL else "local"].counts[state] += n
-        inspectors.setdefault(inspector_id, Breakdown(inspector_id, "")).counts[state] += n
-        if month is not None and state in DECIDED_STATES:
-            decided[int(month)][0] += n
-            if state is DeadlineState.MET and status in COMPLIED:
-                decided[int(month)][1] += n
+        if authority_id not in authorities:
+            authorities[authority_id] = Breakdown(authority_id, "")
+        authorities[authority_id].counts[state] += n
+        levels["central" if level == Level.CENTRAL else "local"].counts[state] += n
+        if inspector_id not in inspectors:
+            inspectors[inspector_id] = Breakdown(inspector_id, "")
+        inspectors[inspector_id].counts[state] += n
         if state is DeadlineState.NOT_STARTED:
             continue
-        record = records.setdefault(authority_id, AuthorityRecord(authority_id, ""))
+        if authority_id not in records:
+            records[authority_id] = AuthorityRecord(authority_id, "")
+        record = records[authority_id]
         record.received += n
         if status in COMPLIED and state is DeadlineState.MET:
             record.on_time += n
         elif status in COMPLIED and state is DeadlineState.LATE:
             record.late += n
-        elif status is RecommendationStatus.NOT_IMPLEMENTED:
+        elif status == RecommendationStatus.NOT_IMPLEMENTED:
             record.ignored += n
         elif state in PAST_DUE_STATES:
             record.overdue += n
@@ -304,31 +401,54 @@ def figures(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, mo
         row.label = names.get(key, "?")
     for key, row in inspectors.items():
         row.label = people.get(key, "?")
-    durations: dict[int, list[int]] = defaultdict(list)
-    closed = facts(office_id, cut, filters, clocked=True)
-    for authority_id, start_on, closed_on in db.session.execute(
-        select(closed.c.authority_id, closed.c.start_on, closed.c.closed_on).where(
-            closed.c.status.in_([s.value for s in COMPLIED]), closed.c.closed_on.is_not(None)
-        )
-    ):
-        durations[authority_id].append((closed_on - start_on).days)
     for authority_id, record in records.items():
         record.name = names.get(authority_id, "?")
-        if durations.get(authority_id):
-            record.median_days = statistics.median(durations[authority_id])
+    ordered = sorted(records.values(), key=lambda r: (-r.ignored, -r.overdue, r.name))
+    shown = ordered if medians_for is None else ordered[:medians_for]
+    medians = _median_days(office_id, filters, [r.authority_id for r in shown])
+    for record in shown:
+        record.median_days = medians.get(record.authority_id)
     chart = []
     for i in range(months):
         d = _month_back(cut.today, months - 1 - i)
-        n, met = decided.get(d.year * 100 + d.month, (0, 0))
+        n, met = decided.get(_month_key(d), (0, 0))
         chart.append(MonthCompliance(d.year, d.month, n, met))
     summary_ = Summary(
         counts=counts,
         by_authority=_by_past_due(authorities),
         by_level=list(levels.values()),
         by_inspector=_by_past_due(inspectors),
-        records=sorted(records.values(), key=lambda r: (-r.ignored, -r.overdue, r.name)),
+        records=ordered,
     )
     return Figures(summary=summary_, months=chart)
+
+
+def _plain(column):
+    """`column` read as the string stored, without the enum conversion of each row."""
+    return type_coerce(column, String())
+
+
+def _median_days(office_id: int, filters: Filters, authority_ids: list[int]) -> dict[int, float]:
+    """Per authority of `authority_ids`, the median calendar days from a clock's start to its closing with
+    the recommendation (partly) carried out, as `statistics.median` gives it (an int, or the mean of the
+    middle two).
+
+    From the rows per days to closing (`tallies.DeadlineDayTally`, `tallies.medians`).
+    """
+    phases = {None: (tallies.MET, tallies.LATE), DeadlineState.MET: (tallies.MET,)}
+    phases[DeadlineState.LATE] = (tallies.LATE,)
+    if filters.state not in phases:  # no closing in this state: no durations
+        return {}
+    t = tallies.DeadlineDayTally
+    n = func.sum(t.recommendations).label("n")
+    histogram = select(t.authority_id, t.days, n)
+    if filters.level in LEVEL_GROUPS:  # the level is the authority's
+        histogram = histogram.join(Authority, Authority.id == t.authority_id)
+    histogram = histogram.where(
+        t.phase.in_(phases[filters.state]), t.status.in_(COMPLIED), t.recommendations != 0
+    ).where(t.authority_id.in_(authority_ids))
+    h = _narrow_tally(histogram, t, office_id, filters).group_by(t.authority_id, t.days).subquery()
+    return tallies.medians(h)
 
 
 def summary(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS) -> Summary:
@@ -375,9 +495,18 @@ def listing_total(office_id: int, cut: StateCutoffs, filters: Filters, at_most: 
 def top(
     office_id: int, cut: StateCutoffs, state: DeadlineState, filters: Filters = NO_FILTERS, limit: int = 10
 ):
-    """The first `limit` rows in one state."""
+    """The first `limit` rows in one state.
+
+    Running deadlines in the "open" state are those due after the due-soon cutoff, or stopped: an OR that
+    no index serves, so without other filters the candidates are first taken from two index reads (the
+    first `limit` of each, earliest due first): the office's many very overdue clocks are never walked.
+    """
     narrowed = Filters(filters.authority_id, filters.level, filters.inspector_id, state)
-    return db.session.execute(listing(office_id, cut, narrowed).limit(limit)).all()
+    stmt = listing(office_id, cut, narrowed)
+    if state is DeadlineState.OPEN and narrowed == Filters(state=state):
+        # The ids first (a list, not a subquery: the planner then reads these rows, not the index).
+        stmt = stmt.where(Deadline.id.in_(first_open_ids(office_id, cut, limit)))
+    return db.session.execute(stmt.limit(limit)).all()
 
 
 #: The export's columns, in the reader's language (the file is for people, not for another program).

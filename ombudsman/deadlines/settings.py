@@ -23,10 +23,10 @@ from ombudsman.deadlines.models import (
     CalendarDay,
     CalendarDayKind,
     CalendarSettings,
-    Deadline,
 )
 from ombudsman.deadlines.records import day_text
 from ombudsman.deadlines.states import StateCutoffs
+from ombudsman.deadlines.tallies import DeadlineMonthTally
 from ombudsman.errors import Conflict, Invalid
 from ombudsman.extensions import db
 
@@ -156,7 +156,10 @@ def state_cutoffs(
     settings = calendar_settings(office.id)
     calendar = calendar or office_calendar(office, settings)
     if periods is None:
+        # From the office's tally rows per due month (a few hundred), not from every deadline (issue 12).
         periods = db.session.execute(
-            select(Deadline.unit, Deadline.count).where(Deadline.office_id == office.id).distinct()
+            select(DeadlineMonthTally.unit, DeadlineMonthTally.count)
+            .where(DeadlineMonthTally.office_id == office.id, DeadlineMonthTally.deadlines != 0)
+            .distinct()
         ).all()
     return StateCutoffs(calendar, today, settings.due_soon_working_days, periods)

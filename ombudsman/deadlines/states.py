@@ -12,11 +12,12 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from types import MappingProxyType
 
-from sqlalchemy import and_, case, false, or_
+from sqlalchemy import Integer, and_, case, false, or_, select, text, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from ombudsman.deadlines.calendar import WorkingCalendar
 from ombudsman.deadlines.models import Deadline, DeadlineState, Unit
+from ombudsman.extensions import db
 from ombudsman.recommendations.models import CLOSED_STATUSES, Recommendation
 
 
@@ -36,6 +37,8 @@ class StateCutoffs:
         # due_soon: at most `soon_days` working days in (today, due]; that is, due before the next one.
         self.soon_before = calendar.add_working_days(today, soon_days + 1).due_on
         self._very: dict[tuple[Unit, int], date] = {}
+        # `state_expression` per set of cutoffs: one request builds it once, not once per query (issue 12).
+        self._expressions: dict[tuple, ColumnElement[str]] = {}
         for unit, count in set(periods):
             self.very_cutoff(unit, count)
 
@@ -91,7 +94,16 @@ def state_of(
 
 
 def state_expression(cut: StateCutoffs) -> ColumnElement[str]:
-    """SQL for `state_of` over `Recommendation` outer-joined to `Deadline` (NULL when `state_of` is None)."""
+    """SQL for `state_of` over `Recommendation` outer-joined to `Deadline` (NULL when `state_of` is None).
+
+    Built once per `cut` and set of periods (the same object is reused by every query of a request)."""
+    key = tuple(sorted(cut.very_overdue_before.items()))
+    if key not in cut._expressions:
+        cut._expressions[key] = _state_expression(cut)
+    return cut._expressions[key]
+
+
+def _state_expression(cut: StateCutoffs) -> ColumnElement[str]:
     very = or_(
         false(),
         *(
@@ -120,3 +132,39 @@ def state_expression(cut: StateCutoffs) -> ColumnElement[str]:
         (Deadline.due_on < cut.soon_before, DeadlineState.DUE_SOON.value),
         else_=DeadlineState.OPEN.value,
     )
+
+
+def first_open_ids(office_id: int, cut: StateCutoffs, limit: int) -> list[int]:
+    """Ids holding the first `limit` open deadlines: the first due after the due-soon cutoff and the first
+    stopped ones, each read in (due date, id) order over an index (ix_deadlines_office_open_due, and the
+    partial index of the stopped running clocks ix_deadlines_office_stopped). One query."""
+    order = (Deadline.due_on, Deadline.id)
+    running = (
+        select(Deadline.id)
+        .where(
+            Deadline.office_id == office_id, Deadline.closed_on.is_(None), Deadline.due_on >= cut.soon_before
+        )
+        .order_by(*order)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite's statistics make (office, closed on) look selective for "closed_on IS NULL", so its planner
+        # would walk every running clock of the office for the few stopped ones: name the partial index.
+        stopped = text(
+            "SELECT id FROM deadlines INDEXED BY ix_deadlines_office_stopped WHERE office_id = :office "
+            "AND stopped_on IS NOT NULL AND closed_on IS NULL ORDER BY due_on, id LIMIT :limit"
+        ).bindparams(office=office_id, limit=limit)
+        stopped = stopped.columns(id=Integer)
+    else:
+        stopped = (
+            select(Deadline.id)
+            .where(
+                Deadline.office_id == office_id,
+                Deadline.stopped_on.is_not(None),
+                Deadline.closed_on.is_(None),
+            )
+            .order_by(*order)
+            .limit(limit)
+        )
+    first, second = running.subquery(), stopped.subquery()
+    return db.session.scalars(union_all(select(first.c.id), select(second.c.id))).all()

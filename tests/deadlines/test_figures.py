@@ -187,3 +187,29 @@ def test_every_state_occurs_in_the_varied_data(demo):
     cut = settings.state_cutoffs(demo.office, TODAY)
     counts = reports.figures(demo.office.id, cut).summary.counts
     assert all(counts[state] > 0 for state in DeadlineState), counts
+
+
+def test_median_days_only_for_the_records_a_page_shows(demo):
+    """`medians_for` reads the medians of the first records only; theirs equal the full figures'."""
+    _load(demo, random.Random(3), 300)
+    cut = settings.state_cutoffs(demo.office, TODAY)
+    full = reports.figures(demo.office.id, cut).summary.records
+    shown = reports.figures(demo.office.id, cut, medians_for=2).summary.records
+
+    assert [r.authority_id for r in shown] == [r.authority_id for r in full] and len(full) == 3
+    assert [r.median_days for r in shown[:2]] == [r.median_days for r in full[:2]]
+    assert full[0].median_days is not None and shown[2].median_days is None
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10])
+def test_first_rows_of_each_state_equal_the_listing(demo, limit):
+    """The dashboard's lists (the "open" one read from two index ranges) are the listing's first rows."""
+    _load(demo, random.Random(4), 300)
+    cut = settings.state_cutoffs(demo.office, TODAY)
+    for state in DeadlineState:
+        filters = reports.Filters(state=state)
+        expected = db.session.execute(reports.listing(demo.office.id, cut, filters).limit(limit)).all()
+        got = reports.top(demo.office.id, cut, state, limit=limit)
+        assert [(r[0].id, r[2]) for r in got] == [(r[0].id, r[2]) for r in expected], state
+    stopped_first = reports.top(demo.office.id, cut, DeadlineState.OPEN, limit=limit)
+    assert any(row[1].stopped_on is not None for row in stopped_first)  # stopped clocks due early come first

@@ -15,10 +15,10 @@ from ombudsman.accounts.permissions import EVERYONE, roles_required
 from ombudsman.authorities.models import Authority
 from ombudsman.deadlines import reports, settings
 from ombudsman.deadlines.models import ALERT_STATES, DeadlineState
+from ombudsman.deadlines.tallies import DeadlineTally
 from ombudsman.deadlines.views.common import bp, today
 from ombudsman.extensions import db
 from ombudsman.pagination import COUNT_AHEAD, page_args
-from ombudsman.recommendations.models import Recommendation
 
 #: The per-authority tables show this many rows (most ignored / most past due first): the page stays small
 #: with thousands of authorities; the rest are reached through the authority filter and the list.
@@ -32,7 +32,10 @@ def filters() -> reports.Filters:
 
 def _filter_choices() -> dict:
     office_id = current_user.office_id
-    authority_ids = select(Recommendation.authority_id).where(Recommendation.office_id == office_id)
+    # From the tally rows (a few hundred), not every recommendation of the office (issue 12).
+    authority_ids = select(DeadlineTally.authority_id).where(
+        DeadlineTally.office_id == office_id, DeadlineTally.recommendations != 0
+    )
     return {
         "authorities": db.session.execute(
             select(Authority.id, Authority.name)
@@ -55,7 +58,7 @@ def dashboard():
     # What needs attention first, then the next deadlines still running.
     list_states = (*ALERT_STATES, DeadlineState.OPEN)
     lists = {state: reports.top(office.id, cut, state, chosen) for state in list_states}
-    figures = reports.figures(office.id, cut, chosen)
+    figures = reports.figures(office.id, cut, chosen, medians_for=TABLE_ROWS)
     return render_template(
         "deadlines/dashboard.html",
         filters=chosen,
