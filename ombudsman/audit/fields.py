@@ -284,6 +284,14 @@ OFFICE = {
     "cuti_bersama_is_working": _f(SettingsForm, "cuti_bersama_is_working", Kind.BOOL),
     "due_soon_working_days": _f(SettingsForm, "due_soon_working_days", Kind.NUMBER),
     "emblem_sha256": Field(_l("SHA-256 lambang kop surat")),
+    # Electronic signatures (`ombudsman.letters.signing`): the mode, the trust roots, a signatory's key.
+    "electronic_signature": Field(_l("Tanda tangan elektronik"), Kind.BOOL),
+    "trust_roots": Field(_l("Sertifikat akar tepercaya"), Kind.CODE, many=True),
+    "signatory": Field(_l("Penanda tangan")),
+    "subject": Field(_l("Subjek sertifikat"), Kind.CODE),
+    "issuer": Field(_l("Penerbit sertifikat"), Kind.CODE),
+    "fingerprint": Field(_l("Sidik jari sertifikat (SHA-256)"), Kind.CODE),
+    "valid_until": Field(_l("Sertifikat berlaku sampai"), Kind.MOMENT),
 }
 
 USER = {
@@ -440,6 +448,8 @@ ACTIONS: Mapping[str, Any] = {
     "refused": _l("ditolak oleh %(user)s"),
     "portal_receipt": _l("diterima: dibuka pertama kali oleh instansi di portal"),
     "e_delivery_requested": _l("pengiriman elektronik ke kontak instansi diminta oleh %(user)s"),
+    "signing_trust_roots": _l("sertifikat akar tepercaya diganti oleh %(user)s"),
+    "signing_key_uploaded": _l("sertifikat tanda tangan elektronik diunggah oleh %(user)s"),
 }
 #: For an action this registry does not know yet: still a sentence, never the raw code.
 OTHER_ACTION = _l("dicatat oleh %(user)s")
