@@ -245,12 +245,14 @@ class _Sayer:
         if kind == STEP_START:
             since = _("sejak diterbitkan") if step["starts"] == "on_issue" else _("sejak diterima")
             return self.period(step, since)
+        # The inner words on their own line: babel does not extract a message inside another's arguments.
         if kind == STEP_EXTENDED:
+            since = _("sejak tenggat")
             return _(
                 "Perpanjangan %(date)s%(note)s: %(period)s",
                 date=self.day(date.fromisoformat(step["on"])),
                 note=self.note(step),
-                period=self.period(step, _("sejak tenggat")),
+                period=self.period(step, since),
             )
         if kind == STEP_STOPPED:
             return _(
@@ -260,10 +262,11 @@ class _Sayer:
                 days=self.days(step["remaining"], step["unit"]),
             )
         if kind == STEP_RESTARTED:
+            since = _("tersisa sejak")
             return _(
                 "Tenggat berjalan kembali%(note)s: %(period)s",
                 note=self.note(step),
-                period=self.period(step, _("tersisa sejak")),
+                period=self.period(step, since),
             )
         return step.get("text", "")
 

@@ -120,3 +120,34 @@ def test_indonesian_by_default_english_on_request(english_mo, demo, login, clien
     assert again.get("/lang/id").status_code == 303
     page = again.get("/").get_data(as_text=True)
     assert '<html lang="id">' in page and "Temuan terbuka" in page
+
+
+_GETTEXT_NAMES = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext"}
+
+
+def _is_gettext(node) -> bool:
+    import ast
+
+    func = node.func if isinstance(node, ast.Call) else None
+    name = getattr(func, "id", None) or getattr(func, "attr", None)
+    return name in _GETTEXT_NAMES and bool(node.args) and isinstance(node.args[0], ast.Constant)
+
+
+def test_no_message_hides_inside_another_messages_arguments():
+    """Babel's Python extractor skips a `_("…")` written inside another `_()` call's arguments: such a
+    message never reaches the catalogue and shows in Indonesian in the English interface."""
+    import ast
+
+    hidden = []
+    for path in sorted((ROOT / "ombudsman").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not _is_gettext(node):
+                continue
+            inner = [*node.args[1:], *(k.value for k in node.keywords)]
+            for arg in inner:
+                hidden += [
+                    f"{path.relative_to(ROOT)}:{n.lineno} {n.args[0].value!r}"
+                    for n in ast.walk(arg)
+                    if _is_gettext(n)
+                ]
+    assert not hidden, "give these their own line: " + "; ".join(hidden)
