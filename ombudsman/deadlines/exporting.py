@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from ombudsman import exports
 from ombudsman.accounts.models import Office
 from ombudsman.deadlines import reports, settings
 
 #: The workbook's sheet title.
-SHEET_TITLE = _l("Tenggat")
+SHEET_TITLE = lazy_pgettext("list", "Tenggat")
 
 
 def parse(args) -> reports.Filters:

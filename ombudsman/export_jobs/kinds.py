@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import LazyString
+from flask_babel import LazyString, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 
 from ombudsman import exports
@@ -34,7 +34,10 @@ class Kind:
 
 KINDS: dict[ExportKind, Kind] = {
     ExportKind.DEADLINES: Kind(
-        _l("Tenggat"), deadline_exports.parse, deadline_exports.table, "deadlines.dashboard"
+        lazy_pgettext("list", "Tenggat"),
+        deadline_exports.parse,
+        deadline_exports.table,
+        "deadlines.dashboard",
     ),
     ExportKind.LETTERS: Kind(
         _l("Register surat"),

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "ombudsman" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 # The same as `pybabel extract --ignore-dirs`; note `_macros` must NOT be skipped (babel's default would).
 IGNORE_DIRS = (".*", "__pycache__", "tests", "benchmarks", "migrations", "instance")
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2)}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]")
 
 
