@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,5 +42,12 @@ def run_worker(app) -> None:
     with app.app_context():
         name = queue.queue().name
     worker = AppWorker([name], connection=Redis.from_url(app.config["REDIS_URL"]))
-    with app.app_context():
-        worker.work(burst=True)
+    # RQ installs its own SIGINT/SIGTERM handlers (a warm shutdown) and leaves them: put the test
+    # process's back, or a later SIGTERM would no longer end this pytest worker.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with app.app_context():
+            worker.work(burst=True)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
