@@ -70,6 +70,9 @@ class Config:
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
     MAIL_DEFAULT_SENDER = "ombudsman-tracker@localhost"
+    # "smtp" sends; "log" (development) logs each message whole and writes it to MAIL_LOG_DIR as .eml.
+    MAIL_BACKEND = "smtp"
+    MAIL_LOG_DIR = str(BASE_DIR / "instance" / "mail")
     # The JSON API (flask-smorest) and its tokens.
     API_TITLE = "Ombudsman Inspection Tracker API"
     API_VERSION = "v1"
@@ -108,6 +111,8 @@ class DevelopmentConfig(Config):
 
     ENVIRONMENT = "development"
     DEBUG = True
+    # Nothing listens on port 25 on a developer's machine: mail is logged and kept in instance/mail/.
+    MAIL_BACKEND = "log"
 
 
 class TestingConfig(Config):

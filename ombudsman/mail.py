@@ -2,6 +2,8 @@
 
 Settings (config.py): MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS (STARTTLS), MAIL_USERNAME, MAIL_PASSWORD,
 MAIL_DEFAULT_SENDER, MAIL_TIMEOUT (seconds, 30 by default). Callers send after their transaction commits.
+MAIL_BACKEND "smtp" (production, tests) sends over SMTP; "log" (development, `make run`) sends nothing: each
+message is logged whole at INFO on the "ombudsman.mail" logger and written to MAIL_LOG_DIR as <timestamp>.eml.
 """
 
 from __future__ import annotations
@@ -10,8 +12,12 @@ import logging
 import smtplib
 import threading
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+log = logging.getLogger("ombudsman.mail")
 
 
 def plain_message(*, sender: str, to: str, subject: str, body: str) -> EmailMessage:
@@ -26,7 +32,16 @@ def plain_message(*, sender: str, to: str, subject: str, body: str) -> EmailMess
     return msg
 
 
-SMTP_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT", "MAIL_USE_TLS", "MAIL_USERNAME", "MAIL_PASSWORD")
+SMTP_SETTINGS = (
+    "MAIL_BACKEND",
+    "MAIL_LOG_DIR",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_TIMEOUT",
+    "MAIL_USE_TLS",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+)
 
 
 def send_in_background(
@@ -53,10 +68,13 @@ def send_messages(messages: Iterable[EmailMessage], config: Mapping) -> list[tup
     """Send the messages over one SMTP connection; returns (position, error) of each one that failed.
 
     A connection that cannot be opened fails them all (OSError, smtplib.SMTPException); nothing is raised.
+    With MAIL_BACKEND "log" each message goes to the log and to MAIL_LOG_DIR instead (`log_messages`).
     """
     messages = list(messages)
     if not messages:
         return []
+    if config.get("MAIL_BACKEND", "smtp") == "log":
+        return log_messages(messages, config["MAIL_LOG_DIR"])
     try:
         smtp = smtplib.SMTP(
             config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=config.get("MAIL_TIMEOUT", 30)
@@ -77,4 +95,24 @@ def send_messages(messages: Iterable[EmailMessage], config: Mapping) -> list[tup
                 smtp.send_message(msg)
             except smtplib.SMTPException as exc:
                 failed.append((n, exc))
+    return failed
+
+
+def log_messages(messages: list[EmailMessage], directory: str | Path) -> list[tuple[int, Exception]]:
+    """Development's mail backend: log each message whole (INFO, headers and body with its links) and write
+    it to `directory` as <UTC timestamp>-<n>.eml (created if missing; open with any mail reader).
+
+    Returns (position, error) of each message whose file could not be written (OSError); it is still logged.
+    """
+    folder = Path(directory)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    failed: list[tuple[int, Exception]] = []
+    for n, msg in enumerate(messages):
+        text = msg.as_string()
+        log.info("development mail (not sent) to %s:\n%s", msg["To"], text)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{stamp}-{n}.eml").write_text(text, encoding="utf-8")
+        except OSError as exc:
+            failed.append((n, exc))
     return failed

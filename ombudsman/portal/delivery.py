@@ -98,7 +98,7 @@ def send_pending(letter_id: int, config: Mapping, *, now: datetime) -> int:
             account, LinkPurpose.DELIVERY, now=now, lifetime=lifetime, letter_id=letter_id
         )
         claimed.append(row_id)
-        messages.append(mails.delivery(account, letter, secret, config))
+        messages.append(mails.delivery(account, letter, secret, config, expires_at=now + lifetime))
     db.session.commit()
     failed = send_messages(messages, config)
     for n, exc in failed:

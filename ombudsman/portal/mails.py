@@ -7,11 +7,15 @@ Every link is absolute, built from PUBLIC_BASE_URL; a sign-in link's secret appe
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
+from ombudsman import dates
+from ombudsman.accounts.models import Office
 from ombudsman.letters.models import Letter
 from ombudsman.mail import plain_message
 from ombudsman.portal.accounts import link_url
@@ -22,8 +26,9 @@ from ombudsman.recommendations.models import Recommendation
 PORTAL_PATH = "/portal/"
 
 
-def _hours(config: Mapping) -> int:
-    return int(config["PORTAL_INVITATION_HOURS"])
+def _until(expires_at: datetime, office: Office, locale: str) -> str:
+    """When a link stops working, in the office's zone: "7 Desember 2026 18.10 WITA"."""
+    return dates.format_moment(expires_at, ZoneInfo(office.timezone), locale)
 
 
 def _message(account: PortalUser, config: Mapping, subject: str, lines: list[str]) -> EmailMessage:
@@ -44,12 +49,17 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
-def invitation(account: PortalUser, secret: str, config: Mapping) -> EmailMessage:
-    """The admin's invitation: a single-use link that signs in and asks for a password."""
-    with force_locale(account.locale or "id"):
+def invitation(
+    account: PortalUser, secret: str, config: Mapping, *, office: Office, expires_at: datetime
+) -> EmailMessage:
+    """The admin's invitation from `office`: a single-use link that signs in and asks for a password, good
+    until `expires_at` (aware UTC; the mail says it in the office's zone)."""
+    locale = account.locale or "id"
+    with force_locale(locale):
         lines = [
             _(
-                "Kantor Ombudsman mengundang Anda ke portal tanggapan instansi untuk %(authority)s.",
+                "%(office)s mengundang Anda ke portal tanggapan instansi untuk %(authority)s.",
+                office=office.name,
                 authority=account.authority.name,
             ),
             _("Di portal Anda dapat membaca surat Ombudsman, menanggapi saran dan mengunggah bukti."),
@@ -57,14 +67,21 @@ def invitation(account: PortalUser, secret: str, config: Mapping) -> EmailMessag
             "",
             link_url(config["PUBLIC_BASE_URL"], secret),
             "",
-            _("Tautan ini hanya dapat dipakai sekali dan berlaku %(hours)d jam.", hours=_hours(config)),
+            _(
+                "Tautan ini hanya dapat dipakai sekali dan berlaku sampai %(when)s.",
+                when=_until(expires_at, office, locale),
+            ),
         ]
         return _message(account, config, _("Undangan portal tanggapan instansi"), lines)
 
 
-def delivery(account: PortalUser, letter: Letter, secret: str, config: Mapping) -> EmailMessage:
-    """A letter delivered electronically: its number and subject, and a single-use link straight to it."""
-    with force_locale(account.locale or "id"):
+def delivery(
+    account: PortalUser, letter: Letter, secret: str, config: Mapping, *, expires_at: datetime
+) -> EmailMessage:
+    """A letter delivered electronically: its number and subject, and a single-use link straight to it,
+    good until `expires_at` (aware UTC; the mail says it in the letter's office's zone)."""
+    locale = account.locale or "id"
+    with force_locale(locale):
         lines = [
             _(
                 "%(office)s mengirimkan surat nomor %(number)s tanggal %(date)s kepada %(authority)s.",
@@ -80,9 +97,9 @@ def delivery(account: PortalUser, letter: Letter, secret: str, config: Mapping) 
             link_url(config["PUBLIC_BASE_URL"], secret),
             "",
             _(
-                "Tautan ini hanya dapat dipakai sekali dan berlaku %(hours)d jam; "
+                "Tautan ini hanya dapat dipakai sekali dan berlaku sampai %(when)s; "
                 "sesudahnya masuk lewat %(url)s.",
-                hours=_hours(config),
+                when=_until(expires_at, letter.office, locale),
                 url=config["PUBLIC_BASE_URL"].rstrip("/") + PORTAL_PATH,
             ),
             _("Surat dianggap diterima pada hari Anda pertama kali membukanya di portal."),

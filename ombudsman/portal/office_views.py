@@ -6,6 +6,7 @@ Staff pages: every view names its roles; an extension request of another office 
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -26,6 +27,7 @@ from ombudsman.portal.forms import ContactForm, DecideExtensionForm, InviteForm
 from ombudsman.portal.models import AuthorityContact, ExtensionRequest
 
 bp = Blueprint("portal_office", __name__)
+log = logging.getLogger(__name__)
 
 
 def _contacts_page(authority: Authority, form: ContactForm | None = None, status: int = 200):
@@ -99,18 +101,28 @@ def invite_contact(contact_id: int):
     if not form.validate_on_submit():
         abort(400)
     hours = int(current_app.config["PORTAL_INVITATION_HOURS"])
+    now = clock.utcnow()
     try:
         account, secret = contacts.invite(
-            contact, actor=current_user, now=clock.utcnow(), lifetime=timedelta(hours=hours)
+            contact, actor=current_user, now=now, lifetime=timedelta(hours=hours)
         )
     except DomainError as exc:
         db.session.rollback()
         show_error(None, exc)
         return redirect(url_for("portal_office.authority_contacts", authority_id=contact.authority_id), 303)
-    message = mails.invitation(account, secret, current_app.config)
+    message = mails.invitation(
+        account,
+        secret,
+        current_app.config,
+        office=current_user.office,
+        expires_at=now + timedelta(hours=hours),
+    )
     authority_id = contact.authority_id
     db.session.commit()
-    if send_messages([message], current_app.config):
+    failed = send_messages([message], current_app.config)
+    for _n, exc in failed:
+        log.warning("contact %s: invitation mail to %s not sent: %s", contact_id, message["To"], exc)
+    if failed:
         flash(_("Undangan tersimpan tetapi e-mail belum terkirim; coba kirim lagi."), "error")
     else:
         flash(_("Undangan dikirim ke %(email)s.", email=account.email), "success")

@@ -5,14 +5,19 @@ The receipt (date in the letter's office's time zone, who, from which address) i
 only be the same day or earlier: receipt dates are never in the future), and the follow-up clocks start
 exactly as when the office records the receipt itself (`ombudsman.letters.followup`). The office can still
 correct the date with a reason on the letter's page, as before. Flushes, never commits.
+
+An opening is a receipt, not a delivery: the letter's delivery method and sent date are set only when it
+was really mailed through the portal (a `PortalDelivery` with `sent_at`): e-mail, sent on that day in the
+office's zone. A letter whose contact was only invited keeps the delivery the office recorded (or none).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ombudsman import clock
@@ -22,7 +27,7 @@ from ombudsman.extensions import db
 from ombudsman.letters import access, followup
 from ombudsman.letters.delivery import DELIVERY_FIELDS
 from ombudsman.letters.models import DeliveryMethod, Letter, LetterStatus
-from ombudsman.portal.models import LetterReceipt, PortalUser
+from ombudsman.portal.models import LetterReceipt, PortalDelivery, PortalUser
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +79,18 @@ def _apply(letter: Letter, receipt: LetterReceipt, account: PortalUser) -> None:
     day = receipt.received_on
     before = audit.snapshot(letter, DELIVERY_FIELDS)
     letter.received_on = day
-    if letter.delivery_method is None:
-        letter.delivery_method = DeliveryMethod.EMAIL
-    if letter.delivered_on is None or letter.delivered_on > day:
-        letter.delivered_on = day
+    mailed_at = db.session.scalar(
+        select(func.min(PortalDelivery.sent_at)).where(
+            PortalDelivery.letter_id == letter.id, PortalDelivery.sent_at.is_not(None)
+        )
+    )
+    if mailed_at is not None:
+        # Never after the receipt (a pinned OMBUDSMAN_TODAY can put "today" before the real mailing).
+        sent_on = min(mailed_at.astimezone(ZoneInfo(letter.office.timezone)).date(), day)
+        if letter.delivery_method is None:
+            letter.delivery_method = DeliveryMethod.EMAIL
+        if letter.delivered_on is None or letter.delivered_on > sent_on:
+            letter.delivered_on = sent_on
     changes = audit.diff(before, audit.snapshot(letter, DELIVERY_FIELDS))
     changes["portal_user"] = account.name
     changes["remote_addr"] = receipt.remote_addr

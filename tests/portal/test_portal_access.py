@@ -288,6 +288,17 @@ def test_invitation_sets_a_password_through_the_real_smtp_path(app, demo, smtp, 
     assert admin.post(f"/authorities/contacts/{contact.id}/invite").status_code == 303
     [mail] = smtp.inbox.wait_for(1)
     assert mail["To"] == "yohanes@nttprov.test"
+    # The mail names the inviting office and says until when its link works, in the office's zone.
+    from zoneinfo import ZoneInfo
+
+    from ombudsman import dates
+    from ombudsman.portal.models import PortalLink
+
+    link = db.session.scalar(select(PortalLink).where(PortalLink.purpose == LinkPurpose.INVITATION))
+    body = " ".join(mail.get_content().split())
+    assert f"{demo.office.name} mengundang Anda" in body
+    until = dates.format_moment(link.expires_at, ZoneInfo(demo.office.timezone), "id")
+    assert f"berlaku sampai {until}." in body and "jam" not in body
     b = PortalBrowser(app.test_client())
     path = link_in(mail).split("pelacak.test", 1)[1]
     response = b.post(path)

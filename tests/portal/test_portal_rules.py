@@ -42,11 +42,34 @@ def test_the_first_opening_starts_the_clocks_with_an_audited_receipt(
     receipt = _open(letter, authorities_with_contacts.kota_account)
     db.session.flush()
     assert receipt.applied and letter.received_on == receipt.received_on
+    # Mailed through the portal: e-mail, sent on the day of the mailing in the office's zone.
+    from zoneinfo import ZoneInfo
+
+    from ombudsman.portal.models import PortalDelivery
+
+    sent_at = db.session.scalar(select(PortalDelivery.sent_at).where(PortalDelivery.letter_id == letter.id))
     assert letter.delivery_method.value == "email"
+    assert letter.delivered_on == sent_at.astimezone(ZoneInfo(demo.office.timezone)).date()
     assert {rec.deadline.received_on for rec in letter.recommendations} == {receipt.received_on}
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "portal_receipt"))
     assert event.changes["portal_user"] == "Maria Fernandez" and event.changes["remote_addr"] == "10.1.2.3"
     assert sorted(event.changes["deadlines_started"]) == sorted(r.id for r in letter.recommendations)
+
+
+def test_opening_a_letter_never_mailed_records_the_receipt_but_invents_no_delivery(
+    demo, ditjen_letter, authorities_with_contacts
+):
+    from ombudsman.audit.models import AuditEvent
+
+    letter = db.session.get(Letter, ditjen_letter.id)
+    assert letter.delivery_method is None and letter.delivered_on is None
+    receipt = _open(letter, authorities_with_contacts.ditjen_account)
+    db.session.flush()
+    assert receipt.applied and letter.received_on == receipt.received_on
+    assert letter.delivery_method is None and letter.delivered_on is None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "portal_receipt"))
+    assert "delivery_method" not in event.changes and "delivered_on" not in event.changes
+    assert "received_on" in event.changes
 
 
 def test_asking_for_a_link_answers_the_same_for_unknown_addresses(app, authorities_with_contacts, smtp):
