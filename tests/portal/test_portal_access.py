@@ -310,3 +310,52 @@ def test_invitation_sets_a_password_through_the_real_smtp_path(app, demo, smtp, 
     assert PortalBrowser(app.test_client()).login("yohanes@nttprov.test").status_code == 303
     # The contacts page and the register page show the contact.
     assert "yohanes@nttprov.test" in admin.get(f"/authorities/{demo.pemprov.id}").get_data(as_text=True)
+
+
+def _invite_yohanes(admin, demo):
+    from ombudsman.portal.models import AuthorityContact
+
+    admin.post(
+        f"/authorities/{demo.pemprov.id}/contacts",
+        data={"name": "Yohanes Lado", "email": "yohanes@nttprov.test", "active": "y"},
+    )
+    contact = db.session.scalar(
+        select(AuthorityContact).where(AuthorityContact.email == "yohanes@nttprov.test")
+    )
+    answer = admin.post(f"/authorities/contacts/{contact.id}/invite")
+    assert answer.status_code == 303
+    return admin.get(answer.headers["Location"]).get_data(as_text=True)
+
+
+def test_development_mail_is_logged_whole_and_kept_as_an_eml_file(
+    app, demo, login, monkeypatch, tmp_path, caplog
+):
+    import email
+    import email.policy
+
+    from config import Config, DevelopmentConfig, ProductionConfig, TestingConfig
+
+    assert DevelopmentConfig.MAIL_BACKEND == "log"
+    assert Config.MAIL_BACKEND == ProductionConfig.MAIL_BACKEND == TestingConfig.MAIL_BACKEND == "smtp"
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "log")
+    monkeypatch.setitem(app.config, "MAIL_LOG_DIR", str(tmp_path / "mail"))
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://pelacak.test")
+    caplog.set_level("INFO", logger="ombudsman.mail")
+    page = _invite_yohanes(login("admin@demo.test"), demo)
+    assert "Undangan dikirim ke yohanes@nttprov.test" in page
+    [eml] = (tmp_path / "mail").glob("*.eml")
+    mail = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert mail["To"] == "yohanes@nttprov.test"
+    link = link_in(mail)
+    [record] = [r for r in caplog.records if r.name == "ombudsman.mail"]
+    assert record.levelname == "INFO" and link in record.getMessage()
+
+
+def test_an_invitation_that_could_not_be_mailed_is_logged(app, demo, login, monkeypatch, caplog):
+    from tests.mail_testing import free_port
+
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
+    page = _invite_yohanes(login("admin@demo.test"), demo)
+    assert "Undangan tersimpan tetapi e-mail belum terkirim" in page
+    [warning] = [r for r in caplog.records if r.name == "ombudsman.portal.office_views"]
+    assert warning.levelname == "WARNING" and "yohanes@nttprov.test" in warning.getMessage()
