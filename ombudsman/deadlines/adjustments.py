@@ -70,6 +70,7 @@ def _adjust(deadline: Deadline, adj: Adjustment, user: User, *, field: str, acti
         user,
         days=result.remaining if adj.kind is EventKind.CLOCK_STOPPED else adj.days,
         note=adj.note,
+        result=adj.requested_on.isoformat() if adj.requested_on else "",
         old_due_on=current.due_on,
         new_due_on=result.due_on,
         explanation_facts=result.steps,
@@ -91,7 +92,7 @@ def extend(deadline: Deadline, cmd: Extend, *, user: User, today: date) -> Deadl
     not_before_receipt(deadline, granted_on, "granted_on", _l("Tanggal perpanjangan"))
     return _adjust(
         deadline,
-        Adjustment(EventKind.EXTENDED, granted_on, days, reason),
+        Adjustment(EventKind.EXTENDED, granted_on, days, reason, cmd.requested_on),
         user,
         field="days",
         action="extended",

@@ -59,6 +59,9 @@ class Extend:
     granted_on: date | None = bounded(EVENT_DAY, default=None)
     days: int | None = bounded(EXTENSION_DAYS, default=None)
     reason: str = bounded(REASON, default="")
+    # Set when the authority asked for it (portal) on this day and `reason` is their own words: the
+    # explanation then says "at the authority's request of <date>" in the reader's language.
+    requested_on: date | None = bounded(EVENT_DAY, default=None)
 
 
 @dataclass(frozen=True)

@@ -46,11 +46,13 @@ class Adjustment:
     on: date
     days: int | None = None
     note: str = ""
+    # An extension the authority asked for on this day, `note` being their reason (`FollowUpEvent`).
+    requested_on: date | None = None
 
     @classmethod
     def of(cls, event: FollowUpEvent) -> Adjustment:
         """The adjustment recorded by a follow-up event."""
-        return cls(event.kind, event.occurred_on, event.days, event.note)
+        return cls(event.kind, event.occurred_on, event.days, event.note, event.requested_on)
 
 
 @dataclass
@@ -106,7 +108,9 @@ def apply_adjustment(
         if current.stopped_on is not None:
             raise Invalid(_l("Akhiri penghentian sementara sebelum memberi perpanjangan."), "granted_on")
         due = add_period(calendar, unit, current.due_on, adj.days or 0, next_working_day=next_working_day)
-        step = explanations.extension_step(calendar, due, unit.value, adj.on, adj.note)
+        step = explanations.extension_step(
+            calendar, due, unit.value, adj.on, adj.note, requested_on=adj.requested_on
+        )
         result = Computation(due.due_on, [*current.steps, step], list(current.warnings))
         result._warn(due)
         return result

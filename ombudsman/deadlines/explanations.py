@@ -9,7 +9,8 @@ that set or moved the due date:
   rule that moves it (`DeadlineRule.next_working_day`) adds ``"moved": [{"on": "2018-12-25", "name": "Natal",
   "name_en": "Christmas Day"}, ...]``: the days from the counted end up to the working day it moved to.
 - ``{"step": "extended", "on": ..., "note": ..., "count": ..., "unit": ..., "from": <old due date>,
-  "due_on": ..., "skipped": [...]}``
+  "due_on": ..., "skipped": [...]}``, with ``"requested_on": <date>`` when the authority asked for it through
+  the portal and ``note`` is their reason (rendered "atas permohonan instansi tanggal …: “…”")
 - ``{"step": "stopped", "on": ..., "note": ..., "remaining": 5, "unit": ...}``
 - ``{"step": "restarted", "on": ..., "note": ..., "count": <days left>, "unit": ..., "from": <restart>,
   "due_on": ..., "skipped": [...]}``
@@ -100,9 +101,21 @@ def start_step(calendar: WorkingCalendar, due: DueDate, unit: str, starts: str) 
     return {"step": STEP_START, "starts": starts, **_period(calendar, due, unit)}
 
 
-def extension_step(calendar: WorkingCalendar, due: DueDate, unit: str, on: date, note: str) -> Step:
-    """An extension granted on `on`, counted from the former due date (`due.start`)."""
-    return {"step": STEP_EXTENDED, "on": on.isoformat(), "note": note, **_period(calendar, due, unit)}
+def extension_step(
+    calendar: WorkingCalendar,
+    due: DueDate,
+    unit: str,
+    on: date,
+    note: str,
+    *,
+    requested_on: date | None = None,
+) -> Step:
+    """An extension granted on `on`, counted from the former due date (`due.start`); `requested_on` when
+    the authority asked for it that day and `note` is their reason (said as theirs when rendered)."""
+    step = {"step": STEP_EXTENDED, "on": on.isoformat(), "note": note, **_period(calendar, due, unit)}
+    if requested_on is not None:
+        step["requested_on"] = requested_on.isoformat()
+    return step
 
 
 def stop_step(on: date, note: str, remaining: int, unit: str) -> Step:
@@ -237,6 +250,14 @@ class _Sayer:
         )
 
     def note(self, step: Step) -> str:
+        if step.get("requested_on"):
+            _ = self.gettext
+            asked = _(
+                "atas permohonan instansi tanggal %(date)s: \u201c%(reason)s\u201d",
+                date=self.day(date.fromisoformat(step["requested_on"])),
+                reason=step.get("note", ""),
+            )
+            return f" ({asked})"
         return f" ({step['note']})" if step.get("note") else ""
 
     def step(self, step: Step) -> str:

@@ -277,7 +277,8 @@ class FollowUpEvent(db.Model):
     # Extension length, or the days left when the clock was stopped (in the deadline's unit).
     days: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
-    # Outcome status, re-inspection result or escalation step, depending on the kind.
+    # Outcome status, re-inspection result or escalation step, depending on the kind; for an extension
+    # the authority asked for through the portal, the ISO date of its request (`requested_on`).
     result: Mapped[str] = mapped_column(String(40), default="")
     reference: Mapped[str] = mapped_column(String(200), default="")
     old_due_on: Mapped[date | None] = mapped_column(Date)
@@ -290,6 +291,13 @@ class FollowUpEvent(db.Model):
 
     user: Mapped[User | None] = relationship()
     files: Mapped[list[FollowUpFile]] = relationship(back_populates="event", order_by="FollowUpFile.id")
+
+    @property
+    def requested_on(self) -> date | None:
+        """For an extension the authority asked for (its `note` is then their reason): the request's date."""
+        if self.kind is EventKind.EXTENDED and self.result:
+            return date.fromisoformat(self.result)
+        return None
 
     @property
     def explanation(self) -> str:

@@ -143,7 +143,7 @@ def extension_decided(request: ExtensionRequest, new_due_on, config: Mapping) ->
             _("Saran: %(text)s", text=_short(rec.text)),
             "",
             verdict,
-            _("Catatan kantor: %(note)s", note=request.decision_note),
+            *([_("Catatan kantor: %(note)s", note=request.decision_note)] if request.decision_note else []),
             "",
             _recommendation_url(config, rec),
         ]

@@ -22,7 +22,6 @@ from ombudsman import contracts
 from ombudsman.accounts.models import Office, User
 from ombudsman.accounts.permissions import REVIEW
 from ombudsman.audit import services as audit
-from ombudsman.dates import format_date_id
 from ombudsman.deadlines import adjustments
 from ombudsman.deadlines import follow_up as records
 from ombudsman.deadlines.commands import Extend, RecordResponse
@@ -242,10 +241,15 @@ def decide_extension(
         days = cmd.days or proposed_days(request)
         if days is None:
             raise Invalid(_l("Isi lama perpanjangan."), "days")
-        reason = note or _grant_reason(request)
-        adjustments.extend(
-            rec.deadline, Extend(granted_on=today, days=days, reason=reason), user=user, today=today
+        # The office's note if it wrote one, else the authority's reason, said as theirs in the reader's
+        # language when shown (`explanations`; nothing Indonesian is stored around their words).
+        extend = Extend(
+            granted_on=today,
+            days=days,
+            reason=(note or request.reason)[:2000],
+            requested_on=None if note else request.requested_on,
         )
+        adjustments.extend(rec.deadline, extend, user=user, today=today)
         request.event_id = db.session.scalar(
             select(FollowUpEvent.id)
             .where(FollowUpEvent.recommendation_id == rec.id, FollowUpEvent.kind == EventKind.EXTENDED)
@@ -253,7 +257,7 @@ def decide_extension(
             .limit(1)
         )
         request.status = ExtensionStatus.GRANTED
-        request.decision_note = reason
+        request.decision_note = note  # the office's words only ("" when it wrote none)
     else:
         if not note:
             raise Invalid(_l("Tuliskan alasan penolakan."), "note")
@@ -270,10 +274,3 @@ def decide_extension(
         changes={"recommendation_id": rec.id, "note": request.decision_note},
     )
     return request
-
-
-def _grant_reason(request: ExtensionRequest) -> str:
-    """The extension's reason when the office wrote none: the authority's own, with its date (Indonesian,
-    as stored explanations are)."""
-    text = f"Atas permohonan instansi tanggal {format_date_id(request.requested_on)}: "
-    return (text + request.reason)[:2000]

@@ -10,6 +10,7 @@ from portal_testing import PortalBrowser, link_in
 from pypdf import PdfReader
 
 from ombudsman import clock
+from ombudsman.dates import format_long_date
 from ombudsman.deadlines.models import EventKind, FollowUpEvent
 from ombudsman.extensions import db
 from ombudsman.letters.models import Letter
@@ -95,13 +96,25 @@ def test_responses_and_extension_reach_the_office_and_back(
     assert request.status.value == "granted"
     deadline = db.session.get(type(first), first.id).deadline
     assert deadline.due_on > due
-    assert "Anggaran baru tersedia tahun depan." in deadline.explanation
     extended = db.session.get(FollowUpEvent, request.event_id)
     assert extended.kind is EventKind.EXTENDED and extended.new_due_on == deadline.due_on
+    # Stored: the authority's words alone and the date they asked; the words around them are said in the
+    # reader's language when shown. The office wrote no note, so there is none.
+    assert extended.note == "Anggaran baru tersedia tahun depan."
+    assert extended.requested_on == request.requested_on and request.decision_note == ""
+    assert deadline.explanation_facts[-1]["requested_on"] == request.requested_on.isoformat()
+    asked_on = format_long_date(request.requested_on, "id")
+    assert (
+        f"atas permohonan instansi tanggal {asked_on}: \u201cAnggaran baru tersedia tahun depan.\u201d"
+        in deadline.explanation
+    )
+    timeline = supervisor.get(f"/deadlines/recommendations/{first.id}").get_data(as_text=True)
+    assert f"Atas permohonan instansi tanggal {asked_on}; alasannya:" in timeline
     mails = smtp.inbox.wait_for(2)
     decision = mails[-1]
     assert decision["To"] == "maria@kupangkota.test"
     assert "dikabulkan" in decision["Subject"]
+    assert "Catatan kantor" not in decision.get_content()
     portal_page = maria.get(f"/portal/recommendations/{first.id}").get_data(as_text=True)
     assert "Dikabulkan" in portal_page
 
