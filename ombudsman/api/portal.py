@@ -26,6 +26,7 @@ from ombudsman.api.portal_auth import SECURITY, current_account, portal_blueprin
 from ombudsman.api.portal_idempotency import create_once
 from ombudsman.api.schemas import PageArgs
 from ombudsman.clock import utcnow
+from ombudsman.deadlines.labels import warning_texts
 from ombudsman.deadlines.settings import state_cutoffs
 from ombudsman.deadlines.states import state_of
 from ombudsman.deadlines.views.common import file_store, uploads
@@ -81,6 +82,7 @@ def _recommendation(rec: Recommendation) -> dict:
             "count": deadline.count if deadline else None,
             "unit": deadline.unit if deadline else None,
             "explanation": deadline.explanation if deadline else "",
+            "warnings": warning_texts(deadline.warnings) if deadline else [],
         },
         "pending_extension_request_id": pending.id if pending else None,
     }

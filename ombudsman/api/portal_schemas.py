@@ -190,6 +190,15 @@ class PortalDeadlineOut(ma.Schema):
     count = fields.Integer(allow_none=True, required=True)
     unit = enum(Unit, allow_none=True, required=True)
     explanation = fields.String(required=True, metadata={"description": "How the due date was computed."})
+    warnings = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "Warnings that travel with the due date, in the language of the caller's account "
+            "(the same words as the staff API's deadline): e.g. the holiday data of a year the count touches "
+            "was not available yet, so the date may be wrong. Empty when none."
+        },
+    )
 
 
 class PortalRecommendationOut(ma.Schema):

@@ -463,3 +463,16 @@ def test_an_extension_request_before_the_clock_runs_is_refused(portal_case, demo
         json={"proposed_due_on": "2018-12-31", "reason": "Anggaran."},
     )
     assert response.status_code == 422 and "proposed_due_on" in response.get_json()["fields"]
+
+
+def test_a_recommendation_carries_its_due_dates_warnings_in_the_staff_words(portal_case):
+    from ombudsman.deadlines.calendar import coverage_warning
+
+    kota = portal_case.clients["kota"]
+    rec_id = _opened_recommendations(portal_case)[0]
+    assert _ok(kota.get(f"/api/v1/portal/recommendations/{rec_id}"))["deadline"]["warnings"] == []
+    rec = db.session.get(Recommendation, rec_id)
+    rec.deadline.warnings = [coverage_warning(2027)]
+    db.session.commit()
+    got = _ok(kota.get(f"/api/v1/portal/recommendations/{rec_id}"))["deadline"]["warnings"]
+    assert got == ["Data hari libur tahun 2027 belum tersedia; tanggal jatuh tempo mungkin keliru."]

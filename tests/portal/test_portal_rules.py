@@ -205,3 +205,15 @@ def test_an_undelivered_letter_mail_is_sent_later_from_the_letters_page(
     assert db.session.scalar(select(PortalDelivery)).sent_at is not None
     assert head.post(f"/letters/{letter.id}/e-delivery/send").status_code == 303
     assert len(smtp.inbox.wait_for(2, timeout=0.5)) == 1  # nobody is mailed twice
+
+
+def test_the_recommendation_page_shows_the_due_dates_holiday_data_warning(demo, kupang_letter, portal_login):
+    from ombudsman.deadlines.calendar import coverage_warning
+
+    maria = portal_login("maria@kupangkota.test")
+    maria.get(f"/portal/letters/{kupang_letter.id}")
+    rec = db.session.get(Letter, kupang_letter.id).recommendations[0]
+    rec.deadline.warnings = [coverage_warning(2027)]
+    db.session.commit()
+    page = maria.get(f"/portal/recommendations/{rec.id}").get_data(as_text=True)
+    assert "Data hari libur tahun 2027 belum tersedia; tanggal jatuh tempo mungkin keliru." in page
