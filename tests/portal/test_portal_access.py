@@ -359,3 +359,29 @@ def test_an_invitation_that_could_not_be_mailed_is_logged(app, demo, login, monk
     assert "Undangan tersimpan tetapi e-mail belum terkirim" in page
     [warning] = [r for r in caplog.records if r.name == "ombudsman.portal.office_views"]
     assert warning.levelname == "WARNING" and "yohanes@nttprov.test" in warning.getMessage()
+
+
+def test_every_portal_page_names_the_portal_and_links_to_it_signed_in_or_not(
+    app, authorities_with_contacts, portal_login
+):
+    import re
+
+    account = authorities_with_contacts.kota_account
+    secret = accounts.new_link(
+        account, LinkPurpose.SIGN_IN, now=clock.utcnow(), lifetime=timedelta(minutes=30)
+    )
+    db.session.commit()
+    anonymous = app.test_client()
+    pages = [
+        anonymous.get("/portal/masuk"),
+        anonymous.get(f"/portal/link/{secret}"),
+        anonymous.get("/portal/link/not-a-real-secret"),
+        portal_login("maria@kupangkota.test").get("/portal/"),
+    ]
+    for page in pages:
+        html = page.get_data(as_text=True)
+        brand = re.search(r'<a class="brand" href="([^"]+)">([^<]+)</a>', html)
+        assert brand and brand.groups() == ("/portal/", "Ombudsman · Portal Instansi"), html[:1500]
+        assert "Pelacak Inspeksi</a>" not in html
+    staff = app.test_client().get("/login").get_data(as_text=True)
+    assert "Ombudsman · Pelacak Inspeksi</a>" in staff
