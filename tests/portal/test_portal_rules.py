@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal_testing import PortalBrowser, issue
+from portal_testing import PortalBrowser, add_contact, issue
 from sqlalchemy import select
 
 from ombudsman import clock
@@ -217,3 +217,34 @@ def test_the_recommendation_page_shows_the_due_dates_holiday_data_warning(demo, 
     db.session.commit()
     page = maria.get(f"/portal/recommendations/{rec.id}").get_data(as_text=True)
     assert "Data hari libur tahun 2027 belum tersedia; tanggal jatuh tempo mungkin keliru." in page
+
+
+def test_electronic_delivery_cannot_be_ticked_for_an_authority_without_contacts(demo, login):
+    import re
+
+    from ombudsman.authorities.models import Authority
+    from ombudsman.portal import contacts
+
+    def checkbox(letter_id: int) -> str:
+        page = login("head@demo.test").get(f"/letters/{letter_id}").get_data(as_text=True)
+        return re.search(r'<input[^>]*name="electronic_delivery"[^>]*>', page)[0]
+
+    letter = db.session.scalar(select(Letter).where(Letter.authority_id == demo.ditjen.id))
+    for email, action in (("inspector@demo.test", "submit"), ("supervisor@demo.test", "approve")):
+        assert login(email).post(f"/letters/{letter.id}/{action}").status_code == 303
+    assert not contacts.contacts_of(db.session.get(Authority, demo.ditjen.id))
+    assert "disabled" in checkbox(letter.id)
+    add_contact(demo.ditjen, demo.users["admin"], name="Budi", email="budi@ditjen.test", position="")
+    db.session.commit()
+    assert "disabled" not in checkbox(letter.id)
+
+
+def test_the_authority_page_labels_its_own_phone_and_e_mail_and_shows_a_dash_for_none(demo, login):
+    from ombudsman.authorities.models import Authority
+
+    authority = db.session.get(Authority, demo.ditjen.id)
+    authority.email, authority.phone = "", ""
+    db.session.commit()
+    page = login("admin@demo.test").get(f"/authorities/{authority.id}").get_data(as_text=True)
+    assert "<dt>Telepon / e-mail kantor</dt><dd>\u2014</dd>" in page
+    assert "<dt>Kontak</dt>" not in page
