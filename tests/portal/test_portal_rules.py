@@ -248,3 +248,16 @@ def test_the_authority_page_labels_its_own_phone_and_e_mail_and_shows_a_dash_for
     page = login("admin@demo.test").get(f"/authorities/{authority.id}").get_data(as_text=True)
     assert "<dt>Telepon / e-mail kantor</dt><dd>\u2014</dd>" in page
     assert "<dt>Kontak</dt>" not in page
+
+
+def test_the_delivery_mail_says_until_when_its_link_works_in_the_office_zone(demo, kupang_letter, smtp):
+    from zoneinfo import ZoneInfo
+
+    from ombudsman import dates
+    from ombudsman.portal.models import LinkPurpose
+
+    [mail] = smtp.inbox.wait_for(1)
+    link = db.session.scalar(select(PortalLink).where(PortalLink.purpose == LinkPurpose.DELIVERY))
+    until = dates.format_moment(link.expires_at, ZoneInfo(demo.office.timezone), "id")
+    body = " ".join(mail.get_content().split())
+    assert f"berlaku sampai {until}; sesudahnya masuk lewat" in body and " jam" not in body
