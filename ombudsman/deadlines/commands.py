@@ -59,9 +59,9 @@ class Extend:
     granted_on: date | None = bounded(EVENT_DAY, default=None)
     days: int | None = bounded(EXTENSION_DAYS, default=None)
     reason: str = bounded(REASON, default="")
-    # Set when the authority asked for it (portal) on this day and `reason` is their own words: the
-    # explanation then says "at the authority's request of <date>" in the reader's language.
-    requested_on: date | None = bounded(EVENT_DAY, default=None)
+    # Set by the portal's decision (never a form's or the API's input): the authority asked for it on this
+    # day and `reason` is their own words; the explanation says "at the authority's request of <date>".
+    requested_on: date | None = None
 
 
 @dataclass(frozen=True)
