@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ombudsman.accounts.models import Office
@@ -81,16 +82,57 @@ def verify_command(
     else:
         click.echo(f"{file}: {report.message}")
         if letter is not None:
-            click.echo(f"  Issued letter {letter.number} ({letter.status.value}), byte for byte.")
-        for sig in report.signatures:
-            click.echo(f"  Signature {sig.field_name}: {sig.verdict.value}")
-            click.echo(f"    signer: {sig.signer}; issuer: {sig.issuer}")
-            click.echo(f"    intact: {sig.intact}; covers the whole file: {sig.covers_whole_file}")
-            click.echo(f"    trusted: {sig.trusted}; signed at: {sig.signed_at}")
-            click.echo(f"    time stamp: {sig.timestamp_at}")
             click.echo(
-                f"    certificate valid {sig.certificate_valid_from} to {sig.certificate_valid_until}"
-                + (f"; revoked {sig.revoked_at}" if sig.revoked_at else "")
+                _(
+                    "  Sama persis, byte demi byte, dengan surat %(number)s yang diterbitkan.",
+                    number=letter.number,
+                )
             )
+        for sig in report.signatures:
+            for line in _signature_lines(sig):
+                click.echo(line)
     if not report.valid:
         raise SystemExit(1)
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return _("tidak dapat dinilai")
+    return _("ya") if value else _("tidak")
+
+
+def _when(value) -> str:
+    """A UTC instant as ISO 8601 (unambiguous on any machine), or "tidak ada"."""
+    return value.isoformat() if value is not None else _("tidak ada")
+
+
+def _signature_lines(sig: signatures.SignatureCheck) -> list[str]:
+    """One signature in the headline's language (Indonesian, the office's); `--json` keeps its English
+    keys. Missing values read "tidak ada", never "None"."""
+    none = _("tidak ada")
+    revoked = _("; dicabut %(date)s", date=_when(sig.revoked_at)) if sig.revoked_at else ""
+    return [
+        _("  Tanda tangan %(field)s: %(message)s", field=sig.field_name, message=sig.message),
+        _(
+            "    penanda tangan: %(signer)s; penerbit: %(issuer)s",
+            signer=sig.signer or none,
+            issuer=sig.issuer or none,
+        ),
+        _(
+            "    utuh: %(intact)s; mencakup seluruh berkas: %(whole)s",
+            intact=_yes_no(sig.intact),
+            whole=_yes_no(sig.covers_whole_file),
+        ),
+        _(
+            "    sertifikat dipercaya: %(trusted)s; waktu tanda tangan: %(at)s",
+            trusted=_yes_no(sig.trusted),
+            at=_when(sig.signed_at),
+        ),
+        _("    cap waktu: %(at)s", at=_when(sig.timestamp_at)),
+        _(
+            "    sertifikat berlaku %(start)s sampai %(end)s",
+            start=_when(sig.certificate_valid_from),
+            end=_when(sig.certificate_valid_until),
+        )
+        + revoked,
+    ]
