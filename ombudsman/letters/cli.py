@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -72,6 +73,8 @@ def verify_command(
             report = signatures.check(data, office_roots + roots, online=online)
     else:
         report = signatures.check(data, roots, online=online)
+    # Times in the office's zone, as its letters are dated (UTC with no office); `--json` keeps UTC.
+    zone = ZoneInfo(offices[0].timezone if offices else "UTC")
     if as_json:
         click.echo(
             json.dumps(
@@ -89,7 +92,7 @@ def verify_command(
                 )
             )
         for sig in report.signatures:
-            for line in _signature_lines(sig):
+            for line in _signature_lines(sig, zone):
                 click.echo(line)
     if not report.valid:
         raise SystemExit(1)
@@ -101,16 +104,16 @@ def _yes_no(value: bool | None) -> str:
     return _("ya") if value else _("tidak")
 
 
-def _when(value) -> str:
-    """A UTC instant as ISO 8601 (unambiguous on any machine), or "tidak ada"."""
-    return value.isoformat() if value is not None else _("tidak ada")
+def _when(value, zone: ZoneInfo) -> str:
+    """An instant as ISO 8601 in the office's zone ("2026-12-01T01:55:00+08:00"), or "tidak ada"."""
+    return value.astimezone(zone).isoformat() if value is not None else _("tidak ada")
 
 
-def _signature_lines(sig: signatures.SignatureCheck) -> list[str]:
+def _signature_lines(sig: signatures.SignatureCheck, zone: ZoneInfo) -> list[str]:
     """One signature in the headline's language (Indonesian, the office's); `--json` keeps its English
     keys. Missing values read "tidak ada", never "None"."""
     none = _("tidak ada")
-    revoked = _("; dicabut %(date)s", date=_when(sig.revoked_at)) if sig.revoked_at else ""
+    revoked = _("; dicabut %(date)s", date=_when(sig.revoked_at, zone)) if sig.revoked_at else ""
     return [
         _("  Tanda tangan %(field)s: %(message)s", field=sig.field_name, message=sig.message),
         _(
@@ -126,13 +129,13 @@ def _signature_lines(sig: signatures.SignatureCheck) -> list[str]:
         _(
             "    sertifikat dipercaya: %(trusted)s; waktu tanda tangan: %(at)s",
             trusted=_yes_no(sig.trusted),
-            at=_when(sig.signed_at),
+            at=_when(sig.signed_at, zone),
         ),
-        _("    cap waktu: %(at)s", at=_when(sig.timestamp_at)),
+        _("    cap waktu: %(at)s", at=_when(sig.timestamp_at, zone)),
         _(
             "    sertifikat berlaku %(start)s sampai %(end)s",
-            start=_when(sig.certificate_valid_from),
-            end=_when(sig.certificate_valid_until),
+            start=_when(sig.certificate_valid_from, zone),
+            end=_when(sig.certificate_valid_until, zone),
         )
         + revoked,
     ]

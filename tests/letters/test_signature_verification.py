@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfWriter
@@ -233,6 +234,12 @@ def test_a_tampered_letter_still_names_its_trusted_certificate(app, demo, issued
     plain = runner.invoke(args=["letters", "verify", str(path)]).output
     assert "sertifikat dipercaya: ya" in plain and "utuh: tidak" in plain
     assert "cap waktu: tidak ada" in plain
+    offset = sig.signed_at.astimezone(ZoneInfo(issued.office.timezone)).isoformat()[-6:]
+    assert (
+        f"waktu tanda tangan: {sig.signed_at.astimezone(ZoneInfo(issued.office.timezone)).isoformat()}"
+        in plain
+    )
+    assert offset != "+00:00"  # the office's zone (WITA), not UTC
     for english in ("None", "signer:", "intact:", "trusted:", "time stamp:"):
         assert english not in plain, english
     assert (
