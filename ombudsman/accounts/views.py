@@ -43,8 +43,18 @@ bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only redirect to a path on this site after login."""
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+    """Only redirect to a path on this site (after login, after a language switch); else the dashboard.
+
+    "//host" and "/\\host" are other sites to a browser, so both are refused.
+    """
+    if (
+        target
+        and urlsplit(target).netloc == ""
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()  # a browser drops tabs and newlines: "/\t/host" is "//host"
+    ):
         return target
     return url_for("dashboard.index")
 
@@ -111,14 +121,17 @@ def end_sessions():
 @bp.get("/lang/<code>")
 @public
 def set_language(code: str):
-    """Switch the interface language."""
+    """Switch the interface language, then go back to `?next=` (the page the link was on, a local path:
+    base.html), else to the referrer's path: pages with `Referrer-Policy: no-referrer` (the public
+    verification page) send none."""
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["lang"] = code
     if current_user.is_authenticated:
         current_user.locale = code
         db.session.commit()
-    return redirect(_safe_next(request.referrer and urlsplit(request.referrer).path), 303)
+    back = request.args.get("next") or (request.referrer and urlsplit(request.referrer).path)
+    return redirect(_safe_next(back), 303)
 
 
 @bp.get("/users/")

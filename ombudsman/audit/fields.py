@@ -257,6 +257,7 @@ LETTER = {
     ),
     "step": Field(_l("Langkah eskalasi"), Kind.CHOICE, choices=STEP_LABELS),
     "demo": Field(_l("Bertanda DEMO (pengaturan surat belum lengkap)"), Kind.BOOL),
+    "signed": Field(_l("Ditandatangani secara elektronik"), Kind.BOOL),
     # Receipt and electronic delivery through the authority portal (issue 14).
     "portal_user": Field(_l("Dibuka oleh kontak instansi")),
     "remote_addr": Field(_l("Dari alamat"), Kind.CODE),

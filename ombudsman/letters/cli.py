@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ombudsman.accounts.models import Office
@@ -71,6 +73,8 @@ def verify_command(
             report = signatures.check(data, office_roots + roots, online=online)
     else:
         report = signatures.check(data, roots, online=online)
+    # Times in the office's zone, as its letters are dated (UTC with no office); `--json` keeps UTC.
+    zone = ZoneInfo(offices[0].timezone if offices else "UTC")
     if as_json:
         click.echo(
             json.dumps(
@@ -81,16 +85,57 @@ def verify_command(
     else:
         click.echo(f"{file}: {report.message}")
         if letter is not None:
-            click.echo(f"  Issued letter {letter.number} ({letter.status.value}), byte for byte.")
-        for sig in report.signatures:
-            click.echo(f"  Signature {sig.field_name}: {sig.verdict.value}")
-            click.echo(f"    signer: {sig.signer}; issuer: {sig.issuer}")
-            click.echo(f"    intact: {sig.intact}; covers the whole file: {sig.covers_whole_file}")
-            click.echo(f"    trusted: {sig.trusted}; signed at: {sig.signed_at}")
-            click.echo(f"    time stamp: {sig.timestamp_at}")
             click.echo(
-                f"    certificate valid {sig.certificate_valid_from} to {sig.certificate_valid_until}"
-                + (f"; revoked {sig.revoked_at}" if sig.revoked_at else "")
+                _(
+                    "  Sama persis, byte demi byte, dengan surat %(number)s yang diterbitkan.",
+                    number=letter.number,
+                )
             )
+        for sig in report.signatures:
+            for line in _signature_lines(sig, zone):
+                click.echo(line)
     if not report.valid:
         raise SystemExit(1)
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return _("tidak dapat dinilai")
+    return _("ya") if value else _("tidak")
+
+
+def _when(value, zone: ZoneInfo) -> str:
+    """An instant as ISO 8601 in the office's zone ("2026-12-01T01:55:00+08:00"), or "tidak ada"."""
+    return value.astimezone(zone).isoformat() if value is not None else _("tidak ada")
+
+
+def _signature_lines(sig: signatures.SignatureCheck, zone: ZoneInfo) -> list[str]:
+    """One signature in the headline's language (Indonesian, the office's); `--json` keeps its English
+    keys. Missing values read "tidak ada", never "None"."""
+    none = _("tidak ada")
+    revoked = _("; dicabut %(date)s", date=_when(sig.revoked_at, zone)) if sig.revoked_at else ""
+    return [
+        _("  Tanda tangan %(field)s: %(message)s", field=sig.field_name, message=sig.message),
+        _(
+            "    penanda tangan: %(signer)s; penerbit: %(issuer)s",
+            signer=sig.signer or none,
+            issuer=sig.issuer or none,
+        ),
+        _(
+            "    utuh: %(intact)s; mencakup seluruh berkas: %(whole)s",
+            intact=_yes_no(sig.intact),
+            whole=_yes_no(sig.covers_whole_file),
+        ),
+        _(
+            "    sertifikat dipercaya: %(trusted)s; waktu tanda tangan: %(at)s",
+            trusted=_yes_no(sig.trusted),
+            at=_when(sig.signed_at, zone),
+        ),
+        _("    cap waktu: %(at)s", at=_when(sig.timestamp_at, zone)),
+        _(
+            "    sertifikat berlaku %(start)s sampai %(end)s",
+            start=_when(sig.certificate_valid_from, zone),
+            end=_when(sig.certificate_valid_until, zone),
+        )
+        + revoked,
+    ]

@@ -77,7 +77,9 @@ class SignatureCheck:
     signer: str  # the certificate subject's common name
     issuer: str  # the issuer's common name
     intact: bool
-    trusted: bool
+    # Whether the certificate chains to the office's trust roots; None when that could not be evaluated
+    # (a broken signature whose certificate chain could not be checked on its own either).
+    trusted: bool | None
     covers_whole_file: bool
     signed_at: datetime | None  # the time the signer claims
     timestamp_at: datetime | None = None  # the RFC 3161 time stamp (B-T), when it validated
@@ -205,7 +207,12 @@ def _check_one(sig, context) -> SignatureCheck:
     except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
         log.info("signature check: %s did not validate (%s)", facts["field_name"], type(exc).__name__)
         return SignatureCheck(
-            Verdict.INVALID, intact=False, trusted=False, covers_whole_file=False, signed_at=None, **facts
+            Verdict.INVALID,
+            intact=False,
+            trusted=_chain_trusted(sig, context),
+            covers_whole_file=False,
+            signed_at=None,
+            **facts,
         )
     whole = status.coverage is SignatureCoverageLevel.ENTIRE_FILE
     harmless_after = status.coverage is SignatureCoverageLevel.ENTIRE_REVISION and (
@@ -237,16 +244,45 @@ def _check_one(sig, context) -> SignatureCheck:
         verdict = Verdict.INVALID
     else:
         verdict = Verdict.VALID
+    # pyHanko's `trusted` is False for any signature that is not intact and valid, whatever its chain: the
+    # chain is then checked on its own, so a tampered letter's certificate is still described as it is.
+    trusted = bool(status.trusted) if status.intact and status.valid else _chain_trusted(sig, context)
     return SignatureCheck(
         verdict,
         intact=bool(status.intact),
-        trusted=bool(status.trusted),
+        trusted=trusted,
         covers_whole_file=whole,
         signed_at=status.signer_reported_dt,
         timestamp_at=timestamp.timestamp if timestamp is not None and timestamp.intact else None,
         revoked_at=revoked_at,
         **facts,
     )
+
+
+def _chain_trusted(sig, context) -> bool | None:
+    """Whether the signer's certificate (with the intermediates the signature carries) chains to the trust
+    roots of `context`, judged apart from the signature itself: True, False when no path to a root
+    exists or it does not validate, None when there is no certificate or the check itself failed."""
+    import asyncio
+
+    from pyhanko_certvalidator import CertificateValidator
+    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+
+    cert = sig.signer_cert
+    if cert is None:
+        return None
+    try:
+        others = [c.chosen for c in sig.signed_data["certificates"] if c.chosen != cert]
+        validator = CertificateValidator(cert, intermediate_certs=others, validation_context=context)
+        outside_event_loop(asyncio.run, validator.async_validate_usage(set()))
+    except (PathBuildingError, PathValidationError):
+        return False
+    except (ValueError, KeyError, TypeError) as exc:
+        log.info(
+            "signature check: the chain of %s was not evaluated (%s)", sig.field_name, type(exc).__name__
+        )
+        return None
+    return True
 
 
 def _cn(name) -> str:

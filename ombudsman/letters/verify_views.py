@@ -5,6 +5,7 @@ that a PDF is, byte for byte, the one the office issued. They show the letter's 
 from __future__ import annotations
 
 import hashlib
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -47,6 +48,9 @@ def _verify_page(letter: Letter, form: VerifyUploadForm, result: dict | None = N
             result=result,
             signature=signature,
             replaced_by=access.replacement(letter),
+            # Times in the zone of the letter's office, as its date is: the public page has no signed-in
+            # user whose office would give the zone.
+            zone=ZoneInfo(letter.office.timezone),
         ),
         status=status,
     )

@@ -193,3 +193,20 @@ def test_values_of_an_unexpected_shape_are_shown_as_they_are(app, demo):
         ("Tembusan", None, "Ketua"),
         ("Lampirkan daftar temuan dengan foto", None, "[[1], [2], [3]]"),
     ]
+
+
+def test_a_reserved_numbers_signature_mode_is_labelled(app, demo):
+    """Issue 13: "nomor surat dipesan" records `signed`; the trail shows a label and Ya/Tidak, not the key."""
+    reserved = audit.record(
+        "letter",
+        1,
+        "number_reserved",
+        user_id=demo.users["inspector"].id,
+        office_id=demo.office.id,
+        changes={"number": "1/ORI/2026", "date": "2026-12-01", "signed": True},
+    )
+    [(_, changes)] = _shown(app, reserved)
+    assert ("Ditandatangani secara elektronik", None, "Ya") in changes
+    [(_, english)] = _shown(app, reserved, locale="en")
+    assert not any(label == "signed" for label, _, _ in english)
+    assert (str(FIELDS["letter"]["signed"].label), None, "Yes") in english

@@ -492,3 +492,34 @@ def test_snapshots_keep_the_new_parts_and_read_old_ones(demo, letters):
     restored = compose.document_from_snapshot(old)
     assert [s.number for s in restored.sections] == [s.number for s in doc.sections]
     assert restored.sections[0].label == "Saran"
+
+
+def _line_tops(pdf: bytes, page_index: int) -> list[tuple[float, str]]:
+    """The top (points from the page's bottom) and text of each text line on a page, top to bottom."""
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(pdf)[page_index]
+    textpage = page.get_textpage()
+    lines: dict[float, str] = {}
+    for i in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(i)
+        key = round(bottom, 0)
+        lines[key] = lines.get(key, "") + textpage.get_text_bounded(left, bottom, right, top)
+    return sorted(((top, text) for top, text in lines.items()), reverse=True)
+
+
+def test_the_closing_words_are_spaced_as_a_paragraph_of_their_own(demo, letters):
+    """QA of issue 13: "Demikian kami sampaikan…" followed the reply request with no space, as one
+    paragraph with a line break; it is spaced like every other paragraph."""
+    pdf = issued_copy(letters.kota)
+    lines = _line_tops(pdf, 1)
+    tops = [top for top, _ in lines]
+    pitch = min(
+        a - b for a, b in zip(tops, tops[1:], strict=False) if a - b > 5
+    )  # one line within a paragraph
+    demikian = next(i for i, (_, text) in enumerate(lines) if text.startswith("Demikian"))
+    before = lines[demikian - 1][0] - lines[demikian][0]
+    tanggapan = next(i for i, (_, text) in enumerate(lines) if text.startswith("Tanggapan"))
+    between_paragraphs = lines[tanggapan - 1][0] - lines[tanggapan][0]
+    assert before > pitch + 3, (before, pitch)
+    assert abs(before - between_paragraphs) < 1, (before, between_paragraphs)

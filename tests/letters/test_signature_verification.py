@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfWriter
@@ -200,3 +201,64 @@ def test_a_correction_is_signed_on_its_own_and_the_old_page_names_its_number(app
     page = app.test_client().get(f"/verify/{old.verify_token}").get_data(as_text=True)
     assert "DIGANTI" in page and new.number in page
     assert 'data-verdict="valid"' in page  # the old letter's signature is still intact
+
+
+def test_a_tampered_letter_still_names_its_trusted_certificate(app, demo, issued, pki, runner, tmp_path):
+    """QA of issue 13: a one-byte change fails integrity, but the certificate is still described for what it
+    is (trusted chain), on the page and in the CLI, in Indonesian with no "None"."""
+    altered = one_byte_changed(issued.pdf)
+    sig = signatures.check(altered, [pki.root.cert]).signatures[0]
+    assert sig.verdict is signatures.Verdict.ALTERED and not sig.intact
+    assert sig.trusted is True
+    # The unknown CA's certificate is still untrusted once its file is tampered with too.
+    stranger = signed_by_unknown_ca(pki)
+    at = stranger.index(b"/Type /Page")
+    broken = stranger[:at] + stranger[at:].replace(b"/Page", b"/Pagf", 1)
+    assert signatures.check(broken, [pki.root.cert]).signatures[0].trusted is not True
+
+    public = app.test_client()
+    page = public.get(f"/verify/{issued.verify_token}").get_data(as_text=True)
+    csrf = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    html = public.post(
+        f"/verify/{issued.verify_token}",
+        data={"csrf_token": csrf, "file": (io.BytesIO(altered), "altered.pdf")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    upload = html.split('id="signature-upload"')[1]
+    assert "DIUBAH" in upload
+    assert "dipercaya (berantai ke otoritas yang dipercaya kantor)" in upload
+    assert "tidak dipercaya oleh kantor ini" not in upload
+
+    path = tmp_path / "altered.pdf"
+    path.write_bytes(altered)
+    plain = runner.invoke(args=["letters", "verify", str(path)]).output
+    assert "sertifikat dipercaya: ya" in plain and "utuh: tidak" in plain
+    assert "cap waktu: tidak ada" in plain
+    offset = sig.signed_at.astimezone(ZoneInfo(issued.office.timezone)).isoformat()[-6:]
+    assert (
+        f"waktu tanda tangan: {sig.signed_at.astimezone(ZoneInfo(issued.office.timezone)).isoformat()}"
+        in plain
+    )
+    assert offset != "+00:00"  # the office's zone (WITA), not UTC
+    for english in ("None", "signer:", "intact:", "trusted:", "time stamp:"):
+        assert english not in plain, english
+    assert (
+        json.loads(runner.invoke(args=["letters", "verify", str(path), "--json"]).output)["signatures"][0][
+            "trusted"
+        ]
+        is True
+    )
+
+
+def test_signature_times_are_in_the_offices_zone(app, issued):
+    """The public page has no signed-in user: times follow the letter's office zone, as its date does."""
+    from zoneinfo import ZoneInfo
+
+    from ombudsman.clock import utcnow
+    from ombudsman.dates import zone_abbreviation
+
+    zone = ZoneInfo(issued.office.timezone)
+    abbreviation = zone_abbreviation(issued.issued_at or utcnow(), zone, "id")
+    page = app.test_client().get(f"/verify/{issued.verify_token}").get_data(as_text=True)
+    report = page.split('id="signature-stored"')[1].split("</dl>")[0]
+    assert abbreviation != "UTC" and abbreviation in report and "UTC" not in report

@@ -287,3 +287,23 @@ def test_a_secret_letters_subject_is_not_shown_publicly(client, demo, letters, w
     html = client.get(f"/verify/{issued.verify_token}").get_data(as_text=True)
     assert issued.number in html and issued.pdf_sha256 in html
     assert issued.hal not in html and "(dirahasiakan)" in html
+
+
+def test_the_language_links_come_back_to_the_public_page_without_a_referrer(client, issued):
+    """The verification page sends no referrer: its EN link carries the page itself, not the staff login."""
+    import html
+    import re
+
+    page = client.get(f"/verify/{issued.verify_token}").get_data(as_text=True)
+    link = html.unescape(re.search(r'<a href="([^"]*/lang/en[^"]*)"', page).group(1))
+    response = client.get(link)  # the test client sends no Referer
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/verify/{issued.verify_token}")
+    english = client.get(response.headers["Location"])
+    assert english.status_code == 200 and '<html lang="en">' in english.get_data(as_text=True)
+    # Only a path on this site: anything else goes to the dashboard.
+    for elsewhere in ("//evil.example/", "/\\evil.example/", "https://evil.example/", "/\t/evil.example/"):
+        response = client.get("/lang/id", query_string={"next": elsewhere})
+        # A control character is refused outright by the app's input check (400); the rest go home.
+        assert response.status_code in (303, 400), elsewhere
+        assert "evil" not in response.headers.get("Location", ""), elsewhere
