@@ -209,4 +209,4 @@ def test_a_reserved_numbers_signature_mode_is_labelled(app, demo):
     assert ("Ditandatangani secara elektronik", None, "Ya") in changes
     [(_, english)] = _shown(app, reserved, locale="en")
     assert not any(label == "signed" for label, _, _ in english)
-    assert (str(FIELDS["letter"]["signed"].label), None, "Yes") in english
+    assert ("Signed electronically", None, "Yes") in english
