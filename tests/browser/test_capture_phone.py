@@ -395,6 +395,8 @@ def test_the_capture_page_fits_a_thumb_and_passes_axe(demo, live_server, chromiu
         page.fill("#f-title", "Temuan kedua")
         page.select_option("#f-theme", label=THEME)
         page.click("#save-finding")
+        # Saved (and the form emptied) before the next photo is picked: the save clears the photo list.
+        expect(page.locator("#finding .saved")).to_be_visible()
         page.set_input_files("#f-photos", [str(photo)])
         expect(page.locator("#f-photo-list li")).to_have_count(1)
         page.reload()
