@@ -27,6 +27,9 @@ def test_existing_rows_are_stemmed_and_searchable_after_the_upgrade(empty_databa
         office = seed_demo()
         db.session.commit()
         office_id = office.id
+        # End the session's transaction first: reading `office.id` began one (it holds a share lock on
+        # offices), and on PostgreSQL dropping a table that refers to offices would wait for it forever.
+        db.session.remove()
         downgrade(revision=f"{REVISION}-1")  # the rows as they were before the search text
         columns = {c["name"] for c in inspect(db.engine).get_columns("findings")}
         assert "search_text" not in columns and "search_vector" not in columns
