@@ -71,9 +71,10 @@ def _conflict() -> None:
     )
 
 
-def _replay(existing: IdempotencyKey, model: type[M], digest: str) -> tuple[M, int, dict[str, str]]:
+def _replay(existing, owner: tuple[str, int], model: type[M], digest: str) -> tuple[M, int, dict[str, str]]:
+    column, owner_id = owner
     same_request = (
-        existing.user_id == current_user.id
+        getattr(existing, column) == owner_id
         and existing.method == request.method
         and existing.path == request.path
         and existing.request_sha256 == digest
@@ -91,30 +92,37 @@ def create_once(
     key: str | None,
     payload: dict[str, Any],
     create: Callable[[], M],
+    key_model: type = IdempotencyKey,
+    owner: tuple[str, int] | None = None,
 ) -> tuple[M, int, dict[str, str]]:
     """Run `create` and commit, unless `key` already made a record; returns (record, status, headers).
 
-    `create` must store `key` in the record's unique client_id column and only flush.
+    `create` only flushes (staff records also store `key` in their unique client_id column). The key is
+    kept in `key_model` (`IdempotencyKey` for staff, `PortalIdempotencyKey` for portal accounts) under
+    `owner`, a (column, id) pair: the signed-in staff user's ("user_id", id) by default.
     """
+    column, owner_id = owner or ("user_id", current_user.id)
     digest = fingerprint(payload)
+
+    def existing():
+        return db.session.scalar(select(key_model).where(key_model.key == key))
+
     for _attempt in range(ATTEMPTS):
-        if key is not None:
-            existing = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.key == key))
-            if existing is not None:
-                return _replay(existing, model, digest)
+        if key is not None and (found := existing()) is not None:
+            return _replay(found, (column, owner_id), model, digest)
         try:
             record = create()
             if key is not None:
                 db.session.add(
-                    IdempotencyKey(
+                    key_model(
                         key=key,
-                        user_id=current_user.id,
                         method=request.method,
                         path=request.path[:300],
                         request_sha256=digest,
                         resource_type=resource_type,
                         resource_id=record.id,  # type: ignore[attr-defined]
                         status_code=201,
+                        **{column: owner_id},
                     )
                 )
             db.session.commit()
@@ -122,10 +130,8 @@ def create_once(
             db.session.rollback()
             continue
         return record, 201, {}
-    if key is not None:
-        existing = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.key == key))
-        if existing is not None:
-            return _replay(existing, model, digest)
+    if key is not None and (found := existing()) is not None:
+        return _replay(found, (column, owner_id), model, digest)
     # Not a key reused for another request: the same request may simply be sent again.
     abort(
         503,

@@ -1,5 +1,5 @@
 """Idempotent creates of the portal API: an authority system's UUID makes a response or an extension
-request happen at most once, exactly as `ombudsman.api.idempotency` does for staff clients.
+request happen at most once, through the staff API's own mechanism (`ombudsman.api.idempotency`).
 
 The key (the body's `client_id` or the `Idempotency-Key` header, `idempotency.request_key`) is stored in
 `PortalIdempotencyKey`, owned by the portal account, in the same transaction as the record: two identical
@@ -15,39 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import request
-from flask_babel import gettext as _
-from flask_smorest import abort
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
-from ombudsman.api.idempotency import ATTEMPTS, REPLAYED_HEADER, RETRY_AFTER_SECONDS, fingerprint
-from ombudsman.extensions import db
+from ombudsman.api import idempotency
 from ombudsman.portal.api_models import PortalIdempotencyKey
 from ombudsman.portal.models import PortalUser
 
 M = TypeVar("M")
-
-
-def _existing(key: str) -> PortalIdempotencyKey | None:
-    return db.session.scalar(select(PortalIdempotencyKey).where(PortalIdempotencyKey.key == key))
-
-
-def _replay(existing: PortalIdempotencyKey, account: PortalUser, model: type[M], digest: str):
-    same_request = (
-        existing.portal_user_id == account.id
-        and existing.method == request.method
-        and existing.path == request.path
-        and existing.request_sha256 == digest
-    )
-    record = db.session.get(model, existing.resource_id) if same_request else None
-    if record is None:
-        abort(
-            409,
-            message=_("Kunci idempotensi ini sudah dipakai untuk permintaan lain."),
-            fields={"client_id": [_("Sudah dipakai dengan isi atau alamat yang berbeda.")]},
-        )
-    return record, existing.status_code, {REPLAYED_HEADER: "true"}
 
 
 def create_once(
@@ -61,35 +33,12 @@ def create_once(
 ) -> tuple[M, int, dict[str, str]]:
     """Run `create` (which only flushes) and commit, unless `key` already made a record; returns
     (record, status, headers). A refusal of `create` (`DomainError`) propagates with nothing kept."""
-    digest = fingerprint(payload)
-    for _attempt in range(ATTEMPTS):
-        if key is not None and (existing := _existing(key)) is not None:
-            return _replay(existing, account, model, digest)
-        try:
-            record = create()
-            if key is not None:
-                db.session.add(
-                    PortalIdempotencyKey(
-                        key=key,
-                        portal_user_id=account.id,
-                        method=request.method,
-                        path=request.path[:300],
-                        request_sha256=digest,
-                        resource_type=resource_type,
-                        resource_id=record.id,  # type: ignore[attr-defined]
-                        status_code=201,
-                    )
-                )
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            continue
-        return record, 201, {}
-    if key is not None and (existing := _existing(key)) is not None:
-        return _replay(existing, account, model, digest)
-    abort(
-        503,
-        message=_("Permintaan bertabrakan dengan perubahan lain yang bersamaan; kirim ulang sebentar lagi."),
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    return idempotency.create_once(
+        resource_type=resource_type,
+        model=model,
+        key=key,
+        payload=payload,
+        create=create,
+        key_model=PortalIdempotencyKey,
+        owner=("portal_user_id", account.id),
     )
-    raise AssertionError("unreachable")  # abort() raised
