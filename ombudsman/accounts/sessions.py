@@ -8,11 +8,26 @@ session and remembered login of that user, on every device, at the next request.
 
 from __future__ import annotations
 
+from functools import cache
+
+from sqlalchemy import Select, bindparam, select
+
 from ombudsman.accounts.models import User
 from ombudsman.extensions import db
 
 #: How a portal account's session id begins (`PortalUser.get_id`).
 PORTAL_PREFIX = "portal:"
+
+
+@cache
+def _by_id(model: type) -> Select:
+    """`SELECT <model> WHERE id = :user_id`, built once per model.
+
+    Runs on every request: a statement built once keeps its SQL cache key (SQLAlchemy memoizes it on the
+    statement), where `session.get` builds, annotates and keys a new one each time (~0.1 ms a request).
+    The row still comes through the ORM session, so `current_user` is the session's own mapped instance.
+    """
+    return select(model).where(model.id == bindparam("user_id"))
 
 
 def load_session_user(session_id: str):
@@ -30,7 +45,7 @@ def load_session_user(session_id: str):
     user_id, sep, generation = session_id.partition(":")
     if not sep or not user_id.isdecimal() or not generation.isdecimal() or len(user_id) > 12:
         return None  # includes sessions written before generations existed: they have to sign in again
-    user = db.session.get(model, int(user_id))
+    user = db.session.execute(_by_id(model), {"user_id": int(user_id)}).scalar_one_or_none()
     if user is None or not user.active or int(generation) != (user.session_generation or 0):
         return None
     return user
