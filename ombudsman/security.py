@@ -3,6 +3,8 @@ authority's portal account reaches nothing but the portal, and every response ca
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
@@ -66,20 +68,37 @@ SECURITY_HEADERS = {
 }
 
 
+#: (lower-case name, name, value) of the headers above, in the order they are added; built once.
+_DEFAULT_HEADERS = tuple(
+    (name.lower(), name, value)
+    for name, value in (("Content-Security-Policy", CONTENT_SECURITY_POLICY), *SECURITY_HEADERS.items())
+)
+
+
+@cache
+def _hsts_value(seconds: int) -> str:
+    return f"max-age={seconds}; includeSubDomains"
+
+
 def set_security_headers(response):
     """after_request: CSP, framing, sniffing and referrer headers on every response; HSTS when configured.
 
     A response that set its own Content-Security-Policy keeps it (and may then be framed by its own site if
     its policy says `frame-ancestors 'self'`); a header a view set itself is never replaced.
+
+    Runs on every response, so it reads the response's header names once (a set) rather than scanning the
+    headers once per header it might add.
     """
-    own_policy = response.headers.get("Content-Security-Policy")
-    if own_policy is None:
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    framing = "SAMEORIGIN" if own_policy and "frame-ancestors 'self'" in own_policy else "DENY"
-    response.headers.setdefault("X-Frame-Options", framing)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}  # noqa: SIM118 (Headers iterates as pairs)
+    own_policy = headers.get("Content-Security-Policy") if "content-security-policy" in present else None
+    for lower, name, value in _DEFAULT_HEADERS:
+        if lower not in present:
+            headers.add(name, value)
+    if "x-frame-options" not in present:
+        framing = "SAMEORIGIN" if own_policy and "frame-ancestors 'self'" in own_policy else "DENY"
+        headers.add("X-Frame-Options", framing)
     seconds = int(current_app.config.get("HSTS_SECONDS") or 0)
-    if seconds > 0:
-        response.headers.setdefault("Strict-Transport-Security", f"max-age={seconds}; includeSubDomains")
+    if seconds > 0 and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", _hsts_value(seconds))
     return response

@@ -143,3 +143,23 @@ def _assert_no_inline_code(text: str, where: str) -> None:
 )
 def test_templates_have_no_inline_script_handler_or_style(name):
     _assert_no_inline_code((TEMPLATES / name).read_text(encoding="utf-8"), name)
+
+
+def test_headers_a_view_set_are_kept_once_whatever_their_case(app):
+    from flask import Response
+
+    from ombudsman.security import CONTENT_SECURITY_POLICY, set_security_headers
+
+    own = Response("x")
+    own.headers["x-frame-options"] = "SAMEORIGIN"
+    own.headers["X-Content-Type-Options"] = "nosniff"
+    own.headers["Referrer-Policy"] = "no-referrer"
+    app.config["HSTS_SECONDS"] = 60
+    with app.test_request_context():
+        headers = set_security_headers(own).headers
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    assert headers.getlist("Referrer-Policy") == ["no-referrer"]
+    assert headers.getlist("Content-Security-Policy") == [CONTENT_SECURITY_POLICY]
+    assert headers.getlist("Cross-Origin-Opener-Policy") == ["same-origin"]
+    assert headers.getlist("Strict-Transport-Security") == ["max-age=60; includeSubDomains"]
