@@ -107,6 +107,7 @@ def _guard_input(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from ombudsman.accounts.sessions import load_session_user
     from ombudsman.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from ombudsman.session_cookie import SessionCookies
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -119,6 +120,7 @@ def _init_extensions(app: Flask) -> None:
     # (and what it was typing). Sessions end server-side instead, through the user's session generation.
     login_manager.session_protection = None
     login_manager.user_loader(load_session_user)
+    app.session_interface = SessionCookies()
 
     from ombudsman.i18n import select_locale
 
