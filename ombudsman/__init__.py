@@ -105,6 +105,7 @@ def _guard_input(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from ombudsman import rate_limits
     from ombudsman.accounts.sessions import load_session_user
     from ombudsman.extensions import babel, csrf, db, limiter, login_manager, migrate
     from ombudsman.session_cookie import SessionCookies
@@ -113,6 +114,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    rate_limits.install(app, limiter)  # its hooks skip the requests no limit applies to
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
