@@ -33,6 +33,7 @@ from ombudsman.letters.models import (
     LetterRecommendation,
     LetterSettings,
 )
+from ombudsman.page_cache.stamps import DataStamp
 from ombudsman.portal.api_models import PortalApiToken, PortalIdempotencyKey
 from ombudsman.portal.models import (
     AuthorityContact,
@@ -59,6 +60,7 @@ __all__ = [
     "Checklist",
     "ChecklistAnswer",
     "ChecklistItem",
+    "DataStamp",
     "Deadline",
     "DeadlineDayTally",
     "DeadlineMonthTally",

@@ -1,0 +1,1 @@
+"""Server-side page cache of list pages and dashboards, valid while their data stamps are unchanged."""
