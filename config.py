@@ -58,6 +58,9 @@ class Config:
     ALLOW_SQLITE = False
     WTF_CSRF_TIME_LIMIT = None
     PER_PAGE = 25
+    # The page cache (ombudsman.page_cache): bytes of rendered list pages and dashboards each worker process
+    # keeps, served again while the office's data is unchanged; 0 turns it off (OMBUDSMAN_PAGE_CACHE_BYTES).
+    PAGE_CACHE_BYTES = 16 * 1024 * 1024
     # How many days after today a visit may be dated (ombudsman.contracts.DateRule.VISIT).
     PLAUSIBLE_DATE_MARGIN_DAYS = 90
     # Memory storage counts per worker: fine for one developer, wrong under gunicorn. REDIS_URL replaces it.

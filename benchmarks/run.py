@@ -10,7 +10,9 @@ works on a copy of it (SQLite: a file copy; PostgreSQL: `CREATE DATABASE … TEM
 gunicorn under the repository's `gunicorn.conf.py` (or the stand-in `benchmarks/gunicorn.conf.py` while the
 repository has none), and for every page:
 
-- counts the SQL statements of one request in-process (an SQLAlchemy event on the app's engine);
+- in-process, counts the SQL statements of one full render and of one page-cache hit (an SQLAlchemy event on
+  the app's engine) and times full renders (CPU per request with the page cache off: what a page costs the
+  first time it is asked for after a change, `render_cpu_ms`);
 - warms both servers up, then runs `--rounds` interleaved rounds of `--seconds` each: the page, then the
   baseline page, with the same load generator (`wrk` when installed, else Python) on loopback;
 - reads the CPU time of the app's gunicorn workers from /proc around its rounds.
@@ -20,8 +22,9 @@ Then it issues `ISSUING_LETTERS` (16) approved letters at once through the API a
 
 It prints a table and writes `benchmarks/out/latest.json` (`--out`): `results`, one object per page and case
 (page, name, backend, rows, queries, req_per_s, baseline_req_per_s, ratio, p50_ms, p99_ms, cpu_ms_per_req,
-…), `issuing` and `pdf` per case, `checks` (the issue's "done means", where the cases measured allow),
-and `meta` (date, machine, Python, commit, settings). Exit status 1 when a page did not answer 200.
+cached_queries, render_cpu_ms, …), `issuing` and `pdf` per case, `checks` (the issue's "done means", where
+the cases measured allow), and `meta` (date, machine, Python, commit, settings). Exit status 1 when a page
+did not answer 200.
 """
 
 from __future__ import annotations
@@ -98,6 +101,8 @@ class Result:
     baseline_requests: int
     status: int
     failed: int
+    cached_queries: int = 0
+    render_cpu_ms: float = 0.0
 
 
 @dataclass
@@ -331,12 +336,24 @@ def app_environment(url: str) -> dict[str, str]:
     return env
 
 
-def count_queries(url: str, data: Dataset, paths: dict[str, Page]) -> dict[str, int]:
-    """SQL statements of one request to each page (after one warm-up request), counted in-process."""
+@dataclass(frozen=True)
+class Probe:
+    """One page measured in-process: SQL statements of a full render and of a page-cache hit, and the CPU of a
+    full render (ms; the app's own cost without gunicorn, the page cache off)."""
+
+    queries: int
+    cached_queries: int
+    render_cpu_ms: float
+
+
+def probe_pages(url: str, data: Dataset, paths: dict[str, Page], renders: int = 20) -> dict[str, Probe]:
+    """Each page's `Probe` (after one warm-up request), in-process: the statements are counted with an
+    SQLAlchemy event, the render CPU is `renders` requests' process time (2 for PDF renders)."""
     from sqlalchemy import event
 
     from ombudsman import create_app
     from ombudsman.extensions import db
+    from ombudsman.page_cache import serving
 
     previous = os.environ.get("OMBUDSMAN_TODAY")
     os.environ["OMBUDSMAN_TODAY"] = TODAY.isoformat()
@@ -349,6 +366,7 @@ def count_queries(url: str, data: Dataset, paths: dict[str, Page]) -> dict[str, 
                 "RATELIMIT_ENABLED": False,
                 "WTF_CSRF_ENABLED": False,
                 "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+                "PAGE_CACHE_BYTES": 0,
             },
         )
         client = app.test_client()
@@ -362,17 +380,32 @@ def count_queries(url: str, data: Dataset, paths: dict[str, Page]) -> dict[str, 
         def count(*_args) -> None:
             counted[0] += 1
 
-        result = {}
-        with app.app_context():
-            engine = db.engine
-        for path, page in paths.items():
-            headers = {"Authorization": f"Bearer {token}"} if page.auth == "token" else {}
-            client.get(path, headers=headers)
+        def statements(path: str, headers: dict) -> int:
             event.listen(engine, "before_cursor_execute", count)
             counted[0] = 0
             client.get(path, headers=headers)
             event.remove(engine, "before_cursor_execute", count)
-            result[path] = counted[0]
+            return counted[0]
+
+        with app.app_context():
+            engine = db.engine
+        rendered = {}
+        for path, page in paths.items():
+            headers = {"Authorization": f"Bearer {token}"} if page.auth == "token" else {}
+            client.get(path, headers=headers)
+            queries = statements(path, headers)
+            times = 2 if path.endswith(".pdf") else renders
+            started = time.process_time()
+            for _ in range(times):
+                client.get(path, headers=headers)
+            cpu_ms = round(1000 * (time.process_time() - started) / times, 2)
+            rendered[path] = (headers, queries, cpu_ms)
+        app.config["PAGE_CACHE_BYTES"] = 16 * 1024 * 1024
+        serving.init_app(app)
+        result = {}
+        for path, (headers, queries, cpu_ms) in rendered.items():
+            client.get(path, headers=headers)
+            result[path] = Probe(queries, statements(path, headers), cpu_ms)
         engine.dispose()
         return result
     finally:
@@ -417,14 +450,14 @@ def measure_case(data: Dataset, settings: Settings, log) -> tuple[list[Result], 
             ): page
             for page in PAGES
         }
-        queries = count_queries(url, data, paths)
+        probes = probe_pages(url, data, paths)
         user = WebUser(app_server.url, data.inspector_email, data.password)
         token = api_token(app_server.url, data.inspector_email, data.password)
         results = []
         for path, page in paths.items():
             headers = {"Authorization": f"Bearer {token}"} if page.auth == "token" else user.headers
             results.append(
-                measure_page(app_server, baseline, path, page, headers, data, queries[path], settings, log)
+                measure_page(app_server, baseline, path, page, headers, data, probes[path], settings, log)
             )
         pdf = pdf_ratio(results, data)
         issuing = measure_issuing(app_server, user, data, settings.issuing, log)
@@ -437,7 +470,7 @@ def measure_case(data: Dataset, settings: Settings, log) -> tuple[list[Result], 
         cleanup()
 
 
-def measure_page(app_server, baseline, path, page, headers, data, queries, settings, log) -> Result:
+def measure_page(app_server, baseline, path, page, headers, data, probe, settings, log) -> Result:
     status = requests.get(
         app_server.url + path, headers=headers, allow_redirects=False, timeout=300
     ).status_code
@@ -448,7 +481,7 @@ def measure_page(app_server, baseline, path, page, headers, data, queries, setti
             page.name,
             data.backend,
             data.counts.get("findings", data.findings),
-            queries,
+            probe.queries,
             0,
             0,
             0,
@@ -460,6 +493,8 @@ def measure_page(app_server, baseline, path, page, headers, data, queries, setti
             0,
             status,
             0,
+            probe.cached_queries,
+            probe.render_cpu_ms,
         )
 
     def run(server: Server, target: str, headers: dict[str, str], seconds: float) -> load.Sample:
@@ -499,7 +534,7 @@ def measure_page(app_server, baseline, path, page, headers, data, queries, setti
         name=page.name,
         backend=data.backend,
         rows=data.counts.get("findings", data.findings),
-        queries=queries,
+        queries=probe.queries,
         req_per_s=round(rate, 2),
         baseline_req_per_s=round(base_rate, 2),
         ratio=round(rate / base_rate, 4) if base_rate else 0.0,
@@ -511,12 +546,14 @@ def measure_page(app_server, baseline, path, page, headers, data, queries, setti
         baseline_requests=sum(s.requests for s in base_samples),
         status=status,
         failed=sum(s.failed for s in samples) + sum(s.failed for s in base_samples),
+        cached_queries=probe.cached_queries,
+        render_cpu_ms=probe.render_cpu_ms,
     )
     log(
         f"  {result.name:<20} {path:<28} {result.req_per_s:>9.1f} req/s"
         f"  baseline {result.baseline_req_per_s:>7.1f}"
         f"  ratio {result.ratio:>6.3f}  p50 {result.p50_ms:>7.1f} ms  cpu {result.cpu_ms_per_req:>7.1f} ms"
-        f"  {queries} queries"
+        f"  {probe.queries} queries ({probe.cached_queries} kept), render {probe.render_cpu_ms} ms in-process"
     )
     return result
 
@@ -715,6 +752,8 @@ COLUMNS = (  # heading, key, format
     ("p50 ms", "p50_ms", "{:.1f}"),
     ("p99 ms", "p99_ms", "{:.1f}"),
     ("CPU ms/req", "cpu_ms_per_req", "{:.1f}"),
+    ("queries kept", "cached_queries", "{}"),
+    ("render CPU ms", "render_cpu_ms", "{:.1f}"),
 )
 
 

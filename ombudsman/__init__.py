@@ -128,6 +128,10 @@ def _init_extensions(app: Flask) -> None:
 
     babel.init_app(app, locale_selector=select_locale)
 
+    from ombudsman.page_cache import serving
+
+    serving.init_app(app)
+
     from ombudsman import dbsetup, models  # noqa: F401  (models registered; SQLite enforces foreign keys)
 
 

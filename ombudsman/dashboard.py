@@ -9,12 +9,14 @@ from ombudsman.accounts.permissions import EVERYONE, public, roles_required
 from ombudsman.extensions import db
 from ombudsman.inspections import queries as inspections
 from ombudsman.inspections.models import FindingStatus
+from ombudsman.page_cache.serving import cached_page
 
 bp = Blueprint("dashboard", __name__)
 
 
 @bp.get("/")
 @roles_required(EVERYONE)
+@cached_page
 def index():
     """Recent inspections, open findings split by who must fix them, and counts."""
     office_id = current_user.office_id

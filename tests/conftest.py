@@ -31,6 +31,7 @@ from sqlalchemy import Engine, event
 
 from ombudsman import create_app
 from ombudsman.extensions import db, limiter
+from ombudsman.page_cache.serving import page_store
 
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
 
@@ -153,11 +154,17 @@ def app(_session_app, database, tmp_path) -> Iterator[Flask]:
     saved = _session_app.config.copy()
     _session_app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
     limiter.reset()
+    # Each test's transaction is rolled back, so the data stamps of the next test repeat earlier values
+    # for other data: pages kept by one test must never be served in another.
+    pages = page_store(_session_app)
+    if pages is not None:
+        pages.clear()
     try:
         yield _session_app
     finally:
         _session_app.config.clear()
         _session_app.config.update(saved)
+        _session_app.extensions["page_cache"] = pages  # a test may have turned it off
 
 
 @pytest.fixture
@@ -265,8 +272,14 @@ SAVEPOINT_SQL = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")
 
 
 @pytest.fixture
-def count_queries(app, database):
-    """Context: counts SQL statements sent to the database while active (savepoints not counted)."""
+def count_queries(request, app, database):
+    """Context: counts SQL statements sent to the database while active (savepoints not counted).
+
+    What a page costs to render is counted: the page cache is off for the test, unless it is marked
+    `page_cache` (the cache's own tests count what a kept page costs).
+    """
+    if request.node.get_closest_marker("page_cache") is None:
+        app.extensions["page_cache"] = None
 
     class Counter:
         def __init__(self):

@@ -14,6 +14,7 @@ from ombudsman.extensions import db
 from ombudsman.inspections import commands, queries, services
 from ombudsman.inspections.commands import FindingDetails
 from ombudsman.inspections.models import Finding, Inspection
+from ombudsman.page_cache.serving import cached_page
 
 blp = api_blueprint(
     "api_findings",
@@ -59,6 +60,7 @@ def create_finding(data, inspection_id: int):
 
 @blp.route("/findings", methods=["GET"])
 @roles_required(EVERYONE)
+@cached_page
 @blp.arguments(schemas.FindingArgs, location="query")
 @blp.response(200, schemas.FindingPage)
 def list_findings(args):

@@ -50,6 +50,7 @@ from ombudsman.inspections.models import (
     InspectionStatus,
     Maladministration,
 )
+from ombudsman.page_cache.serving import cached_page
 from ombudsman.pagination import page_args, search_text
 from ombudsman.recommendations import services as recommendations
 
@@ -466,6 +467,7 @@ def new_finding(inspection_id: int):
 
 @findings_bp.get("/", endpoint="index")
 @roles_required(EVERYONE)
+@cached_page
 def findings_index():
     """All the office's findings, filtered and paginated."""
     args = request.args

@@ -41,9 +41,13 @@ its triggers: that migration must create them again.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, event, select
+from functools import cache
+from typing import NamedTuple
+
+from sqlalchemy import BigInteger, Integer, bindparam, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ombudsman.accounts.models import Office
 from ombudsman.extensions import db
 
 #: The scope of national reference data.
@@ -136,24 +140,39 @@ class DataStamp(db.Model):
     version: Mapped[int] = mapped_column(BigInteger)
 
 
-def read(office_id: int) -> tuple[int, int] | None:
-    """The `(national, office)` versions for a page of office `office_id`, or None when either scope has
-    no row yet (nothing stamped: do not cache). One query on the primary key.
+class Stamp(NamedTuple):
+    """What a page of one office is cached under: the national and the office's versions, and the office's
+    IANA time zone (its "today" is part of a page's key)."""
+
+    national: int
+    office: int
+    timezone: str
+
+
+@cache
+def _statement():
+    table = DataStamp.__table__
+    zone = select(Office.timezone).where(Office.id == bindparam("office")).scalar_subquery()
+    return select(table.c.scope, table.c.version, zone).where(
+        table.c.scope.in_((NATIONAL, bindparam("office")))
+    )
+
+
+def read(office_id: int) -> Stamp | None:
+    """The `Stamp` of a page of office `office_id`, or None when either scope has no row yet or the office
+    does not exist (nothing stamped: do not cache). One query on the primary keys, built once.
 
     Read the stamp BEFORE the data the page shows, in its own statement: under READ COMMITTED the data is
     then at least as new as the stamp, so a page is never cached under a stamp newer than its data (at worst
     it is cached under an older one and simply missed next time). A transaction that has itself written
     must not cache: on PostgreSQL its own stamps are only raised at its COMMIT.
     """
-    table = DataStamp.__table__
-    rows = dict(
-        db.session.execute(
-            select(table.c.scope, table.c.version).where(table.c.scope.in_((NATIONAL, office_id)))
-        ).all()
-    )
-    if NATIONAL not in rows or office_id not in rows:
+    rows = db.session.execute(_statement(), {"office": office_id}).all()
+    versions = {scope: version for scope, version, _zone in rows}
+    zone = rows[0][2] if rows else None
+    if NATIONAL not in versions or office_id not in versions or zone is None:
         return None
-    return rows[NATIONAL], rows[office_id]
+    return Stamp(versions[NATIONAL], versions[office_id], zone)
 
 
 # --- the triggers ------------------------------------------------------------------------------------

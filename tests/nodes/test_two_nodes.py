@@ -94,3 +94,20 @@ def test_healthz_answers_503_when_the_database_is_gone(demo, database_url, tmp_p
         "status": "unavailable",
         "checks": {"database": "error", "redis": "ok"},
     }
+
+
+def test_a_change_written_anywhere_shows_on_every_nodes_next_page(demo, database_url, tmp_path, redis_prefix):
+    """Each worker keeps pages in its own process; the data stamps in the shared database say when not."""
+    env = node_settings(database_url, tmp_path / "evidence", redis_prefix)
+    finding = demo.findings[1]
+    with two_nodes(env) as (a, b):
+        maria = Visitor()
+        assert maria.login(a, "inspector@demo.test").status == 303
+        seen = [maria.get(f"{node}/findings/") for node in (a, b) * 6]
+        assert all(answer.status == 200 for answer in seen)
+        assert "hit" in {answer.headers["X-Page-Cache"] for answer in seen}  # the workers keep the page
+        # Another writer (here the test's own connection: the nodes learn of it only from the database).
+        finding.title = "Blangko KTP-el habis sejak Juni (judul baru)"
+        db.session.commit()
+        after = [maria.get(f"{node}/findings/") for node in (a, b) * 6]
+    assert all("Blangko KTP-el habis sejak Juni (judul baru)" in answer.text for answer in after)

@@ -114,7 +114,7 @@ def test_national_data_raises_scope_zero_and_a_new_office_gets_its_row(demo, bal
     db.session.add(flores)
     db.session.commit()
     assert _raised(before) == {stamps.NATIONAL: 1, flores.id: 1}
-    assert stamps.read(flores.id) == (before[stamps.NATIONAL] + 1, 1)
+    assert stamps.read(flores.id) == (before[stamps.NATIONAL] + 1, 1, "Asia/Makassar")
 
 
 @pytest.mark.committed
@@ -176,13 +176,18 @@ def test_a_bulk_insert_of_a_thousand_findings_raises_the_office_once_per_transac
 # --- reading ---------------------------------------------------------------------------------------------
 
 
-def test_read_gives_the_pair_or_none_when_a_row_is_missing(app):
+def test_read_gives_the_versions_and_zone_or_none_when_a_row_is_missing(app, demo):
+    office = demo.office.id
     db.session.execute(delete(stamps.DataStamp))
-    db.session.execute(insert(stamps.DataStamp), [{"scope": 0, "version": 7}, {"scope": 5, "version": 3}])
-    assert stamps.read(5) == (7, 3)
-    assert stamps.read(6) is None
+    db.session.execute(
+        insert(stamps.DataStamp),
+        [{"scope": 0, "version": 7}, {"scope": office, "version": 3}, {"scope": 999, "version": 1}],
+    )
+    assert stamps.read(office) == stamps.Stamp(7, 3, demo.office.timezone)
+    assert stamps.read(office + 1) is None  # no row
+    assert stamps.read(999) is None  # a row, but no such office
     db.session.execute(delete(stamps.DataStamp).where(stamps.DataStamp.scope == 0))
-    assert stamps.read(5) is None
+    assert stamps.read(office) is None
 
 
 # --- the table lists and the installed triggers ------------------------------------------------------------

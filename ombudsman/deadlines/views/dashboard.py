@@ -18,6 +18,7 @@ from ombudsman.deadlines.models import ALERT_STATES, DeadlineState
 from ombudsman.deadlines.tallies import DeadlineTally
 from ombudsman.deadlines.views.common import bp, today
 from ombudsman.extensions import db
+from ombudsman.page_cache.serving import cached_page
 from ombudsman.pagination import COUNT_AHEAD, page_args
 
 #: The per-authority tables show this many rows (most ignored / most past due first): the page stays small
@@ -50,6 +51,7 @@ def _filter_choices() -> dict:
 
 @bp.get("/")
 @roles_required(EVERYONE)
+@cached_page
 def dashboard():
     """What is due soon, overdue and very overdue; breakdowns, each authority's record, monthly compliance."""
     office = current_user.office
