@@ -29,9 +29,12 @@ _STATE = "_limiter_request_context"
 def install(app: Flask, limiter: Limiter) -> None:
     """Wrap `limiter`'s before-, after- and teardown-request hooks on `app` (after `limiter.init_app(app)`).
 
-    Raises RuntimeError when the hooks or the bookkeeping read here are not where this Flask-Limiter version
-    keeps them: better a start-up failure than limits silently skipped.
+    An app with rate limiting turned off (`RATELIMIT_ENABLED = False`: the limiter then installs no hooks)
+    is left as it is. Raises RuntimeError when the hooks or the bookkeeping read here are not where this
+    Flask-Limiter version keeps them: better a start-up failure than limits silently skipped.
     """
+    if not app.config.get("RATELIMIT_ENABLED", True):
+        return
     _check_bookkeeping(limiter)
     _wrap(app.before_request_funcs, _hook_of(limiter, "_check_request_limit"), _before(limiter))
     _wrap(app.after_request_funcs, _hook_of(limiter, "_Limiter__inject_headers"), _after)

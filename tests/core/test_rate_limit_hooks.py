@@ -112,3 +112,18 @@ def test_the_projects_hooks_are_wrapped_and_its_login_limit_answers_with_its_hea
     assert "check_request_limit" in hooks and "inject_rate_limit_headers" in hooks
     assert browser.login("inspector@demo.test", "wrong").headers["X-RateLimit-Limit"] == "10"
     assert "X-RateLimit-Limit" not in browser.get("/healthz").headers
+
+
+def test_an_app_with_rate_limiting_off_is_built_and_answers(tmp_path):
+    """With `RATELIMIT_ENABLED = False` the limiter installs no hooks; there is nothing to wrap."""
+    from ombudsman import create_app
+
+    app = create_app(
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'off.sqlite'}", "RATELIMIT_ENABLED": False},
+    )
+    hooks = [f.__name__ for f in app.before_request_funcs[None]]
+    assert "check_request_limit" not in hooks and "_check_request_limit" not in hooks
+    response = app.test_client().get("/favicon.ico")
+    response.close()
+    assert response.status_code == 200
