@@ -193,8 +193,12 @@ def test_closing_needs_evidence_or_a_reason_then_sets_met_or_late(demo, started,
     assert "Tepat waktu" in supervisor.get(f"/deadlines/recommendations/{on_time}").get_data(as_text=True)
     assert "Terlambat" in supervisor.get(f"/deadlines/recommendations/{late}").get_data(as_text=True)
     assert db.session.get(Recommendation, late).status is RecommendationStatus.IMPLEMENTED
-    closed = db.session.scalar(
-        select(AuditEvent).where(AuditEvent.action == "closed", AuditEvent.entity_type == "deadline")
+    closed = db.session.scalar(  # the on-time one's (two deadlines were closed: no order to rely on)
+        select(AuditEvent).where(
+            AuditEvent.action == "closed",
+            AuditEvent.entity_type == "deadline",
+            AuditEvent.entity_id == _deadline(on_time).id,
+        )
     )
     assert closed.changes["met"] is True
 
