@@ -7,13 +7,17 @@ each office's inspections oldest first, so these are the rows the findings list 
 first). The runner serves it with gunicorn under the same configuration file as the app
 (`gunicorn -c … benchmarks.baseline:app`) and measures every page of the app paired with it in the same run,
 so a ratio says how far a page is from the cost of "a framework, a query and a template".
+
+`/letters/<id>/pdf` is the bare download: one letter's stored PDF bytes by id in one query, no session, no
+access check, no headers but the type. The runner compares it with the draft render as well as the app's own
+download: the cost of a framework and one query for the same bytes, with nothing checked.
 """
 
 from __future__ import annotations
 
 import os
 
-from flask import Flask
+from flask import Flask, Response
 from sqlalchemy import create_engine, text
 
 QUERY = text(
@@ -34,6 +38,8 @@ PAGE = """<!doctype html>
 {% endfor %}</tbody></table></body></html>
 """
 
+PDF_QUERY = text("SELECT pdf FROM letters WHERE id = :letter_id")
+
 app = Flask(__name__)
 # psycopg 3, as the app uses (SQLAlchemy's default for a bare postgresql:// is psycopg2).
 engine = create_engine(os.environ["BENCH_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
@@ -48,3 +54,13 @@ def findings():
     with engine.connect() as conn:
         rows = conn.execute(QUERY, {"office": OFFICE, "rows": ROWS}).all()
     return template.render(rows=rows)
+
+
+@app.get("/letters/<int:letter_id>/pdf")
+def letter_pdf(letter_id: int):
+    """The stored bytes of one letter (404 when it has none)."""
+    with engine.connect() as conn:
+        data = conn.execute(PDF_QUERY, {"letter_id": letter_id}).scalar()
+    if data is None:
+        return Response(status=404)
+    return Response(data, mimetype="application/pdf")
