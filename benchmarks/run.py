@@ -75,12 +75,13 @@ PAGES = [
     Page("dashboard", "/"),
     Page("API findings", "/api/v1/findings", "token"),
     Page("deadlines dashboard", "/deadlines/"),
+    Page("deadlines list", "/deadlines/list"),
     Page("search", "/findings/?q={q}"),
     Page("issued PDF download", "/letters/{issued}/pdf"),
     Page("draft render", "/letters/{draft}/preview.pdf"),
 ]
 # The pages whose statement count must not grow with the rows (issue 12: lists and dashboards).
-CONSTANT_QUERY_PAGES = ("/findings/", "/", "/api/v1/findings", "/deadlines/")
+CONSTANT_QUERY_PAGES = ("/findings/", "/", "/api/v1/findings", "/deadlines/", "/deadlines/list")
 
 
 @dataclass

@@ -9,10 +9,9 @@ from flask_login import current_user
 from ombudsman.accounts.permissions import EVERYONE, roles_required
 from ombudsman.api.common import api_blueprint, cutoffs
 from ombudsman.api.deadline_schemas import DeadlineArgs, DeadlinePage
-from ombudsman.deadlines import reports
+from ombudsman.deadlines import listing, reports
 from ombudsman.deadlines.labels import uncovered_years, warning_texts
 from ombudsman.deadlines.models import DeadlineState
-from ombudsman.extensions import db
 from ombudsman.pagination import COUNT_AHEAD
 
 blp = api_blueprint("api_deadlines", __name__, description="Follow-up deadlines and their state today.")
@@ -53,10 +52,8 @@ def list_deadlines(args):
     )
     cut = cutoffs()
     page, per_page = args["page"], args["per_page"]
-    total, capped = reports.listing_total(office_id, cut, filters, page * per_page + COUNT_AHEAD)
-    rows = db.session.execute(
-        reports.listing(office_id, cut, filters).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    total, capped = listing.total(office_id, cut, filters, page * per_page + COUNT_AHEAD)
+    rows = listing.page_rows(office_id, cut, filters, offset=(page - 1) * per_page, limit=per_page)
     return {
         "items": [_item(rec, deadline, state) for rec, deadline, state in rows],
         "page": page,

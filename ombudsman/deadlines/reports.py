@@ -27,7 +27,6 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.orm import contains_eager, joinedload
 
 from ombudsman.accounts.models import User
 from ombudsman.authorities.models import Authority, Level
@@ -35,10 +34,9 @@ from ombudsman.authorities.services import LEVEL_LABELS
 from ombudsman.deadlines import explanations, tallies
 from ombudsman.deadlines.labels import STATE_LABELS, warning_texts
 from ombudsman.deadlines.models import ACTIVE_STATES, PAST_DUE_STATES, Deadline, DeadlineState
-from ombudsman.deadlines.states import StateCutoffs, first_open_ids, state_expression
+from ombudsman.deadlines.states import StateCutoffs, state_expression
 from ombudsman.extensions import db
 from ombudsman.letters import lookups as letter_lookups
-from ombudsman.pagination import capped_count
 from ombudsman.recommendations.forms import KIND_LABELS, STATUS_LABELS
 from ombudsman.recommendations.models import Recommendation, RecommendationStatus
 
@@ -84,7 +82,7 @@ class Filters:
 NO_FILTERS = Filters()
 
 
-def _joined(stmt: Select, office_id: int, filters: Filters, *, clocked: bool = False) -> Select:
+def joined(stmt: Select, office_id: int, filters: Filters, *, clocked: bool = False) -> Select:
     """Recommendations with their authority and (if any) deadline, narrowed by the filters but not the state.
 
     A state other than "not started" needs a clock, so the query then starts from the office's deadlines:
@@ -102,6 +100,12 @@ def _joined(stmt: Select, office_id: int, filters: Filters, *, clocked: bool = F
             .outerjoin(Deadline, Deadline.recommendation_id == Recommendation.id)
             .where(Recommendation.office_id == office_id)
         )
+    return with_filters(stmt, filters)
+
+
+def with_filters(stmt: Select, filters: Filters) -> Select:
+    """`stmt` (over `Recommendation`) joined with the recommendation's authority and narrowed by the filters'
+    authority, level and inspector (not the state)."""
     stmt = stmt.join(Authority, Recommendation.authority_id == Authority.id)
     if filters.authority_id:
         stmt = stmt.where(Recommendation.authority_id == filters.authority_id)
@@ -112,7 +116,7 @@ def _joined(stmt: Select, office_id: int, filters: Filters, *, clocked: bool = F
     return stmt
 
 
-def _narrowed(stmt: Select, cut: StateCutoffs, state: DeadlineState | None) -> Select:
+def narrowed(stmt: Select, cut: StateCutoffs, state: DeadlineState | None) -> Select:
     """Filter on one state, adding plain date conditions that imply it so an index on due_on can serve."""
     if state is None:
         return stmt
@@ -138,7 +142,7 @@ def _narrowed(stmt: Select, cut: StateCutoffs, state: DeadlineState | None) -> S
 def facts(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, *, clocked: bool = False):
     """A subquery: one row per recommendation with its authority, level, inspector, dates and state."""
     state = state_expression(cut).label("state")
-    stmt = _joined(
+    stmt = joined(
         select(
             Recommendation.id.label("recommendation_id"),
             Recommendation.authority_id.label("authority_id"),
@@ -155,7 +159,7 @@ def facts(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS, *, c
         filters,
         clocked=clocked,
     )
-    return _narrowed(stmt, cut, filters.state).subquery("facts")
+    return narrowed(stmt, cut, filters.state).subquery("facts")
 
 
 def state_counts(
@@ -259,7 +263,9 @@ def _month_key(day: date) -> int:
     return day.year * 100 + day.month
 
 
-def _narrow_tally(stmt: Select, table, office_id: int, filters: Filters) -> Select:
+def narrow_tally(stmt: Select, table, office_id: int, filters: Filters) -> Select:
+    """`stmt` over a tally `table` narrowed to the office and the filters' authority, level (`Authority`
+    joined by the caller) and inspector."""
     stmt = stmt.where(table.office_id == office_id)
     if filters.authority_id:
         stmt = stmt.where(table.authority_id == filters.authority_id)
@@ -303,7 +309,7 @@ def figures(
     # Plain strings, not enums: a few hundred rows are summed here (StrEnum members compare equal).
     keys = (t.authority_id, _plain(Authority.level), t.inspector_id, _plain(t.status), t.phase)
     stmt = select(*keys, func.sum(t.recommendations)).join(Authority, Authority.id == t.authority_id)
-    stmt = _narrow_tally(stmt.where(t.recommendations != 0), t, office_id, filters)
+    stmt = narrow_tally(stmt.where(t.recommendations != 0), t, office_id, filters)
     for authority_id, level, inspector_id, status, phase, n in db.session.execute(stmt.group_by(*keys)):
         state = tallies.STATES[phase]
         if state is not None and n:
@@ -447,7 +453,7 @@ def _median_days(office_id: int, filters: Filters, authority_ids: list[int]) -> 
     histogram = histogram.where(
         t.phase.in_(phases[filters.state]), t.status.in_(COMPLIED), t.recommendations != 0
     ).where(t.authority_id.in_(authority_ids))
-    h = _narrow_tally(histogram, t, office_id, filters).group_by(t.authority_id, t.days).subquery()
+    h = narrow_tally(histogram, t, office_id, filters).group_by(t.authority_id, t.days).subquery()
     return tallies.medians(h)
 
 
@@ -465,48 +471,6 @@ def monthly_compliance(
     """For each of the last `months` months, deadlines due that month that are decided (closed, or past
     due) and how many were met with the recommendation (partly) carried out (see `figures`)."""
     return figures(office_id, cut, filters, months).months
-
-
-def listing(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS):
-    """A select() of (Recommendation, Deadline, state) rows, earliest due first, with addressee and author."""
-    state = state_expression(cut)
-    stmt = _joined(select(Recommendation, Deadline, state.label("state")), office_id, filters)
-    stmt = _narrowed(stmt.where(state.is_not(None)), cut, filters.state)
-    if filters.state not in (None, DeadlineState.NOT_STARTED):
-        order = (Deadline.due_on, Deadline.id)  # lets an index on due_on serve the first rows
-    else:  # recommendations without a clock last, in their own order
-        order = (Deadline.due_on.is_(None), Deadline.due_on, Recommendation.position, Recommendation.id)
-    return stmt.options(
-        contains_eager(Recommendation.authority), joinedload(Recommendation.created_by)
-    ).order_by(*order)
-
-
-def listing_total(office_id: int, cut: StateCutoffs, filters: Filters, at_most: int) -> tuple[int, bool]:
-    """How many rows `listing` has: (count, capped), reading at most `at_most` + 1 of them.
-
-    The list pages and the API count only so far past the page asked for (issue 12): `capped` says there
-    are more than `count`. The exact figures per state are on the dashboard.
-    """
-    state = state_expression(cut)
-    stmt = _joined(select(Recommendation.id), office_id, filters)
-    return capped_count(_narrowed(stmt.where(state.is_not(None)), cut, filters.state), at_most)
-
-
-def top(
-    office_id: int, cut: StateCutoffs, state: DeadlineState, filters: Filters = NO_FILTERS, limit: int = 10
-):
-    """The first `limit` rows in one state.
-
-    Running deadlines in the "open" state are those due after the due-soon cutoff, or stopped: an OR that
-    no index serves, so without other filters the candidates are first taken from two index reads (the
-    first `limit` of each, earliest due first): the office's many very overdue clocks are never walked.
-    """
-    narrowed = Filters(filters.authority_id, filters.level, filters.inspector_id, state)
-    stmt = listing(office_id, cut, narrowed)
-    if state is DeadlineState.OPEN and narrowed == Filters(state=state):
-        # The ids first (a list, not a subquery: the planner then reads these rows, not the index).
-        stmt = stmt.where(Deadline.id.in_(first_open_ids(office_id, cut, limit)))
-    return db.session.execute(stmt.limit(limit)).all()
 
 
 #: The export's columns, in the reader's language (the file is for people, not for another program).
@@ -537,7 +501,7 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
     ("" when none does). Two queries whatever the number of rows; the rows are streamed in batches.
     """
     state = state_expression(cut)
-    stmt = _joined(
+    stmt = joined(
         select(
             Recommendation.id,
             Authority.name,
@@ -558,7 +522,7 @@ def export_rows(office_id: int, cut: StateCutoffs, filters: Filters = NO_FILTERS
         office_id,
         filters,
     )
-    stmt = _narrowed(
+    stmt = narrowed(
         stmt.join(User, User.id == Recommendation.created_by_id).where(state.is_not(None)), cut, filters.state
     )
     numbers = letter_lookups.receipt_letter_numbers(stmt.with_only_columns(Recommendation.id))

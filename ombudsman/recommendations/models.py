@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ombudsman.accounts.models import User
@@ -63,9 +63,15 @@ class Recommendation(db.Model):
     """A suggestion or corrective action addressed to one authority."""
 
     __tablename__ = "recommendations"
+    __table_args__ = (
+        # The office's recommendations in their list order: the deadlines list reads those without a clock
+        # by walking it and stops after the page (`ombudsman.deadlines.listing`); it also serves every
+        # "this office's recommendations" lookup.
+        Index("ix_recommendations_office_position", "office_id", "position", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
     kind: Mapped[RecommendationKind] = mapped_column(str_enum(RecommendationKind))

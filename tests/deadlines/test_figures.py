@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 
 from ombudsman.authorities.models import Authority, Level
 from ombudsman.clock import utcnow
-from ombudsman.deadlines import reports, settings
+from ombudsman.deadlines import listing, reports, settings
 from ombudsman.deadlines.models import PAST_DUE_STATES, Deadline, DeadlineState, Start, Unit
 from ombudsman.deadlines.states import state_of
 from ombudsman.extensions import db
@@ -208,8 +208,8 @@ def test_first_rows_of_each_state_equal_the_listing(demo, limit):
     cut = settings.state_cutoffs(demo.office, TODAY)
     for state in DeadlineState:
         filters = reports.Filters(state=state)
-        expected = db.session.execute(reports.listing(demo.office.id, cut, filters).limit(limit)).all()
-        got = reports.top(demo.office.id, cut, state, limit=limit)
+        expected = db.session.execute(listing.listing(demo.office.id, cut, filters).limit(limit)).all()
+        got = listing.top(demo.office.id, cut, state, limit=limit)
         assert [(r[0].id, r[2]) for r in got] == [(r[0].id, r[2]) for r in expected], state
-    stopped_first = reports.top(demo.office.id, cut, DeadlineState.OPEN, limit=limit)
+    stopped_first = listing.top(demo.office.id, cut, DeadlineState.OPEN, limit=limit)
     assert any(row[1].stopped_on is not None for row in stopped_first)  # stopped clocks due early come first

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ombudsman.accounts.models import User
 from ombudsman.accounts.permissions import EVERYONE, roles_required
 from ombudsman.authorities.models import Authority
+from ombudsman.deadlines import listing as deadline_list
 from ombudsman.deadlines import reports, settings
 from ombudsman.deadlines.models import ALERT_STATES, DeadlineState
 from ombudsman.deadlines.tallies import DeadlineTally
@@ -59,7 +60,7 @@ def dashboard():
     cut = settings.state_cutoffs(office, today())
     # What needs attention first, then the next deadlines still running.
     list_states = (*ALERT_STATES, DeadlineState.OPEN)
-    lists = {state: reports.top(office.id, cut, state, chosen) for state in list_states}
+    lists = {state: deadline_list.top(office.id, cut, state, chosen) for state in list_states}
     figures = reports.figures(office.id, cut, chosen, medians_for=TABLE_ROWS)
     return render_template(
         "deadlines/dashboard.html",
@@ -121,10 +122,8 @@ def listing():
     chosen = filters()
     cut = settings.state_cutoffs(office, today())
     page, per_page = page_args()
-    total, capped = reports.listing_total(office.id, cut, chosen, page * per_page + COUNT_AHEAD)
-    rows = db.session.execute(
-        reports.listing(office.id, cut, chosen).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    total, capped = deadline_list.total(office.id, cut, chosen, page * per_page + COUNT_AHEAD)
+    rows = deadline_list.page_rows(office.id, cut, chosen, offset=(page - 1) * per_page, limit=per_page)
     return render_template(
         "deadlines/list.html",
         pagination=Page(rows, page, per_page, total, capped),
