@@ -96,7 +96,7 @@ def index():
         "letter_pages/index.html",
         pagination=pagination,
         filters=filters,
-        authorities=authorities.active_authorities(),
+        authorities=authorities.authority_choices(),
     )
 
 
@@ -140,8 +140,8 @@ def draft_from_inspection(inspection_id: int):
 
 
 def _form_choices(form: LetterForm, letter: Letter) -> None:
-    active = authorities.active_authorities()
-    if letter.authority not in active:
+    active = authorities.authority_choices()
+    if letter.authority is not None and all(a.id != letter.authority.id for a in active):
         active = [letter.authority, *active]
     form.authority_id.choices = [("", "\u2014")] + [(str(a.id), a.name) for a in active]
     # Only what the letter may carry (its addressee's, in no other letter of its kind), and what it carries
