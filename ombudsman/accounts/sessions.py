@@ -3,15 +3,18 @@
 Flask-Login keeps `User.get_id()` ("<id>:<generation>") in the signed session and in the remember-me cookie.
 `load_session_user` accepts a cookie only while the user is active and the generation still matches, so
 raising the generation (logout, a password change or reset, deactivation, "log out everywhere") ends every
-session and remembered login of that user, on every device, at the next request.
+session and remembered login of that user, on every device, at the next request. `start_session` signs an
+account in on a fresh session (staff and portal sign-in alike).
 """
 
 from __future__ import annotations
 
 from functools import cache
 
+from flask_login import login_user
 from sqlalchemy import Select, bindparam, select
 
+from ombudsman import i18n
 from ombudsman.accounts.models import User
 from ombudsman.extensions import db
 
@@ -55,6 +58,18 @@ def model_of(user) -> type:
     """The mapped class of an account (`current_user` is a proxy: its own type is not the model's)."""
     unwrap = getattr(user, "_get_current_object", None)
     return type(unwrap() if unwrap is not None else user)
+
+
+def start_session(user, *, remember: bool = False) -> None:
+    """Sign `user` (a staff `User` or a `PortalUser`) in on a fresh session: nothing the browser's session
+    held survives (a planted session, a previous visitor's flashes and CSRF token) but the interface language
+    picked before signing in, which also becomes the account's saved language (an explicit choice; the
+    caller commits). With none picked, the account's saved language applies (`ombudsman.i18n.select_locale`).
+    """
+    chosen = i18n.clear_session_keeping_choice()
+    if chosen is not None:
+        user.locale = chosen
+    login_user(user, remember=remember)
 
 
 def end_all_sessions(user) -> None:

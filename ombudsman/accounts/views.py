@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from ombudsman import contracts
+from ombudsman import contracts, i18n
 from ombudsman.accounts import lockout, passwords, resets, services
 from ombudsman.accounts.commands import (
     ChangePassword,
@@ -31,7 +31,7 @@ from ombudsman.accounts.forms import (
 )
 from ombudsman.accounts.models import ApiToken, User
 from ombudsman.accounts.permissions import ADMIN, EVERYONE, public, roles_required
-from ombudsman.accounts.sessions import end_all_sessions
+from ombudsman.accounts.sessions import end_all_sessions, start_session
 from ombudsman.audit import services as audit
 from ombudsman.clock import utcnow
 from ombudsman.errors import DomainError
@@ -69,13 +69,14 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.login(Login(email=form.email.data.strip(), password=form.password.data))
-        db.session.commit()  # a failure too: it counts toward the account's lockout
         if user is None:
+            db.session.commit()  # the failure counts toward the account's lockout
             # One answer for a wrong password, an unknown e-mail and a locked account.
             form.password.errors.append(_("E-mail atau kata sandi salah."))
         else:
-            session.clear()
-            login_user(user, remember=bool(form.remember.data))
+            # The language picked on this page stays, and is saved as the account's.
+            start_session(user, remember=bool(form.remember.data))
+            db.session.commit()
             return redirect(_safe_next(request.args.get("next")), 303)
     remember_days = _as_timedelta(current_app.config["REMEMBER_COOKIE_DURATION"]).days
     return render_template("accounts/login.html", form=form, remember_days=remember_days), (
@@ -126,7 +127,7 @@ def set_language(code: str):
     verification page) send none."""
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
-    session["lang"] = code
+    i18n.choose(code)
     if current_user.is_authenticated:
         current_user.locale = code
         db.session.commit()
@@ -374,7 +375,7 @@ def reset_password(token: str):
         else:
             db.session.commit()
             logout_user()
-            session.clear()
+            i18n.clear_session_keeping_choice()  # the sign-in page next comes in the language of this one
             flash(_("Kata sandi baru disimpan. Silakan masuk."), "success")
             return redirect(url_for("accounts.login"), 303)
     return render_template(

@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from ombudsman import clock, contracts
 from ombudsman.accounts.models import Office
 from ombudsman.accounts.permissions import public
-from ombudsman.accounts.sessions import end_all_sessions
+from ombudsman.accounts.sessions import end_all_sessions, start_session
 from ombudsman.deadlines import follow_up as records
 from ombudsman.deadlines.views.common import uploads
 from ombudsman.errors import DomainError
@@ -84,11 +84,6 @@ def _safe_next(target: str | None) -> str:
     return url_for("portal.index")
 
 
-def _start_session(account, *, remember: bool = False) -> None:
-    session.clear()
-    login_user(account, remember=remember)
-
-
 # --- signing in -------------------------------------------------------------------------------------------
 
 
@@ -103,11 +98,13 @@ def login():
     if form.validate_on_submit():
         cmd = PortalSignIn(email=form.email.data.strip(), password=form.password.data)
         account = accounts.authenticate(cmd, now=clock.utcnow())
-        db.session.commit()  # a failure too: it counts toward the account's lockout
         if account is None:
+            db.session.commit()  # the failure counts toward the account's lockout
             form.password.errors.append(_("E-mail atau kata sandi salah."))
         else:
-            _start_session(account, remember=bool(form.remember.data))
+            # The language picked on this page stays, and is saved as the account's.
+            start_session(account, remember=bool(form.remember.data))
+            db.session.commit()
             return redirect(_safe_next(request.args.get("next")), 303)
     return render_template("portal/login.html", form=form, link_form=SignInLinkForm(formdata=None)), (
         200 if request.method == "GET" else 422
@@ -151,8 +148,8 @@ def use_link(token: str):
         return render_template("portal/link_expired.html"), 410
     account = link.portal_user
     letter_id, purpose = link.letter_id, link.purpose
+    start_session(account)  # as the password sign-in: the language picked on the link's page stays
     db.session.commit()
-    _start_session(account)
     if letter_id is not None:
         return redirect(url_for("portal.letter", letter_id=letter_id), 303)
     if purpose is LinkPurpose.INVITATION or account.password_hash is None:
@@ -172,9 +169,8 @@ def password():
             db.session.rollback()
             show_error(form, exc)
         else:
-            account = current_user._get_current_object()
+            start_session(current_user._get_current_object())  # this device stays, under the new generation
             db.session.commit()
-            _start_session(account)  # this device stays signed in under the new generation
             flash(_("Kata sandi disimpan."), "success")
             return redirect(url_for("portal.index"), 303)
     return render_template("portal/password.html", form=form), 200 if request.method == "GET" else 422

@@ -133,7 +133,9 @@ def listing():
 
 
 def compliance_chart(months: list[reports.MonthCompliance]) -> dict:
-    """Geometry of the monthly compliance bar chart, drawn as inline SVG by the template."""
+    """Geometry of the monthly compliance bar chart in the user units of its 720 × 220 viewBox, drawn by
+    templates/deadlines/_compliance_chart.html as columns (wide screens) or table rows (phones); each bar's
+    `pct` is the share met as a whole percent, None for a month with nothing due."""
     width, height, top, bottom, left = 720, 220, 16, 40, 36
     plot_h = height - top - bottom
     step = (width - left) / max(1, len(months))
