@@ -186,7 +186,10 @@ def issue_letter(data, letter_id: int):
     must be complete (/settings/letters/readiness): otherwise 409, with `fields.readiness` listing what is
     missing. When the office signs electronically, `signing_passphrase` unlocks the head's key first (422
     on that field when wrong or missing, 409 when the head has no key) and the letter is rendered and
-    signed (PAdES) in this request (200).
+    signed (PAdES) in this request (200). A letter left reserved as signed (`issuing: true`, `signed: true`:
+    its signing failed) needs the passphrase again while the office signs electronically; once the admin
+    turned that off, sending the issue again completes it unsigned with its number, as above (200 or 202,
+    `signed: false`).
     """
     data = data or {}
     config = current_app.config

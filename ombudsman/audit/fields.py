@@ -416,6 +416,10 @@ ACTIONS: Mapping[str, Any] = {
     "approved": _l("disetujui oleh %(user)s"),
     "returned": _l("dikembalikan ke draf oleh %(user)s"),
     "number_reserved": _l("nomor surat dipesan oleh %(user)s untuk diterbitkan"),
+    "completed_unsigned": _l(
+        "dilanjutkan sebagai surat kertas (tanpa tanda tangan elektronik) oleh %(user)s karena tanda tangan "
+        "elektronik telah dimatikan"
+    ),
     "letter_emblem": _l("lambang kop surat diunggah oleh %(user)s"),
     "issued": _l("diterbitkan oleh %(user)s"),
     "superseded": _l("diganti dengan surat baru oleh %(user)s"),

@@ -1,7 +1,8 @@
 """/admin/jobs: the office's background jobs for its admin: what waits, what runs, what failed (retry).
 
 Letters whose number is reserved but whose PDF is not stored yet are listed too, in both modes, with a
-button that renders them again (same number).
+button that renders them again (same number); a letter reserved to be signed electronically is only ever
+signed in the head's own request, so the button sends the admin to its page, which says what to do.
 """
 
 from __future__ import annotations
@@ -90,13 +91,24 @@ def retry(job_id: str):
 @bp.post("/letters/<int:letter_id>/render")
 @roles_required(ADMIN)
 def render_letter(letter_id: int):
-    """Render the PDF of one of the office's letters being issued again, with its reserved number."""
+    """Render the PDF of one of the office's letters being issued again, with its reserved number (a letter
+    reserved as signed: to its page, where the head issues it again)."""
     letter = office_record_or_404(Letter, letter_id)
     _check_csrf()
     if not letter.is_issuing:
         flash(_("Surat ini tidak sedang diterbitkan."), "error")
         return redirect(url_for("jobs.index"), 303)
     number = letter.number
+    if letter.signed:  # signed only in the head's own request, never by a job: its page says what to do
+        flash(
+            _(
+                "Surat %(number)s ditandatangani secara elektronik; hanya Kepala yang dapat "
+                "menerbitkannya lagi. Halaman surat menjelaskan caranya.",
+                number=number,
+            ),
+            "error",
+        )
+        return redirect(url_for("letters.show", letter_id=letter.id), 303)
     try:
         done = tasks.submit_letter_render(letter.id, letter.office_id)
     except Exception:  # the renderer or the queue failed again: the reservation stays

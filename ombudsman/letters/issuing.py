@@ -17,7 +17,11 @@ After issue the letter is only ever shown from its snapshot and served from its 
 In electronic-signature mode (`LetterSettings.electronic_signature`, issue 13) the head's key is unlocked
 first (`unlock_signatory`, before `reserve`: a wrong passphrase burns no number), `reserve` marks the letter
 `signed`, and the request itself renders, signs and stores it (`complete_signed`): the unlocked key never
-leaves the process (see `ombudsman.letters.signing`).
+leaves the process (see `ombudsman.letters.signing`). When that signing fails (a broken key, the time-stamping
+server down) the letter stays reserved as `signed`, and issuing again asks for the passphrase again. If the
+admin has meanwhile turned electronic-signature mode off, issuing again completes it as a paper letter
+instead (`reserve`: same number, `signed` cleared and audited as `completed_unsigned`, rendered like any
+unsigned letter); that is the way out when the key cannot sign.
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ VERIFY_PATH = "/verify/"
 #: Said by the page and the API when a render (or its submission to the queue) failed: nothing is lost.
 RENDER_FAILED = _l(
     "PDF surat belum dapat dibuat; nomor %(number)s tetap untuk surat ini. Coba terbitkan lagi sebentar lagi."
+)
+#: Said when a signing render finishes after the letter was made a paper letter (electronic signing off).
+MSG_NOW_PAPER = _l(
+    "Surat ini kini diterbitkan sebagai surat kertas karena tanda tangan elektronik dimatikan; PDF yang "
+    "ditandatangani tidak disimpan."
 )
 # Short codes are typed by people: no 0/O or 1/I to confuse.
 _SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -105,15 +114,17 @@ def unlock_signatory(
 ) -> signing.UnlockedSignatory | None:
     """In electronic-signature mode, the issuing head's key unlocked with `passphrase`; otherwise None.
 
-    Call it before `reserve`. Raises `NotFound` for another office's letter, `Forbidden` unless the user
-    is the head, `Conflict` (field `signing_passphrase`) when the head has no key, `Invalid` (same field)
-    for an empty or wrong passphrase. The passphrase is never stored or logged.
+    Call it before `reserve`. None also for a letter already reserved as `signed` once the office no longer
+    signs electronically: `reserve` completes it as a paper letter. Raises `NotFound` for another office's
+    letter, `Forbidden` unless the user is the head, `Conflict` (field `signing_passphrase`) when the head
+    has no key, `Invalid` (same field) for an empty or wrong passphrase. The passphrase is never stored or
+    logged.
     """
     access.same_office(user, letter)
     access.require(user, access.ISSUE, _l("Hanya Kepala Perwakilan yang dapat menerbitkan surat."))
     if letter.status.is_issued or (letter.is_issuing and not letter.signed):
         return None  # nothing left to sign: `reserve` answers
-    if not for_office(letter.office).electronic_signature and not letter.signed:
+    if not for_office(letter.office).electronic_signature:
         return None
     return signing.unlock(user, passphrase or "", secret_key=secret_key)
 
@@ -136,7 +147,9 @@ def reserve(
     incomplete checklist prints the "DEMO" mark (decided again at render).
 
     Returns the letter (re-read under the number lock), now `is_issuing`; a letter already issuing is
-    returned as it is (pressing "issue" again retries its render, never takes a second number). Raises
+    returned as it is (pressing "issue" again retries its render, never takes a second number), except
+    that one reserved as `signed` while the office no longer signs electronically becomes a paper letter
+    (`as_paper_when_signing_is_off`). Raises
     `Forbidden` unless the user is the head, `Invalid` for the letter date (also when it is before the
     latest letter already numbered that year: numbers follow dates) or for a recommendation that
     does not belong in the letter (`eligibility`), `Conflict` when the office is not ready (field
@@ -149,7 +162,7 @@ def reserve(
     access.same_office(user, letter)
     access.require(user, access.ISSUE, _l("Hanya Kepala Perwakilan yang dapat menerbitkan surat."))
     if letter.is_issuing:
-        return letter
+        return as_paper_when_signing_is_off(letter, user)
     readiness.check_for_issue(letter.office, base_url, enforce=require_ready)
     day = letter_date_for(letter, IssueLetter(letter_date=letter_date), today)
     counters.take_number_lock(letter.office_id, day.year)
@@ -158,7 +171,7 @@ def reserve(
     if letter.status.is_issued:
         raise Conflict(_l("Surat ini sudah diterbitkan dengan nomor %(number)s.", number=letter.number))
     if letter.is_issuing:
-        return letter
+        return as_paper_when_signing_is_off(letter, user)
     if letter.status is not LetterStatus.APPROVED:
         raise Conflict(
             _l("Surat belum disetujui; surat harus disetujui supervisor atau Kepala sebelum terbit.")
@@ -192,6 +205,31 @@ def reserve(
         letter, user, "number_reserved", {"number": number, "date": day.isoformat(), "signed": letter.signed}
     )
     db.session.flush()  # the unique (office, year, sequence) constraint speaks now, inside the transaction
+    return letter
+
+
+def as_paper_when_signing_is_off(letter: Letter, user: User) -> Letter:
+    """A reserved letter, made a paper letter when it was reserved as `signed` and the office no longer
+    signs electronically (the admin turned the mode off after its signing failed).
+
+    The number, date, token and short code stay; `signed` is cleared under the number lock (so a signing
+    render finishing meanwhile either stored first, and the letter is issued as signed, or is refused by
+    `finish`), and the letter's trail records `completed_unsigned` by `user`. Returns the letter (re-read
+    under the lock when changed); any other letter is returned as it is. The caller commits.
+    """
+    if not letter.is_issuing or not letter.signed or for_office(letter.office).electronic_signature:
+        return letter
+    counters.take_number_lock(letter.office_id, letter.year or letter.letter_date.year)
+    letter = _locked(letter.id)
+    if letter.is_issuing and letter.signed:
+        letter.signed = False
+        access.record(
+            letter,
+            user,
+            "completed_unsigned",
+            {"number": letter.number, "signed": [True, False]},
+        )
+        db.session.flush()
     return letter
 
 
@@ -239,6 +277,7 @@ class Rendered:
     pdf: bytes
     snapshot: dict
     demo: bool = False
+    signed: bool = False  # the letter was `signed` when read, so `pdf` carries its signature
 
 
 def render_reserved(
@@ -296,14 +335,15 @@ def render_reserved(
         pdf = signing.sign_pdf(
             pdf, signatory, reason=reason, location=location, timestamp_url=timestamp_url, trust_roots=roots
         )
-    return Rendered(letter_id, pdf, snapshot, demo)
+    return Rendered(letter_id, pdf, snapshot, demo, signed)
 
 
 def finish(rendered: Rendered) -> Letter:
     """Step 3: store the rendered bytes, SHA-256 and snapshot; the letter is issued. The caller commits.
 
     Under the number lock, so a concurrent finish of the same letter waits and then finds it issued (the
-    first bytes stored are kept). Raises `Conflict` when the reservation is gone, or the follow-up refused
+    first bytes stored are kept). Raises `Conflict` when the reservation is gone, when the letter was made
+    a paper letter while this render signed it (`as_paper_when_signing_is_off`), or the follow-up refused
     an escalation letter.
     """
     letter = db.session.get(Letter, rendered.letter_id)
@@ -316,6 +356,8 @@ def finish(rendered: Rendered) -> Letter:
         return letter
     if not letter.is_issuing:
         raise Conflict(_l("Surat ini belum diberi nomor untuk diterbitkan."))
+    if letter.signed != rendered.signed:
+        raise Conflict(MSG_NOW_PAPER)
     user = db.session.get(User, letter.issued_by_id)
     day = letter.letter_date
     letter.pdf, letter.pdf_sha256 = rendered.pdf, hashlib.sha256(rendered.pdf).hexdigest()

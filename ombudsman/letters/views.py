@@ -218,6 +218,11 @@ def render_show(
     if letter.received_on:
         _load_deadlines(letter)
     actions = access.allowed_actions(current_user, letter)
+    # Whether the office signs electronically now (read only where it matters: the issue form, and what a
+    # letter left reserved as signed awaits).
+    office_signs = ("issue" in actions or (letter.is_issuing and letter.signed)) and settings.for_office(
+        letter.office
+    ).electronic_signature
     setup_gaps = []
     if "issue" in actions:
         setup_gaps = readiness.missing(
@@ -240,7 +245,8 @@ def render_show(
         correction=access.pending_correction(letter) if letter.status.is_issued else None,
         trail=audit.trail("letter", letter.id),
         issue_job_status=_issue_job_status(letter),
-        electronic_signature="issue" in actions and settings.for_office(letter.office).electronic_signature,
+        electronic_signature="issue" in actions and office_signs,
+        office_signs=office_signs,
     ), status
 
 

@@ -97,7 +97,9 @@ def issue(letter_id: int):
     in production finds there the list of what is missing. The page then shows the letter being issued (it
     refreshes itself) or issued. Pressing the button on a letter being issued retries its render with the
     same number. In electronic-signature mode the head types the key's passphrase: a wrong one redisplays
-    the page (422) with no number taken, and the letter is rendered, signed and stored in this request.
+    the page (422) with no number taken, and the letter is rendered, signed and stored in this request. A
+    letter left reserved as signed (its signing failed) asks for the passphrase again while the mode is on;
+    once the admin turned it off, pressing the button issues it as a paper letter with its number.
     """
     letter = office_record_or_404(Letter, letter_id)
     form = IssueForm()
@@ -106,6 +108,7 @@ def issue(letter_id: int):
             abort(400)
         return render_show(letter, recorded_delivery_form(letter), 422, issue_form=form)
     config = current_app.config
+    was_signed = letter.is_issuing and letter.signed
     try:
         # Electronic-signature mode: the head's key opens first, so a wrong passphrase burns no number.
         signatory = issuing.unlock_signatory(
@@ -138,6 +141,14 @@ def issue(letter_id: int):
         flash(_("Instansi tujuan belum punya kontak aktif; surat tidak dikirim elektronik."), "error")
     letter_id, office_id, number, signed = letter.id, letter.office_id, letter.number, letter.signed
     db.session.commit()
+    if was_signed and not signed:  # its signing failed, then the admin turned electronic signing off
+        flash(
+            _(
+                "Tanda tangan elektronik dimatikan: surat ini diterbitkan sebagai surat kertas, tanpa tanda "
+                "tangan elektronik, dengan nomor yang sudah dipesan."
+            ),
+            "info",
+        )
     try:
         if signed:  # rendered, signed and stored here: the unlocked key never leaves this process
             issuing.complete_signed(
