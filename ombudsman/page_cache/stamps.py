@@ -7,36 +7,46 @@ can show raise the version of the scope a written row belongs to. No write path 
 Core bulk statements, the CLI, a migration's SQL all fire the triggers. `read(office_id)` gives the pair a
 page is cached under.
 
-The tables, declared once here (the migration `data_stamps` keeps its own frozen copy; a test checks that
+The tables, declared once here (the migrations keep their own frozen copies; a test checks that
 the installed triggers match these lists):
 
 - `OFFICE_TABLES`: rows with an `office_id`; a write stamps that office (both offices when a row moves).
 - `CHILD_TABLES`: rows without one, stamped with their parent's office (`COALESCE(..., 0)`: when the
-  parent is gone in the same transaction, scope 0, and the parent's own delete stamped the office).
+  parent is already gone, as in a cascaded delete, scope 0, and the parent's own delete stamped the office).
 - `NATIONAL_TABLES`: reference data; a write stamps scope 0 (an office row also stamps its own scope,
   which creates the office's row when the office is inserted).
 - `UNSTAMPED`: tables no cached page shows, or that only change with a stamped table, each with why.
 
 `WATCHED_COLUMNS` restricts the UPDATE triggers of accounts to what a page shows: a sign-in writes
-`last_login_at`, `failed_logins`, `session_generation`, and must not empty every cache of the office.
+`last_login_at`, `failed_logins`, `session_generation`, and a language switch writes `locale` (the language
+is part of a kept page's key); neither must empty every cache of the office.
 
-Every write runs `INSERT ... ON CONFLICT (scope) DO UPDATE SET version = version + 1`. A version only ever
-grows: the row of a deleted office stays, so a page cached for it can never match again.
+Every write raises the version of its scope (`INSERT ... ON CONFLICT (scope) DO UPDATE SET version =
+version + 1`). A version only ever grows: the row of a deleted office stays, so a page cached for it can
+never match again.
 
 - SQLite: ordinary AFTER INSERT / UPDATE / DELETE row triggers; the database has one writer at a time.
-- PostgreSQL: one `CREATE CONSTRAINT TRIGGER ... DEFERRABLE INITIALLY DEFERRED FOR EACH ROW` per table,
-  calling `data_stamps_<table>()`, which calls `data_stamps_bump(scope)`. Deferred, the triggers run at
-  COMMIT, after every lock the transaction's own work takes, so the stamp row is locked last and for
-  microseconds, and a stamp never waits while holding a data row. `data_stamps_bump` raises a scope at most
-  once per transaction (a transaction-local setting `ombudsman.stamped_<scope>` remembers it): a bulk
-  load of a million rows costs one UPDATE per office. Two transactions that each stamp two or more scopes
-  (say national data and an office's) in opposite orders can still deadlock on the stamp rows at COMMIT;
-  PostgreSQL then aborts one of them, which may be retried. A transaction of one office never can.
-  TRUNCATE fires no row trigger: nothing in the application truncates.
+- PostgreSQL: three `CREATE CONSTRAINT TRIGGER ... DEFERRABLE INITIALLY DEFERRED FOR EACH ROW` per table,
+  named as on SQLite. Their WHEN, evaluated as the row is written (PostgreSQL does not defer a constraint
+  trigger's WHEN), calls `data_stamps_note(scopes)`, which adds the row's scopes to transaction-local
+  settings (`ombudsman.stamps_noted`, `ombudsman.stamps_pending`) and is true only for the row that finds
+  nothing pending: that row alone queues `data_stamps_flush()`, so a bulk load of a million rows queues
+  one deferred event and raises each office once. At COMMIT, after every statement has noted its scopes,
+  the flush locks the pending stamp rows in ascending scope order (`SELECT ... ORDER BY scope FOR UPDATE`)
+  and raises them in one statement: the stamp rows are locked last (after every lock of the transaction's
+  own work), for microseconds, and always in the same order, so two COMMITs that stamp the same scopes (an
+  office and national data, or two offices when users move between them) wait for each other but never
+  deadlock on them. A scope is raised once per transaction; one first noted after the flush has run (by a
+  write of another deferred trigger at COMMIT, or after `SET CONSTRAINTS ALL IMMEDIATE`) finds nothing
+  pending and queues a flush of its own. The settings follow savepoints: a rolled-back savepoint forgets
+  its notes together with the flush it queued. Nothing in the application sets constraints immediate
+  (that would lock stamp rows statement by statement, in the order of the writes; the rolled-back tests
+  do, so that pages kept during a test see its changes). TRUNCATE fires no row trigger: nothing in the
+  application truncates.
 
 The triggers are created with the tables (`db.create_all()`, the tests; an `after_create` of the metadata)
-and by the migration (deployed databases). On SQLite a later `batch_alter_table` of a stamped table drops
-its triggers: that migration must create them again.
+and by the migrations (deployed databases: `ada54bba5d5b`, then `874c3b296dc7`). On SQLite a later
+`batch_alter_table` of a stamped table drops its triggers: that migration must create them again.
 """
 
 from __future__ import annotations
@@ -74,17 +84,17 @@ OFFICE_TABLES: tuple[str, ...] = (
     "users",
 )
 
-#: Tables stamped through their parent: table -> the SQL of its office, `{row}` standing for NEW or OLD.
-CHILD_TABLES: dict[str, str] = {
-    "checklist_answers": "(SELECT office_id FROM inspections WHERE id = {row}.inspection_id)",
-    "finding_forms": "(SELECT office_id FROM findings WHERE id = {row}.finding_id)",
-    "inspection_team": "(SELECT office_id FROM inspections WHERE id = {row}.inspection_id)",
-    "letter_copies": "(SELECT office_id FROM letters WHERE id = {row}.letter_id)",
-    "letter_receipts": "(SELECT office_id FROM letters WHERE id = {row}.letter_id)",
-    "letter_recommendations": "(SELECT office_id FROM letters WHERE id = {row}.letter_id)",
-    "portal_deliveries": "(SELECT office_id FROM letters WHERE id = {row}.letter_id)",
-    "recommendation_findings": "(SELECT office_id FROM recommendations WHERE id = {row}.recommendation_id)",
-    "reminder_notices": "(SELECT office_id FROM deadlines WHERE id = {row}.deadline_id)",
+#: Tables stamped through their parent: table -> (the parent table, the column holding its id).
+CHILD_TABLES: dict[str, tuple[str, str]] = {
+    "checklist_answers": ("inspections", "inspection_id"),
+    "finding_forms": ("findings", "finding_id"),
+    "inspection_team": ("inspections", "inspection_id"),
+    "letter_copies": ("letters", "letter_id"),
+    "letter_receipts": ("letters", "letter_id"),
+    "letter_recommendations": ("letters", "letter_id"),
+    "portal_deliveries": ("letters", "letter_id"),
+    "recommendation_findings": ("recommendations", "recommendation_id"),
+    "reminder_notices": ("deadlines", "deadline_id"),
 }
 
 #: National reference data: a write stamps scope 0 (`offices` also stamps the office itself).
@@ -99,10 +109,12 @@ NATIONAL_TABLES: tuple[str, ...] = (
     "routing_rules",
 )
 
-#: Tables whose UPDATE stamps only when one of these columns is set (sign-in bookkeeping does not).
+#: Tables whose UPDATE stamps only when one of these columns is set: not by sign-in bookkeeping, nor by a
+#: language switch (`locale`: the language is part of a kept page's key, and no page shows another
+#: account's language).
 WATCHED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "users": ("office_id", "name", "email", "role", "locale", "active"),
-    "portal_users": ("name", "email", "authority_id", "active", "locale"),
+    "users": ("office_id", "name", "email", "role", "active"),
+    "portal_users": ("name", "email", "authority_id", "active"),
 }
 
 #: Tables without triggers -> why no cached page needs them stamped.
@@ -181,6 +193,7 @@ _UPSERT = (
     "INSERT INTO data_stamps (scope, version) {values} "
     "ON CONFLICT (scope) DO UPDATE SET version = data_stamps.version + 1"
 )
+_OPS = ("insert", "update", "delete")
 
 
 def stamped_tables() -> tuple[str, ...]:
@@ -188,17 +201,27 @@ def stamped_tables() -> tuple[str, ...]:
     return (*OFFICE_TABLES, *CHILD_TABLES, *NATIONAL_TABLES)
 
 
-def scopes(table: str) -> tuple[str, ...]:
-    """The SQL of the scopes a row of `table` stamps, `{row}` standing for NEW or OLD."""
+def scopes(table: str, row: str, dialect: str) -> tuple[str, ...]:
+    """The SQL expressions of the scopes a row of `table` stamps, `row` being NEW or OLD. On PostgreSQL
+    they go into a trigger's WHEN, which allows no subquery: a child's office comes from its function
+    `data_stamps_<table>_office(parent id)`."""
     if table in OFFICE_TABLES:
-        return ("{row}.office_id",)
+        return (f"{row}.office_id",)
     if table in CHILD_TABLES:
-        return (f"COALESCE({CHILD_TABLES[table]}, {NATIONAL})",)
+        parent, key = CHILD_TABLES[table]
+        if dialect == "postgresql":
+            return (f"data_stamps_{table}_office({row}.{key})",)
+        return (_parent_office(parent, f"{row}.{key}"),)
     if table == "offices":
-        return (str(NATIONAL), "{row}.id")
+        return (str(NATIONAL), f"{row}.id")
     if table in NATIONAL_TABLES:
         return (str(NATIONAL),)
     raise KeyError(table)
+
+
+def _parent_office(parent: str, parent_id: str) -> str:
+    """The SQL of the office of `parent`'s row `parent_id` (SQL), or 0 when the row is gone."""
+    return f"COALESCE((SELECT office_id FROM {parent} WHERE id = {parent_id}), {NATIONAL})"  # noqa: S608 - listed names
 
 
 def _update_event(table: str) -> str:
@@ -208,8 +231,7 @@ def _update_event(table: str) -> str:
 
 def sqlite_triggers(table: str) -> tuple[str, ...]:
     """The three SQLite triggers of `table`: `data_stamps_<table>_insert`, `_update`, `_delete`."""
-    new = [s.format(row="NEW") for s in scopes(table)]
-    old = [s.format(row="OLD") for s in scopes(table)]
+    new, old = scopes(table, "NEW", "sqlite"), scopes(table, "OLD", "sqlite")
 
     def body(statements) -> str:
         return "BEGIN " + " ".join(f"{s};" for s in statements) + " END"
@@ -232,36 +254,73 @@ def sqlite_triggers(table: str) -> tuple[str, ...]:
     )
 
 
-#: PostgreSQL: raise a scope once per transaction (called at COMMIT by the deferred triggers).
-POSTGRES_BUMP = (
-    "CREATE OR REPLACE FUNCTION data_stamps_bump(stamp_scope integer) RETURNS void LANGUAGE plpgsql AS $$ "
+#: PostgreSQL, called by every trigger's WHEN as the row is written: add the row's scopes (integers, NULLs
+#: skipped) to the transaction's noted scopes (`ombudsman.stamps_noted`, ",3,0,") and the new ones to those
+#: pending (`ombudsman.stamps_pending`, "3,0,"). True only when nothing was pending: that row queues the
+#: transaction's one `data_stamps_flush` for COMMIT. A scope is noted once per transaction; the settings
+#: are transaction-local, so a rolled-back savepoint forgets its notes along with its queued flush.
+POSTGRES_NOTE = (
+    "CREATE OR REPLACE FUNCTION data_stamps_note(stamp_scopes integer[]) RETURNS boolean "
+    "LANGUAGE plpgsql AS $$ "
+    "DECLARE noted text := COALESCE(NULLIF(current_setting('ombudsman.stamps_noted', true), ''), ','); "
+    "pending text; added text := ''; stamp_scope integer; "
     "BEGIN "
-    "IF stamp_scope IS NULL "
-    "OR current_setting('ombudsman.stamped_' || stamp_scope, true) = '1' THEN RETURN; END IF; "
-    + _UPSERT.format(values="VALUES (stamp_scope, 1)")
-    + "; PERFORM set_config('ombudsman.stamped_' || stamp_scope, '1', true); "
+    "FOREACH stamp_scope IN ARRAY stamp_scopes LOOP "
+    "IF stamp_scope IS NOT NULL AND strpos(noted, ',' || stamp_scope || ',') = 0 THEN "
+    "noted := noted || stamp_scope || ','; added := added || stamp_scope || ','; "
+    "END IF; END LOOP; "
+    "IF added = '' THEN RETURN false; END IF; "
+    "pending := COALESCE(current_setting('ombudsman.stamps_pending', true), ''); "
+    "PERFORM set_config('ombudsman.stamps_noted', noted, true); "
+    "PERFORM set_config('ombudsman.stamps_pending', pending || added, true); "
+    "RETURN pending = ''; "
+    "END $$"
+)
+
+#: PostgreSQL, the deferred trigger function (at COMMIT, after every statement has noted its scopes):
+#: lock the pending scopes' rows in ascending order, then raise them all in one statement.
+POSTGRES_FLUSH = (
+    "CREATE OR REPLACE FUNCTION data_stamps_flush() RETURNS trigger LANGUAGE plpgsql AS $$ "  # noqa: S608
+    "DECLARE pending integer[] := string_to_array("
+    "rtrim(COALESCE(current_setting('ombudsman.stamps_pending', true), ''), ','), ',')::integer[]; "
+    "BEGIN "
+    "IF cardinality(pending) = 0 THEN RETURN NULL; END IF; "
+    "PERFORM set_config('ombudsman.stamps_pending', '', true); "
+    "PERFORM 1 FROM data_stamps WHERE scope = ANY (pending) ORDER BY scope FOR UPDATE; "
+    + _UPSERT.format(values="SELECT stamp_scope, 1 FROM unnest(pending) AS stamp_scope ORDER BY stamp_scope")
+    + "; RETURN NULL; "
     "END $$"
 )
 
 
-def postgres_triggers(table: str) -> tuple[str, str]:
-    """The PostgreSQL function `data_stamps_<table>()` and its deferred constraint trigger (same name)."""
-    name = f"data_stamps_{table}"
-
-    def bumps(row: str) -> str:
-        return " ".join(f"PERFORM data_stamps_bump({s.format(row=row)});" for s in scopes(table))
-
-    function = (
-        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF TG_OP <> 'DELETE' THEN {bumps('NEW')} END IF; "
-        f"IF TG_OP <> 'INSERT' THEN {bumps('OLD')} END IF; "
-        "RETURN NULL; END $$"
+def postgres_functions(table: str) -> tuple[str, ...]:
+    """The PostgreSQL functions of `table`'s triggers beside the shared ones: a child table's
+    `data_stamps_<table>_office(parent id)`, its parent's office or 0 when the parent is gone."""
+    if table not in CHILD_TABLES:
+        return ()
+    parent, _key = CHILD_TABLES[table]
+    return (
+        f"CREATE OR REPLACE FUNCTION data_stamps_{table}_office(parent_id integer) RETURNS integer "
+        f"LANGUAGE sql STABLE AS $$ SELECT {_parent_office(parent, '$1')} $$",
     )
-    trigger = (
-        f"CREATE CONSTRAINT TRIGGER {name} AFTER INSERT OR {_update_event(table)} OR DELETE ON {table} "
-        f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {name}()"
+
+
+def postgres_triggers(table: str) -> tuple[str, ...]:
+    """The three deferred constraint triggers of `table` (`data_stamps_<table>_insert`, `_update`,
+    `_delete`): each notes the row's scopes in its WHEN, so only the transaction's first noting row queues
+    `data_stamps_flush()` for COMMIT."""
+    new, old = scopes(table, "NEW", "postgresql"), scopes(table, "OLD", "postgresql")
+    events = {
+        "insert": ("INSERT", new),
+        "update": (_update_event(table), (*new, *old)),
+        "delete": ("DELETE", old),
+    }
+    return tuple(
+        f"CREATE CONSTRAINT TRIGGER data_stamps_{table}_{op} AFTER {event} ON {table} "
+        f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (data_stamps_note(ARRAY[{', '.join(row)}])) "
+        "EXECUTE FUNCTION data_stamps_flush()"
+        for op, (event, row) in events.items()
     )
-    return function, trigger
 
 
 def trigger_statements(dialect: str, tables=None) -> tuple[str, ...]:
@@ -269,29 +328,32 @@ def trigger_statements(dialect: str, tables=None) -> tuple[str, ...]:
     ("sqlite" or "postgresql"); the tables and `data_stamps` must exist."""
     tables = stamped_tables() if tables is None else tables
     if dialect == "postgresql":
-        return (POSTGRES_BUMP, *(s for t in tables for s in postgres_triggers(t)))
+        return (
+            POSTGRES_NOTE,
+            POSTGRES_FLUSH,
+            *(s for t in tables for s in (*postgres_functions(t), *postgres_triggers(t))),
+        )
     return tuple(s for t in tables for s in sqlite_triggers(t))
 
 
 def drop_statements(dialect: str, tables=None) -> tuple[str, ...]:
-    """The statements dropping the triggers (and PostgreSQL functions) of `tables` (default: all)."""
+    """The statements dropping the triggers of `tables` (default: all), on PostgreSQL with their functions
+    (the shared `data_stamps_note` and `data_stamps_flush` only with every stamped table)."""
     tables = stamped_tables() if tables is None else tables
-    if dialect == "postgresql":
-        return (
-            *(
-                s
-                for t in tables
-                for s in (
-                    f"DROP TRIGGER IF EXISTS data_stamps_{t} ON {t}",
-                    f"DROP FUNCTION IF EXISTS data_stamps_{t}()",
-                )
-            ),
-            "DROP FUNCTION IF EXISTS data_stamps_bump(integer)",
-        )
-    return tuple(f"DROP TRIGGER IF EXISTS data_stamps_{t}_{op}" for t in tables for op in _OPS)
+    if dialect != "postgresql":
+        return tuple(f"DROP TRIGGER IF EXISTS data_stamps_{t}_{op}" for t in tables for op in _OPS)
+    shared = (
+        ("DROP FUNCTION IF EXISTS data_stamps_note(integer[])", "DROP FUNCTION IF EXISTS data_stamps_flush()")
+        if set(tables) >= set(stamped_tables())
+        else ()
+    )
+    return (
+        *(f"DROP TRIGGER IF EXISTS data_stamps_{t}_{op} ON {t}" for t in tables for op in _OPS),
+        *(f"DROP FUNCTION IF EXISTS data_stamps_{t}_office(integer)" for t in tables if t in CHILD_TABLES),
+        *shared,
+    )
 
 
-_OPS = ("insert", "update", "delete")
 _NATIONAL_ROW = "INSERT INTO data_stamps (scope, version) VALUES (0, 0) ON CONFLICT (scope) DO NOTHING"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from ombudsman.accounts.models import User
 from ombudsman.authorities.models import Authority
 from ombudsman.extensions import db
 from ombudsman.inspections import services as inspections
@@ -99,6 +100,18 @@ def test_users_and_languages_never_see_each_others_pages(demo, login):
     english = inspector.get("/findings/")
     assert english.headers["X-Page-Cache"] == "miss"
     assert '<html lang="en">' in english.get_data(as_text=True)
+
+
+def test_a_colleagues_language_switch_keeps_the_offices_pages(demo, login):
+    """The language is part of the key: switching it saves `users.locale`, which no page shows, so the
+    other users' kept pages stay (they were all emptied); a change of name still renders them afresh."""
+    inspector, supervisor = login("inspector@demo.test"), login("supervisor@demo.test")
+    assert inspector.get("/findings/").headers["X-Page-Cache"] == "miss"
+    assert supervisor.get("/lang/en?next=/findings/").status_code == 303
+    assert inspector.get("/findings/").headers["X-Page-Cache"] == "hit"
+    db.session.get(User, demo.users["supervisor"].id).name = "Supervisor Baru"
+    db.session.commit()
+    assert inspector.get("/findings/").headers["X-Page-Cache"] == "miss"
 
 
 def test_a_page_with_a_message_waiting_is_shown_once_and_never_kept(demo, login):

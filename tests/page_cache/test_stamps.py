@@ -1,32 +1,30 @@
 """Data stamps (issue 12): every committed write raises exactly the scope it belongs to (an office, or 0 for
-national reference data), a rollback raises nothing, sign-in bookkeeping raises nothing, a bulk load raises
-an office once per transaction on PostgreSQL; every table is classified once and every stamped table has
-its triggers, from `db.create_all()` and from the migration (whose downgrade leaves none behind).
+national reference data), a rollback (of a savepoint too) raises nothing, sign-in bookkeeping and language
+switches raise nothing, a bulk load raises an office once per transaction on PostgreSQL, and two
+PostgreSQL COMMITs stamping the same scopes in opposite orders both succeed. The triggers themselves and the
+migrations: `test_stamp_triggers.py`.
 
 Runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL. The PostgreSQL triggers are deferred to COMMIT,
 so the write tests commit for real (`committed`)."""
 
 from __future__ import annotations
 
-import os
+import threading
+import time
 from collections import Counter
 from datetime import UTC, date, datetime
 
 import pytest
-from flask_migrate import downgrade, upgrade
-from sqlalchemy import Connection, delete, insert, inspect, select, text, update
+from sqlalchemy import Connection, delete, insert, select, text, update
 
-from ombudsman import create_app
 from ombudsman.accounts.models import Office, Role, User
 from ombudsman.authorities.models import Authority
 from ombudsman.deadlines.models import CalendarDay, CalendarDayKind
 from ombudsman.extensions import db
 from ombudsman.inspections.models import Finding, inspection_team
 from ombudsman.page_cache import stamps
-from tests.databases import brand_new_database
-
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-BEFORE = "e56f4111d145"  # the head before data stamps
+from ombudsman.portal.models import PortalUser
+from tests.portal.portal_testing import PortalBrowser, add_contact, portal_account
 
 
 def _versions() -> Counter:
@@ -149,6 +147,43 @@ def test_a_sign_in_raises_nothing_and_a_role_change_does(demo):
 
 
 @pytest.mark.committed
+def test_a_language_switch_raises_nothing_and_a_name_change_does(demo, login):
+    """The language is part of a kept page's key and no page shows another user's: switching it (GET
+    /lang/<code>, which saves `users.locale`) must not empty every kept page of the office."""
+    kupang, inspector = demo.office.id, demo.users["inspector"].id
+    browser = login("inspector@demo.test")
+    before = _versions()
+    assert browser.get("/lang/en?next=/").status_code == 303
+    assert _raised(before) == {}
+    assert db.session.get(User, inspector).locale == "en"
+
+    before = _versions()
+    db.session.get(User, inspector).name = "Yohanes Inspektur"
+    db.session.commit()
+    assert _raised(before) == {kupang: 1}
+
+
+@pytest.mark.committed
+def test_a_portal_accounts_language_switch_raises_nothing_and_a_name_change_does(app, demo):
+    """A portal account's language switch saved `portal_users.locale`, which stamped national data: every
+    kept page of every office."""
+    contact = add_contact(demo.pemkot, demo.users["admin"], name="Maria Fernandez", email="maria@kota.test")
+    db.session.commit()
+    account = portal_account(contact).id
+    portal = PortalBrowser(app.test_client())
+    assert portal.login("maria@kota.test").status_code == 303
+    before = _versions()
+    assert portal.get("/lang/en?next=/portal/").status_code == 303
+    assert _raised(before) == {}
+    assert db.session.get(PortalUser, account).locale == "en"
+
+    before = _versions()
+    db.session.get(PortalUser, account).name = "Maria F. Fernandez"
+    db.session.commit()
+    assert _raised(before) == {stamps.NATIONAL: 1}
+
+
+@pytest.mark.committed
 def test_a_bulk_insert_of_a_thousand_findings_raises_the_office_once_per_transaction(demo):
     kupang, inspection, author = demo.office.id, demo.inspection, demo.users["inspector"]
     rows = [
@@ -173,6 +208,120 @@ def test_a_bulk_insert_of_a_thousand_findings_raises_the_office_once_per_transac
         assert raised[kupang] >= 1
 
 
+def _day(office: int, n: int):
+    """An INSERT of a closed day of August 2018 in `office`."""
+    return insert(CalendarDay).values(
+        office_id=office, day=date(2018, 8, n), kind=CalendarDayKind.CLOSED, reason="Libur daerah"
+    )
+
+
+@pytest.mark.committed
+def test_a_rolled_back_savepoint_raises_nothing_and_the_rest_of_its_transaction_does(demo, bali):
+    kupang = demo.office.id
+    before = _versions()
+    savepoint = db.session.begin_nested()
+    db.session.execute(_day(kupang, 20))  # the transaction's first write, forgotten with the savepoint
+    savepoint.rollback()
+    db.session.execute(_day(bali.id, 20))
+    db.session.commit()
+    assert _raised(before) == {bali.id: 1}
+
+    before = _versions()
+    db.session.execute(_day(kupang, 21))
+    savepoint = db.session.begin_nested()
+    db.session.execute(_day(bali.id, 21))
+    db.session.execute(update(Authority).values(phone="0380-000"))
+    savepoint.rollback()
+    db.session.commit()
+    assert _raised(before) == {kupang: 1}
+
+
+@pytest.mark.committed
+def test_scopes_written_after_the_stamps_were_raised_still_rise_once(demo, bali):
+    """PostgreSQL: `SET CONSTRAINTS ALL IMMEDIATE` raises what is pending there and then; what the
+    transaction writes afterwards is raised at COMMIT, each scope once per transaction. A savepoint rolled
+    back after raising stamps raises them again at COMMIT."""
+    if not _is_postgres():
+        pytest.skip("SQLite raises stamps row by row")
+    kupang = demo.office.id
+    before = _versions()
+    db.session.execute(_day(kupang, 20))
+    db.session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+    db.session.execute(text("SET CONSTRAINTS ALL DEFERRED"))
+    db.session.execute(_day(bali.id, 20))
+    db.session.execute(_day(kupang, 21))
+    db.session.execute(update(Authority).values(phone="0380-000"))
+    db.session.commit()
+    assert _raised(before) == {kupang: 1, bali.id: 1, stamps.NATIONAL: 1}
+
+    before = _versions()
+    db.session.execute(_day(kupang, 22))
+    savepoint = db.session.begin_nested()
+    db.session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+    db.session.execute(_day(bali.id, 22))
+    savepoint.rollback()
+    db.session.commit()
+    assert _raised(before) == {kupang: 1}
+
+
+def _commit_in_thread(conn: Connection, errors: list) -> threading.Thread:
+    def commit():
+        try:
+            conn.commit()
+        except Exception as error:  # noqa: BLE001 - the test reports what each COMMIT raised
+            errors.append(error)
+
+    thread = threading.Thread(target=commit)
+    thread.start()
+    return thread
+
+
+def _wait_until_waiting(watcher: Connection, pids: list[int]) -> None:
+    """Until every backend of `pids` waits for a lock (pg_locks is read afresh by every statement)."""
+    query = text("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND pid = ANY(:pids)")
+    deadline = time.monotonic() + 10
+    while watcher.execute(query, {"pids": pids}).scalar() < len(pids):
+        assert time.monotonic() < deadline, "a COMMIT never waited for the stamp rows"
+        time.sleep(0.02)
+
+
+@pytest.mark.committed
+def test_two_transactions_stamping_offices_in_opposite_orders_both_commit(demo, bali):
+    """One transaction writes Bali's data, national data, then Kupang's; another Kupang's, national data,
+    then Bali's. A third keeps the national stamp row locked until both are committing, so that each has
+    stamped its first office and waits for scope 0. Stamping in the order of the writes, one COMMIT then
+    waited for the other's first office while holding scope 0 and PostgreSQL aborted it (deadlock
+    detected); stamped in ascending scope order, both commit and every stamp rises twice."""
+    if not _is_postgres():
+        pytest.skip("SQLite has one writer at a time")
+    kupang = demo.office.id
+    before = _versions()
+    db.session.rollback()
+
+    def authority(authority_id: int):
+        return update(Authority).where(Authority.id == authority_id).values(phone="0380-821")
+
+    errors: list[Exception] = []
+    with db.engine.connect() as holder, db.engine.connect() as one, db.engine.connect() as two:
+        holder.execute(text("SELECT 1 FROM data_stamps WHERE scope = 0 FOR UPDATE"))
+        for statement in (_day(bali.id, 20), authority(demo.pemkot.id), _day(kupang, 20)):
+            one.execute(statement)
+        for statement in (_day(kupang, 21), authority(demo.dinas.id), _day(bali.id, 21)):
+            two.execute(statement)
+        pids = [c.execute(text("SELECT pg_backend_pid()")).scalar() for c in (one, two)]
+        threads = [_commit_in_thread(one, errors), _commit_in_thread(two, errors)]
+        _wait_until_waiting(holder, pids)
+        holder.rollback()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert not any(thread.is_alive() for thread in threads)
+
+    assert errors == []
+    assert _raised(before) == {stamps.NATIONAL: 2, kupang: 2, bali.id: 2}
+    days = db.session.execute(select(CalendarDay.office_id, CalendarDay.day)).all()
+    assert len(days) == 4
+
+
 # --- reading ---------------------------------------------------------------------------------------------
 
 
@@ -188,151 +337,3 @@ def test_read_gives_the_versions_and_zone_or_none_when_a_row_is_missing(app, dem
     assert stamps.read(999) is None  # a row, but no such office
     db.session.execute(delete(stamps.DataStamp).where(stamps.DataStamp.scope == 0))
     assert stamps.read(office) is None
-
-
-# --- the table lists and the installed triggers ------------------------------------------------------------
-
-LISTS = {
-    "office": set(stamps.OFFICE_TABLES),
-    "child": set(stamps.CHILD_TABLES),
-    "national": set(stamps.NATIONAL_TABLES),
-    "unstamped": set(stamps.UNSTAMPED),
-}
-FTS_INDEXES = ("findings_fts", "letters_fts", "authorities_fts")
-
-
-def _lists_of(table: str) -> list[str]:
-    # An FTS5 index's shadow tables (findings_fts_data, ...) go with the index.
-    name = next((fts for fts in FTS_INDEXES if table.startswith(fts)), table)
-    return [kind for kind, tables in LISTS.items() if name in tables]
-
-
-def test_every_table_is_in_exactly_one_list():
-    unclassified = {t: _lists_of(t) for t in db.metadata.tables if len(_lists_of(t)) != 1}
-    assert unclassified == {}
-    # No list names a table the models do not have (but the migrations' and the FTS indexes').
-    listed = set().union(*LISTS.values())
-    assert listed - set(db.metadata.tables) == {"alembic_version", *FTS_INDEXES}
-    assert all(reason.strip() for reason in stamps.UNSTAMPED.values())
-    assert set(stamps.WATCHED_COLUMNS) <= set(stamps.stamped_tables())
-
-
-def _installed(conn: Connection) -> dict[str, set[str]]:
-    """Table -> the names of its data stamp triggers in the database of `conn`."""
-    if conn.dialect.name == "postgresql":
-        rows = conn.execute(
-            text(
-                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE t.tgname LIKE 'data_stamps%' AND t.tgdeferrable AND t.tginitdeferred"
-            )
-        )
-    else:
-        rows = conn.execute(
-            text(
-                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'data_stamps%'"
-            )
-        )
-    installed: dict[str, set[str]] = {}
-    for table, name in rows:
-        installed.setdefault(table, set()).add(name)
-    return installed
-
-
-def _expected(dialect: str) -> dict[str, set[str]]:
-    if dialect == "postgresql":
-        return {t: {f"data_stamps_{t}"} for t in stamps.stamped_tables()}
-    return {
-        t: {f"data_stamps_{t}_{op}" for op in ("insert", "update", "delete")} for t in stamps.stamped_tables()
-    }
-
-
-def _definitions(conn: Connection) -> dict[str, str]:
-    """SQLite: trigger name -> its SQL; PostgreSQL: function name -> its body (what lies between the $$)."""
-    if conn.dialect.name == "postgresql":
-        query = "SELECT proname, prosrc FROM pg_proc WHERE proname LIKE 'data_stamps%'"
-    else:
-        query = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'data_stamps%'"
-    return dict(conn.execute(text(query)).all())
-
-
-def _module_definitions(dialect: str) -> dict[str, str]:
-    if dialect == "postgresql":
-        functions = [
-            s for s in stamps.trigger_statements(dialect) if s.startswith("CREATE OR REPLACE FUNCTION")
-        ]
-        return {s.split("FUNCTION ")[1].split("(")[0]: s.split("$$")[1] for s in functions}
-    return {s.split()[2]: s for s in stamps.trigger_statements(dialect)}
-
-
-def _assert_triggers_match_the_lists(conn: Connection) -> None:
-    assert _installed(conn) == _expected(conn.dialect.name)
-    # The same SQL as the module's (from `create_all()`, or the migration's frozen copy).
-    assert _definitions(conn) == _module_definitions(conn.dialect.name)
-    # Every table of the database is classified, the FTS shadow tables included.
-    tables = set(inspect(conn).get_table_names())
-    assert {t: _lists_of(t) for t in tables if len(_lists_of(t)) != 1} == {}
-
-
-def test_the_database_has_the_triggers_of_every_stamped_table(app):
-    _assert_triggers_match_the_lists(db.session.connection())
-
-
-# --- the migration ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database_url(request, tmp_path):
-    """A brand-new empty database on each backend (PostgreSQL only when TEST_DATABASE_URL is set)."""
-    if request.param == "postgresql" and not TEST_DATABASE_URL.startswith("postgresql"):
-        pytest.skip("TEST_DATABASE_URL names no PostgreSQL server")
-    with brand_new_database(tmp_path, "stamps", postgres=request.param == "postgresql") as url:
-        yield url
-
-
-OFFICE_SQL = (
-    "INSERT INTO offices (name, short_name, province, city, address, phone, email, website, head_name, "
-    "head_title, timezone, created_at) VALUES (:name, '', 'NTT', 'Kupang', '', '', '', '', '', '', "
-    "'Asia/Makassar', '2018-07-30 00:00:00')"
-)
-
-
-def test_the_migration_stamps_existing_offices_installs_the_triggers_and_downgrades(empty_database_url):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url})
-    with app.app_context():
-        upgrade(revision=BEFORE)
-        with db.engine.begin() as conn:
-            conn.execute(text(OFFICE_SQL), {"name": "Perwakilan NTT"})
-
-        upgrade()
-
-        with db.engine.begin() as conn:
-            assert conn.execute(text("SELECT scope, version FROM data_stamps ORDER BY scope")).all() == [
-                (0, 0),
-                (1, 0),
-            ]
-            _assert_triggers_match_the_lists(conn)
-        with db.engine.begin() as conn:
-            conn.execute(text(OFFICE_SQL), {"name": "Perwakilan Bali"})
-            conn.execute(text("UPDATE offices SET phone = '0380' WHERE id = 1"))
-        with db.engine.begin() as conn:
-            stamped = conn.execute(text("SELECT scope, version FROM data_stamps ORDER BY scope")).all()
-        # PostgreSQL raises scope 0 once per transaction, SQLite once per row.
-        national = 1 if db.engine.dialect.name == "postgresql" else 2
-        assert stamped == [(0, national), (1, 1), (2, 1)]
-
-        db.session.remove()  # PostgreSQL: no open transaction may hold a lock on a table being dropped
-        downgrade(revision=BEFORE)
-
-        assert "data_stamps" not in inspect(db.engine).get_table_names()
-        with db.engine.begin() as conn:
-            assert _installed(conn) == {}
-            if db.engine.dialect.name == "postgresql":
-                functions = conn.execute(
-                    text("SELECT proname FROM pg_proc WHERE proname LIKE 'data_stamps%'")
-                )
-                assert functions.all() == []
-            # No trigger left that writes to the dropped table.
-            conn.execute(text(OFFICE_SQL), {"name": "Perwakilan Papua"})
-            conn.execute(text("UPDATE offices SET phone = '0967'"))
-            conn.execute(text("DELETE FROM offices WHERE name = 'Perwakilan Papua'"))
-        db.engine.dispose()
