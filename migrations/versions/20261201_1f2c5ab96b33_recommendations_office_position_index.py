@@ -1,7 +1,7 @@
 """recommendations: an index on (office, position, id) in place of the one on the office alone
 
 Revision ID: 1f2c5ab96b33
-Revises: ada54bba5d5b
+Revises: 874c3b296dc7
 Create Date: 2026-12-01 00:00:00
 
 The deadlines list reads an office's recommendations without a clock in (position, id) order and stops
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "1f2c5ab96b33"
-down_revision = "ada54bba5d5b"
+down_revision = "874c3b296dc7"
 branch_labels = None
 depends_on = None
 

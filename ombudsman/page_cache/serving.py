@@ -51,7 +51,7 @@ def page_store(app: Flask | None = None) -> PageStore | None:
 def cached_page(view: Callable) -> Callable:
     """Decorate a GET view that shows the signed-in user's office data (below its permission check).
 
-    The view must read only stamped tables (`stamps.STAMPED`) and the signed-in user; its answer may
+    The view must read only stamped tables (`stamps.stamped_tables()`) and the signed-in user; its answer may
     depend on the path, the query string, the user, the language and today's date in the office's zone.
     """
 
