@@ -37,15 +37,13 @@ def search_text(name: str = "q", args=None) -> str:
     return (request.args if args is None else args).get(name, "").strip()[: contracts.SEARCH.max]
 
 
-def capped_count(stmt: Select, at_most: int, *, keep_order: bool = False) -> tuple[int, bool]:
+def capped_count(stmt: Select, at_most: int) -> tuple[int, bool]:
     """The number of rows `stmt` (a light select, e.g. of ids) returns, counting at most `at_most` of them.
 
     Returns (count, capped).
     `capped` is True when there are more than `at_most` rows (the count is then `at_most`, a lower bound).
     The database stops reading after `at_most` + 1 rows, so the cost is bounded whatever the table's size.
-    `keep_order` keeps `stmt`'s ORDER BY: where an index serves that order, the database walks it and stops
-    early, where without an order PostgreSQL may pick a join that reads a whole table first.
     """
-    limited = (stmt if keep_order else stmt.order_by(None)).limit(at_most + 1)
+    limited = stmt.order_by(None).limit(at_most + 1)
     n = db.session.scalar(select(func.count()).select_from(limited.subquery())) or 0
     return min(n, at_most), n > at_most
