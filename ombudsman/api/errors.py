@@ -12,6 +12,8 @@ from flask import Response, jsonify
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from ombudsman.api.messages import translated
+
 # Request locations that webargs puts above field names; clients only care about the field.
 _LOCATIONS = {"json", "query", "querystring", "form", "files", "multipart", "headers", "view_args"}
 
@@ -46,7 +48,8 @@ def _flatten(value: Any, prefix: str, out: dict[str, list[str]]) -> None:
 
 
 def field_messages(messages: Any) -> dict[str, list[str]]:
-    """Webargs/marshmallow messages as {"field" or "list.0.field": [problems]}, without the location level."""
+    """Webargs/marshmallow messages as {"field" or "list.0.field": [problems]}, without the location level,
+    in the request's language."""
     out: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
@@ -60,7 +63,8 @@ def field_messages(messages: Any) -> dict[str, list[str]]:
                 _flatten(value, str(key), out)
     elif messages:
         _flatten(messages, "", out)
-    return out
+    # marshmallow's own messages in the caller's language, like the project's bounds (`api.messages`).
+    return {name: [translated(problem) for problem in problems] for name, problems in out.items()}
 
 
 def error_response(

@@ -75,9 +75,16 @@ def _lines(value: str | Iterable[str]) -> list[str]:
 
 
 def _set_copies(letter: Letter, copies: Sequence[CopyLine]) -> None:
+    """The letter's Tembusan lines, in order; empty lines are skipped.
+
+    Raises `Invalid` on `copies` for more than `MAX_COPIES` lines, a line with both an authority and free text
+    (one of the two would be lost), an authority named twice or the letter's own addressee (a letter is
+    not copied to the one it is sent to), and the same free text twice.
+    """
     if len(copies) > MAX_COPIES:
         raise Invalid(_l("Paling banyak %(n)d baris tembusan.", n=MAX_COPIES), "copies")
-    rows = []
+    addressee = letter.authority.id if letter.authority is not None else None
+    rows, authorities, texts = [], set(), set()
     for position, line in enumerate(copies, start=1):
         try:
             contracts.validate(line)
@@ -85,10 +92,25 @@ def _set_copies(letter: Letter, copies: Sequence[CopyLine]) -> None:
             raise Invalid(exc.message, "copies") from exc
         text = (line.text or "").strip()
         if line.authority_id:
-            _authority(line.authority_id, "copies")
-            text = ""  # the line is built from the register (and frozen at issue)
+            if text:
+                msg = _l("Satu baris tembusan berisi instansi atau teks bebas, tidak keduanya.")
+                raise Invalid(msg, "copies")
+            authority = _authority(line.authority_id, "copies")
+            if authority.id == addressee:
+                msg = _l(
+                    "%(name)s adalah instansi tujuan surat ini; tidak perlu ditembuskan.", name=authority.name
+                )
+                raise Invalid(msg, "copies")
+            if authority.id in authorities:
+                raise Invalid(_l("%(name)s sudah ada di tembusan.", name=authority.name), "copies")
+            authorities.add(authority.id)
         elif not text:
             continue
+        else:
+            key = " ".join(text.split()).casefold()
+            if key in texts:
+                raise Invalid(_l("Teks tembusan yang sama tertulis dua kali: %(text)s", text=text), "copies")
+            texts.add(key)
         rows.append(LetterCopy(position=position, authority_id=line.authority_id or None, text=text))
     letter.copies = rows
 
