@@ -78,12 +78,12 @@ def _set_copies(letter: Letter, copies: Sequence[CopyLine]) -> None:
     """The letter's Tembusan lines, in order; empty lines are skipped.
 
     Raises `Invalid` on `copies` for more than `MAX_COPIES` lines, a line with both an authority and free text
-    (one of the two would be lost), an authority named twice or the letter's own addressee (a letter is
-    not copied to the one it is sent to), and the same free text twice.
+    (one of the two would be lost), an authority named twice, and the same free text twice. The letter's own
+    authority may be copied: a letter to head office is filed under the authority it is about, which hears
+    of it through Tembusan (`escalation`).
     """
     if len(copies) > MAX_COPIES:
         raise Invalid(_l("Paling banyak %(n)d baris tembusan.", n=MAX_COPIES), "copies")
-    addressee = letter.authority.id if letter.authority is not None else None
     rows, authorities, texts = [], set(), set()
     for position, line in enumerate(copies, start=1):
         try:
@@ -96,11 +96,6 @@ def _set_copies(letter: Letter, copies: Sequence[CopyLine]) -> None:
                 msg = _l("Satu baris tembusan berisi instansi atau teks bebas, tidak keduanya.")
                 raise Invalid(msg, "copies")
             authority = _authority(line.authority_id, "copies")
-            if authority.id == addressee:
-                msg = _l(
-                    "%(name)s adalah instansi tujuan surat ini; tidak perlu ditembuskan.", name=authority.name
-                )
-                raise Invalid(msg, "copies")
             if authority.id in authorities:
                 raise Invalid(_l("%(name)s sudah ada di tembusan.", name=authority.name), "copies")
             authorities.add(authority.id)

@@ -1,6 +1,6 @@
-"""Tembusan lines a clerk could not sign: the addressee itself, an authority twice, the same text twice, and a
-line with both an authority and text (one of the two would be lost). Refused on the form (input kept) and by
-the API (422 on `copies`); nothing is saved."""
+"""Tembusan lines a clerk could not sign: an authority twice, the same text twice, and a line with both an
+authority and text (one of the two would be lost). Refused on the form (input kept) and by the API (422 on
+`copies`); nothing is saved."""
 
 import pytest
 
@@ -38,7 +38,6 @@ def _copies(letter_id: int) -> list[tuple[int | None, str]]:
 @pytest.mark.parametrize(
     ("lines", "message"),
     [
-        (lambda d: [(str(d.pemkot.id), "")], "adalah instansi tujuan surat ini"),
         (
             lambda d: [(str(d.pemprov.id), ""), ("", "Ketua Ombudsman RI"), (str(d.pemprov.id), "")],
             "sudah ada",
@@ -87,6 +86,7 @@ def test_the_api_answers_422_on_copies_in_the_callers_language(app, demo, letter
     user.locale = "en"
     db.session.commit()
     english = ApiClient(app.test_client(), issue(user))
-    response = english.patch(url, json={"copies": [{"authority_id": demo.pemkot.id}]})
+    response = english.patch(url, json={"copies": [{"authority_id": demo.pemprov.id, "text": "Gubernur"}]})
     assert response.status_code == 422
-    assert "is this letter's addressee" in response.get_json()["fields"]["copies"][0]
+    both = "A tembusan line holds an authority or free text, not both."
+    assert response.get_json()["fields"]["copies"] == [both]
