@@ -22,7 +22,7 @@ import functools
 import logging
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -315,8 +315,22 @@ def font_files(font_key: str) -> dict[str, Path]:
     return {key: font_file.path for key, font_file in _font_entries(font_key)}
 
 
-def font_face_css(font_key: str) -> str:
-    """Return the ``@font-face`` rules that load the font of ``font_key`` through the URL fetcher."""
+def font_static_path(key: str) -> str | None:
+    """The path under the static folder of the font file an allowed-file key names (``font:arimo/normal`` ->
+    ``letters/fonts/arimo/Arimo[wght].ttf``), for a browser's on-screen preview; None for any other key."""
+    scheme, _sep, rest = key.partition(":")
+    font_key = rest.split("/", 1)[0]
+    if scheme != "font" or font_key not in FONTS:
+        return None
+    files = dict(_font_entries(font_key))
+    if key not in files:
+        return None
+    return (FONTS_DIR / files[key].relative_path).relative_to(FONTS_DIR.parent.parent).as_posix()
+
+
+def font_face_css(font_key: str, resource_url: Callable[[str], str] | None = None) -> str:
+    """Return the ``@font-face`` rules that load the font of ``font_key``: through the URL fetcher by its
+    allowed-file keys, or from the URLs `resource_url` gives those keys (a browser's preview)."""
     # Family names and keys are CSS identifiers and plain URL tokens, so no quotes are needed: the rules hold
     # no character that HTML escaping changes, and a template can print them with autoescape on.
     family_name = font_family_name(font_key)
@@ -324,7 +338,7 @@ def font_face_css(font_key: str) -> str:
     for key, font_file in _font_entries(font_key):
         descriptors = [
             f"font-family: {family_name}",
-            f"src: url({key})",
+            f"src: url({resource_url(key) if resource_url else key})",
             f"font-style: {font_file.style}",
         ]
         # No font-weight for variable fonts: WeasyPrint 70 rejects weight ranges, and without the descriptor

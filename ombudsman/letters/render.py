@@ -45,15 +45,16 @@ def default_jinja_env() -> Environment:
     )
 
 
-def letter_settings_css(doc: LetterDocument) -> str:
-    """Return the CSS for the settings that vary per office: font, font size, paper and margins."""
+def letter_settings_css(doc: LetterDocument, resource_url: Callable[[str], str] | None = None) -> str:
+    """Return the CSS for the settings that vary per office: font, font size, paper and margins; the font
+    files by their allowed-file keys (the PDF), or at the URLs `resource_url` gives them (a preview)."""
     family = font_family_name(doc.font)
     m = doc.margins_mm
     first_bottom = max(m.bottom, _QR_FOOTER_MIN_MM) if doc.qr_data_uri else m.bottom
     margin = f"{m.top:g}mm {m.right:g}mm {m.bottom:g}mm {m.left:g}mm"
     css = "\n".join(
         (
-            font_face_css(doc.font),
+            font_face_css(doc.font, resource_url),
             # Page margin boxes (the page number) do not inherit the root element's font: set it on @page.
             f"@page {{ size: {PAPER_SIZES[doc.paper]}; margin: {margin}; font-family: {family}; }}",
             f"@page :first {{ margin-bottom: {first_bottom:g}mm; }}",
@@ -85,10 +86,10 @@ def render_letter_html(
     browser can load) and ``base_href`` (the static folder's URL).
     """
     template = (jinja_env or default_jinja_env()).get_template(LETTER_TEMPLATE)
-    settings_css = letter_settings_css(doc)
+    settings_css = letter_settings_css(doc, resource_url if base_href else None)
     if base_href:
-        # A browser cannot load the packaged fonts through the renderer's keys: fall back to a generic
-        # family of the same kind, and give the page the margins that @page gives the PDF.
+        # The packaged fonts come from the URLs `resource_url` gives their keys (a generic family of the same
+        # kind if they cannot load), and the page gets the margins that @page gives the PDF.
         generic = "serif" if "serif" in doc.font else "sans-serif"
         family = font_family_name(doc.font)
         settings_css += (

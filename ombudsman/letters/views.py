@@ -43,6 +43,7 @@ from ombudsman.letters.forms import (
 from ombudsman.letters.models import Letter
 from ombudsman.letters.register import LetterFilters, register_query
 from ombudsman.pagination import page_args
+from ombudsman.pdf import font_static_path
 from ombudsman.recommendations.models import Recommendation
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
@@ -306,9 +307,13 @@ def _preview_response(html: str) -> Response:
 
 
 def _resource_url(key: str) -> str:
+    """A URL the browser loads for an allowed-file key of the letter: photo thumbnails and font files."""
     scheme, _sep, rest = key.partition(":")
     if scheme == "evidence" and rest.isdigit():
         return url_for("evidence.thumbnail", evidence_id=int(rest))
+    font = font_static_path(key)
+    if font is not None:
+        return url_for("static", filename=font)
     return key
 
 
