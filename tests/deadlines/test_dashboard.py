@@ -207,3 +207,13 @@ def test_list_pages_through_many_deadlines(demo, started, login):
     assert page.count('class="badge badge-state-') == 3
     assert "Halaman 2 dari 4" in page
     assert "page=3" in page and "per_page=3" in page
+
+
+def test_a_page_past_the_end_says_so_and_links_the_last(demo, started, login):
+    viewer = login("viewer@demo.test")
+    page = viewer.get("/deadlines/list?per_page=3&page=9").get_data(as_text=True)
+    assert "Tidak ada halaman 9; halaman terakhir daftar ini 4." in page
+    assert "Halaman 9 dari 4" not in page
+    assert "page=4" in page
+    last = viewer.get("/deadlines/list?per_page=3&page=4").get_data(as_text=True)
+    assert "Halaman 4 dari 4" in last and "Tidak ada halaman" not in last
