@@ -87,7 +87,8 @@ class ManyOptionsSelect(widgets.Select):
 
 def _built_options(field) -> tuple[str, dict] | None:
     """(options HTML, {coerced value: [values]}) of `field.choices`, kept in `flask.g` for the request while
-    the same list object is the choices; None when the choices are not a list of (value, label) pairs."""
+    the same list object is the choices (a view assigns a new list to change them, never edits one in place
+    after rendering); None when the choices are not a list of (value, label) pairs."""
     choices = field.choices
     if not isinstance(choices, list):
         return None
