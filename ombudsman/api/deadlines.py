@@ -12,6 +12,7 @@ from ombudsman.api.deadline_schemas import DeadlineArgs, DeadlinePage
 from ombudsman.deadlines import listing, reports
 from ombudsman.deadlines.labels import uncovered_years, warning_texts
 from ombudsman.deadlines.models import DeadlineState
+from ombudsman.page_cache.serving import cached_page
 from ombudsman.pagination import COUNT_AHEAD
 
 blp = api_blueprint("api_deadlines", __name__, description="Follow-up deadlines and their state today.")
@@ -39,6 +40,7 @@ def _item(rec, deadline, state: str) -> dict:
 
 @blp.route("/deadlines", methods=["GET"])
 @roles_required(EVERYONE)
+@cached_page
 @blp.arguments(DeadlineArgs, location="query")
 @blp.response(200, DeadlinePage)
 def list_deadlines(args):

@@ -26,7 +26,7 @@ def _without_tokens(body: bytes) -> bytes:
 
 pytestmark = pytest.mark.page_cache
 
-PAGES = ["/findings/", "/", "/deadlines/", "/findings/?q=antrean"]
+PAGES = ["/findings/", "/", "/deadlines/", "/deadlines/list", "/findings/?q=antrean"]
 
 
 def token_of(response) -> str:
@@ -62,6 +62,28 @@ def test_the_api_list_is_kept_per_token_user_and_query(app, demo, count_queries)
     assert second.get_json() == first.get_json()
     assert api.get("/api/v1/findings?per_page=3").headers["X-Page-Cache"] == "miss"
     assert api.get("/api/v1/findings?per_page=abc").status_code == 422
+
+
+def test_the_api_deadlines_list_is_kept_and_shows_a_change_at_once(app, demo):
+    """`GET /api/v1/deadlines` is kept like the findings list; an outcome recorded through the API (which
+    closes the recommendation) is on the very next answer."""
+    api = ApiClient(app.test_client(), issue(demo.users["inspector"]))
+    first = api.get("/api/v1/deadlines?per_page=100")
+    assert first.headers["X-Page-Cache"] == "miss"
+    assert api.get("/api/v1/deadlines?per_page=100").headers["X-Page-Cache"] == "hit"
+    item = next(i for i in first.get_json()["items"] if i["recommendation_status"] == "open")
+    changed = api.patch(
+        f"/api/v1/recommendations/{item['recommendation_id']}",
+        json={"status": "implemented", "outcome_note": "Antrean kini tertib."},
+    )
+    assert changed.status_code == 200, changed.get_json()
+    after = api.get("/api/v1/deadlines?per_page=100")
+    assert after.headers["X-Page-Cache"] == "miss"
+    statuses = {i["recommendation_id"]: i["recommendation_status"] for i in after.get_json()["items"]}
+    if item["state"] == "not_started":  # closed before any clock: no state, so off the list
+        assert item["recommendation_id"] not in statuses
+    else:
+        assert statuses[item["recommendation_id"]] == "implemented"
 
 
 def test_a_kept_page_carries_each_session_its_own_working_csrf_token(demo, login):

@@ -116,6 +116,7 @@ class Page:
 
 @bp.get("/list")
 @roles_required(EVERYONE)
+@cached_page
 def listing():
     """Every recommendation with its deadline, filtered, earliest due first."""
     office = current_user.office
