@@ -69,5 +69,13 @@ def test_the_letter_preview_is_still_framed_by_its_page(demo, live_server, phone
     frame = page.frame_locator("iframe.letter-preview")
     frame.locator("body").wait_for()
     assert frame.locator("body").inner_text().strip()  # the letter is shown, not a refused frame
-    # (The preview's own policy, set by the letters package, refuses its `font:` keys; that is not framing.)
     assert [v for v in violations if "frame-ancestors" in v or "X-Frame-Options" in v] == []
+    # The letter's own font, loaded from this site under the preview's policy (font-src 'self').
+    preview = next(f for f in page.frames if "/preview" in f.url)
+    family = preview.evaluate("getComputedStyle(document.documentElement).fontFamily.split(',')[0].trim()")
+    assert family.startswith("ombudsman-")
+    assert preview.evaluate(f"document.fonts.ready.then(() => document.fonts.check('12pt {family}'))")
+    assert preview.evaluate(
+        "document.fonts.ready.then(() => [...document.fonts].some(f => f.status === 'loaded'))"
+    )
+    assert violations == []
