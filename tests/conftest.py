@@ -357,6 +357,27 @@ def database_url(app) -> str:
     return app.config["SQLALCHEMY_DATABASE_URI"]
 
 
+def static_files_closed(app):
+    """`app` for werkzeug's test server, with /static/ files read whole and closed before they are sent.
+
+    The browser abandons some requests (Chromium's font loads end in cancelled range requests); werkzeug's
+    development server then fails while draining the dropped connection, before it closes the response, and
+    the open file surfaces as a ResourceWarning in a later test. gunicorn, which production runs, closes it.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        if not environ.get("PATH_INFO", "").startswith("/static/"):
+            return body
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app):
     """The app served on a random loopback port in a background thread; yields its base URL."""
@@ -364,7 +385,7 @@ def live_server(app):
 
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, static_files_closed(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -8,13 +8,15 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import static_files_closed
+
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def live_server(app):
     """The test app on 127.0.0.1 and a free port; the SQLite test database is a file the threads share."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, static_files_closed(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

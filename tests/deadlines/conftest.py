@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from ombudsman.extensions import db
 from ombudsman.recommendations.models import Recommendation
+from tests.conftest import static_files_closed
 
 # The demo letter to the Wali Kota Kupang is taken as issued on 31 July 2018 and received on 6 August 2018:
 # 30 working days later, skipping 17 and 22 August and 11 September, is 20 September 2018.
@@ -73,7 +74,7 @@ def live_server(app) -> str:
     """
     # The server's threads use their own sessions; end this thread's transaction so SQLite never waits on it.
     db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, static_files_closed(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
