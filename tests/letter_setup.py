@@ -45,7 +45,9 @@ def approved_letters(demo, count: int) -> list[int]:
     Reminders, because only they may carry a recommendation that another active letter carries too
     (`eligibility.ESCALATION_KINDS`): twenty letters need more than the seven recommendations of the demo.
     """
-    recs = [r.id for r in db.session.scalars(select(Letter)).first().recommendations]
+    # The demo's letter to the Wali Kota by name: an unordered first row is either letter on PostgreSQL.
+    to_kota = select(Letter).where(Letter.authority_id == demo.pemkot.id).order_by(Letter.id)
+    recs = [r.id for r in db.session.scalars(to_kota).first().recommendations]
     ids = []
     for i in range(count):
         letter = drafting.create(
