@@ -296,8 +296,10 @@ def test_a_connection_cut_in_the_middle_of_sending_loses_nothing_and_duplicates_
     wait_until_all_sent(page, len(expected))
     assert len(cut) == 2
     # The two requests whose answers were lost were sent again with the same client UUID, and every
-    # record was sent under its own UUID.
-    assert posts.count(cut[0]) == 2 and posts.count(cut[1]) == 2
+    # record was sent under its own UUID. A record may have been sent a third time: when the phone came
+    # online while a round was starting, that round's failure is followed at once by the fresh round the
+    # "online" event asked for, and that retry can itself be cut by the phone going offline again.
+    assert all(posts.count(key) >= 2 for key in cut)
     assert len(set(posts)) == len(expected)
     assert_server_has_exactly(live_server.app, draft.id, findings_to_record)
 
