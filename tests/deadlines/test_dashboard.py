@@ -1,5 +1,6 @@
 """The deadlines dashboard and its list: right figures, constant query counts (exports: another file)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -217,3 +218,23 @@ def test_a_page_past_the_end_says_so_and_links_the_last(demo, started, login):
     assert "page=4" in page
     last = viewer.get("/deadlines/list?per_page=3&page=4").get_data(as_text=True)
     assert "Halaman 4 dari 4" in last and "Tidak ada halaman" not in last
+
+
+def test_the_inspector_filter_offers_the_authors_of_recommendations_only(demo, started, login):
+    """The filter narrows to the recommendations a user wrote: the users who wrote none (the admin, the
+    viewer, the head here) are not offered."""
+    _more(demo, 1)
+    other = recommendations.create(
+        demo.office.id,
+        demo.users["supervisor"],
+        {"finding_ids": [demo.findings[9].id], "authority_id": demo.ditjen.id, "text": "Dari supervisor"},
+    )
+    db.session.commit()
+    assert other.id
+    viewer = login("viewer@demo.test")
+
+    for path in ("/deadlines/", "/deadlines/list"):
+        page = viewer.get(path).get_data(as_text=True)
+        select_html = page.split('name="inspector_id"', 1)[1].split("</select>", 1)[0]
+        offered = set(re.findall(r'<option value="(\d+)"', select_html))
+        assert offered == {str(demo.users["inspector"].id), str(demo.users["supervisor"].id)}, path

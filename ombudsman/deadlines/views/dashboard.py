@@ -35,9 +35,11 @@ def filters() -> reports.Filters:
 def _filter_choices() -> dict:
     office_id = current_user.office_id
     # From the tally rows (a few hundred), not every recommendation of the office (issue 12).
-    authority_ids = select(DeadlineTally.authority_id).where(
-        DeadlineTally.office_id == office_id, DeadlineTally.recommendations != 0
-    )
+    counted = (DeadlineTally.office_id == office_id, DeadlineTally.recommendations != 0)
+    authority_ids = select(DeadlineTally.authority_id).where(*counted)
+    # The "Inspektur" filter narrows to the recommendations a user wrote: it offers exactly those users
+    # (someone who has since left or moved office included), not the admin and the viewer who wrote none.
+    author_ids = select(DeadlineTally.inspector_id).where(*counted)
     return {
         "authorities": db.session.execute(
             select(Authority.id, Authority.name)
@@ -45,7 +47,7 @@ def _filter_choices() -> dict:
             .order_by(Authority.name)
         ).all(),
         "inspectors": db.session.execute(
-            select(User.id, User.name).where(User.office_id == office_id).order_by(User.name)
+            select(User.id, User.name).where(User.id.in_(author_ids)).order_by(User.name, User.id)
         ).all(),
     }
 
