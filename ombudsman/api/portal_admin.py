@@ -1,7 +1,9 @@
 """Portal tokens, the office's side: an admin makes a token for an authority's portal account (for the
 authority's system; the secret is shown once), lists an account's tokens and revokes one.
 
-These are staff routes (a staff token or session, the admin role); portal tokens never reach them.
+These are staff routes (a staff token or session, the admin role); portal tokens never reach them. An admin
+manages only the accounts of an authority their office has dealt with (`contacts.require_steward`): 403
+otherwise, with the reason.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from ombudsman.api import portal_schemas as schemas
 from ombudsman.api.common import ID, api_blueprint
 from ombudsman.clock import utcnow
 from ombudsman.extensions import db
-from ombudsman.portal import api_tokens
+from ombudsman.portal import api_tokens, contacts
 from ombudsman.portal.api_models import PortalApiToken
 from ombudsman.portal.models import PortalUser
 
@@ -25,9 +27,12 @@ blp = api_blueprint(
 
 
 def _account(portal_user_id: int) -> PortalUser:
+    """The portal account, 404 when there is none; `Forbidden` (403) when the caller is not its authority's
+    steward."""
     account = db.session.get(PortalUser, portal_user_id)
     if account is None:
         abort(404)
+    contacts.require_steward(current_user, account.authority_id)
     return account
 
 
@@ -60,6 +65,7 @@ def revoke_token(token_id: int):
     token = db.session.get(PortalApiToken, token_id)
     if token is None:
         abort(404)
+    contacts.require_steward(current_user, token.portal_user.authority_id)
     api_tokens.revoke_token(token, now=utcnow(), by=current_user)
     db.session.commit()
     return None

@@ -3,6 +3,12 @@
 Entry points take a `ContactDetails` command and the acting admin; they flush, never commit, audit what
 changed, and raise `Invalid` (a bad value) or `Conflict` (the address is already a contact of the authority,
 or another contact's portal account signs in with it). The invitation e-mail goes out after the commit.
+
+Who may manage them (`require_steward`): the register of authorities is national and a portal contact reads
+the letters of every office addressed to its authority, so an admin manages the contacts (and their portal
+tokens) only of an authority their own office has dealt with: one it inspected, made a recommendation to, or
+addressed a letter to (any status, a draft included: the contacts can be set up before the first letter is
+issued). Any other admin gets `Forbidden`.
 """
 
 from __future__ import annotations
@@ -16,8 +22,11 @@ from ombudsman import contracts
 from ombudsman.accounts.models import Role, User
 from ombudsman.audit import services as audit
 from ombudsman.authorities.models import Authority
+from ombudsman.deadlines.tallies import DeadlineTally
 from ombudsman.errors import Conflict, Forbidden, Invalid
 from ombudsman.extensions import db
+from ombudsman.inspections.models import Inspection
+from ombudsman.letters.models import Letter
 from ombudsman.portal import accounts
 from ombudsman.portal.commands import ContactDetails
 from ombudsman.portal.models import AuthorityContact, LinkPurpose, PortalUser
@@ -26,9 +35,38 @@ from ombudsman.portal.models import AuthorityContact, LinkPurpose, PortalUser
 CONTACT_FIELDS = ("name", "position", "email", "includes_sub_units", "active")
 
 
-def _require_admin(actor: User) -> None:
+def office_dealt_with(office_id: int, authority_id: int) -> bool:
+    """Whether the office inspected the authority, made a recommendation to it (its deadline tally rows,
+    keyed by office and authority) or addressed a letter to it, whatever the inspection's or the letter's
+    status. One statement of three indexed lookups."""
+    inspected = select(Inspection.id).where(
+        Inspection.office_id == office_id, Inspection.authority_id == authority_id
+    )
+    recommended = select(DeadlineTally.office_id).where(
+        DeadlineTally.office_id == office_id,
+        DeadlineTally.authority_id == authority_id,
+        DeadlineTally.recommendations != 0,
+    )
+    addressed = select(Letter.id).where(Letter.office_id == office_id, Letter.authority_id == authority_id)
+    return bool(db.session.scalar(select(inspected.exists() | recommended.exists() | addressed.exists())))
+
+
+def may_manage(actor: User, authority_id: int) -> bool:
+    """Whether `actor` may manage the authority's contacts and their portal tokens (module docstring)."""
+    return actor.role is Role.ADMIN and office_dealt_with(actor.office_id, authority_id)
+
+
+def require_steward(actor: User, authority_id: int) -> None:
+    """Raise `Forbidden` unless `actor` may manage the authority's contacts (`may_manage`)."""
     if actor.role is not Role.ADMIN:
         raise Forbidden(_l("Hanya admin yang mengelola kontak instansi."))
+    if not office_dealt_with(actor.office_id, authority_id):
+        raise Forbidden(
+            _l(
+                "Kontak instansi ini dikelola admin kantor yang pernah memeriksa, memberi rekomendasi "
+                "kepada, atau menyurati instansi ini; kantor Anda belum pernah."
+            )
+        )
 
 
 def contacts_of(authority: Authority) -> list[AuthorityContact]:
@@ -69,8 +107,8 @@ def _email(cmd: ContactDetails, authority_id: int, contact: AuthorityContact | N
 
 
 def add_contact(authority: Authority, cmd: ContactDetails, *, actor: User) -> AuthorityContact:
-    """Add a contact person to the authority (admin only); audited."""
-    _require_admin(actor)
+    """Add a contact person to the authority (its steward only, `require_steward`); audited."""
+    require_steward(actor, authority.id)
     contracts.validate(cmd)
     contact = AuthorityContact(
         authority_id=authority.id,
@@ -95,12 +133,12 @@ def add_contact(authority: Authority, cmd: ContactDetails, *, actor: User) -> Au
 
 
 def update_contact(contact: AuthorityContact, cmd: ContactDetails, *, actor: User) -> dict:
-    """Change a contact (admin only); returns the audited changes.
+    """Change a contact (its authority's steward only, `require_steward`); returns the audited changes.
 
     A new address moves the contact's portal account to it; deactivating the contact deactivates the
     account and ends its sessions (reactivating the contact lets it sign in again).
     """
-    _require_admin(actor)
+    require_steward(actor, contact.authority_id)
     contracts.validate(cmd)
     before = audit.snapshot(contact, CONTACT_FIELDS)
     email = _email(cmd, contact.authority_id, contact)
@@ -136,7 +174,7 @@ def invite(
 ) -> tuple[PortalUser, str]:
     """Make (or reuse) the contact's portal account and a single-use invitation link; returns the account and
     the link's secret for the e-mail. Audited. Raises as `accounts.account_for`, and `Forbidden`."""
-    _require_admin(actor)
+    require_steward(actor, contact.authority_id)
     account = accounts.account_for(contact)
     secret = accounts.new_link(account, LinkPurpose.INVITATION, now=now, lifetime=lifetime, created_by=actor)
     audit.record(

@@ -1,7 +1,8 @@
 """The office's side of the portal: the admin's contact persons of an authority (with invitations), and
 the decisions on authorities' extension requests from a recommendation's follow-up page.
 
-Staff pages: every view names its roles; an extension request of another office is 404.
+Staff pages: every view names its roles; an extension request of another office is 404; the contacts of an
+authority the admin's office never dealt with are 403 (`contacts.require_steward`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ def _contacts_page(authority: Authority, form: ContactForm | None = None, status
 @roles_required(ADMIN)
 def authority_contacts(authority_id: int):
     """The authority's contact persons, the form to add one, and their invitations."""
-    return _contacts_page(db.get_or_404(Authority, authority_id))
+    authority = db.get_or_404(Authority, authority_id)
+    contacts.require_steward(current_user, authority.id)
+    return _contacts_page(authority)
 
 
 @bp.post("/authorities/<int:authority_id>/contacts")
@@ -52,6 +55,7 @@ def authority_contacts(authority_id: int):
 def add_contact(authority_id: int):
     """Add a contact person."""
     authority = db.get_or_404(Authority, authority_id)
+    contacts.require_steward(current_user, authority.id)
     form = ContactForm()
     if form.validate_on_submit():
         try:
@@ -71,6 +75,7 @@ def add_contact(authority_id: int):
 def edit_contact(contact_id: int):
     """Change a contact person (deactivating one ends their portal access)."""
     contact = db.get_or_404(AuthorityContact, contact_id)
+    contacts.require_steward(current_user, contact.authority_id)
     form = ContactForm(obj=contact)
     if form.validate_on_submit():
         try:
@@ -97,6 +102,7 @@ def edit_contact(contact_id: int):
 def invite_contact(contact_id: int):
     """Send the contact an invitation to the portal: a single-use link that asks for a password."""
     contact = db.get_or_404(AuthorityContact, contact_id)
+    contacts.require_steward(current_user, contact.authority_id)
     form = InviteForm()
     if not form.validate_on_submit():
         abort(400)
@@ -207,6 +213,7 @@ def _portal_helpers() -> dict:
     """What staff templates show of the portal: contacts, deliveries and extension requests."""
     return {
         "portal_contacts": contacts.contacts_of,
+        "portal_may_manage_contacts": lambda authority: contacts.may_manage(current_user, authority.id),
         "portal_deliveries": delivery.deliveries_of,
         "portal_requests": responses.requests_of,
         "portal_proposed_days": responses.proposed_days,

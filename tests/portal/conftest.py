@@ -54,3 +54,22 @@ def ditjen_letter(demo, login) -> Letter:
     """The demo's letter to the Ditjen, issued without electronic delivery."""
     letter = db.session.scalar(select(Letter).where(Letter.authority_id == demo.ditjen.id))
     return issue(login, letter.id)
+
+
+@pytest.fixture
+def pemprov_recommended(demo):
+    """The demo office has made a recommendation to the Pemprov NTT: its admin may now manage the Pemprov's
+    portal contacts (`ombudsman.portal.contacts.require_steward`)."""
+    from ombudsman.recommendations import services as recommendations
+
+    rec = recommendations.create(
+        demo.office.id,
+        demo.users["inspector"],
+        {
+            "finding_ids": [demo.findings[1].id],
+            "authority_id": demo.pemprov.id,
+            "text": "Mengoordinasikan penyediaan blangko KTP-el bagi kabupaten/kota",
+        },
+    )
+    db.session.commit()
+    return rec

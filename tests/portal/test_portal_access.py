@@ -268,7 +268,7 @@ def test_the_outcome_is_mailed_to_the_authority(app, demo, kupang_letter, smtp, 
     assert "Tidak dilaksanakan" in mails[-1].get_content()
 
 
-def test_invitation_sets_a_password_through_the_real_smtp_path(app, demo, smtp, login):
+def test_invitation_sets_a_password_through_the_real_smtp_path(app, demo, smtp, login, pemprov_recommended):
     admin = login("admin@demo.test")
     page = admin.post(
         f"/authorities/{demo.pemprov.id}/contacts",
@@ -328,7 +328,7 @@ def _invite_yohanes(admin, demo):
 
 
 def test_development_mail_is_logged_whole_and_kept_as_an_eml_file(
-    app, demo, login, monkeypatch, tmp_path, caplog
+    app, demo, login, monkeypatch, tmp_path, caplog, pemprov_recommended
 ):
     import email
     import email.policy
@@ -351,7 +351,9 @@ def test_development_mail_is_logged_whole_and_kept_as_an_eml_file(
     assert record.levelname == "INFO" and link in record.getMessage()
 
 
-def test_an_invitation_that_could_not_be_mailed_is_logged(app, demo, login, monkeypatch, caplog):
+def test_an_invitation_that_could_not_be_mailed_is_logged(
+    app, demo, login, monkeypatch, caplog, pemprov_recommended
+):
     from tests.mail_testing import free_port
 
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
