@@ -2,7 +2,9 @@
 
 `answer` is what the export URLs of other pages (`/deadlines/export.csv`, `/letters/export.xlsx`, ...)
 return: the file itself without a queue, else a redirect to the waiting page of a new (or the same waiting)
-export job. Only the user who asked sees the page and the file: anyone else gets 404.
+export job. A job is a record and work on the queue, so only a form starts one (POST, with the CSRF token):
+a GET of the URL (a bookmark, a link in a mail, a prefetch) answers a page with that form and records
+nothing. Only the user who asked sees the page and the file: anyone else gets 404.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ REFRESH_SECONDS = 3
 def answer(kind: ExportKind, fmt: str) -> ResponseReturnValue:
     """The export of `kind` in format `fmt` for the signed-in user, filtered by the query string.
 
-    Without a queue: the file, made now. With one: 303 to the waiting page of a queued job. When Redis
-    cannot be reached, the file is made now as well (logged), rather than an error.
+    Without a queue: the file, made now (GET or POST). With one: on POST, 303 to the waiting page of a
+    queued job; on GET, the page with the form that starts it (nothing recorded). When Redis cannot be
+    reached, the file is made now as well (logged), rather than an error.
     """
     office = current_user.office
     kind_of = KINDS[kind]
@@ -42,6 +45,8 @@ def answer(kind: ExportKind, fmt: str) -> ResponseReturnValue:
     today = clock.today(office.timezone)
     if not queue.uses_queue():
         return exports.table_response(kind_of.table(office, today, filters), fmt)
+    if request.method != "POST":
+        return render_template("exports/start.html", kind=kind_of, file_format=fmt, action=request.full_path)
     asked = {"as_of": today, "args": request.args.to_dict(), "locale": str(get_locale() or "id")}
     export: ExportJob | None = None
     try:

@@ -101,14 +101,14 @@ def index():
     )
 
 
-@bp.get("/export.csv")
+@bp.route("/export.csv", methods=["GET", "POST"])
 @roles_required(EVERYONE)
 def export():
     """The filtered register as CSV (UTF-8 with BOM, for spreadsheet programs), or its job."""
     return export_jobs.answer(ExportKind.LETTERS, "csv")
 
 
-@bp.get("/export.xlsx")
+@bp.route("/export.xlsx", methods=["GET", "POST"])
 @roles_required(EVERYONE)
 def export_xlsx():
     """The filtered register as an Excel workbook, or its job."""

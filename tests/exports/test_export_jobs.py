@@ -81,14 +81,14 @@ def test_the_job_writes_the_file_the_page_links_it_with_the_inline_bytes(app, de
     inline = viewer.get(url)
     assert inline.status_code == 200
     with redis_queue(app):
-        page_url = _waiting_page(viewer.get(url))
+        page_url = _waiting_page(viewer.post(url))
         page = viewer.get(page_url)
         html = page.get_data(as_text=True)
         assert page.status_code == 200 and WAITING in html and REFRESH in html
         assert 'id="export-pending"' in html and 'id="export-file"' not in html
         assert viewer.get(f"{page_url}/file").status_code == 404  # not written yet
         # Asking again while it waits adds no job and leads to the same page.
-        assert _waiting_page(viewer.get(url)) == page_url
+        assert _waiting_page(viewer.post(url)) == page_url
         with app.app_context():
             assert queue.queue().count == 1
 
@@ -129,7 +129,7 @@ def test_running_clocks_with_explanations_in_english_give_the_same_bytes(app, de
     text = inline.get_data(as_text=True)
     assert "Overdue" in text and "20 September 2018" in text and "Lewat tenggat" not in text
     with redis_queue(app):
-        page_url = _waiting_page(viewer.get("/deadlines/export.csv"))
+        page_url = _waiting_page(viewer.post("/deadlines/export.csv"))
         monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-12-31")  # the job exports the day it was asked for
         run_worker(app)
         download = viewer.get(f"{page_url}/file")
@@ -142,7 +142,7 @@ def test_the_job_writes_the_labels_in_the_requesters_language(app, demo, login):
     viewer.get("/lang/en")
     inline = viewer.get("/letters/export.xlsx")
     with redis_queue(app):
-        page_url = _waiting_page(viewer.get("/letters/export.xlsx"))
+        page_url = _waiting_page(viewer.post("/letters/export.xlsx"))
         run_worker(app)
         download = viewer.get(f"{page_url}/file")
     assert download.headers["Content-Disposition"] == "attachment; filename=register-surat-keluar.xlsx"
@@ -154,7 +154,7 @@ def test_the_job_writes_the_labels_in_the_requesters_language(app, demo, login):
 def test_only_the_user_who_asked_gets_the_page_and_the_file(app, demo, bali, login):
     viewer = login("viewer@demo.test")
     with redis_queue(app):
-        page_url = _waiting_page(viewer.get("/letters/export.csv"))
+        page_url = _waiting_page(viewer.post("/letters/export.csv"))
         run_worker(app)
         others = [
             login("inspector@demo.test"),
@@ -177,7 +177,7 @@ def test_a_failed_export_is_shown_and_the_admin_retries_it(app, demo, bali, logi
     not_a_directory.write_text("the shared storage cannot be written")
     with redis_queue(app):
         app.config["JOBS_RETRY_INTERVALS"] = []
-        page_url = _waiting_page(viewer.get("/deadlines/export.xlsx"))
+        page_url = _waiting_page(viewer.post("/deadlines/export.xlsx"))
         app.config["EVIDENCE_DIR"] = str(not_a_directory)
         run_worker(app)
         app.config["EVIDENCE_DIR"] = evidence_dir
@@ -208,7 +208,7 @@ def test_a_job_waiting_for_its_retry_is_still_being_prepared(app, demo, login, t
     blocked.write_text("")
     with redis_queue(app):
         app.config["JOBS_RETRY_INTERVALS"] = [3600]
-        page_url = _waiting_page(viewer.get("/letters/export.csv"))
+        page_url = _waiting_page(viewer.post("/letters/export.csv"))
         evidence_dir, app.config["EVIDENCE_DIR"] = app.config["EVIDENCE_DIR"], str(blocked)
         run_worker(app)
         app.config["EVIDENCE_DIR"] = evidence_dir
@@ -221,7 +221,7 @@ def test_a_job_waiting_for_its_retry_is_still_being_prepared(app, demo, login, t
 def test_exports_are_removed_a_day_later_by_the_next_export_job(app, demo, login):
     viewer = login("viewer@demo.test")
     with redis_queue(app):
-        first = _waiting_page(viewer.get("/letters/export.csv"))
+        first = _waiting_page(viewer.post("/letters/export.csv"))
         run_worker(app)
         first_id = int(first.rsplit("/", 1)[1])
         stored = Path(app.config["EVIDENCE_DIR"]) / "exports" / f"{first_id}.csv"
@@ -235,7 +235,7 @@ def test_exports_are_removed_a_day_later_by_the_next_export_job(app, demo, login
         assert viewer.get(first).status_code == 404  # no longer served, even before it is removed
         assert viewer.get(f"{first}/file").status_code == 404
 
-        second = _waiting_page(viewer.get("/letters/export.csv"))
+        second = _waiting_page(viewer.post("/letters/export.csv"))
         run_worker(app)
     db.session.expire_all()
     assert db.session.get(ExportJob, first_id) is None and not stored.exists()
@@ -250,7 +250,7 @@ def test_the_jobs_queries_do_not_grow_with_the_rows(app, demo, login, count_quer
 
     viewer = login("viewer@demo.test")
     with redis_queue(app):
-        _waiting_page(viewer.get("/letters/export.csv"))
+        _waiting_page(viewer.post("/letters/export.csv"))
         with count_queries() as few:
             run_worker(app)
         for _ in range(6):
@@ -260,7 +260,7 @@ def test_the_jobs_queries_do_not_grow_with_the_rows(app, demo, login, count_quer
                 NewLetter(authority_id=demo.pemkot.id, hal="Permintaan klarifikasi", kind="klarifikasi"),
             )
         db.session.commit()
-        page_url = _waiting_page(viewer.get("/letters/export.csv"))
+        page_url = _waiting_page(viewer.post("/letters/export.csv"))
         with count_queries() as more:
             run_worker(app)
         rows = viewer.get(f"{page_url}/file").get_data(as_text=True).strip().splitlines()
@@ -271,7 +271,7 @@ def test_the_jobs_queries_do_not_grow_with_the_rows(app, demo, login, count_quer
 def test_when_redis_cannot_be_reached_the_file_is_made_in_the_request(app, demo, login):
     viewer = login("viewer@demo.test")
     app.config.update(REDIS_URL="redis://127.0.0.1:1/0", JOBS_MODE="rq")  # nothing listens on port 1
-    response = viewer.get("/letters/export.csv")
+    response = viewer.post("/letters/export.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert _exports() == 0
 
@@ -284,3 +284,42 @@ def test_a_bad_filter_is_refused_before_anything_is_queued(app, demo, login):
         with app.app_context():
             assert queue.queue().count == 0
     assert _exports() == 0
+
+
+def test_with_a_queue_a_get_answers_the_form_that_starts_the_job_and_records_nothing(app, demo, login):
+    """A bookmark, a link in a mail or a prefetch of the export URL never starts a job: only the form does."""
+    viewer = login("viewer@demo.test")
+    url = "/deadlines/export.xlsx?state=not_started"
+    with redis_queue(app):
+        page = viewer.get(url)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and page.mimetype == "text/html"
+        assert 'id="export-start"' in html and 'method="post"' in html
+        assert 'action="/deadlines/export.xlsx?state=not_started"' in html
+        assert 'name="csrf_token"' in html
+        with app.app_context():
+            assert queue.queue().count == 0
+        assert _exports() == 0
+
+        # The form's POST (its CSRF token with it) starts the job.
+        page_url = _waiting_page(viewer.post(url))
+        assert WAITING in viewer.get(page_url).get_data(as_text=True)
+    assert _exports() == 1
+
+
+def test_an_export_post_without_the_csrf_token_is_refused_and_records_nothing(app, demo, login):
+    viewer = login("viewer@demo.test")
+    with redis_queue(app):
+        refused = viewer.client.post("/letters/export.csv")
+        assert refused.status_code == 400
+        with app.app_context():
+            assert queue.queue().count == 0
+    assert _exports() == 0
+
+
+@pytest.mark.parametrize("path", ["/letters/", "/deadlines/", "/deadlines/list"])
+def test_the_pages_export_buttons_are_forms_with_the_csrf_token(app, demo, login, path):
+    html = login("viewer@demo.test").get(path).get_data(as_text=True)
+    for button in ("export-csv", "export-xlsx"):
+        form = html.split(f'id="{button}"', 1)[0].rsplit("<form", 1)[1]
+        assert 'method="post"' in form and 'name="csrf_token"' in form, button

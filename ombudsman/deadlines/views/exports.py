@@ -1,7 +1,7 @@
 """The filtered deadlines list as a CSV file or an Excel workbook (`ombudsman.deadlines.exporting`).
 
-Without a queue the file is the answer; with one the request starts a job and answers with its waiting page
-(`ombudsman.export_jobs`).
+Without a queue the file is the answer; with one a POST (the pages' export buttons are forms) starts a job
+and answers with its waiting page, and a GET answers the form that does (`ombudsman.export_jobs`).
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from ombudsman.export_jobs import views as export_jobs
 from ombudsman.export_jobs.models import ExportKind
 
 
-@bp.get("/export.csv")
+@bp.route("/export.csv", methods=["GET", "POST"])
 @roles_required(EVERYONE)
 def export_csv():
     """The filtered deadlines as CSV (UTF-8 with BOM, for spreadsheet programs), streamed, or its job."""
     return export_jobs.answer(ExportKind.DEADLINES, "csv")
 
 
-@bp.get("/export.xlsx")
+@bp.route("/export.xlsx", methods=["GET", "POST"])
 @roles_required(EVERYONE)
 def export_xlsx():
     """The filtered deadlines as an Excel workbook, or its job."""
