@@ -26,7 +26,7 @@ from ombudsman.export_jobs import views as export_jobs
 from ombudsman.export_jobs.models import ExportKind
 from ombudsman.extensions import db
 from ombudsman.forms_common import AppForm, show_error
-from ombudsman.inspections.models import Inspection
+from ombudsman.inspections.models import Finding, Inspection
 from ombudsman.jobs import queue, tasks
 from ombudsman.letters import access, compose, documents, drafting, eligibility, readiness, settings
 from ombudsman.letters.commands import CopyLine, LetterDraft
@@ -155,6 +155,7 @@ def _form_choices(form: LetterForm, letter: Letter) -> None:
         select(Recommendation)
         .where(Recommendation.office_id == letter.office_id, or_(*conditions))
         .order_by(Recommendation.position, Recommendation.id)
+        .options(selectinload(Recommendation.authority))
     ).all()
     form.recommendation_ids.choices = [
         (r.id, f"{r.position}. {r.text} \u2192 {r.authority.short_name or r.authority.name}") for r in recs
@@ -162,6 +163,27 @@ def _form_choices(form: LetterForm, letter: Letter) -> None:
     copy_choices = [("", "\u2014")] + [(str(a.id), a.name) for a in active]
     for entry in form.copies:
         entry.authority_id.choices = copy_choices
+
+
+def _carried_with_findings(letter: Letter) -> list[Recommendation]:
+    """The letter's recommendations with their findings, and each finding's inspection and responsible
+    authorities, in five statements whatever their number (not two per recommendation). The caller keeps
+    the list while it reads `letter.recommendations`: the session holds loaded rows only weakly."""
+    ids = [link.recommendation_id for link in letter.links]
+    if not ids:
+        return []
+    findings = selectinload(Recommendation.findings)
+    return list(
+        db.session.scalars(
+            select(Recommendation)
+            .where(Recommendation.id.in_(ids))
+            .options(
+                findings.selectinload(Finding.inspection),
+                findings.selectinload(Finding.responsible_authority),
+                findings.selectinload(Finding.second_authority),
+            )
+        )
+    )
 
 
 def _draft_command(form: LetterForm) -> LetterDraft:
@@ -289,7 +311,9 @@ def edit(letter_id: int):
             flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("letters.show", letter_id=letter.id), 303)
     # The shared findings' other addressees, which the PDF adds under Tembusan by itself.
+    carried = _carried_with_findings(letter)
     shared = compose.shared_copy_lines(letter)
+    del carried  # held until the lines were read: the session keeps loaded rows only weakly
     return render_template("letter_pages/form.html", form=form, letter=letter, shared_copies=shared), (
         200 if request.method == "GET" else 422
     )
