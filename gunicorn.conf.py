@@ -16,8 +16,11 @@ Every value can be changed from the environment (or overridden on the command li
   strings, cookies or the secret part of password-reset, verification and calendar addresses.
 
 The app is built once in the master (`preload_app`) and the workers fork from it: a bad configuration stops
-the start with the list of what is wrong, and each worker starts in milliseconds. Database connections are
-opened by each worker after the fork (SQLAlchemy's pool is created lazily), never shared across processes.
+the start with the list of what is wrong, and each worker starts in milliseconds. Before the first fork,
+`when_ready` readies in the master what each worker (and each replacement after `max_requests`) would
+otherwise build on its first requests: mappers, compiled templates, catalogues (`ombudsman.prefork`).
+Database connections are opened by each worker after the fork (SQLAlchemy's pool is created lazily), never
+shared across processes.
 """
 
 from __future__ import annotations
@@ -87,3 +90,17 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def when_ready(server) -> None:
+    """In the master, after the app is loaded and before the first worker is forked (`ombudsman.prefork`)."""
+    if not server.cfg.preload_app:
+        return
+    from flask import Flask
+
+    app = server.app.wsgi()
+    if isinstance(app, Flask):  # any WSGI app may be served with this file; a Flask app is readied
+        from ombudsman.prefork import warm
+
+        readied = warm(app)
+        server.log.info("workers fork ready: %(templates)d templates, %(languages)d languages", readied)

@@ -76,8 +76,11 @@ def run_gunicorn(env: dict[str, str], *args: str, timeout: float = 30) -> subpro
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *args: str, workers: int = 1, timeout: float = 60) -> Iterator[str]:
-    """A running `gunicorn -w <workers> wsgi:app`; yields its base URL once every worker has booted."""
+def gunicorn(
+    env: dict[str, str], *args: str, workers: int = 1, timeout: float = 60, log_into: list[str] | None = None
+) -> Iterator[str]:
+    """A running `gunicorn -w <workers> wsgi:app`; yields its base URL once every worker has booted. Its
+    whole log is appended to `log_into`, when given, once it has stopped."""
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115  (closed below, after the process)
     process = subprocess.Popen(
         [str(GUNICORN), "--bind", "127.0.0.1:0", "--workers", str(workers), *TEST_OPTIONS, *args, "wsgi:app"],
@@ -110,4 +113,7 @@ def gunicorn(env: dict[str, str], *args: str, workers: int = 1, timeout: float =
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if log_into is not None:
+            log.seek(0)
+            log_into.append(log.read())
         log.close()

@@ -15,6 +15,7 @@ from gunicorn_testing import ROOT, clean_environment, fetch, gunicorn, run_gunic
 from config import DEFAULT_SECRET_KEY, config_class
 from ombudsman import create_app
 from ombudsman.deploy import UnsafeConfiguration, unsafe_settings
+from ombudsman.prefork import TEMPLATE_SUFFIXES
 
 PUBLIC = "https://tracker.ombudsman.example"
 SAFE = {
@@ -204,6 +205,17 @@ def test_gunicorn_with_the_settings_runs_production_with_debug_off(demo, databas
         assert users.status == 302 and users.headers["Location"].startswith("/login")
         missing = fetch(f"{url}/no-such-page")
         assert missing.status == 404 and "Traceback" not in missing.text
+
+
+def test_the_master_readies_the_app_before_it_forks_a_worker(app, demo, database_url, tmp_path):
+    """`when_ready` (gunicorn.conf.py) runs `ombudsman.prefork.warm` in the master, before the first fork."""
+    output: list[str] = []
+    with gunicorn(clean_environment(**_deploy_settings(database_url, tmp_path)), log_into=output) as url:
+        assert fetch(f"{url}/login").status == 200
+    [log] = output
+    templates = len(app.jinja_env.list_templates(filter_func=lambda name: name.endswith(TEMPLATE_SUFFIXES)))
+    ready = log.index(f"workers fork ready: {templates} templates, 2 languages")
+    assert ready < log.index("Booting worker with pid")
 
 
 def test_development_links_follow_the_port_the_demo_serves_on(monkeypatch):
