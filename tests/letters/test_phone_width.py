@@ -48,3 +48,9 @@ def test_the_signed_letter_pages_fit_a_phone(phone, live_server, sign_in, issued
         page.goto(f"{live_server.url}/letters/{letter_id}")
         page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")  # the trail
         assert_fits(page, f"letter page {letter_id} (head)")
+    # English labels are longer ("Classification / Attachments"): the values still fit beside them.
+    page.goto(f"{live_server.url}/lang/en")
+    for letter_id in (issued.id, letters.ditjen.id):
+        page.goto(f"{live_server.url}/letters/{letter_id}")
+        assert "Classification" in page.inner_text("dl.facts")
+        assert_fits(page, f"letter page {letter_id} (head, English)")
