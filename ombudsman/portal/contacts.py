@@ -6,9 +6,15 @@ or another contact's portal account signs in with it). The invitation e-mail goe
 
 Who may manage them (`require_steward`): the register of authorities is national and a portal contact reads
 the letters of every office addressed to its authority, so an admin manages the contacts (and their portal
-tokens) only of an authority their own office has dealt with: one it inspected, made a recommendation to, or
+tokens) only of an authority their own office has dealt with: one it inspected (an inspection submitted or
+with a finding recorded: an empty draft, which one inspector opens with a title, is not enough), made a
+recommendation to, or
 addressed a letter to (any status, a draft included: the contacts can be set up before the first letter is
 issued). Any other admin gets `Forbidden`.
+
+A contact may also answer for the authority's sub-units (`includes_sub_units`), and then reads their letters
+too; the steward needs to have dealt with the authority itself, not with each sub-unit (a city's dinas are
+many). Which office may speak for a ministry's directorates is a national rule this does not settle.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from ombudsman.authorities.models import Authority
 from ombudsman.deadlines.tallies import DeadlineTally
 from ombudsman.errors import Conflict, Forbidden, Invalid
 from ombudsman.extensions import db
-from ombudsman.inspections.models import Inspection
+from ombudsman.inspections.models import Finding, Inspection, InspectionStatus
 from ombudsman.letters.models import Letter
 from ombudsman.portal import accounts
 from ombudsman.portal.commands import ContactDetails
@@ -36,11 +42,14 @@ CONTACT_FIELDS = ("name", "position", "email", "includes_sub_units", "active")
 
 
 def office_dealt_with(office_id: int, authority_id: int) -> bool:
-    """Whether the office inspected the authority, made a recommendation to it (its deadline tally rows,
-    keyed by office and authority) or addressed a letter to it, whatever the inspection's or the letter's
-    status. One statement of three indexed lookups."""
+    """Whether the office inspected the authority (an inspection submitted, or with a finding recorded), made
+    a recommendation to it (its deadline tally rows, keyed by office and authority) or addressed a letter to
+    it, whatever the letter's status. One statement of indexed lookups."""
+    recorded = select(Finding.id).where(Finding.inspection_id == Inspection.id)
     inspected = select(Inspection.id).where(
-        Inspection.office_id == office_id, Inspection.authority_id == authority_id
+        Inspection.office_id == office_id,
+        Inspection.authority_id == authority_id,
+        (Inspection.status != InspectionStatus.DRAFT) | recorded.exists(),
     )
     recommended = select(DeadlineTally.office_id).where(
         DeadlineTally.office_id == office_id,

@@ -6,6 +6,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from ombudsman.accounts import services as accounts
+from ombudsman.accounts.models import Office, Role
 from ombudsman.deadlines import follow_up, reports, services, settings
 from ombudsman.deadlines.commands import RecordOutcome
 from ombudsman.deadlines.models import Deadline, DeadlineState
@@ -234,7 +236,37 @@ def test_the_inspector_filter_offers_the_authors_of_recommendations_only(demo, s
     viewer = login("viewer@demo.test")
 
     for path in ("/deadlines/", "/deadlines/list"):
-        page = viewer.get(path).get_data(as_text=True)
-        select_html = page.split('name="inspector_id"', 1)[1].split("</select>", 1)[0]
-        offered = set(re.findall(r'<option value="(\d+)"', select_html))
+        offered = _offered(viewer.get(path).get_data(as_text=True), "inspector_id")
         assert offered == {str(demo.users["inspector"].id), str(demo.users["supervisor"].id)}, path
+
+
+def test_a_filter_chosen_in_the_address_is_shown_selected_even_when_not_offered(demo, started, login):
+    """An old bookmark's inspector (the admin, who wrote none) or authority (the province, which has none):
+    the page says what it filters by instead of showing "semua" over an empty list."""
+    admin, pemprov = demo.users["admin"], demo.pemprov
+    viewer = login("viewer@demo.test")
+
+    page = viewer.get(f"/deadlines/list?inspector_id={admin.id}&authority_id={pemprov.id}")
+    html = page.get_data(as_text=True)
+
+    assert f'<option value="{admin.id}" selected>{admin.name}</option>' in html
+    assert f'<option value="{pemprov.id}" selected>{pemprov.name}</option>' in html
+    plain = viewer.get("/deadlines/list").get_data(as_text=True)
+    assert str(admin.id) not in _offered(plain, "inspector_id")
+    assert str(pemprov.id) not in _offered(plain, "authority_id")
+    # Another office's user is never named, whatever the address says.
+    other = Office(name="Ombudsman RI Perwakilan Bali", short_name="Bali", province="Bali")
+    db.session.add(other)
+    db.session.flush()
+    stranger = accounts.create_user(
+        email="inspector@bali.test", name="Inspektur Bali", role=Role.INSPECTOR, office=other, password="demo"
+    )
+    db.session.commit()
+    foreign = viewer.get(f"/deadlines/list?inspector_id={stranger.id}").get_data(as_text=True)
+    assert "Inspektur Bali" not in foreign and str(stranger.id) not in _offered(foreign, "inspector_id")
+
+
+def _offered(page: str, name: str) -> set[str]:
+    """The option values of the page's select `name`."""
+    select_html = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+    return set(re.findall(r'<option value="(\d+)"', select_html))

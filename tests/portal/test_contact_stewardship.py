@@ -123,13 +123,18 @@ def test_an_office_manages_the_contacts_once_it_inspected_the_authority(demo, lo
         office=bali_admin.office,
         password="demo",
     )
-    inspections.create_inspection(
+    draft = inspections.create_inspection(
         bali_admin.office,
         inspector,
         {"authority_id": demo.dinas.id, "title": "Sidak Bali", "visited_on": demo.inspection.visited_on},
     )
     db.session.commit()
+    # An empty draft (a title is enough to open one) does not make the office the authority's steward.
+    assert not contacts.office_dealt_with(bali_admin.office_id, demo.dinas.id)
+    assert bali.get(url).status_code == 403
 
+    inspections.submit_inspection(draft, inspector)
+    db.session.commit()
     assert contacts.office_dealt_with(bali_admin.office_id, demo.dinas.id)
     assert bali.get(url).status_code == 200
     added = bali.post(url, data={"name": "Kepala Dinas", "email": "kadis@kupangkota.test", "active": "y"})
@@ -138,7 +143,8 @@ def test_an_office_manages_the_contacts_once_it_inspected_the_authority(demo, lo
 
 def test_the_demo_office_dealt_with_the_authorities_it_recommended_to_and_wrote_to(demo):
     office_id = demo.office.id
-    # The city and the Ditjen: recommendations and letters; the Dinas: inspected; the province: nothing yet.
+    # The city and the Ditjen: recommendations and letters; the Dinas: inspected (a draft with findings);
+    # the province: nothing yet.
     assert contacts.office_dealt_with(office_id, demo.pemkot.id)
     assert contacts.office_dealt_with(office_id, demo.ditjen.id)
     assert contacts.office_dealt_with(office_id, demo.dinas.id)

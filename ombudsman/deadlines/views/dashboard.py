@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ombudsman.accounts.models import User
 from ombudsman.accounts.permissions import EVERYONE, roles_required
@@ -32,7 +32,9 @@ def filters() -> reports.Filters:
     return reports.Filters.from_args(request.args)
 
 
-def _filter_choices() -> dict:
+def _filter_choices(chosen: reports.Filters) -> dict:
+    """The filter drop-downs: the authorities and the users the office's recommendations name, and the ones
+    the query string chose (an old bookmark's) so that the page shows what it filters by."""
     office_id = current_user.office_id
     # From the tally rows (a few hundred), not every recommendation of the office (issue 12).
     counted = (DeadlineTally.office_id == office_id, DeadlineTally.recommendations != 0)
@@ -43,11 +45,18 @@ def _filter_choices() -> dict:
     return {
         "authorities": db.session.execute(
             select(Authority.id, Authority.name)
-            .where(Authority.id.in_(authority_ids))
+            .where(or_(Authority.id.in_(authority_ids), Authority.id == chosen.authority_id))
             .order_by(Authority.name)
         ).all(),
         "inspectors": db.session.execute(
-            select(User.id, User.name).where(User.id.in_(author_ids)).order_by(User.name, User.id)
+            select(User.id, User.name)
+            .where(
+                or_(
+                    User.id.in_(author_ids),
+                    and_(User.id == chosen.inspector_id, User.office_id == office_id),
+                )
+            )
+            .order_by(User.name, User.id)
         ).all(),
     }
 
@@ -74,7 +83,7 @@ def dashboard():
         months=figures.months,
         chart=compliance_chart(figures.months),
         table_rows=TABLE_ROWS,
-        choices=_filter_choices(),
+        choices=_filter_choices(chosen),
         list_states=list_states,
     )
 
@@ -131,7 +140,7 @@ def listing():
         "deadlines/list.html",
         pagination=Page(rows, page, per_page, total, capped),
         filters=chosen,
-        choices=_filter_choices(),
+        choices=_filter_choices(chosen),
     )
 
 
