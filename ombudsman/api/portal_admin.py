@@ -8,6 +8,8 @@ otherwise, with the reason.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import abort
 from flask_login import current_user
 
@@ -36,13 +38,24 @@ def _account(portal_user_id: int) -> PortalUser:
     return account
 
 
+def _steward_first(view):
+    """Check the account and the caller's stewardship (404, 403) before the body is read: a caller who may
+    not act on the account learns that, not what is wrong with the body. The view gets `account`."""
+
+    @wraps(view)
+    def checked(*args, portal_user_id: int, **kwargs):
+        return view(*args, account=_account(portal_user_id), **kwargs)
+
+    return checked
+
+
 @blp.route(f"/portal-users/<{ID}:portal_user_id>/tokens", methods=["POST"])
 @roles_required(ADMIN)
+@_steward_first
 @blp.arguments(schemas.PortalTokenIssueIn)
 @blp.response(201, schemas.PortalTokenOut)
-def issue_token(data, portal_user_id: int):
+def issue_token(data, account: PortalUser):
     """Make a token for the portal account (`days` long, 30 by default); the secret is shown only here."""
-    account = _account(portal_user_id)
     cmd = contracts.build(api_tokens.IssuePortalApiToken, data)
     token, secret = api_tokens.issue_for(account, cmd, by=current_user, now=utcnow())
     db.session.commit()
