@@ -44,8 +44,9 @@ def find_by_email(email: str) -> PortalUser | None:
     return db.session.scalar(select(PortalUser).where(func.lower(PortalUser.email) == email.strip().lower()))
 
 
-def account_for(contact: AuthorityContact) -> PortalUser:
-    """The contact's portal account, made (without a password) on first need.
+def account_for(contact: AuthorityContact, *, actor: User) -> PortalUser:
+    """The contact's portal account, made (without a password) on first need; the audit trail names `actor`
+    (the admin inviting, or the head whose issued letter is delivered to the contact) as its maker.
 
     Raises `Conflict` on `email` when another contact's account already signs in with that address, and
     `Invalid` when the contact is inactive.
@@ -64,7 +65,7 @@ def account_for(contact: AuthorityContact) -> PortalUser:
     account = PortalUser(contact=contact, authority_id=contact.authority_id, email=email, name=contact.name)
     db.session.add(account)
     db.session.flush()
-    audit.record("portal_user", account.id, "created", user_id=None, office_id=None)
+    audit.record("portal_user", account.id, "created", user_id=actor.id, office_id=None)
     return account
 
 

@@ -184,7 +184,7 @@ def invite(
     """Make (or reuse) the contact's portal account and a single-use invitation link; returns the account and
     the link's secret for the e-mail. Audited. Raises as `accounts.account_for`, and `Forbidden`."""
     require_steward(actor, contact.authority_id)
-    account = accounts.account_for(contact)
+    account = accounts.account_for(contact, actor=actor)
     secret = accounts.new_link(account, LinkPurpose.INVITATION, now=now, lifetime=lifetime, created_by=actor)
     audit.record(
         "authority_contact",

@@ -46,7 +46,7 @@ def request(letter: Letter, *, actor: User) -> list[PortalDelivery]:
     for contact in contacts.delivery_contacts(letter.authority_id):
         try:
             with db.session.begin_nested():
-                account = accounts.account_for(contact)
+                account = accounts.account_for(contact, actor=actor)
         except DomainError as exc:
             log.warning("letter %s: contact %s skipped for e-delivery: %s", letter.id, contact.id, exc)
             continue

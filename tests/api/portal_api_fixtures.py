@@ -68,7 +68,7 @@ def portal_case_fixture(app, demo, api, pinned_today) -> SimpleNamespace:
         contact = contacts.add_contact(
             authority, ContactDetails(name=person, email=email, position=position), actor=admin
         )
-        account = portal_accounts.account_for(contact)
+        account = portal_accounts.account_for(contact, actor=admin)
         account.password_hash = passwords.hash_password(PASSWORD)
         accounts[name] = account
     db.session.commit()

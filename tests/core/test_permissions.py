@@ -125,7 +125,7 @@ def portal_browsers(demo, app):
         contact = contacts.add_contact(
             authority, ContactDetails(name="Kontak", email=email), actor=demo.users["admin"]
         )
-        account = accounts.account_for(contact)
+        account = accounts.account_for(contact, actor=demo.users["admin"])
         accounts.set_password(account, SetPortalPassword(new_password=password, confirm=password))
         db.session.commit()
         client = app.test_client()

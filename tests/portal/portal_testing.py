@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ombudsman.accounts.models import User
 from ombudsman.extensions import db
 from ombudsman.letters.models import Letter
 from ombudsman.portal import accounts, contacts
@@ -25,7 +26,7 @@ def add_contact(authority, admin, *, name: str, email: str, position: str = "", 
 
 def portal_account(contact, password: str = PASSWORD):
     """The contact's portal account with a password chosen (committed)."""
-    account = accounts.account_for(contact)
+    account = accounts.account_for(contact, actor=db.session.get(User, contact.created_by_id))
     accounts.set_password(account, SetPortalPassword(new_password=password, confirm=password))
     db.session.commit()
     return account

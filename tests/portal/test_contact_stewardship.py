@@ -17,7 +17,7 @@ from ombudsman.extensions import db
 from ombudsman.inspections import services as inspections
 from ombudsman.portal import contacts
 from ombudsman.portal.api_models import PortalApiToken
-from ombudsman.portal.models import AuthorityContact, PortalLink
+from ombudsman.portal.models import AuthorityContact, PortalLink, PortalUser
 from tests.api.conftest import ApiClient
 
 REFUSAL = "Kontak instansi ini dikelola admin kantor yang pernah memeriksa"
@@ -152,3 +152,25 @@ def test_the_demo_office_dealt_with_the_authorities_it_recommended_to_and_wrote_
     assert not contacts.office_dealt_with(office_id, demo.pemprov.id)
     assert not contacts.may_manage(demo.users["head"], demo.pemkot.id)
     assert contacts.may_manage(demo.users["admin"], demo.pemkot.id)
+
+
+def test_the_audit_trail_names_who_made_a_contacts_portal_account(
+    demo, login, smtp, authorities_with_contacts
+):
+    contact = contacts.add_contact(
+        demo.pemkot,
+        contacts.ContactDetails(name="Kepala Bagian Umum", email="umum@kupangkota.test"),
+        actor=demo.users["admin"],
+    )
+    db.session.commit()
+    assert login("admin@demo.test").post(f"/authorities/contacts/{contact.id}/invite").status_code == 303
+
+    account_id = db.session.scalar(select(PortalUser.id).where(PortalUser.contact_id == contact.id))
+    made = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.entity_type == "portal_user",
+            AuditEvent.entity_id == account_id,
+            AuditEvent.action == "created",
+        )
+    )
+    assert made is not None and made.user_id == demo.users["admin"].id
