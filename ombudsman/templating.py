@@ -90,9 +90,19 @@ def select_options(rows, selected=None) -> Markup:
     return Markup("".join(options))  # noqa: S704
 
 
+def carried_args(args: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The query parameters to carry into a link built with `url_for` (the request's, or `args`): one value
+    each, without the names `url_for` keeps for itself (`endpoint`, and `_anchor`, `_external`, ... : a
+    parameter `?endpoint=x` made `url_for` raise TypeError, a 500). No page of the app uses such names."""
+    source = request.args if args is None else args
+    items = source.to_dict().items() if hasattr(source, "to_dict") else source.items()
+    return {key: value for key, value in items if key != "endpoint" and not key.startswith("_")}
+
+
 def page_url(page: int) -> str:
-    """The current page's URL with its filters kept and another page number."""
-    args = {**(request.view_args or {}), **request.args.to_dict(), "page": page}
+    """The current page's URL with its filters kept and another page number (the path's own values win
+    over query parameters of the same name)."""
+    args = {**carried_args(), **(request.view_args or {}), "page": page}
     return url_for(request.endpoint, **args)
 
 
@@ -107,6 +117,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(audit_entries, "audit_entries")
     # Globals, not context: macros imported without context (the pager) still see them.
     app.add_template_global(page_url, "page_url")
+    app.add_template_global(carried_args, "carried_args")
     app.add_template_global(translated, "translated")
     app.add_template_global(select_options, "select_options")
     # The `accept` of evidence file inputs: the types the server takes, declared once in `storage`.

@@ -24,6 +24,7 @@ from ombudsman.export_jobs.kinds import KINDS
 from ombudsman.export_jobs.models import ExportJob, ExportKind
 from ombudsman.extensions import db
 from ombudsman.jobs import queue
+from ombudsman.templating import carried_args
 
 log = logging.getLogger(__name__)
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -47,7 +48,7 @@ def answer(kind: ExportKind, fmt: str) -> ResponseReturnValue:
         return exports.table_response(kind_of.table(office, today, filters), fmt)
     if request.method != "POST":
         return render_template("exports/start.html", kind=kind_of, file_format=fmt, action=request.full_path)
-    asked = {"as_of": today, "args": request.args.to_dict(), "locale": str(get_locale() or "id")}
+    asked = {"as_of": today, "args": carried_args(), "locale": str(get_locale() or "id")}
     export: ExportJob | None = None
     try:
         export = services.waiting_twin(kind, fmt, user=current_user, **asked)

@@ -301,9 +301,11 @@ def test_with_a_queue_a_get_answers_the_form_that_starts_the_job_and_records_not
             assert queue.queue().count == 0
         assert _exports() == 0
 
-        # The form's POST (its CSRF token with it) starts the job.
+        # The form's POST (its CSRF token with it) starts the job; its page leads back to the same filters.
         page_url = _waiting_page(viewer.post(url))
-        assert WAITING in viewer.get(page_url).get_data(as_text=True)
+        waiting = viewer.get(page_url).get_data(as_text=True)
+        assert WAITING in waiting
+        assert '<a href="/deadlines/?state=not_started" id="export-back">' in waiting
     assert _exports() == 1
 
 
