@@ -40,6 +40,12 @@ from ombudsman.portal.models import AuthorityContact, LinkPurpose, PortalUser
 #: What the audit trail records of a contact.
 CONTACT_FIELDS = ("name", "position", "email", "includes_sub_units", "active")
 
+#: Who manages an authority's contacts, as the register page says it and as a refusal gives it.
+STEWARD_RULE = _l(
+    "Kontak instansi ini dikelola admin kantor yang pernah memeriksa, memberi rekomendasi kepada, atau "
+    "menyurati instansi ini."
+)
+
 
 def office_dealt_with(office_id: int, authority_id: int) -> bool:
     """Whether the office inspected the authority (an inspection submitted, or with a finding recorded), made
@@ -70,12 +76,7 @@ def require_steward(actor: User, authority_id: int) -> None:
     if actor.role is not Role.ADMIN:
         raise Forbidden(_l("Hanya admin yang mengelola kontak instansi."))
     if not office_dealt_with(actor.office_id, authority_id):
-        raise Forbidden(
-            _l(
-                "Kontak instansi ini dikelola admin kantor yang pernah memeriksa, memberi rekomendasi "
-                "kepada, atau menyurati instansi ini; kantor Anda belum pernah."
-            )
-        )
+        raise Forbidden(_l("%(rule)s Kantor Anda belum pernah.", rule=STEWARD_RULE))
 
 
 def contacts_of(authority: Authority) -> list[AuthorityContact]:

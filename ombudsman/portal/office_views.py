@@ -214,6 +214,7 @@ def _portal_helpers() -> dict:
     return {
         "portal_contacts": contacts.contacts_of,
         "portal_may_manage_contacts": lambda authority: contacts.may_manage(current_user, authority.id),
+        "portal_contacts_rule": contacts.STEWARD_RULE,
         "portal_deliveries": delivery.deliveries_of,
         "portal_requests": responses.requests_of,
         "portal_proposed_days": responses.proposed_days,

@@ -65,6 +65,10 @@ def test_another_offices_admin_is_refused_every_contact_page_and_action(
     db.session.rollback()
     assert _counts() == before
     assert db.session.get(AuthorityContact, kota.id).email == "maria@kupangkota.test"
+    bali.get("/lang/en")
+    english = bali.get(f"/authorities/{demo.pemkot.id}/contacts").get_data(as_text=True)
+    assert "This authority&#39;s contacts are managed by the admin of an office" in english
+    assert "Your office has not." in english
 
 
 def test_the_register_page_shows_another_offices_admin_who_manages_the_contacts(
