@@ -357,6 +357,27 @@ def database_url(app) -> str:
     return app.config["SQLALCHEMY_DATABASE_URI"]
 
 
+def bali_user(role: str, name: str):
+    """A committed user (password "demo", e-mail "<role>@bali.test") of a second office, Ombudsman RI
+    Perwakilan Bali, made on first need: for checks that one office never reaches or manages another's."""
+    from sqlalchemy import select
+
+    from ombudsman.accounts import services as accounts
+    from ombudsman.accounts.models import Office, Role
+
+    name_of_office = "Ombudsman RI Perwakilan Bali"
+    office = db.session.scalar(select(Office).where(Office.name == name_of_office))
+    if office is None:
+        office = Office(name=name_of_office, short_name="Bali", province="Bali")
+        db.session.add(office)
+        db.session.flush()
+    user = accounts.create_user(
+        email=f"{role}@bali.test", name=name, role=Role(role), office=office, password="demo"
+    )
+    db.session.commit()
+    return user
+
+
 def static_files_closed(app):
     """`app` for werkzeug's test server, with /static/ files read whole and closed before they are sent.
 

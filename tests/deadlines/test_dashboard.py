@@ -6,14 +6,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from ombudsman.accounts import services as accounts
-from ombudsman.accounts.models import Office, Role
 from ombudsman.deadlines import follow_up, reports, services, settings
 from ombudsman.deadlines.commands import RecordOutcome
 from ombudsman.deadlines.models import Deadline, DeadlineState
 from ombudsman.extensions import db
 from ombudsman.recommendations import services as recommendations
 from ombudsman.recommendations.models import Recommendation
+from tests.conftest import bali_user
 
 
 @pytest.fixture(autouse=True)
@@ -255,13 +254,7 @@ def test_a_filter_chosen_in_the_address_is_shown_selected_even_when_not_offered(
     assert str(admin.id) not in _offered(plain, "inspector_id")
     assert str(pemprov.id) not in _offered(plain, "authority_id")
     # Another office's user is never named, whatever the address says.
-    other = Office(name="Ombudsman RI Perwakilan Bali", short_name="Bali", province="Bali")
-    db.session.add(other)
-    db.session.flush()
-    stranger = accounts.create_user(
-        email="inspector@bali.test", name="Inspektur Bali", role=Role.INSPECTOR, office=other, password="demo"
-    )
-    db.session.commit()
+    stranger = bali_user("inspector", "Inspektur Bali")
     foreign = viewer.get(f"/deadlines/list?inspector_id={stranger.id}").get_data(as_text=True)
     assert "Inspektur Bali" not in foreign and str(stranger.id) not in _offered(foreign, "inspector_id")
 

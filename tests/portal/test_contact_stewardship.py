@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 
 from ombudsman.accounts import services as accounts
-from ombudsman.accounts.models import Office, Role
 from ombudsman.audit.models import AuditEvent
 from ombudsman.clock import utcnow
 from ombudsman.extensions import db
@@ -19,6 +18,7 @@ from ombudsman.portal import contacts
 from ombudsman.portal.api_models import PortalApiToken
 from ombudsman.portal.models import AuthorityContact, PortalLink, PortalUser
 from tests.api.conftest import ApiClient
+from tests.conftest import bali_user
 
 REFUSAL = "Kontak instansi ini dikelola admin kantor yang pernah memeriksa"
 
@@ -26,14 +26,7 @@ REFUSAL = "Kontak instansi ini dikelola admin kantor yang pernah memeriksa"
 @pytest.fixture
 def bali_admin(demo):
     """The admin of another office (Perwakilan Bali), which never dealt with the demo's authorities."""
-    office = Office(name="Ombudsman RI Perwakilan Bali", short_name="Bali", province="Bali")
-    db.session.add(office)
-    db.session.flush()
-    admin = accounts.create_user(
-        email="admin@bali.test", name="Admin Bali", role=Role.ADMIN, office=office, password="demo"
-    )
-    db.session.commit()
-    return admin
+    return bali_user("admin", "Admin Bali")
 
 
 def _counts() -> tuple[int, int, int, int]:
@@ -121,13 +114,7 @@ def test_an_office_manages_the_contacts_once_it_inspected_the_authority(demo, lo
     assert bali.get(url).status_code == 403
     assert not contacts.office_dealt_with(bali_admin.office_id, demo.dinas.id)
 
-    inspector = accounts.create_user(
-        email="inspector@bali.test",
-        name="Inspektur Bali",
-        role=Role.INSPECTOR,
-        office=bali_admin.office,
-        password="demo",
-    )
+    inspector = bali_user("inspector", "Inspektur Bali")
     draft = inspections.create_inspection(
         bali_admin.office,
         inspector,
