@@ -50,3 +50,28 @@ def test_inspector_logs_a_finding_with_photo_and_sees_it_on_the_authority_page(
         page.screenshot(path=os.environ["SCREENSHOTS"] + "/finding-form.png", full_page=False)
         page.goto(f"/inspections/{demo.inspection.id}")
         page.screenshot(path=os.environ["SCREENSHOTS"] + "/inspection.png", full_page=False)
+
+
+def test_a_theme_chosen_before_the_script_arrives_still_gets_its_suggestion(demo, phone, browser_login):
+    """On a slow network the inspector can pick a theme before app.js runs; the hint must still follow it."""
+    page = phone
+    browser_login(page, "inspector@demo.test")
+    held = []
+    page.route("**/static/js/app.js*", lambda route: held.append(route))  # the script's request waits until the fields are set
+    page.goto(f"/inspections/{demo.inspection.id}/findings/new", wait_until="commit")
+    page.fill("#title", "Papan stok blanko tidak ada")
+    page.select_option("#routing_rule_id", label="Pengumuman stok blanko")
+    for _ in range(100):  # the request is sent while the page parses; wait until it is held (at most 5 s)
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "app.js was never requested"
+    assert "Pemerintah Kota Kupang" not in page.inner_text("#suggestion")
+    assert page.locator("#accept-suggestion").count() == 0
+    held[0].continue_()
+    page.wait_for_function(
+        "() => document.querySelector('#suggestion').innerText.includes('Pemerintah Kota Kupang')"
+        " && document.querySelector('#accept-suggestion') !== null"
+    )
+    page.click("#accept-suggestion")
+    assert page.input_value("#responsible_authority_id") == str(demo.pemkot.id)

@@ -65,6 +65,17 @@
       .catch(function () { /* offline: the server applies the same rules on save */ });
   }
 
+  // Whether the user changed a field before this script ran (a slow network on a phone): the suggestion shown
+  // was rendered for the form's initial values, so it is asked for again.
+  function changedFromDefault(el) {
+    if (!el) return false;
+    if (el.tagName !== "SELECT") return el.value !== el.defaultValue;
+    var initial = 0;
+    Array.prototype.forEach.call(el.options, function (option, index) { if (option.defaultSelected) initial = index; });
+    return el.selectedIndex !== initial;
+  }
+
   [theme, item].forEach(function (el) { if (el) el.addEventListener("change", refresh); });
   [title, description].forEach(function (el) { if (el) el.addEventListener("blur", refresh); });
+  if ([theme, item, title, description].some(changedFromDefault)) refresh();
 })();
