@@ -195,7 +195,7 @@ def _register_errors(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from ombudsman.accounts.cli import users_cli
+    from ombudsman.accounts.cli import offices_cli, users_cli
     from ombudsman.dbsetup import analyze_command
     from ombudsman.deadlines.cli import deadlines_cli
     from ombudsman.deploy import check_deploy_command
@@ -206,6 +206,7 @@ def _register_cli(app: Flask) -> None:
     from ombudsman.seed import seed_demo_command, seed_reference_command
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(offices_cli)
     app.cli.add_command(letters_cli)
     app.cli.add_command(deadlines_cli)
     app.cli.add_command(jobs_cli)

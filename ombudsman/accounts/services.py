@@ -215,13 +215,32 @@ def update_user(user: User, details: UserDetails, *, actor: User) -> dict:
     return changes
 
 
+def create_office(details: OfficeDetails) -> Office:
+    """A new representative office (Perwakilan) with its own details; its admin is added next
+    (`create_user_checked`), and its letter and calendar settings start at their defaults.
+
+    Raises `Invalid` (field named) for a value out of bounds or an unknown time zone, `Conflict` when another
+    office already has the name or short name (either can name an office on the command line).
+    """
+    _check_office(details, None)
+    office = Office(**{name: getattr(details, name) for name in OFFICE_FIELDS})
+    db.session.add(office)
+    db.session.flush()
+    audit.record(
+        "office",
+        office.id,
+        "created",
+        user_id=None,
+        office_id=office.id,
+        changes=audit.diff({}, audit.snapshot(office, OFFICE_FIELDS)),
+    )
+    return office
+
+
 def update_office(office: Office, details: OfficeDetails, *, user_id: int) -> dict:
-    """Change the office's own details; returns the audited changes; raises `Invalid` (field named)."""
-    contracts.validate(details)
-    try:
-        ZoneInfo(details.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(_l("Zona waktu tidak dikenal (contoh: Asia/Makassar)."), "timezone") from None
+    """Change the office's own details; returns the audited changes; raises `Invalid` (field named), or
+    `Conflict` when another office has the name or short name."""
+    _check_office(details, office)
     before = audit.snapshot(office, OFFICE_FIELDS)
     for name in OFFICE_FIELDS:
         setattr(office, name, getattr(details, name))
@@ -229,6 +248,42 @@ def update_office(office: Office, details: OfficeDetails, *, user_id: int) -> di
     if changes:
         audit.record("office", office.id, "updated", user_id=user_id, office_id=office.id, changes=changes)
     return changes
+
+
+def _check_office(details: OfficeDetails, office: Office | None) -> None:
+    """The rules every office's details follow, new or changed: bounds, a known IANA time zone, and a name and
+    short name that no other office uses as either (compared without regard to case)."""
+    contracts.validate(details)
+    try:
+        ZoneInfo(details.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(_l("Zona waktu tidak dikenal (contoh: Asia/Makassar)."), "timezone") from None
+    for field_name in ("name", "short_name"):
+        value = getattr(details, field_name).strip().lower()
+        if not value:
+            continue
+        taken = select(Office.id).where(
+            (func.lower(Office.name) == value) | (func.lower(Office.short_name) == value)
+        )
+        if office is not None:
+            taken = taken.where(Office.id != office.id)
+        if db.session.scalar(taken.limit(1)) is not None:
+            raise Conflict(
+                _l("Nama %(name)s sudah dipakai kantor lain.", name=getattr(details, field_name)), field_name
+            )
+
+
+def offices_with_user_counts() -> list[tuple[Office, int]]:
+    """Every office by name, each with its number of active staff accounts."""
+    active = (
+        select(User.office_id, func.count().label("n")).where(User.active).group_by(User.office_id).subquery()
+    )
+    rows = db.session.execute(
+        select(Office, func.coalesce(active.c.n, 0))
+        .outerjoin(active, active.c.office_id == Office.id)
+        .order_by(Office.name)
+    )
+    return [(office, count) for office, count in rows]
 
 
 def office_by_name(name: str) -> Office | None:

@@ -57,7 +57,8 @@ def test_a_theme_chosen_before_the_script_arrives_still_gets_its_suggestion(demo
     page = phone
     browser_login(page, "inspector@demo.test")
     held = []
-    page.route("**/static/js/app.js*", lambda route: held.append(route))  # the script's request waits until the fields are set
+    # The script's request is held (neither answered nor failed) until the fields are set.
+    page.route("**/static/js/app.js*", lambda route: held.append(route))
     page.goto(f"/inspections/{demo.inspection.id}/findings/new", wait_until="commit")
     page.fill("#title", "Papan stok blanko tidak ada")
     page.select_option("#routing_rule_id", label="Pengumuman stok blanko")
