@@ -71,7 +71,9 @@
     if (!el) return false;
     if (el.tagName !== "SELECT") return el.value !== el.defaultValue;
     var initial = 0;
-    Array.prototype.forEach.call(el.options, function (option, index) { if (option.defaultSelected) initial = index; });
+    Array.prototype.forEach.call(el.options, function (option, index) {
+      if (option.defaultSelected) initial = index;
+    });
     return el.selectedIndex !== initial;
   }
 
