@@ -7,8 +7,10 @@ form, the API and the service cannot disagree on a length, a range or a date, an
 `tests/core/test_contracts.py` walks every form/schema pair and fails on any difference.
 
 Bounds:
-- `Text(max, min=0)`: at most `max` characters; `min=1` means at least one visible character; never NUL or
-  other control characters (tab, line feed and carriage return are allowed in multi-line text).
+- `Text(max, min=0, single_line=False, format=None)`: at most `max` characters; `min=1` means at least one
+  visible character; never NUL or other control characters (tab, line feed and carriage return are allowed
+  unless `single_line`, which also refuses the Unicode bidirectional overrides); a non-empty value matches
+  `format` (a `Format`: the shape of an e-mail address, a website, a time zone) when one is given.
 - `Number(min, max)`: an integer in a closed range.
 - `Day(rule)`: a plausible calendar date; `DateRule` says how far into the future (see there).
 """
@@ -46,8 +48,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _ALLOWED = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 NO_CONTROL_PATTERN = rf"^{_ALLOWED}*$"
 
+# What a single-line text may not hold besides control characters: line breaks, tabs, and the Unicode
+# bidirectional embeddings, overrides and isolates (they make a name read differently from how it is stored).
+_NOT_ONE_LINE = re.compile(r"[\t\n\r\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
 MSG_REQUIRED = _l("Wajib diisi.")
 MSG_CONTROL = _l("Tidak boleh berisi karakter kontrol (misalnya NUL).")
+MSG_SINGLE_LINE = _l("Harus satu baris, tanpa tab atau karakter pengatur arah teks.")
 
 
 class DateRule(enum.StrEnum):
@@ -62,11 +69,31 @@ class DateRule(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Format:
+    """The shape a whole non-empty text must have (`pattern`, a regular expression matched in full), and the
+    message that says so."""
+
+    pattern: str
+    message: Any  # a lazily translated string
+
+    def matches(self, value: str) -> bool:
+        """Whether all of `value` has the shape."""
+        return re.fullmatch(self.pattern, value) is not None
+
+
+#: An e-mail address, checked by syntax only: the office also uses reserved test domains (demo.test).
+EMAIL_FORMAT = Format(r"[^@\s]+@[^@\s]+\.[^@\s]+", _l("Alamat e-mail tidak sah."))
+
+
+@dataclass(frozen=True)
 class Text:
-    """A string of `min`..`max` characters (`min=1`: one visible character at least), no control chars."""
+    """A string of `min`..`max` characters (`min=1`: one visible character at least), no control chars;
+    on one line when `single_line`; of the shape `format` when given and not empty."""
 
     max: int
     min: int = 0
+    single_line: bool = False
+    format: Format | None = None
 
 
 @dataclass(frozen=True)
@@ -157,10 +184,14 @@ def check(bound: Bound, value: Any, today: date | None = None) -> Any | None:
             return _l("Harus berupa teks.")
         if _CONTROL.search(value):
             return MSG_CONTROL
+        if bound.single_line and _NOT_ONE_LINE.search(value):
+            return MSG_SINGLE_LINE
         if bound.min >= 1 and not value.strip():
             return MSG_REQUIRED
         if len(value) > bound.max or (bound.min > 1 and len(value) < bound.min):
             return _text_length_message(bound)
+        if bound.format is not None and value and not bound.format.matches(value):
+            return bound.format.message
         return None
     if isinstance(bound, Number):
         if isinstance(value, bool) or not isinstance(value, int):

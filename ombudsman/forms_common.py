@@ -5,7 +5,6 @@ from __future__ import annotations
 from contextlib import suppress
 
 from flask import flash, g, has_request_context
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import Form as WTFormsForm
@@ -13,11 +12,12 @@ from wtforms import SelectField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Regexp
 
+from ombudsman.contracts import EMAIL_FORMAT
 from ombudsman.errors import GENERAL, DomainError
 from ombudsman.form_messages import TRANSLATIONS
 
-# A plain syntax check: the office also uses reserved test domains (demo.test) that strict validators refuse.
-EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Alamat e-mail tidak sah."))
+#: The e-mail syntax check of forms whose bound has no format of its own (`contracts.EMAIL_FORMAT`).
+EMAIL = Regexp(rf"^{EMAIL_FORMAT.pattern}$", message=EMAIL_FORMAT.message)
 
 
 class _OfficeMeta:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from ombudsman.accounts.models import Role
-from ombudsman.contracts import Text, bounded
+from ombudsman.contracts import EMAIL_FORMAT, Format, Text, bounded
 
 EMAIL = Text(254, 1)
 # A password is whatever the user typed (spaces included, never trimmed), up to this length.
@@ -78,17 +80,34 @@ class ResetPassword:
     confirm: str = bounded(NEW_PASSWORD, default="")
 
 
-OFFICE_NAME = Text(200, 1)
-OFFICE_SHORT_NAME = Text(60)
-PROVINCE = Text(120, 1)
-CITY = Text(120, 1)
+#: A website as the letterhead prints it: a host name, optionally with http(s)://, a port and a path.
+WEBSITE_FORMAT = Format(
+    r"(https?://)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d{1,5})?(/\S*)?",
+    _l("Alamat situs web tidak sah (contoh: ombudsman.go.id)."),
+)
+#: The zones of Indonesia (WIB: Asia/Jakarta, Asia/Pontianak; WITA: Asia/Makassar; WIT: Asia/Jayapura), in
+#: which an office's dates, working days and deadlines are counted (its own zone, not the server's).
+OFFICE_TIMEZONES = ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura")
+TIMEZONE_FORMAT = Format(
+    "|".join(OFFICE_TIMEZONES),
+    _l(
+        "Zona waktu harus salah satu zona Indonesia: Asia/Jakarta atau Asia/Pontianak (WIB), "
+        "Asia/Makassar (WITA), Asia/Jayapura (WIT)."
+    ),
+)
+
+# The office's details are printed on one line each in the letterhead, except the address.
+OFFICE_NAME = Text(200, 1, single_line=True)
+OFFICE_SHORT_NAME = Text(60, single_line=True)
+PROVINCE = Text(120, 1, single_line=True)
+CITY = Text(120, 1, single_line=True)
 ADDRESS = Text(2000)
-PHONE = Text(60)
-OFFICE_EMAIL = Text(200)
-WEBSITE = Text(200)
-HEAD_NAME = Text(200, 1)
-HEAD_TITLE = Text(200, 1)
-TIMEZONE = Text(64, 1)
+PHONE = Text(60, single_line=True)
+OFFICE_EMAIL = Text(200, single_line=True, format=EMAIL_FORMAT)
+WEBSITE = Text(200, single_line=True, format=WEBSITE_FORMAT)
+HEAD_NAME = Text(200, 1, single_line=True)
+HEAD_TITLE = Text(200, 1, single_line=True)
+TIMEZONE = Text(64, 1, single_line=True, format=TIMEZONE_FORMAT)
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ class OfficeForm(AppForm):
     city = StringField(_l("Kota (tempat surat)"), validators=_text(c.CITY, True))
     address = TextAreaField(_l("Alamat"), validators=_text(c.ADDRESS))
     phone = StringField(_l("Telepon"), validators=_text(c.PHONE))
-    email = StringField(_l("E-mail"), validators=[*_text(c.OFFICE_EMAIL), EMAIL])
+    email = StringField(_l("E-mail"), validators=_text(c.OFFICE_EMAIL))
     website = StringField(_l("Situs web"), validators=_text(c.WEBSITE))
     head_name = StringField(_l("Nama kepala perwakilan"), validators=_text(c.HEAD_NAME, True))
     head_title = StringField(_l("Jabatan kepala"), validators=_text(c.HEAD_TITLE, True))

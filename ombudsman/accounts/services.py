@@ -10,7 +10,6 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
@@ -251,13 +250,10 @@ def update_office(office: Office, details: OfficeDetails, *, user_id: int) -> di
 
 
 def _check_office(details: OfficeDetails, office: Office | None) -> None:
-    """The rules every office's details follow, new or changed: bounds, a known IANA time zone, and a name and
-    short name that no other office uses as either (compared without regard to case)."""
+    """The rules every office's details follow, new or changed: the bounds of `OfficeDetails` (one line each
+    but the address; an e-mail, a website and one of Indonesia's time zones of the right shape), and a name
+    and short name that no other office uses as either (compared without regard to case)."""
     contracts.validate(details)
-    try:
-        ZoneInfo(details.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(_l("Zona waktu tidak dikenal (contoh: Asia/Makassar)."), "timezone") from None
     for field_name in ("name", "short_name"):
         value = getattr(details, field_name).strip().lower()
         if not value:
@@ -287,8 +283,17 @@ def offices_with_user_counts() -> list[tuple[Office, int]]:
 
 
 def office_by_name(name: str) -> Office | None:
-    """An office by its full or short name."""
-    return db.session.scalar(select(Office).where((Office.name == name) | (Office.short_name == name)))
+    """The office whose full or short name is `name` (trimmed, in any case); None when no office has it, when
+    it is empty, or when two offices have it (possible only for names saved before they had to be unique)."""
+    key = name.strip().lower()
+    if not key:
+        return None
+    matches = db.session.scalars(
+        select(Office)
+        .where((func.lower(Office.name) == key) | (func.lower(Office.short_name) == key))
+        .limit(2)
+    ).all()
+    return matches[0] if len(matches) == 1 else None
 
 
 # --- API tokens ------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def test_admin_updates_office_and_change_is_audited(demo, login):
     response = b.post("/settings/office", data={**form, "timezone": "Mars/Olympus", "short_name": "Baru"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Zona waktu tidak dikenal" in page and 'value="Baru"' in page
+    assert "Zona waktu harus salah satu zona Indonesia" in page and 'value="Baru"' in page
     db.session.refresh(demo.office)
     assert demo.office.timezone == "Asia/Makassar" and demo.office.short_name == "ORI NTT"
 

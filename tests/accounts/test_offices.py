@@ -34,6 +34,9 @@ def _offices() -> int:
 
 
 def _option(args: list[str], option: str, value: str) -> list[str]:
+    """`args` with `option` set to `value` (added when absent)."""
+    if option not in args:
+        return [*args, option, value]
     changed = list(args)
     changed[changed.index(option) + 1] = value
     return changed
@@ -90,9 +93,17 @@ def test_a_new_office_is_created_and_its_admin_works_only_in_it(demo, runner, lo
             "--short-name: Nama OMBUDSMAN RI PERWAKILAN NTT sudah",
         ),
         ("--name", "Ombudsman RI Perwakilan NTT", "--name: Nama Ombudsman RI Perwakilan NTT sudah dipakai"),
-        ("--timezone", "Asia/Denpasar", "--timezone: Zona waktu tidak dikenal"),
-        ("--city", "  ", "--city:"),
-        ("--name", "x" * 201, "--name:"),
+        ("--timezone", "Asia/Denpasar", "--timezone: Zona waktu harus salah satu zona Indonesia"),
+        ("--timezone", "Europe/London", "--timezone: Zona waktu harus salah satu zona Indonesia"),
+        ("--timezone", "asia/makassar", "--timezone: Zona waktu harus salah satu zona Indonesia"),
+        ("--city", "  ", "--city: Wajib diisi."),
+        ("--name", "x" * 201, "--name: Paling banyak 200 karakter."),
+        # One line each: `offices list` is tab-separated and the letterhead prints each on its own line.
+        ("--name", "Perwakilan\nBali", "--name: Harus satu baris"),
+        ("--head-title", "Kepala\tPerwakilan", "--head-title: Harus satu baris"),
+        ("--short-name", "Perwakilan \u202eilaB", "--short-name: Harus satu baris"),
+        ("--email", "bukan-email", "--email: Alamat e-mail tidak sah."),
+        ("--website", "javascript:alert(1)", "--website: Alamat situs web tidak sah"),
     ],
 )
 def test_a_refused_office_says_which_option_and_writes_nothing(demo, runner, option, value, expected):
@@ -101,6 +112,39 @@ def test_a_refused_office_says_which_option_and_writes_nothing(demo, runner, opt
     assert result.exit_code == 1
     assert expected in result.output
     assert _offices() == before
+
+
+@pytest.mark.parametrize(
+    "website", ["ombudsman.go.id", "https://ombudsman.go.id/bali", "http://localhost.test:8080"]
+)
+def test_a_website_may_be_a_host_or_an_http_address(demo, runner, website):
+    result = runner.invoke(
+        args=["offices", "create", *BALI, "--website", website, "--email", "bali@ombudsman.go.id"]
+    )
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("office", ["ombudsman ri perwakilan ntt", "  Ombudsman RI Perwakilan NTT "])
+def test_users_create_finds_the_office_in_any_case(demo, runner, office):
+    args = ["users", "create", "--email", "baru@demo.test", "--name", "Pegawai Baru", "--role", "viewer"]
+    result = runner.invoke(args=[*args, "--office", office, "--password", GOOD_PASSWORD])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(User).where(User.email == "baru@demo.test")).office_id == demo.office.id
+
+
+def test_users_create_refuses_an_empty_or_shared_office_name(demo, runner):
+    # Two offices left without a short name (allowed) must not make "" name either of them.
+    for name in ("Kantor Tanpa Singkatan Satu", "Kantor Tanpa Singkatan Dua"):
+        assert (
+            runner.invoke(
+                args=["offices", "create", *_option(_option(BALI, "--name", name), "--short-name", "")]
+            ).exit_code
+            == 0
+        )
+    args = ["users", "create", "--email", "baru@demo.test", "--name", "Pegawai Baru", "--role", "viewer"]
+    result = runner.invoke(args=[*args, "--office", "", "--password", GOOD_PASSWORD])
+    assert result.exit_code == 2 and "no office is named ''" in result.output
+    assert db.session.scalar(select(User).where(User.email == "baru@demo.test")) is None
 
 
 def test_a_missing_required_option_is_a_usage_error(demo, runner):

@@ -153,6 +153,24 @@ def test_text_keeps_line_breaks_and_tabs(app):
         assert contracts.check(Text(max=20), "satu\r\ndua\tiga") is None
 
 
+@pytest.mark.parametrize("value", ["satu\ndua", "satu\tdua", "satu\u2028dua", "nama \u202eabc", "\u2066x"])
+def test_single_line_text_refuses_breaks_tabs_and_direction_overrides(app, value):
+    with app.test_request_context():
+        assert str(contracts.check(Text(max=20, single_line=True), value)).startswith("Harus satu baris")
+        assert contracts.check(Text(max=20), value) is None
+
+
+def test_a_format_judges_the_whole_non_empty_value(app):
+    shape = contracts.Format(r"[a-z]+\.go\.id", "bukan alamat")
+    with app.test_request_context():
+        assert contracts.check(Text(max=40, format=shape), "ombudsman.go.id") is None
+        assert (
+            contracts.check(Text(max=40, format=shape), "") is None
+        )  # whether it is required is not the format's
+        assert contracts.check(Text(max=40, format=shape), "x.ombudsman.go.id.evil") == "bukan alamat"
+        assert contracts.check(Text(max=5, format=shape), "ombudsman.go.id") != "bukan alamat"  # length first
+
+
 def test_messages_follow_the_reader_language(app):
     with app.test_request_context(headers={"Cookie": ""}):
         from flask import session
