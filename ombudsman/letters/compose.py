@@ -59,14 +59,25 @@ LETTER_KIND_FOR = {
 # --- default texts of a new draft ---------------------------------------------------------------------------
 
 
+def place_phrase(place_line: str) -> str:
+    """The register's place line as a letter prints it, after the addressee: "di Kupang". A line typed
+    without the "di" ("Kupang", "Tempat") gets it; "" stays "" (tata naskah dinas: "Yth. … / di <tempat>")."""
+    place = " ".join(place_line.split())
+    if not place or place.lower() == "di" or place.lower().startswith("di "):
+        return place
+    return f"di {place}"
+
+
 def recipient_lines_for(authority: Authority) -> list[str]:
-    """The "Yth." lines from the register: the head's title, then the place line."""
-    return [line for line in (authority.head_title or authority.name, authority.place_line) if line]
+    """The "Yth." lines from the register: the head's title, then the place ("di Kupang")."""
+    lines = (authority.head_title or authority.name, place_phrase(authority.place_line))
+    return [line for line in lines if line]
 
 
 def copy_line_for(authority: Authority) -> str:
     """A Tembusan line for an authority: its head's title and place ("Menteri Dalam Negeri di Jakarta")."""
-    return " ".join(part for part in (authority.head_title or authority.name, authority.place_line) if part)
+    parts = (authority.head_title or authority.name, place_phrase(authority.place_line))
+    return " ".join(part for part in parts if part)
 
 
 def default_signatory(office: Office, settings: LetterSettings) -> tuple[str, str]:
@@ -94,15 +105,18 @@ def default_hal(inspection: Inspection) -> str:
     return f"Penyampaian Hasil {phrase} pada {inspection.authority.name}"
 
 
-def default_opening(office: Office, inspection: Inspection) -> str:
-    """The opening paragraph of a letter on an inspection's results."""
+def default_opening(office: Office, inspection: Inspection, kinds: Iterable[RecommendationKind] = ()) -> str:
+    """The opening paragraph of a letter on an inspection's results, naming what it conveys by the kind of its
+    recommendations ("temuan dan tindakan korektif"); "saran perbaikan" when they are of several kinds."""
     phrase = INSPECTION_PHRASES.get(inspection.kind, "Inspeksi").lower()
     day = inspection.visited_on
     where = inspection.place or inspection.authority.name
+    distinct = set(kinds)
+    conveyed = KIND_PHRASES[distinct.pop()] if len(distinct) == 1 else KIND_PHRASES[RecommendationKind.SARAN]
     return (
         f"Sehubungan dengan {phrase} yang dilakukan oleh {office.name} pada hari "
         f"{WEEKDAYS_ID[day.weekday()]}, {format_date_id(day)}, di {where}, bersama ini kami sampaikan "
-        "temuan dan saran perbaikan sebagai berikut:"
+        f"temuan dan {conveyed} sebagai berikut:"
     )
 
 

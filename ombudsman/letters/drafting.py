@@ -356,7 +356,7 @@ def draft_from_inspection(inspection: Inspection, user: User) -> tuple[list[Lett
             authority_id=authority_id,
             kind=compose.letter_kind_for(group),
             hal=compose.default_hal(inspection),
-            opening=compose.default_opening(office, inspection),
+            opening=compose.default_opening(office, inspection, (r.kind for r in group)),
             place=office.city,
             recommendation_ids=tuple(r.id for r in group),
             copies=default_copies(inspection, authority),

@@ -36,7 +36,7 @@ def draft_escalation_letter(plan: Any, *, user: User, today: date) -> Letter:
     # Head office is not in the register: the letter stays filed under the authority it is about, and the
     # "Yth." lines name head office.
     authority_id = recipient.authority_id or plan.authority_id
-    lines = [line for line in (recipient.head_title, recipient.place_line) if line]
+    lines = [line for line in (recipient.head_title, compose.place_phrase(recipient.place_line)) if line]
     access.require(user, RECOMMEND, access.MSG_DRAFTERS)
     recs = drafting.office_recommendations(office.id, list(plan.recommendation_ids))
     inspection_ids = {f.inspection_id for rec in recs for f in rec.findings}
