@@ -181,6 +181,47 @@ def test_a_record_the_server_keeps_refusing_holds_back_nothing_else(
     )
 
 
+def test_a_record_due_again_during_a_long_round_is_retried_right_after_it(demo, live_server, phone, sign_in):
+    """The refused record's back-off (2-6 s) runs out while a slow upload holds the round: the next round
+    starts as soon as this one ends, not after the idle minute."""
+    page = phone.new_page()
+    sign_in(page, "inspector@demo.test")
+    open_capture(page, live_server)
+    page.select_option("#inspection", value=f"server:{demo.inspection.id}")
+    phone.set_offline(True)
+    quick_finding(page, "Macet: server menolak ini")
+    quick_finding(page, "Temuan lewat jaringan lambat")
+    refused_at: list[float] = []
+    held = []
+
+    def refuse_one_hold_the_other(route):
+        request = route.request
+        if request.method == "POST" and "Macet" in (request.post_data or ""):
+            refused_at.append(time.monotonic())
+            route.fulfill(status=503, json={"error": "Sedang pemeliharaan.", "fields": {}})
+        elif request.method == "POST" and "lambat" in (request.post_data or ""):
+            held.append(route)  # answered below, once the refused record's back-off is over
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/**", refuse_one_hold_the_other)
+    phone.set_offline(False)
+    for _ in range(200):  # until the slow one is on its way (at most 10 s)
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held and len(refused_at) == 1
+    page.wait_for_timeout(max(0, (refused_at[0] + 6.2 - time.monotonic()) * 1000))  # back-off at most 6 s
+    held[0].continue_()
+    expect(page.locator(f"{ALL_ITEMS}:has-text('lambat')")).to_have_attribute("data-state", "sent")
+    released = time.monotonic()
+    for _ in range(100):  # at most 5 s; before, the retry came only after the idle minute
+        if len(refused_at) == 2:
+            break
+        page.wait_for_timeout(50)
+    assert len(refused_at) == 2 and refused_at[1] - released < 5
+
+
 def test_a_full_phone_is_told_what_to_do_and_keeps_what_it_saved(demo, live_server, phone, sign_in, tmp_path):
     first = make_photo(tmp_path, "IMG_0400.jpg", (200, 30, 30), (400, 300))
     second = tmp_path / "IMG_0401.jpg"  # a 1.5-megapixel photo of noise: about a megabyte

@@ -283,7 +283,12 @@
           if (nextDue === null || item.retry_at < nextDue) nextDue = item.retry_at;
           continue;
         }
-        if (skipped[item.seq]) continue;
+        if (skipped[item.seq]) {
+          // Tried earlier in this round and due again already (its back-off ran out while the others were
+          // sent): the next round comes right after this one, not an idle minute later.
+          if (nextDue === null || now < nextDue) nextDue = now;
+          continue;
+        }
         return { item: item, url: url, nextDue: nextDue };
       }
       return { item: null, nextDue: nextDue };
