@@ -71,7 +71,10 @@ def create_office(**values: str) -> None:
 @offices_cli.command("list")
 def list_offices() -> None:
     """Every office: id, short name, time zone, active users, full name (tab-separated)."""
-    for office, active_users in services.offices_with_user_counts():
+    offices = services.offices_with_user_counts()
+    if not offices:
+        click.echo("No office yet: add one with `flask offices create`.", err=True)
+    for office, active_users in offices:
         columns = (office.id, office.short_name or "-", office.timezone, active_users, office.name)
         click.echo("\t".join(map(str, columns)))
 

@@ -183,3 +183,8 @@ def test_the_settings_page_refuses_another_offices_name(demo, login, runner, fie
     assert (demo.office.name, demo.office.short_name) == (form["name"], form["short_name"])
     # Its own names, unchanged, are not "another office's".
     assert admin.post("/settings/office", data={**form, "city": "Kota Kupang"}).status_code == 303
+
+
+def test_the_list_says_when_there_is_no_office_yet(app, database, runner):
+    result = runner.invoke(args=["offices", "list"])
+    assert result.exit_code == 0 and "No office yet" in result.output
