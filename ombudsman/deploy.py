@@ -4,6 +4,11 @@ Production (the default when OMBUDSMAN_ENV is unset) refuses to start while the 
 `flask --app wsgi check-deploy` prints it and exits non-zero, so a deploy script can stop before serving.
 Every environment refuses to start without a usable evidence directory (`evidence_dir_problems`, part of
 the list): no environment can store evidence, follow-up files or exports without one.
+
+check-deploy also lists the installation steps left undone (`catalogue_problems`: a compiled interface
+catalogue missing or older than its source) and exits non-zero for them too, but production starts without
+them: an uncompiled English catalogue shows English pages in Indonesian, which is wrong but neither unsafe
+nor worth taking the service down for after an update that forgot `pybabel compile`.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import pwd
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import click
+from babel import Locale, UnknownLocaleError
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -190,15 +197,78 @@ def refuse_unsafe(config: Mapping[str, Any]) -> None:
         raise UnsafeConfiguration(problems)
 
 
+def catalogue_problems(config: Mapping[str, Any], root_path: str | os.PathLike[str]) -> list[str]:
+    """Each interface language (LANGUAGES but the default locale, whose words are the msgids) whose compiled
+    catalogue is missing or older than its .po, in one sentence with the command that compiles it; [] when
+    every one is current. Looks where Flask-Babel does: BABEL_TRANSLATION_DIRECTORIES (";"-separated,
+    relative to `root_path`), default `translations`. Not a reason to refuse start-up (see the module's doc).
+    """
+    names = config.get("BABEL_TRANSLATION_DIRECTORIES") or "translations"
+    directories = [Path(root_path, name) for name in names.split(";")]
+    default = config.get("BABEL_DEFAULT_LOCALE", "en")
+    problems = []
+    for language in config.get("LANGUAGES", ()):
+        if language == default:
+            continue
+        name = _language_name(language)
+        shown_in = f"pages asked for in {name} are shown in {_language_name(default)}"
+        sources = [directory / language / "LC_MESSAGES" / "messages.po" for directory in directories]
+        if not any(po.exists() or po.with_suffix(".mo").exists() for po in sources):
+            where = ", ".join(_shown(directory) for directory in directories)
+            problems.append(
+                f"There is no {name} catalogue in {where}: {shown_in}; the code tree is incomplete."
+            )
+        for directory, po in zip(directories, sources, strict=True):
+            mo = po.with_suffix(".mo")
+            if not po.exists():
+                continue  # compiled elsewhere, or the language lives in another directory
+            if not mo.exists():
+                state = f"is not compiled ({_shown(mo)} is missing): {shown_in}"
+            elif mo.stat().st_mtime < po.stat().st_mtime:
+                state = f"{_shown(mo)} is older than {po.name}: its newest translations are missing"
+            else:
+                continue
+            problems.append(
+                f"The {name} catalogue {state}; compile the catalogues: {_compile_command(directory)}"
+            )
+    return problems
+
+
+def _language_name(code: str) -> str:
+    try:
+        return Locale.parse(code).english_name or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def _compile_command(directory: Path) -> str:
+    """The command `make translations` amounts to, as paths an operator standing in the current directory
+    can paste (this interpreter's pybabel)."""
+    return f"{_shown(Path(sys.executable).with_name('pybabel'))} compile -d {_shown(directory)}"
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
 @click.command(CHECK_COMMAND)
 @with_appcontext
 def check_deploy_command() -> None:
-    """List every unsafe setting of this configuration; exit 1 when there is any."""
-    problems = current_app.extensions["unsafe_settings"]
-    if not problems:
+    """List every unsafe setting and every installation step left undone; exit 1 when there is any."""
+    unsafe = current_app.extensions["unsafe_settings"]
+    undone = catalogue_problems(current_app.config, current_app.root_path)
+    if not unsafe and not undone:
         click.echo("Configuration is safe to deploy.")
         return
-    click.echo(f"{len(problems)} unsafe setting(s):")
-    for problem in problems:
-        click.echo(f"  - {problem}")
+    if unsafe:
+        click.echo(f"{len(unsafe)} unsafe setting(s) (production refuses to start):")
+        click.echo("".join(f"  - {problem}\n" for problem in unsafe), nl=False)
+    if undone:
+        click.echo(
+            f"{len(undone)} installation step(s) left undone (production starts, but not as it should):"
+        )
+        click.echo("".join(f"  - {problem}\n" for problem in undone), nl=False)
     raise SystemExit(1)

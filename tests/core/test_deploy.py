@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from gunicorn_testing import ROOT, clean_environment, fetch, gunicorn, run_gunic
 
 from config import DEFAULT_SECRET_KEY, config_class
 from ombudsman import create_app
-from ombudsman.deploy import UnsafeConfiguration, unsafe_settings
+from ombudsman.deploy import UnsafeConfiguration, catalogue_problems, unsafe_settings
 from ombudsman.prefork import TEMPLATE_SUFFIXES
 
 PUBLIC = "https://tracker.ombudsman.example"
@@ -335,3 +336,80 @@ def test_check_deploy_lists_an_evidence_dir_it_cannot_create(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 unsafe setting(s)" in result.stdout and "safe to deploy" not in result.stdout
     assert f"OMBUDSMAN_EVIDENCE_DIR {uncreatable!r} does not exist and cannot be created" in result.stdout
+
+
+# The compiled interface catalogues: check-deploy reports them; production starts without them.
+
+
+@pytest.fixture
+def translations(tmp_path) -> Path:
+    """A copy of the English catalogue's source in a translations directory of its own, not yet compiled."""
+    directory = tmp_path / "translations"
+    (directory / "en" / "LC_MESSAGES").mkdir(parents=True)
+    shutil.copy(ROOT / "ombudsman/translations/en/LC_MESSAGES/messages.po", directory / "en/LC_MESSAGES")
+    return directory
+
+
+def _compile(translations: Path, seconds_after_the_po: float) -> Path:
+    po = translations / "en" / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    subprocess.run(
+        [Path(sys.executable).with_name("pybabel"), "-q", "compile", "-d", translations], check=True
+    )
+    when = po.stat().st_mtime + seconds_after_the_po
+    os.utime(mo, (when, when))
+    return mo
+
+
+def _check_deploy(tmp_path, translations: Path):
+    app = create_app(
+        "production", _production(str(tmp_path / "evidence"), BABEL_TRANSLATION_DIRECTORIES=str(translations))
+    )
+    return app.test_cli_runner().invoke(args=["check-deploy"])
+
+
+def test_check_deploy_lists_an_uncompiled_catalogue_with_the_command(tmp_path, translations):
+    result = _check_deploy(tmp_path, translations)  # production started: no refusal for a catalogue
+    assert result.exit_code == 1
+    assert "1 installation step(s) left undone" in result.output and "unsafe" not in result.output
+    assert "The English catalogue is not compiled" in result.output
+    assert "pages asked for in English are shown in Indonesian" in result.output
+    assert f"pybabel compile -d {translations}" in result.output
+
+    subprocess.run(result.output.split("catalogues: ")[1].split(), check=True, capture_output=True)
+    assert _check_deploy(tmp_path, translations).output == "Configuration is safe to deploy.\n"
+
+
+def test_check_deploy_lists_a_catalogue_older_than_its_source(tmp_path, translations):
+    mo = _compile(translations, seconds_after_the_po=-60)
+    result = _check_deploy(tmp_path, translations)
+    assert result.exit_code == 1
+    assert f"The English catalogue {mo} is older than messages.po" in result.output
+
+    _compile(translations, seconds_after_the_po=0)  # as new as its source, as make leaves it
+    result = _check_deploy(tmp_path, translations)
+    assert result.exit_code == 0 and "safe to deploy" in result.output
+
+
+def test_a_language_without_any_catalogue_is_listed(tmp_path):
+    config = {
+        "LANGUAGES": ("id", "en"),
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_TRANSLATION_DIRECTORIES": "none",
+    }
+    [problem] = catalogue_problems(config, tmp_path)
+    assert problem.startswith("There is no English catalogue in ")
+    assert catalogue_problems({**config, "LANGUAGES": ("id",)}, tmp_path) == []
+
+
+def test_check_deploy_lists_unsafe_settings_and_undone_steps_apart(tmp_path, translations):
+    overrides = _production(INSIDE_THE_CODE, BABEL_TRANSLATION_DIRECTORIES=str(translations))
+    result = (
+        create_app("production", overrides, refuse_unsafe=False)
+        .test_cli_runner()
+        .invoke(args=["check-deploy"])
+    )
+    assert result.exit_code == 1
+    unsafe, undone = result.output.split("installation step(s) left undone")
+    assert "1 unsafe setting(s) (production refuses to start)" in unsafe and "inside the code tree" in unsafe
+    assert "English catalogue is not compiled" in undone
