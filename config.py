@@ -16,7 +16,8 @@ class Config:
     SECRET_KEY = DEFAULT_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{BASE_DIR / 'instance' / 'ombudsman.sqlite'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    # Evidence lives outside the code tree; override with OMBUDSMAN_EVIDENCE_DIR.
+    # Evidence lives outside the code tree; override with OMBUDSMAN_EVIDENCE_DIR (checked, and created when
+    # missing, by ombudsman.deploy.evidence_dir_problems).
     EVIDENCE_DIR = str(BASE_DIR / "instance" / "evidence")
     EVIDENCE_MAX_BYTES = 15 * 1024 * 1024
     EVIDENCE_THUMBNAIL_PX = 480

@@ -20,7 +20,8 @@ def create_app(
 
     `config_name` is development, testing or production (default: OMBUDSMAN_ENV, else production).
     In production an unsafe configuration raises `ombudsman.deploy.UnsafeConfiguration` listing every
-    problem; only `flask check-deploy` passes `refuse_unsafe=False`, to report them.
+    problem, in any environment an unusable EVIDENCE_DIR does; only `flask check-deploy` passes
+    `refuse_unsafe=False`, to report them. Creates EVIDENCE_DIR when it is missing.
     """
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
     _load_config(app, config_name, overrides)
@@ -76,16 +77,15 @@ def _development_public_url(app: Flask, overrides: dict[str, Any] | None) -> Non
 def _validate_config(app: Flask, refuse_unsafe: bool) -> None:
     from ombudsman import deploy
 
-    # Judged once, on the configuration as given; `flask check-deploy` prints this list.
+    # Judged on the configuration as given; `flask check-deploy` prints this list. Checking the evidence
+    # directory creates it when missing and writes a nameless temporary file in it: the one file write in the
+    # factory, because only a write proves the app will be able to store evidence there.
     app.extensions["unsafe_settings"] = deploy.unsafe_settings(app.config)
     if refuse_unsafe:
         deploy.refuse_unsafe(app.config)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         # Only `check-deploy` gets here (it has reported the missing URL); it never opens the database.
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
-    evidence = Path(app.config["EVIDENCE_DIR"]).resolve()
-    if evidence.is_relative_to(ROOT / "ombudsman"):
-        raise RuntimeError("EVIDENCE_DIR must be outside the code tree.")
 
 
 def _wrap_proxy(app: Flask) -> None:

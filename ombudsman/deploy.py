@@ -2,16 +2,29 @@
 
 Production (the default when OMBUDSMAN_ENV is unset) refuses to start while the list is not empty;
 `flask --app wsgi check-deploy` prints it and exits non-zero, so a deploy script can stop before serving.
+Every environment refuses to start without a usable evidence directory (`evidence_dir_problems`, part of
+the list): no environment can store evidence, follow-up files or exports without one.
+
+check-deploy also lists the installation steps left undone (`catalogue_problems`: a compiled interface
+catalogue missing or older than its source) and exits non-zero for them too, but production starts without
+them: an uncompiled English catalogue shows English pages in Indonesian, which is wrong but neither unsafe
+nor worth taking the service down for after an update that forgot `pybabel compile`.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
+import pwd
+import sys
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import click
+from babel import Locale, UnknownLocaleError
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -21,10 +34,13 @@ from config import DEFAULT_SECRET_KEY
 MIN_SECRET_KEY_LENGTH = 32
 #: The name of the command; wsgi.py lets this one command load an unsafe configuration to report on it.
 CHECK_COMMAND = "check-deploy"
+#: The application's own files, replaced by each release (static/ is served to anyone): never evidence.
+CODE_TREE = Path(__file__).resolve().parent
+_UNSTORABLE = "evidence, follow-up files and exports could not be stored."
 
 
 class UnsafeConfiguration(RuntimeError):
-    """Production refused to start; `problems` lists every unsafe setting (the message shows them all)."""
+    """The app refused to start (see `refuse_unsafe`); `problems` lists every reason (the message too)."""
 
     def __init__(self, problems: list[str]):
         self.problems = problems
@@ -36,6 +52,7 @@ def unsafe_settings(config: Mapping[str, Any]) -> list[str]:
     """Every setting that makes `config` unsafe to serve to the public, each in one sentence; [] when safe.
 
     Judged by production's rules whatever the environment, so development and testing are reported as such.
+    Creates the evidence directory when it is missing (see `evidence_dir_problems`).
     """
     problems: list[str] = []
     environment = config.get("ENVIRONMENT", "production")
@@ -51,6 +68,7 @@ def unsafe_settings(config: Mapping[str, Any]) -> list[str]:
     problems += _secret_key_problems(config.get("SECRET_KEY"))
     problems += _public_url_problems(config.get("PUBLIC_BASE_URL") or "")
     problems += _database_problems(config.get("SQLALCHEMY_DATABASE_URI") or "", config.get("ALLOW_SQLITE"))
+    problems += evidence_dir_problems(config.get("EVIDENCE_DIR"))
     if not config.get("REDIS_URL") and str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):
         problems.append(
             "REDIS_URL is not set: login rate limits would be counted separately by each worker "
@@ -118,24 +136,139 @@ def _database_problems(url: str, allow_sqlite: Any) -> list[str]:
     return []
 
 
+def evidence_dir_problems(path: str | os.PathLike[str] | None) -> list[str]:
+    """What stops this process storing evidence, follow-up files and exports in the directory `path`, each in
+    one sentence (empty, inside the code tree, not a directory, cannot be created, not writable); [] when
+    it can. Never raises.
+
+    Creates the directory and its parents when missing, and creates and removes one nameless temporary file
+    in it: only a write proves the directory writable (permission bits say nothing of a read-only mount,
+    a kernel file system, or root).
+    """
+    if not path or not str(path).strip():
+        return [
+            "OMBUDSMAN_EVIDENCE_DIR is empty: evidence, follow-up files and exports need a directory outside "
+            "the code tree (e.g. /var/lib/ombudsman/evidence)."
+        ]
+    directory = Path(path).absolute()
+    # realpath, not Path.resolve: a symlink into the code tree counts, and a symlink loop must not raise.
+    if Path(os.path.realpath(directory)).is_relative_to(CODE_TREE):
+        return [
+            f"OMBUDSMAN_EVIDENCE_DIR {str(directory)!r} is inside the code tree ({CODE_TREE}): uploaded "
+            "files would sit among the application's own, lost with the next release; use a directory "
+            "outside it (e.g. /var/lib/ombudsman/evidence)."
+        ]
+    try:
+        if directory.exists() and not directory.is_dir():
+            return [f"OMBUDSMAN_EVIDENCE_DIR {str(directory)!r} exists but is not a directory: {_UNSTORABLE}"]
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return [
+            f"OMBUDSMAN_EVIDENCE_DIR {str(directory)!r} does not exist and cannot be created by this process "
+            f"({_process_user()}: {error.strerror}): {_UNSTORABLE}"
+        ]
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        return [
+            f"OMBUDSMAN_EVIDENCE_DIR {str(directory)!r} is not writable by this process "
+            f"({_process_user()}: {error.strerror}): {_UNSTORABLE}"
+        ]
+    return []
+
+
+def _process_user() -> str:
+    uid = os.geteuid()
+    try:
+        return f"user {pwd.getpwuid(uid).pw_name}"
+    except KeyError:
+        return f"uid {uid}"
+
+
 def refuse_unsafe(config: Mapping[str, Any]) -> None:
-    """Raise UnsafeConfiguration listing every problem when a production configuration is unsafe."""
-    if config.get("ENVIRONMENT") != "production":
-        return
-    problems = unsafe_settings(config)
+    """Raise UnsafeConfiguration listing every problem: in production every unsafe setting
+    (`unsafe_settings`), in other environments those of the evidence directory (`evidence_dir_problems`)."""
+    if config.get("ENVIRONMENT") == "production":
+        problems = unsafe_settings(config)
+    else:
+        problems = evidence_dir_problems(config.get("EVIDENCE_DIR"))
     if problems:
         raise UnsafeConfiguration(problems)
+
+
+def catalogue_problems(config: Mapping[str, Any], root_path: str | os.PathLike[str]) -> list[str]:
+    """Each interface language (LANGUAGES but the default locale, whose words are the msgids) whose compiled
+    catalogue is missing or older than its .po, in one sentence with the command that compiles it; [] when
+    every one is current. Looks where Flask-Babel does: BABEL_TRANSLATION_DIRECTORIES (";"-separated,
+    relative to `root_path`), default `translations`. Not a reason to refuse start-up (see the module's doc).
+    """
+    names = config.get("BABEL_TRANSLATION_DIRECTORIES") or "translations"
+    directories = [Path(root_path, name) for name in names.split(";")]
+    default = config.get("BABEL_DEFAULT_LOCALE", "en")
+    problems = []
+    for language in config.get("LANGUAGES", ()):
+        if language == default:
+            continue
+        name = _language_name(language)
+        shown_in = f"pages asked for in {name} are shown in {_language_name(default)}"
+        sources = [directory / language / "LC_MESSAGES" / "messages.po" for directory in directories]
+        if not any(po.exists() or po.with_suffix(".mo").exists() for po in sources):
+            where = ", ".join(_shown(directory) for directory in directories)
+            problems.append(
+                f"There is no {name} catalogue in {where}: {shown_in}; the code tree is incomplete."
+            )
+        for directory, po in zip(directories, sources, strict=True):
+            mo = po.with_suffix(".mo")
+            if not po.exists():
+                continue  # compiled elsewhere, or the language lives in another directory
+            if not mo.exists():
+                state = f"is not compiled ({_shown(mo)} is missing): {shown_in}"
+            elif mo.stat().st_mtime < po.stat().st_mtime:
+                state = f"{_shown(mo)} is older than {po.name}: its newest translations are missing"
+            else:
+                continue
+            problems.append(
+                f"The {name} catalogue {state}; compile the catalogues: {_compile_command(directory)}"
+            )
+    return problems
+
+
+def _language_name(code: str) -> str:
+    try:
+        return Locale.parse(code).english_name or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def _compile_command(directory: Path) -> str:
+    """The command `make translations` amounts to, as paths an operator standing in the current directory
+    can paste (this interpreter's pybabel)."""
+    return f"{_shown(Path(sys.executable).with_name('pybabel'))} compile -d {_shown(directory)}"
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
 
 
 @click.command(CHECK_COMMAND)
 @with_appcontext
 def check_deploy_command() -> None:
-    """List every unsafe setting of this configuration; exit 1 when there is any."""
-    problems = current_app.extensions["unsafe_settings"]
-    if not problems:
+    """List every unsafe setting and every installation step left undone; exit 1 when there is any."""
+    unsafe = current_app.extensions["unsafe_settings"]
+    undone = catalogue_problems(current_app.config, current_app.root_path)
+    if not unsafe and not undone:
         click.echo("Configuration is safe to deploy.")
         return
-    click.echo(f"{len(problems)} unsafe setting(s):")
-    for problem in problems:
-        click.echo(f"  - {problem}")
+    if unsafe:
+        click.echo(f"{len(unsafe)} unsafe setting(s) (production refuses to start):")
+        click.echo("".join(f"  - {problem}\n" for problem in unsafe), nl=False)
+    if undone:
+        click.echo(
+            f"{len(undone)} installation step(s) left undone (production starts, but not as it should):"
+        )
+        click.echo("".join(f"  - {problem}\n" for problem in undone), nl=False)
     raise SystemExit(1)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,7 +18,7 @@ from gunicorn_testing import ROOT, clean_environment, fetch, gunicorn, run_gunic
 
 from config import DEFAULT_SECRET_KEY, config_class
 from ombudsman import create_app
-from ombudsman.deploy import UnsafeConfiguration, unsafe_settings
+from ombudsman.deploy import UnsafeConfiguration, catalogue_problems, unsafe_settings
 from ombudsman.prefork import TEMPLATE_SUFFIXES
 
 PUBLIC = "https://tracker.ombudsman.example"
@@ -26,6 +30,7 @@ SAFE = {
     "REDIS_URL": "redis://redis.internal:6379/0",
     "SESSION_COOKIE_SECURE": True,
     "REMEMBER_COOKIE_SECURE": True,
+    "EVIDENCE_DIR": tempfile.gettempdir(),
 }
 
 
@@ -52,9 +57,15 @@ def test_a_safe_configuration_has_no_problems():
 def test_every_problem_is_listed_at_once():
     problems = unsafe_settings({"ENVIRONMENT": "production", "RATELIMIT_STORAGE_URI": "memory://"})
     text = _names(problems)
-    for setting in ("OMBUDSMAN_SECRET_KEY", "OMBUDSMAN_PUBLIC_BASE_URL", "DATABASE_URL", "REDIS_URL"):
+    for setting in (
+        "OMBUDSMAN_SECRET_KEY",
+        "OMBUDSMAN_PUBLIC_BASE_URL",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "OMBUDSMAN_EVIDENCE_DIR",
+    ):
         assert setting in text
-    assert len(problems) == 6  # the four above and both cookies without Secure
+    assert len(problems) == 7  # the five above and both cookies without Secure
 
 
 @pytest.mark.parametrize(
@@ -230,3 +241,175 @@ def test_development_links_follow_the_port_the_demo_serves_on(monkeypatch):
     assert create_app("development").config["PUBLIC_BASE_URL"] == "https://demo.example.go.id"
     monkeypatch.delenv("OMBUDSMAN_PUBLIC_BASE_URL")
     assert create_app("testing").config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"  # tests: unchanged
+
+
+# The evidence directory: evidence, follow-up files and exports are written there, in every environment.
+
+INSIDE_THE_CODE = str(ROOT / "ombudsman" / "evidence")
+
+
+def _unwritable_directory(tmp_path: Path) -> str:
+    """A directory this process cannot write into (root ignores permission bits, not a kernel file system)."""
+    if os.geteuid() == 0:
+        return "/sys"
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    return str(locked)
+
+
+def _evidence_problem(directory: str) -> str:
+    [problem] = unsafe_settings({**SAFE, "EVIDENCE_DIR": directory})
+    assert problem.startswith("OMBUDSMAN_EVIDENCE_DIR")
+    return problem
+
+
+def test_an_evidence_dir_inside_the_code_tree_is_unsafe_and_not_created():
+    assert "inside the code tree" in _evidence_problem(INSIDE_THE_CODE)
+    assert not Path(INSIDE_THE_CODE).exists()
+
+
+def test_an_evidence_dir_that_cannot_be_created_is_unsafe(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    for directory in ("/proc/nonexistent/evidence", str(tmp_path / "a-file" / "evidence")):
+        assert "cannot be created by this process" in _evidence_problem(directory)
+
+
+def test_an_evidence_dir_that_is_a_file_or_read_only_is_unsafe(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    assert "exists but is not a directory" in _evidence_problem(str(tmp_path / "a-file"))
+    assert "is not writable by this process" in _evidence_problem(_unwritable_directory(tmp_path))
+
+
+def test_a_missing_evidence_dir_is_created_with_its_parents_and_left_empty(tmp_path):
+    directory = tmp_path / "var" / "lib" / "evidence"
+    assert unsafe_settings({**SAFE, "EVIDENCE_DIR": str(directory)}) == []
+    assert directory.is_dir() and list(directory.iterdir()) == []
+
+
+def test_an_empty_evidence_dir_setting_is_unsafe():
+    assert "OMBUDSMAN_EVIDENCE_DIR is empty" in _evidence_problem("")
+
+
+def _production(evidence_dir: str, **more) -> dict:
+    return {
+        "SECRET_KEY": "k" * 64,
+        "PUBLIC_BASE_URL": PUBLIC,
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "ALLOW_SQLITE": True,
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "EVIDENCE_DIR": evidence_dir,
+        **more,
+    }
+
+
+@pytest.mark.parametrize("case", ["inside the code tree", "cannot be created", "not a directory"])
+@pytest.mark.parametrize("environment", ["production", "development"])
+def test_start_up_refuses_an_unusable_evidence_dir(tmp_path, case, environment):
+    (tmp_path / "a-file").write_text("")
+    directory = {
+        "inside the code tree": INSIDE_THE_CODE,
+        "cannot be created": str(tmp_path / "a-file" / "evidence"),
+        "not a directory": str(tmp_path / "a-file"),
+    }[case]
+    with pytest.raises(UnsafeConfiguration) as refused:
+        create_app(environment, _production(directory))
+    [problem] = refused.value.problems
+    assert case in problem and problem == _evidence_problem(directory)  # the list check-deploy prints
+
+
+def test_check_deploy_lists_an_evidence_dir_inside_the_code_tree(tmp_path):
+    """It used to stop with a RuntimeError traceback before it could print anything."""
+    settings = _deploy_settings("sqlite:///" + str(tmp_path / "x.sqlite"), tmp_path)
+    result = _flask(
+        clean_environment(**{**settings, "OMBUDSMAN_EVIDENCE_DIR": INSIDE_THE_CODE}), "check-deploy"
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "1 unsafe setting(s)" in result.stdout
+    assert f"OMBUDSMAN_EVIDENCE_DIR {INSIDE_THE_CODE!r} is inside the code tree" in result.stdout
+
+
+def test_check_deploy_lists_an_evidence_dir_it_cannot_create(tmp_path):
+    """It used to call this configuration safe: the app could never write evidence there."""
+    settings = _deploy_settings("sqlite:///" + str(tmp_path / "x.sqlite"), tmp_path)
+    uncreatable = "/proc/nonexistent/evidence"
+    result = _flask(clean_environment(**{**settings, "OMBUDSMAN_EVIDENCE_DIR": uncreatable}), "check-deploy")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 unsafe setting(s)" in result.stdout and "safe to deploy" not in result.stdout
+    assert f"OMBUDSMAN_EVIDENCE_DIR {uncreatable!r} does not exist and cannot be created" in result.stdout
+
+
+# The compiled interface catalogues: check-deploy reports them; production starts without them.
+
+
+@pytest.fixture
+def translations(tmp_path) -> Path:
+    """A copy of the English catalogue's source in a translations directory of its own, not yet compiled."""
+    directory = tmp_path / "translations"
+    (directory / "en" / "LC_MESSAGES").mkdir(parents=True)
+    shutil.copy(ROOT / "ombudsman/translations/en/LC_MESSAGES/messages.po", directory / "en/LC_MESSAGES")
+    return directory
+
+
+def _compile(translations: Path, seconds_after_the_po: float) -> Path:
+    po = translations / "en" / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    subprocess.run(
+        [Path(sys.executable).with_name("pybabel"), "-q", "compile", "-d", translations], check=True
+    )
+    when = po.stat().st_mtime + seconds_after_the_po
+    os.utime(mo, (when, when))
+    return mo
+
+
+def _check_deploy(tmp_path, translations: Path):
+    app = create_app(
+        "production", _production(str(tmp_path / "evidence"), BABEL_TRANSLATION_DIRECTORIES=str(translations))
+    )
+    return app.test_cli_runner().invoke(args=["check-deploy"])
+
+
+def test_check_deploy_lists_an_uncompiled_catalogue_with_the_command(tmp_path, translations):
+    result = _check_deploy(tmp_path, translations)  # production started: no refusal for a catalogue
+    assert result.exit_code == 1
+    assert "1 installation step(s) left undone" in result.output and "unsafe" not in result.output
+    assert "The English catalogue is not compiled" in result.output
+    assert "pages asked for in English are shown in Indonesian" in result.output
+    assert f"pybabel compile -d {translations}" in result.output
+
+    subprocess.run(result.output.split("catalogues: ")[1].split(), check=True, capture_output=True)
+    assert _check_deploy(tmp_path, translations).output == "Configuration is safe to deploy.\n"
+
+
+def test_check_deploy_lists_a_catalogue_older_than_its_source(tmp_path, translations):
+    mo = _compile(translations, seconds_after_the_po=-60)
+    result = _check_deploy(tmp_path, translations)
+    assert result.exit_code == 1
+    assert f"The English catalogue {mo} is older than messages.po" in result.output
+
+    _compile(translations, seconds_after_the_po=0)  # as new as its source, as make leaves it
+    result = _check_deploy(tmp_path, translations)
+    assert result.exit_code == 0 and "safe to deploy" in result.output
+
+
+def test_a_language_without_any_catalogue_is_listed(tmp_path):
+    config = {
+        "LANGUAGES": ("id", "en"),
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_TRANSLATION_DIRECTORIES": "none",
+    }
+    [problem] = catalogue_problems(config, tmp_path)
+    assert problem.startswith("There is no English catalogue in ")
+    assert catalogue_problems({**config, "LANGUAGES": ("id",)}, tmp_path) == []
+
+
+def test_check_deploy_lists_unsafe_settings_and_undone_steps_apart(tmp_path, translations):
+    overrides = _production(INSIDE_THE_CODE, BABEL_TRANSLATION_DIRECTORIES=str(translations))
+    result = (
+        create_app("production", overrides, refuse_unsafe=False)
+        .test_cli_runner()
+        .invoke(args=["check-deploy"])
+    )
+    assert result.exit_code == 1
+    unsafe, undone = result.output.split("installation step(s) left undone")
+    assert "1 unsafe setting(s) (production refuses to start)" in unsafe and "inside the code tree" in unsafe
+    assert "English catalogue is not compiled" in undone
