@@ -283,6 +283,18 @@ class FormBound:
                 raise StopValidation(str(message))
 
 
+class NoControlCharacters:
+    """A WTForms validator for every field of every form (`forms_common.AppForm` puts it first): a submitted
+    value with a control character (a NUL pasted into a title) is refused under its field with `MSG_CONTROL`,
+    and the field's other validators do not run on it; a field already refused (not a date, not one of the
+    choices) keeps that message alone.
+    """
+
+    def __call__(self, form, field) -> None:
+        if any(isinstance(value, str) and _CONTROL.search(value) for value in field.raw_data or ()):
+            raise StopValidation(None if field.errors else str(MSG_CONTROL))
+
+
 def form_validators(bound: Bound) -> list:
     """The WTForms validators of `bound` (put `Optional()` or `InputRequired()` before them as needed)."""
     return [FormBound(bound)]

@@ -12,14 +12,11 @@ from ombudsman.api import errors as api_errors
 from ombudsman.errors import DomainError
 from ombudsman.extensions import db
 from ombudsman.form_messages import FORM_EXPIRED
-
-
-def _is_api() -> bool:
-    return request.path.startswith("/api/")
+from ombudsman.request_input import is_api_request
 
 
 def _wants_json() -> bool:
-    return _is_api() or request.accept_mimetypes.best == "application/json"
+    return is_api_request() or request.accept_mimetypes.best == "application/json"
 
 
 def _own_message(exc: HTTPException) -> str | None:
@@ -33,7 +30,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         message = str(FORM_EXPIRED)
-        if _is_api():
+        if is_api_request():
             return api_errors.error_response(400, message, {"X-CSRFToken": [exc.description]})
         if _wants_json():
             return jsonify(error=message), 400
@@ -43,7 +40,7 @@ def register(app: Flask) -> None:
     def domain_error(exc: DomainError):
         # A refusal no view caught: roll back what the request wrote and say why, with the error's status.
         db.session.rollback()
-        if _is_api():
+        if is_api_request():
             return api_common.domain_error(exc)
         if _wants_json():
             return jsonify(error=str(exc), fields=exc.field_messages()), exc.status
@@ -55,7 +52,7 @@ def register(app: Flask) -> None:
         message = _own_message(exc) or _(
             "Kiriman terlalu besar (batas %(mb)d MB). Tidak ada yang disimpan.", mb=limit
         )
-        if _is_api():
+        if is_api_request():
             return api_errors.error_response(413, message, {"body": [message]})
         if _wants_json():
             return jsonify(error=message), 413
@@ -63,7 +60,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        if _is_api():
+        if is_api_request():
             return api_errors.http_error(exc)
         messages = {
             400: _("Permintaan tidak sah."),

@@ -7,12 +7,12 @@ from contextlib import suppress
 from flask import flash, g, has_request_context
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
+from wtforms import FieldList, FormField, SelectField, widgets
 from wtforms import Form as WTFormsForm
-from wtforms import SelectField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Regexp
 
-from ombudsman.contracts import EMAIL_FORMAT
+from ombudsman.contracts import EMAIL_FORMAT, NoControlCharacters
 from ombudsman.errors import GENERAL, DomainError
 from ombudsman.form_messages import TRANSLATIONS
 
@@ -20,9 +20,26 @@ from ombudsman.form_messages import TRANSLATIONS
 EMAIL = Regexp(rf"^{EMAIL_FORMAT.pattern}$", message=EMAIL_FORMAT.message)
 
 
+#: Shared by every field of every form: no form stores a NUL, and each says so under the field.
+NO_CONTROL_CHARACTERS = NoControlCharacters()
+
+
 class _OfficeMeta:
     def get_translations(self, form):
         return TRANSLATIONS
+
+    def bind_field(self, form, unbound_field, options):
+        """Each field refuses control characters before its own validators run (`NoControlCharacters`).
+
+        `ombudsman.request_input` leaves them in a browser's form fields to the form, so a NUL pasted into
+        any field redisplays the page (422) with the message under that field and the rest of the input kept.
+        The rows of a `FormField` (or of a `FieldList` of them) are `SubForm`s, whose fields get the check
+        when bound; no form has a `FieldList` of plain fields, which would need it too.
+        """
+        field = super().bind_field(form, unbound_field, options)
+        if not isinstance(field, FormField | FieldList):
+            field.validators = [NO_CONTROL_CHARACTERS, *field.validators]
+        return field
 
 
 class AppForm(FlaskForm):

@@ -6,9 +6,12 @@ Every request passes `refuse_unreadable_input` (the first `before_request` hook)
   strings, and the URL path must be valid UTF-8 without lone surrogates and without control characters
   (C0 and DEL; tab, line feed and carriage return are allowed in form bodies and JSON strings, where
   multi-line text lives). Anything else is a 400 naming the field, before it can reach a database
-  (PostgreSQL refuses NUL in text), a header or a file system. Bidi characters (RTL override, ...) are
-  ordinary text here: they are legitimate in names. Uploaded files' own names are not refused: storage
-  keeps them (NUL as U+FFFD) and shows them cleaned (`ombudsman.filenames`).
+  (PostgreSQL refuses NUL in text), a header or a file system. One exception: a control character in the
+  value of a page's form field (not the API's) is left to the form, which refuses it under the field like
+  any other bad input and redisplays the rest (`forms_common.AppForm`); the services refuse it too
+  (`contracts.Text`). Bidi characters (RTL override, ...) are ordinary text here: they are legitimate in
+  names. Uploaded files' own names are not refused: storage keeps them (NUL as U+FFFD) and shows them
+  cleaned (`ombudsman.filenames`).
 - **JSON bodies**: at most `MAX_JSON_BYTES` (413) and `MAX_JSON_DEPTH` levels of nesting, measured on the
   raw bytes before anything parses them (Python's parser raises RecursionError near 1,000 levels).
 - **Integers in the query string**: `request.args.get(name, type=int)` refuses (400) a number outside the
@@ -50,6 +53,9 @@ MIN_INT = -MAX_ID - 1
 # (decoded with "surrogateescape") or a JSON "\ud800" escape.
 _CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# What a page's form field may not hold even so: invalid UTF-8, which no browser sends and the form parser
+# would silently turn into U+FFFD.
+_UNDECODABLE = re.compile(r"[\ud800-\udfff]")
 
 # A JSON string (terminated or not, so the scan stays linear) and the bytes that are not brackets.
 _JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"?', re.S)
@@ -129,18 +135,25 @@ def install(app: Flask) -> None:
 # --- the check ---------------------------------------------------------------------------------------------
 
 
+def is_api_request() -> bool:
+    """Whether the request is for the JSON API (whose errors are JSON), not for a page."""
+    return request.path.startswith("/api/")
+
+
 def refuse_unreadable_input() -> None:
     """before_request: raise `UnreadableInput` (400) or `RequestEntityTooLarge` (413) for unreadable input."""
     _check_path()
     _check_pairs(_decoded_pairs(request.query_string), _CONTROL_LINE)
+    # A page's form says what is wrong with a value under its field; an API client gets the 400 here.
+    values = _CONTROL_TEXT if is_api_request() else _UNDECODABLE
     if request.mimetype == "application/x-www-form-urlencoded":
         # Read raw (the form parser would turn invalid UTF-8 into U+FFFD), after the form parser's own limit.
         limit = current_app.config.get("MAX_FORM_MEMORY_SIZE")
         if limit and (request.content_length or 0) > limit:
             raise RequestEntityTooLarge()
-        _check_pairs(_decoded_pairs(request.get_data(cache=True)), _CONTROL_TEXT)
+        _check_pairs(_decoded_pairs(request.get_data(cache=True)), values)
     elif request.mimetype == "multipart/form-data":
-        _check_pairs(request.form.items(multi=True), _CONTROL_TEXT)
+        _check_pairs(request.form.items(multi=True), values)
         # File names come from the sender's file system, not from typing: storage keeps them (NUL as U+FFFD)
         # and shows them cleaned (ombudsman.filenames), so a photo is never lost over its name.
         for name, _upload in request.files.items(multi=True):

@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from babel.lists import format_list
 from flask import g
-from flask_babel import LazyString
+from flask_babel import LazyString, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ombudsman import contracts, search
 from ombudsman.audit import services as audit
@@ -177,29 +178,64 @@ def update_authority(authority: Authority, details: AuthorityDetails, *, user_id
     return changes
 
 
-def references(authority: Authority) -> dict[str, int]:
-    """How many rows of other tables point at this authority, by table (its own history excluded)."""
-    counts: dict[str, int] = {}
+#: What may still use an authority, in the words of the refusal to delete it and in the order it names them.
+#: Words, never counts: the register is national, and the records are other offices' too.
+USES = {
+    "sub_authorities": _l("instansi bawahan"),
+    "routing_rules": _l("aturan penentuan instansi"),
+    "inspections": _l("inspeksi"),
+    "findings": _l("temuan"),
+    "recommendations": _l("rekomendasi"),
+    "letters": _l("surat"),
+    "contacts": _l("kontak instansi"),
+    "other": _l("data lain"),
+}
+#: Each table with a foreign key to `authorities` -> its use in `USES` (a tally counts findings or
+#: recommendations, a copy belongs to a letter, a portal account to a contact); another table is "other".
+USE_OF_TABLE = {
+    "authorities": "sub_authorities",
+    "routing_rules": "routing_rules",
+    "inspections": "inspections",
+    "findings": "findings",
+    "finding_tallies": "findings",
+    "recommendations": "recommendations",
+    "deadline_tallies": "recommendations",
+    "deadline_day_tallies": "recommendations",
+    "letters": "letters",
+    "letter_copies": "letters",
+    "authority_contacts": "contacts",
+    "portal_users": "contacts",
+}
+
+
+def uses(authority: Authority) -> list[str]:
+    """What still points at this authority, as keys of `USES` in their order (its own history excluded)."""
+    found = set()
     for table in db.metadata.sorted_tables:
         if table.name == AuthorityVersion.__tablename__:
             continue
         for fk in table.foreign_keys:
             if fk.column.table.name == Authority.__tablename__:
-                n = db.session.scalar(
-                    select(func.count()).select_from(table).where(fk.parent == authority.id)
-                )
-                if n:
-                    counts[table.name] = counts.get(table.name, 0) + n
-    return counts
+                row = db.session.scalar(select(fk.parent).where(fk.parent == authority.id).limit(1))
+                if row is not None:
+                    found.add(USE_OF_TABLE.get(table.name, "other"))
+    return [use for use in USES if use in found]
+
+
+def _spoken(words: list[LazyString]) -> str:
+    """`words` as one phrase in the reader's language ("temuan, surat, dan instansi bawahan")."""
+    return format_list([str(word) for word in words], locale=get_locale())
 
 
 def delete_authority(authority: Authority, *, user_id: int | None) -> None:
-    """Delete an authority nothing points at; otherwise refuse (`Conflict`) and say what still does."""
-    refs = references(authority)
-    if refs:
-        detail = ", ".join(f"{table}: {n}" for table, n in sorted(refs.items()))
+    """Delete an authority nothing points at; else refuse (`Conflict`), naming what kind of records do."""
+    used = uses(authority)
+    if used:
         raise Conflict(
-            _l("Instansi ini masih dirujuk (%(detail)s); nonaktifkan saja, jangan dihapus.", detail=detail)
+            _l(
+                "Instansi ini masih dipakai oleh %(uses)s; nonaktifkan saja, jangan dihapus.",
+                uses=LazyString(_spoken, [USES[use] for use in used]),
+            )
         )
     audit.record(
         "authority",

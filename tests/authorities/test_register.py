@@ -1,9 +1,14 @@
 """The authority register: admin edits, history, search, and refusing deletes that would orphan records."""
 
+import re
+
 from sqlalchemy import func, select
 
+from ombudsman.authorities import services
 from ombudsman.authorities.models import Authority, AuthorityVersion
 from ombudsman.extensions import db
+from tests.conftest import bali_user
+from tests.letters.letter_testing import flashes
 
 FORM = {
     "name": "Dinas Dukcapil Kabupaten Kupang",
@@ -89,11 +94,43 @@ def test_parent_cycle_is_refused(demo, login):
     assert "bawahannya" in response.get_data(as_text=True)
 
 
+#: The refusal to delete the Ditjen Dukcapil: a routing rule, the demo's findings, recommendations and letter.
+IN_USE = (
+    "Instansi ini masih dipakai oleh aturan penentuan instansi, temuan, rekomendasi, dan surat; "
+    "nonaktifkan saja, jangan dihapus."
+)
+
+
 def test_delete_is_refused_while_findings_point_at_it(demo, login):
     b = login("admin@demo.test")
     response = b.post(f"/authorities/{demo.ditjen.id}/delete", follow_redirects=True)
-    assert "masih dirujuk" in response.get_data(as_text=True)
+    assert IN_USE in response.get_data(as_text=True)
     assert db.session.get(Authority, demo.ditjen.id) is not None
+
+
+def test_the_refusal_to_delete_names_what_uses_it_in_words_not_tables_or_counts(demo, login):
+    """The register is national: the admin of another office, who may delete too, learns nothing of how many
+    records the demo office keeps about the authority."""
+    bali_user("admin", "Admin Bali")
+    for email in ("admin@demo.test", "admin@bali.test"):
+        b = login(email)
+        response = b.post(f"/authorities/{demo.ditjen.id}/delete")
+        assert response.status_code == 303 and response.location.endswith(f"/authorities/{demo.ditjen.id}")
+        (refusal,) = [text for _category, text in flashes(b.get(response.location).get_data(as_text=True))]
+        assert refusal == IN_USE, (email, refusal)
+        assert not re.search(r"\d|_|findings|letters|tallies|routing", refusal), (email, refusal)
+    assert db.session.get(Authority, demo.ditjen.id) is not None
+
+
+def test_every_table_that_can_point_at_an_authority_has_words_in_the_refusal(app):
+    pointing = {
+        table.name
+        for table in db.metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.column.table.name == Authority.__tablename__ and table.name != AuthorityVersion.__tablename__
+    }
+    assert pointing == set(services.USE_OF_TABLE)
+    assert set(services.USE_OF_TABLE.values()) <= set(services.USES)
 
 
 def test_unreferenced_authority_can_be_deleted(demo, login):

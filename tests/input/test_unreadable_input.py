@@ -11,15 +11,20 @@ import json
 
 import pytest
 from sqlalchemy import func, select
+from wtforms import DateField, FieldList, FormField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
 
 from ombudsman.audit.models import AuditEvent
 from ombudsman.extensions import db
+from ombudsman.forms_common import AppForm, SubForm, options
 from ombudsman.inspections.models import Evidence, Finding, Inspection
 from ombudsman.recommendations.models import Recommendation
 from ombudsman.request_input import MAX_JSON_DEPTH, json_depth
 from tests.api.conftest import issue
 
 CONTROL = "Tidak boleh berisi karakter kontrol"
+#: The message under a form field (`contracts.MSG_CONTROL`).
+FIELD_CONTROL = "Tidak boleh berisi karakter kontrol (misalnya NUL)."
 LIST_PAGES = [
     "/findings/",
     "/letters/",
@@ -49,6 +54,16 @@ def _page_says(response, status: int, words: str) -> None:
     assert words in response.get_data(as_text=True)
 
 
+def _form_says(response, field: str, words: str) -> str:
+    """The form again (422), with `words` under `field` (the render_field macro's block); returns the page."""
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, page[:300]
+    assert response.mimetype == "text/html"
+    block = page.split(f'id="field-{field}"', 1)[1].split('class="field ', 1)[0]
+    assert f'<p class="error" role="alert">{words}' in block, block[:600]
+    return page
+
+
 def _json_says(response, status: int, field: str, words: str) -> None:
     assert response.status_code == status, response.get_data(as_text=True)[:300]
     body = response.get_json()
@@ -63,9 +78,9 @@ def test_nul_in_the_verify_token_is_400(client, demo):
     _page_says(client.get("/verify/?code=AB%00CD"), 400, CONTROL)
 
 
-def test_nul_in_the_login_email_is_400_and_nobody_is_signed_in(browser, demo):
+def test_nul_in_the_login_email_is_refused_under_it_and_nobody_is_signed_in(browser, demo):
     response = browser.post("/login", data={"email": "admin@demo.test\x00", "password": "demo"})
-    _page_says(response, 400, CONTROL)
+    _form_says(response, "email", CONTROL)
     assert browser.get("/").status_code == 302  # still sent to the login page
 
 
@@ -176,23 +191,27 @@ def test_rtl_override_and_long_text_are_ordinary_search_text(login, demo):
 # --- forms and uploads -------------------------------------------------------------------------------------
 
 
-def test_nul_in_a_finding_title_is_400_and_nothing_is_stored(login, demo):
+def test_nul_in_a_finding_title_redisplays_the_form_with_the_input_and_stores_nothing(login, demo):
     before = _counts()
     inspector = login("inspector@demo.test")
     response = inspector.post(
-        f"/inspections/{demo.inspection.id}/findings/new", data={"title": "Antrean\x00", "severity": "medium"}
+        f"/inspections/{demo.inspection.id}/findings/new",
+        data={"title": "Antrean\x00", "description": "Loket dibuka pukul 10.00", "severity": "high"},
     )
-    _page_says(response, 400, CONTROL)
+    page = _form_says(response, "title", CONTROL)
+    assert "Loket dibuka pukul 10.00" in page and '<option selected value="high">' in page
+    assert page.count(CONTROL) == 1  # the title's own length and text checks say nothing more
     assert _counts() == before
 
 
-def test_nul_in_an_inspection_summary_is_400_and_nothing_changes(login, demo):
+def test_nul_in_an_inspection_summary_redisplays_the_form_and_nothing_changes(login, demo):
     summary = demo.inspection.summary
     response = login("supervisor@demo.test").post(
         f"/inspections/{demo.inspection.id}/edit",
-        data={"title": demo.inspection.title, "summary": "Ringkasan\x00\r\nbaris dua"},
+        data={"title": "Judul baru yang diketik", "summary": "Ringkasan\x00\r\nbaris dua"},
     )
-    _page_says(response, 400, CONTROL)
+    page = _form_says(response, "summary", CONTROL)
+    assert 'value="Judul baru yang diketik"' in page
     db.session.refresh(demo.inspection)
     assert demo.inspection.summary == summary
 
@@ -204,7 +223,7 @@ def test_line_breaks_and_tabs_in_form_text_are_accepted(login, demo):
     assert response.status_code != 400
 
 
-def test_nul_in_a_recommendation_text_is_400_and_nothing_is_stored(login, demo):
+def test_nul_in_a_recommendation_text_redisplays_the_form_and_stores_nothing(login, demo):
     before = _counts()
     response = login("supervisor@demo.test").post(
         f"/recommendations/new?inspection_id={demo.inspection.id}",
@@ -215,8 +234,71 @@ def test_nul_in_a_recommendation_text_is_400_and_nothing_is_stored(login, demo):
             "text": "Sediakan\x00 nomor antrean",
         },
     )
-    _page_says(response, 400, CONTROL)
+    _form_says(response, "text", CONTROL)
     assert _counts() == before
+
+
+def test_invalid_utf8_in_a_form_field_is_still_400(login, demo):
+    """No browser sends it, and the form parser would turn it into U+FFFD: refused before the form."""
+    supervisor = login("supervisor@demo.test")
+    response = supervisor.client.post(
+        f"/inspections/{demo.inspection.id}/edit",
+        data=f"csrf_token={supervisor.token()}&title=Sidak&summary=%ff%fe".encode(),
+        content_type="application/x-www-form-urlencoded",
+    )
+    _page_says(response, 400, CONTROL)
+
+
+class _Row(SubForm):
+    note = StringField("note")
+
+
+class _Bare(AppForm):
+    """Fields with no bound of their own (`contracts.Text` refuses NUL too): the shared check still does."""
+
+    title = StringField("title")
+    notes = TextAreaField("notes")
+    kind = SelectField("kind", choices=options([("a", "A")]))
+    day = DateField("day", validators=[Optional()])
+    rows = FieldList(FormField(_Row), min_entries=1)
+
+
+def test_every_form_field_refuses_control_characters_with_one_message_and_keeps_the_rest(app):
+    data = {
+        "title": "Antrean\x00",
+        "notes": "baris satu\r\n\tbaris dua",  # line breaks and tabs are text
+        "kind": "a\x00",
+        "day": "2026-01-01\x07",
+        "rows-0-note": "\x1b[31m",
+    }
+    with app.test_request_context(method="POST", data=data):
+        form = _Bare(meta={"csrf": False})
+        assert not form.validate()
+        assert form.title.errors == [FIELD_CONTROL]
+        assert form.notes.errors == [] and form.notes.data == data["notes"]
+        assert len(form.kind.errors) == len(form.day.errors) == 1  # their own message, not a second one
+        assert form.rows[0].note.errors == [FIELD_CONTROL]
+        assert form.errors["rows"] == [{"note": [FIELD_CONTROL]}]
+        assert form.title.data == "Antrean\x00"  # shown again as typed, for the user to correct
+
+
+def test_no_form_has_a_list_of_plain_fields_which_the_shared_check_would_miss(app):
+    forms = [form for form in _all_subclasses(AppForm) if form.__module__.startswith("ombudsman.")]
+    assert len(forms) > 20
+    lists = [
+        (form.__name__, name, field.args[0].field_class.__name__)
+        for form in forms
+        for name, field in vars(form).items()
+        if getattr(field, "field_class", None) is FieldList
+    ]
+    assert lists and all(inner == "FormField" for _form, _name, inner in lists), lists
+
+
+def _all_subclasses(cls) -> set[type]:
+    found = set(cls.__subclasses__())
+    for sub in list(found):
+        found |= _all_subclasses(sub)
+    return found
 
 
 def test_nul_in_an_uploaded_file_name_keeps_the_photo_under_a_clean_name(app, login, demo, png_bytes):
@@ -254,6 +336,20 @@ def test_api_text_with_nul_is_400_naming_the_field(app, demo):
         headers={"Authorization": f"Bearer {token}"},
     )
     _json_says(response, 400, "legal_basis", CONTROL)
+    response = app.test_client().post(
+        f"/api/v1/inspections/{demo.inspection.id}/findings",
+        json={"title": "Antrean\x00"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    _json_says(response, 400, "title", CONTROL)
+    # A form body sent to the API is refused before it is read too: the API has no form to redisplay.
+    response = app.test_client().post(
+        f"/api/v1/findings/{demo.findings[2].id}/evidence",
+        data={"file": (io.BytesIO(b"x"), "foto.png"), "caption": "Loket\x00"},
+        content_type="multipart/form-data",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    _json_says(response, 400, "caption", CONTROL)
     response = app.test_client().post(
         f"/api/v1/inspections/{demo.inspection.id}/findings",
         data='{"title": "\\ud800"}',

@@ -1,11 +1,16 @@
 """The signed-letter pages fit a 390 px phone (QA of issue 13): nothing wider than the viewport, so no page
-scrolls sideways: the public verification page after an upload, the signing settings, a letter's page."""
+scrolls sideways: the public verification page after an upload, the signing settings, a letter's page; and
+the admin's settings pages, the letters setup checklist with its emblem's SHA-256 among them."""
 
 from __future__ import annotations
 
 import pytest
+from letter_setup import make_ready
+from sqlalchemy import select
 from test_signature_verification import issued  # noqa: F401  (the fixture: the Kupang letter, issued signed)
 
+from ombudsman.deadlines.models import DeadlineRule
+from ombudsman.extensions import db
 from tests.browser.conftest import PHONE, live_server, phone, sign_in  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -54,3 +59,39 @@ def test_the_signed_letter_pages_fit_a_phone(phone, live_server, sign_in, issued
         page.goto(f"{live_server.url}/letters/{letter_id}")
         assert "Classification" in page.inner_text("dl.facts")
         assert_fits(page, f"letter page {letter_id} (head, English)")
+
+
+#: The admin's pages: the office, its users, letters, signing, the deadline calendar and rules.
+SETTINGS_PAGES = (
+    "/settings/office",
+    "/settings/letters",
+    "/settings/letters/readiness",
+    "/settings/letters/signing",
+    "/settings/deadlines/",
+    "/settings/deadlines/rules",
+    "/settings/deadlines/rules/new",
+    "/settings/deadlines/changes",
+    "/users/",
+    "/users/new",
+)
+
+
+def test_the_settings_pages_fit_a_phone(phone, live_server, sign_in, demo):  # noqa: F811
+    make_ready(demo)  # an emblem, so the readiness page shows its SHA-256
+    db.session.commit()
+    rule = db.session.scalars(select(DeadlineRule).order_by(DeadlineRule.id)).first()
+    page = phone.new_page()
+    sign_in(page, "admin@demo.test")
+    # English labels are longer: each page is checked in both languages.
+    for language in ("id", "en"):
+        page.goto(f"{live_server.url}/lang/{language}")
+        for path in (*SETTINGS_PAGES, f"/settings/deadlines/rules/{rule.id}"):
+            page.goto(f"{live_server.url}{path}")
+            assert_fits(page, f"{path} ({language})")
+    page.goto(f"{live_server.url}/settings/letters/readiness")
+    assert page.locator("#emblem-sha256").count() == 1
+    # The checklist shows its own marks (✓, ✗), not list bullets beside them.
+    bullets = page.eval_on_selector_all(
+        "#readiness-checklist > li", "items => items.map(i => getComputedStyle(i).listStyleType)"
+    )
+    assert bullets and set(bullets) == {"none"}, bullets
