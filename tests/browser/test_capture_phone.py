@@ -50,6 +50,19 @@ def quick_finding(page, title: str, photos: list[Path] | None = None) -> None:
     expect(page.locator("#f-title")).to_have_value("")
 
 
+def queued_offline(phone, sign_in, live_server, demo, findings: list[tuple[str, list[Path]]]):
+    """A signed-in capture page whose outbox holds `findings` (title, photos) of the demo inspection, saved
+    offline in this order; the phone is still offline."""
+    page = phone.new_page()
+    sign_in(page, "inspector@demo.test")
+    open_capture(page, live_server)
+    page.select_option("#inspection", value=f"server:{demo.inspection.id}")
+    phone.set_offline(True)
+    for title, photos in findings:
+        quick_finding(page, title, photos)
+    return page
+
+
 def evidence_of(inspection_id: int) -> list[Evidence]:
     """The inspection's evidence as committed by the server threads."""
     db.session.rollback()
@@ -125,15 +138,15 @@ def test_a_record_the_server_keeps_refusing_holds_back_nothing_else(
     shots = [
         make_photo(tmp_path, f"IMG_03{n:02}.jpg", (n * 40, 90, 200 - n * 30), (200, 150)) for n in range(5)
     ]
-    page = phone.new_page()
-    sign_in(page, "inspector@demo.test")
-    open_capture(page, live_server)
-    page.select_option("#inspection", value=f"server:{demo.inspection.id}")
-    phone.set_offline(True)
     # The stuck finding comes first in the queue; ten independent records follow it.
-    quick_finding(page, "Macet: server selalu menolak ini")
-    for n, shot in enumerate(shots):
-        quick_finding(page, f"Temuan {n + 1} dengan foto", [shot])
+    page = queued_offline(
+        phone,
+        sign_in,
+        live_server,
+        demo,
+        [("Macet: server selalu menolak ini", [])]
+        + [(f"Temuan {n + 1} dengan foto", [s]) for n, s in enumerate(shots)],
+    )
 
     refusals: list[str] = []
 
@@ -184,13 +197,13 @@ def test_a_record_the_server_keeps_refusing_holds_back_nothing_else(
 def test_a_record_due_again_during_a_long_round_is_retried_right_after_it(demo, live_server, phone, sign_in):
     """The refused record's back-off (2-6 s) runs out while a slow upload holds the round: the next round
     starts as soon as this one ends, not after the idle minute."""
-    page = phone.new_page()
-    sign_in(page, "inspector@demo.test")
-    open_capture(page, live_server)
-    page.select_option("#inspection", value=f"server:{demo.inspection.id}")
-    phone.set_offline(True)
-    quick_finding(page, "Macet: server menolak ini")
-    quick_finding(page, "Temuan lewat jaringan lambat")
+    page = queued_offline(
+        phone,
+        sign_in,
+        live_server,
+        demo,
+        [("Macet: server menolak ini", []), ("Temuan lewat jaringan lambat", [])],
+    )
     refused_at: list[float] = []
     held = []
 
