@@ -67,6 +67,9 @@ class Config:
     # Memory storage counts per worker: fine for one developer, wrong under gunicorn. REDIS_URL replaces it.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # "10 per minute" means at most 10 in any 60 seconds: a fixed window would let 10 through at the end of
+    # one window and 10 more at the start of the next.
+    RATELIMIT_STRATEGY = "moving-window"
     # SMTP for reminders and password-reset e-mails (ombudsman.mail).
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 25

@@ -1,5 +1,7 @@
 """Signing in and out, passwords, cookies, the users CLI and start-up checks."""
 
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import select
 
@@ -72,6 +74,22 @@ def test_login_redirect_only_to_local_paths(demo, browser):
 def test_login_attempts_are_rate_limited(demo, browser):
     codes = [browser.login("inspector@demo.test", "wrong").status_code for _ in range(11)]
     assert codes[-1] == 429
+
+
+def test_the_login_limit_holds_in_any_sixty_seconds(demo, browser, monkeypatch):
+    """One attempt, nine a minute later, then two more two seconds after: a fixed window (restarted at the
+    minute) would let both through, 19 attempts in 2 seconds; the moving window refuses the eleventh."""
+    clock = SimpleNamespace(now=1_000_000.0)
+    monkeypatch.setattr("limits.storage.memory.time", SimpleNamespace(time=lambda: clock.now))
+
+    def attempt(at: float) -> int:
+        clock.now = 1_000_000.0 + at
+        return browser.login("inspector@demo.test", "wrong").status_code
+
+    assert attempt(0) != 429
+    assert all(attempt(59) != 429 for _ in range(9))
+    assert attempt(61) != 429  # the first attempt is more than 60 s old: 10 in the last minute
+    assert attempt(61) == 429
 
 
 def test_users_create_cli_with_password_option(demo, runner):
