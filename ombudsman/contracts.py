@@ -9,8 +9,9 @@ form, the API and the service cannot disagree on a length, a range or a date, an
 Bounds:
 - `Text(max, min=0, single_line=False, format=None)`: at most `max` characters; `min=1` means at least one
   visible character; never NUL or other control characters (tab, line feed and carriage return are allowed
-  unless `single_line`, which also refuses the Unicode bidirectional overrides); a non-empty value matches
-  `format` (a `Format`: the shape of an e-mail address, a website, a time zone) when one is given.
+  unless `single_line`, which also refuses the Unicode bidirectional overrides and zero-width characters); a
+  non-empty value, trimmed, matches `format` (a `Format`: the shape of an e-mail address, a website, a time
+  zone) when one is given.
 - `Number(min, max)`: an integer in a closed range.
 - `Day(rule)`: a plausible calendar date; `DateRule` says how far into the future (see there).
 """
@@ -48,9 +49,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _ALLOWED = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 NO_CONTROL_PATTERN = rf"^{_ALLOWED}*$"
 
-# What a single-line text may not hold besides control characters: line breaks, tabs, and the Unicode
-# bidirectional embeddings, overrides and isolates (they make a name read differently from how it is stored).
-_NOT_ONE_LINE = re.compile(r"[\t\n\r\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# What a single-line text may not hold besides control characters: line breaks, tabs, the Unicode
+# bidirectional embeddings, overrides and isolates, and the invisible zero-width space, word joiner and byte
+# order mark (each makes a name read differently from how it is stored, or two names look alike).
+_NOT_ONE_LINE = re.compile(r"[\t\n\r\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]")
 
 MSG_REQUIRED = _l("Wajib diisi.")
 MSG_CONTROL = _l("Tidak boleh berisi karakter kontrol (misalnya NUL).")
@@ -190,7 +192,8 @@ def check(bound: Bound, value: Any, today: date | None = None) -> Any | None:
             return MSG_REQUIRED
         if len(value) > bound.max or (bound.min > 1 and len(value) < bound.min):
             return _text_length_message(bound)
-        if bound.format is not None and value and not bound.format.matches(value):
+        # Judged as the service stores it: `build` trims the strings of a command.
+        if bound.format is not None and value.strip() and not bound.format.matches(value.strip()):
             return bound.format.message
         return None
     if isinstance(bound, Number):

@@ -16,9 +16,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import pwd
+import struct
 import sys
 import tempfile
 from collections.abc import Mapping
+from gettext import GNUTranslations
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,8 +36,11 @@ from config import DEFAULT_SECRET_KEY
 MIN_SECRET_KEY_LENGTH = 32
 #: The name of the command; wsgi.py lets this one command load an unsafe configuration to report on it.
 CHECK_COMMAND = "check-deploy"
-#: The application's own files, replaced by each release (static/ is served to anyone): never evidence.
-CODE_TREE = Path(__file__).resolve().parent
+#: The application's own files, the whole checkout (code, templates, migrations; static/ is served to anyone),
+#: replaced by each release: never evidence, except in its `instance/` folder (Flask's place for what belongs
+#: to one installation, git-ignored; the development default keeps evidence there).
+CODE_TREE = Path(__file__).resolve().parent.parent
+INSTANCE = CODE_TREE / "instance"
 _UNSTORABLE = "evidence, follow-up files and exports could not be stored."
 
 
@@ -152,11 +157,12 @@ def evidence_dir_problems(path: str | os.PathLike[str] | None) -> list[str]:
         ]
     directory = Path(path).absolute()
     # realpath, not Path.resolve: a symlink into the code tree counts, and a symlink loop must not raise.
-    if Path(os.path.realpath(directory)).is_relative_to(CODE_TREE):
+    real = Path(os.path.realpath(directory))
+    if real.is_relative_to(CODE_TREE) and not real.is_relative_to(os.path.realpath(INSTANCE)):
         return [
-            f"OMBUDSMAN_EVIDENCE_DIR {str(directory)!r} is inside the code tree ({CODE_TREE}): uploaded "
-            "files would sit among the application's own, lost with the next release; use a directory "
-            "outside it (e.g. /var/lib/ombudsman/evidence)."
+            f"OMBUDSMAN_EVIDENCE_DIR {str(directory)!r} is inside the code tree ({CODE_TREE}, outside its "
+            "instance/ folder): uploaded files would sit among the application's own, lost with the next "
+            "release; use a directory outside it (e.g. /var/lib/ombudsman/evidence)."
         ]
     try:
         if directory.exists() and not directory.is_dir():
@@ -226,12 +232,25 @@ def catalogue_problems(config: Mapping[str, Any], root_path: str | os.PathLike[s
                 state = f"is not compiled ({_shown(mo)} is missing): {shown_in}"
             elif mo.stat().st_mtime < po.stat().st_mtime:
                 state = f"{_shown(mo)} is older than {po.name}: its newest translations are missing"
+            elif not _readable_catalogue(mo):
+                state = f"{_shown(mo)} cannot be read (empty or damaged): pages in {name} would fail"
             else:
                 continue
             problems.append(
                 f"The {name} catalogue {state}; compile the catalogues: {_compile_command(directory)}"
             )
     return problems
+
+
+def _readable_catalogue(mo: Path) -> bool:
+    """Whether `mo` is a compiled catalogue gettext can load (an empty file makes every page in its
+    language fail, not fall back)."""
+    try:
+        with mo.open("rb") as handle:
+            GNUTranslations(handle)
+    except (OSError, UnicodeDecodeError, ValueError, struct.error):
+        return False
+    return True
 
 
 def _language_name(code: str) -> str:

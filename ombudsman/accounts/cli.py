@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from ombudsman.accounts import services
-from ombudsman.accounts.commands import OFFICE_FIELDS, OfficeDetails
+from ombudsman.accounts.commands import OFFICE_FIELDS, OFFICE_TIMEZONES, OfficeDetails
 from ombudsman.accounts.models import Role
 from ombudsman.errors import DomainError
 from ombudsman.extensions import db
@@ -49,8 +49,7 @@ offices_cli = AppGroup("offices", help="Representative offices (one deployment s
 @click.option(
     "--timezone",
     required=True,
-    help="IANA time zone of its dates and deadlines: Asia/Jakarta (WIB), Asia/Makassar (WITA) or "
-    "Asia/Jayapura (WIT).",
+    help=f"Time zone of its dates and deadlines, one of: {', '.join(OFFICE_TIMEZONES)}.",
 )
 @click.option("--address", default="", help="Postal address (letterhead).")
 @click.option("--phone", default="", help="Telephone (letterhead).")

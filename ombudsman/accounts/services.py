@@ -29,6 +29,7 @@ from ombudsman.accounts.models import ApiToken, Office, Role, User
 from ombudsman.accounts.sessions import end_all_sessions
 from ombudsman.audit import services as audit
 from ombudsman.clock import utcnow
+from ombudsman.contracts import EMAIL_FORMAT
 from ombudsman.errors import Conflict, Forbidden, Invalid
 from ombudsman.extensions import db
 from ombudsman.lookup import rows_by_id
@@ -124,8 +125,8 @@ def change_password(user: User, request: ChangePassword, *, now: datetime) -> No
 
 def _check_email(email: str, user: User | None = None) -> str:
     email = normalize_email(email)
-    if not email or "@" not in email:
-        raise Invalid(_l("Alamat e-mail tidak sah."), "email")
+    if not EMAIL_FORMAT.matches(email):
+        raise Invalid(EMAIL_FORMAT.message, "email")
     other = find_user_by_email(email)
     if other is not None and other is not user:
         raise Conflict(_l("Pengguna dengan e-mail %(email)s sudah ada.", email=email), "email")
@@ -252,21 +253,23 @@ def update_office(office: Office, details: OfficeDetails, *, user_id: int) -> di
 def _check_office(details: OfficeDetails, office: Office | None) -> None:
     """The rules every office's details follow, new or changed: the bounds of `OfficeDetails` (one line each
     but the address; an e-mail, a website and one of Indonesia's time zones of the right shape), and a name
-    and short name that no other office uses as either (compared without regard to case)."""
+    and short name that no other office uses as either (compared as they read: `_name_key`); the offices
+    are few (one per province), so they are compared here rather than by an index."""
     contracts.validate(details)
+    taken = {}
+    for other_id, *names in db.session.execute(select(Office.id, Office.name, Office.short_name)):
+        if office is None or other_id != office.id:
+            taken.update({_name_key(name): other_id for name in names if _name_key(name)})
     for field_name in ("name", "short_name"):
-        value = getattr(details, field_name).strip().lower()
-        if not value:
-            continue
-        taken = select(Office.id).where(
-            (func.lower(Office.name) == value) | (func.lower(Office.short_name) == value)
-        )
-        if office is not None:
-            taken = taken.where(Office.id != office.id)
-        if db.session.scalar(taken.limit(1)) is not None:
+        if _name_key(getattr(details, field_name)) in taken:
             raise Conflict(
                 _l("Nama %(name)s sudah dipakai kantor lain.", name=getattr(details, field_name)), field_name
             )
+
+
+def _name_key(name: str) -> str:
+    """An office name as it reads, case and runs of spaces ignored ("Perwakilan  BALI": "perwakilan bali")."""
+    return " ".join(name.split()).casefold()
 
 
 def offices_with_user_counts() -> list[tuple[Office, int]]:

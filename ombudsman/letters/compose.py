@@ -61,11 +61,14 @@ LETTER_KIND_FOR = {
 
 def place_phrase(place_line: str) -> str:
     """The register's place line as a letter prints it, after the addressee: "di Kupang". A line typed
-    without the "di" ("Kupang", "Tempat") gets it; "" stays "" (tata naskah dinas: "Yth. … / di <tempat>")."""
+    without the "di" ("Kupang", "Tempat") gets it, one typed "Di" gets it in lower case; "" stays ""
+    (tata naskah dinas: "Yth. … / di <tempat>")."""
     place = " ".join(place_line.split())
-    if not place or place.lower() == "di" or place.lower().startswith("di "):
-        return place
-    return f"di {place}"
+    if not place:
+        return ""
+    if place.lower() == "di" or place.lower().startswith("di "):
+        place = place[3:]
+    return f"di {place}".rstrip()
 
 
 def recipient_lines_for(authority: Authority) -> list[str]:

@@ -102,6 +102,12 @@ def test_a_new_office_is_created_and_its_admin_works_only_in_it(demo, runner, lo
         ("--name", "Perwakilan\nBali", "--name: Harus satu baris"),
         ("--head-title", "Kepala\tPerwakilan", "--head-title: Harus satu baris"),
         ("--short-name", "Perwakilan \u202eilaB", "--short-name: Harus satu baris"),
+        ("--name", "Ombudsman RI Perwakilan NTT\u200b", "--name: Harus satu baris"),  # a zero-width space
+        (
+            "--name",
+            "Ombudsman  RI Perwakilan   NTT",
+            "--name: Nama Ombudsman  RI Perwakilan   NTT sudah dipakai",
+        ),
         ("--email", "bukan-email", "--email: Alamat e-mail tidak sah."),
         ("--website", "javascript:alert(1)", "--website: Alamat situs web tidak sah"),
     ],
@@ -188,3 +194,24 @@ def test_the_settings_page_refuses_another_offices_name(demo, login, runner, fie
 def test_the_list_says_when_there_is_no_office_yet(app, database, runner):
     result = runner.invoke(args=["offices", "list"])
     assert result.exit_code == 0 and "No office yet" in result.output
+
+
+@pytest.mark.parametrize("email", ["bad\nmail@x.id", "a b@x.id", "x@y", "tanpa-at.go.id"])
+def test_users_create_refuses_a_malformed_email(demo, runner, email):
+    args = ["users", "create", "--email", email, "--name", "Pegawai Baru", "--role", "viewer"]
+    result = runner.invoke(
+        args=[*args, "--office", "Ombudsman RI Perwakilan NTT", "--password", GOOD_PASSWORD]
+    )
+    assert result.exit_code == 1 and "Alamat e-mail tidak sah." in result.output
+    assert db.session.scalar(select(func.count()).where(User.name == "Pegawai Baru")) == 0
+
+
+def test_the_settings_page_judges_a_zone_as_it_is_saved_trimmed(demo, login):
+    admin = login("admin@demo.test")
+    form = {
+        name: getattr(demo.office, name)
+        for name in ("name", "short_name", "province", "city", "head_name", "head_title")
+    }
+    assert admin.post("/settings/office", data={**form, "timezone": " Asia/Jayapura "}).status_code == 303
+    db.session.refresh(demo.office)
+    assert demo.office.timezone == "Asia/Jayapura"

@@ -263,9 +263,15 @@ def _evidence_problem(directory: str) -> str:
     return problem
 
 
-def test_an_evidence_dir_inside_the_code_tree_is_unsafe_and_not_created():
-    assert "inside the code tree" in _evidence_problem(INSIDE_THE_CODE)
-    assert not Path(INSIDE_THE_CODE).exists()
+@pytest.mark.parametrize("inside", [INSIDE_THE_CODE, str(ROOT / "templates" / "evidence"), str(ROOT)])
+def test_an_evidence_dir_inside_the_code_tree_is_unsafe_and_not_created(inside):
+    existed = Path(inside).exists()
+    assert "inside the code tree" in _evidence_problem(inside)
+    assert Path(inside).exists() == existed
+
+
+def test_the_instance_folder_of_the_checkout_may_hold_evidence():
+    assert unsafe_settings({**SAFE, "EVIDENCE_DIR": str(ROOT / "instance" / "evidence")}) == []
 
 
 def test_an_evidence_dir_that_cannot_be_created_is_unsafe(tmp_path):
@@ -389,6 +395,16 @@ def test_check_deploy_lists_a_catalogue_older_than_its_source(tmp_path, translat
     _compile(translations, seconds_after_the_po=0)  # as new as its source, as make leaves it
     result = _check_deploy(tmp_path, translations)
     assert result.exit_code == 0 and "safe to deploy" in result.output
+
+
+def test_check_deploy_lists_an_empty_or_damaged_catalogue(tmp_path, translations):
+    mo = _compile(translations, seconds_after_the_po=0)
+    for damage in (b"", b"\xde\x12\x04\x95" + b"\x00" * 3):  # empty; the magic number and nothing after
+        mo.write_bytes(damage)
+        os.utime(mo, (mo.stat().st_mtime + 60,) * 2)  # newer than its source: only reading it tells
+        result = _check_deploy(tmp_path, translations)
+        assert result.exit_code == 1
+        assert f"The English catalogue {mo} cannot be read (empty or damaged)" in result.output
 
 
 def test_a_language_without_any_catalogue_is_listed(tmp_path):

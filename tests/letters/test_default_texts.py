@@ -17,7 +17,8 @@ from ombudsman.recommendations.models import RecommendationKind
         ("Denpasar", "di Denpasar"),
         ("  Kota   Denpasar ", "di Kota Denpasar"),
         ("di Kupang", "di Kupang"),
-        ("Di Tempat", "Di Tempat"),
+        ("Di Tempat", "di Tempat"),
+        ("DI  Kupang", "di Kupang"),
         ("Dili", "di Dili"),  # begins with "di" but is a name
         ("", ""),
     ],
