@@ -51,6 +51,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
+#: The benchmarks' evidence directory: in the checkout's instance/ folder, the one part of it where an app
+#: may store files (`ombudsman.deploy.evidence_dir_problems`).
+EVIDENCE = ROOT / "instance" / "benchmark-evidence"
 DATA_DIR = OUT / "data"
 if str(ROOT) not in sys.path:  # run as `python -m benchmarks.dataset` or from a test
     sys.path.insert(0, str(ROOT))
@@ -548,7 +551,7 @@ class Generator:
             "testing",
             {
                 "SQLALCHEMY_DATABASE_URI": self.data.url,
-                "EVIDENCE_DIR": str(OUT / "evidence"),
+                "EVIDENCE_DIR": str(EVIDENCE),
                 "RATELIMIT_ENABLED": False,
                 "WTF_CSRF_ENABLED": False,
                 "PUBLIC_BASE_URL": "https://bench.ombudsman.example",
@@ -1189,7 +1192,7 @@ class Generator:
             users["head"],
             today=TODAY,
             base_url="https://bench.ombudsman.example",
-            evidence_root=OUT / "evidence",
+            evidence_root=EVIDENCE,
         )
         draft = db.session.scalar(
             select(Letter)

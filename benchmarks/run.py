@@ -50,7 +50,7 @@ from pathlib import Path
 import requests
 
 from benchmarks import dataset, load
-from benchmarks.dataset import OUT, ROOT, TODAY, Dataset
+from benchmarks.dataset import EVIDENCE, OUT, ROOT, TODAY, Dataset
 
 FULL_CASES = "sqlite:1k,sqlite:100k,postgresql:1k,postgresql:100k,postgresql:1m"
 QUICK_CASES = "sqlite:1k"
@@ -327,7 +327,7 @@ def app_environment(url: str) -> dict[str, str]:
             "OMBUDSMAN_PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
             "OMBUDSMAN_RATELIMIT_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
-            "OMBUDSMAN_EVIDENCE_DIR": str(OUT / "evidence"),
+            "OMBUDSMAN_EVIDENCE_DIR": str(EVIDENCE),
             "OMBUDSMAN_TODAY": TODAY.isoformat(),
             "OMBUDSMAN_JOBS_QUEUE": f"bench-{secrets.token_hex(4)}",
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -363,7 +363,7 @@ def probe_pages(url: str, data: Dataset, paths: dict[str, Page], renders: int = 
             "testing",
             {
                 "SQLALCHEMY_DATABASE_URI": url,
-                "EVIDENCE_DIR": str(OUT / "evidence"),
+                "EVIDENCE_DIR": str(EVIDENCE),
                 "RATELIMIT_ENABLED": False,
                 "WTF_CSRF_ENABLED": False,
                 "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
