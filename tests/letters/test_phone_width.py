@@ -95,3 +95,17 @@ def test_the_settings_pages_fit_a_phone(phone, live_server, sign_in, demo):  # n
         "#readiness-checklist > li", "items => items.map(i => getComputedStyle(i).listStyleType)"
     )
     assert bullets and set(bullets) == {"none"}, bullets
+
+
+def test_a_name_without_spaces_does_not_widen_the_register(phone, live_server, sign_in, demo):  # noqa: F811
+    """A hostile or mistyped name, one word wider than the screen, wraps in the register's cards and in the
+    authority's history (real names fit already)."""
+    long_name = "Dinas" + "Kependudukan" * 15
+    demo.pemkot.name = long_name
+    db.session.commit()
+    page = phone.new_page()
+    sign_in(page, "admin@demo.test")
+    for path in ("/authorities/", f"/authorities/{demo.pemkot.id}"):
+        page.goto(f"{live_server.url}{path}")
+        assert long_name[:40] in page.inner_text("main")
+        assert_fits(page, path)
