@@ -26,6 +26,9 @@ OVERFLOW = """() => {
 
 
 def assert_fits(page, what: str) -> None:
+    # Measured once the page's stylesheets have loaded: an element can be in the document before them (a
+    # form's answer waited for by a selector), and laid out without them it overflows.
+    page.wait_for_load_state("load")
     found = page.evaluate(OVERFLOW)
     assert found["scroll"] <= PHONE["width"] and found["scroll"] <= found["width"], (what, found)
 
