@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from ombudsman import contracts
 from ombudsman.accounts import services
 from ombudsman.accounts.commands import OFFICE_FIELDS, OFFICE_TIMEZONES, OfficeDetails
 from ombudsman.accounts.models import Role
@@ -58,7 +59,7 @@ offices_cli = AppGroup("offices", help="Representative offices (one deployment s
 def create_office(**values: str) -> None:
     """Create an office; then add its admin with `users create --office NAME --role admin`, who completes the
     letterhead, letter numbering and calendar on the settings pages."""
-    details = OfficeDetails(**{name: values[name].strip() for name in OFFICE_FIELDS})
+    details = contracts.build(OfficeDetails, values)  # trimmed, as from the settings page
     try:
         office = services.create_office(details)
     except DomainError as exc:

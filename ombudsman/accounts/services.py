@@ -219,8 +219,9 @@ def create_office(details: OfficeDetails) -> Office:
     """A new representative office (Perwakilan) with its own details; its admin is added next
     (`create_user_checked`), and its letter and calendar settings start at their defaults.
 
-    Raises `Invalid` (field named) for a value out of bounds or an unknown time zone, `Conflict` when another
-    office already has the name or short name (either can name an office on the command line).
+    Raises `Invalid` (field named) for a value that breaks a bound of `OfficeDetails` (a time zone outside
+    Indonesia's among them), `Conflict` when another office already has the name or short name (either can
+    name an office on the command line).
     """
     _check_office(details, None)
     office = Office(**{name: getattr(details, name) for name in OFFICE_FIELDS})
@@ -256,15 +257,23 @@ def _check_office(details: OfficeDetails, office: Office | None) -> None:
     and short name that no other office uses as either (compared as they read: `_name_key`); the offices
     are few (one per province), so they are compared here rather than by an index."""
     contracts.validate(details)
-    taken = {}
-    for other_id, *names in db.session.execute(select(Office.id, Office.name, Office.short_name)):
-        if office is None or other_id != office.id:
-            taken.update({_name_key(name): other_id for name in names if _name_key(name)})
+    named = _offices_by_name()
     for field_name in ("name", "short_name"):
-        if _name_key(getattr(details, field_name)) in taken:
+        others = named.get(_name_key(getattr(details, field_name)), set()) - {office.id if office else None}
+        if others:
             raise Conflict(
                 _l("Nama %(name)s sudah dipakai kantor lain.", name=getattr(details, field_name)), field_name
             )
+
+
+def _offices_by_name() -> dict[str, set[int]]:
+    """Each office's name and short name as they read (`_name_key`, empty ones left out) -> the ids of the
+    offices that have it (one, unless names were saved before they had to be unique)."""
+    named: dict[str, set[int]] = {}
+    for office_id, *names in db.session.execute(select(Office.id, Office.name, Office.short_name)):
+        for key in filter(None, map(_name_key, names)):
+            named.setdefault(key, set()).add(office_id)
+    return named
 
 
 def _name_key(name: str) -> str:
@@ -286,17 +295,11 @@ def offices_with_user_counts() -> list[tuple[Office, int]]:
 
 
 def office_by_name(name: str) -> Office | None:
-    """The office whose full or short name is `name` (trimmed, in any case); None when no office has it, when
-    it is empty, or when two offices have it (possible only for names saved before they had to be unique)."""
-    key = name.strip().lower()
-    if not key:
-        return None
-    matches = db.session.scalars(
-        select(Office)
-        .where((func.lower(Office.name) == key) | (func.lower(Office.short_name) == key))
-        .limit(2)
-    ).all()
-    return matches[0] if len(matches) == 1 else None
+    """The office whose full or short name is `name` as it reads (`_name_key`: any case, any spacing); None
+    when no office has it, when it is empty, or when two offices have it (possible only for names saved
+    before they had to be unique)."""
+    ids = _offices_by_name().get(_name_key(name), set())
+    return db.session.get(Office, next(iter(ids))) if len(ids) == 1 else None
 
 
 # --- API tokens ------------------------------------------------------------------------------------------

@@ -130,7 +130,10 @@ def test_a_website_may_be_a_host_or_an_http_address(demo, runner, website):
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("office", ["ombudsman ri perwakilan ntt", "  Ombudsman RI Perwakilan NTT "])
+@pytest.mark.parametrize(
+    "office",
+    ["ombudsman ri perwakilan ntt", "  Ombudsman RI Perwakilan NTT ", "Ombudsman RI  Perwakilan NTT"],
+)
 def test_users_create_finds_the_office_in_any_case(demo, runner, office):
     args = ["users", "create", "--email", "baru@demo.test", "--name", "Pegawai Baru", "--role", "viewer"]
     result = runner.invoke(args=[*args, "--office", office, "--password", GOOD_PASSWORD])
