@@ -82,7 +82,7 @@ def _validate_config(app: Flask, refuse_unsafe: bool) -> None:
     # factory, because only a write proves the app will be able to store evidence there.
     app.extensions["unsafe_settings"] = deploy.unsafe_settings(app.config)
     if refuse_unsafe:
-        deploy.refuse_unsafe(app.config)
+        deploy.refuse_unsafe(app.config, app.extensions["unsafe_settings"])
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         # Only `check-deploy` gets here (it has reported the missing URL); it never opens the database.
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"

@@ -42,6 +42,8 @@ CHECK_COMMAND = "check-deploy"
 CODE_TREE = Path(__file__).resolve().parent.parent
 INSTANCE = CODE_TREE / "instance"
 _UNSTORABLE = "evidence, follow-up files and exports could not be stored."
+#: The setting each evidence-directory problem begins with (`refuse_unsafe` picks them out by it).
+EVIDENCE_SETTING = "OMBUDSMAN_EVIDENCE_DIR"
 
 
 class UnsafeConfiguration(RuntimeError):
@@ -152,7 +154,7 @@ def evidence_dir_problems(path: str | os.PathLike[str] | None) -> list[str]:
     """
     if not path or not str(path).strip():
         return [
-            "OMBUDSMAN_EVIDENCE_DIR is empty: evidence, follow-up files and exports need a directory outside "
+            f"{EVIDENCE_SETTING} is empty: evidence, follow-up files and exports need a directory outside "
             "the code tree (e.g. /var/lib/ombudsman/evidence)."
         ]
     directory = Path(path).absolute()
@@ -160,17 +162,17 @@ def evidence_dir_problems(path: str | os.PathLike[str] | None) -> list[str]:
     real = Path(os.path.realpath(directory))
     if real.is_relative_to(CODE_TREE) and not real.is_relative_to(os.path.realpath(INSTANCE)):
         return [
-            f"OMBUDSMAN_EVIDENCE_DIR {str(directory)!r} is inside the code tree ({CODE_TREE}, outside its "
+            f"{EVIDENCE_SETTING} {str(directory)!r} is inside the code tree ({CODE_TREE}, outside its "
             "instance/ folder): uploaded files would sit among the application's own, lost with the next "
             "release; use a directory outside it (e.g. /var/lib/ombudsman/evidence)."
         ]
     try:
         if directory.exists() and not directory.is_dir():
-            return [f"OMBUDSMAN_EVIDENCE_DIR {str(directory)!r} exists but is not a directory: {_UNSTORABLE}"]
+            return [f"{EVIDENCE_SETTING} {str(directory)!r} exists but is not a directory: {_UNSTORABLE}"]
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         return [
-            f"OMBUDSMAN_EVIDENCE_DIR {str(directory)!r} does not exist and cannot be created by this process "
+            f"{EVIDENCE_SETTING} {str(directory)!r} does not exist and cannot be created by this process "
             f"({_process_user()}: {error.strerror}): {_UNSTORABLE}"
         ]
     try:
@@ -178,7 +180,7 @@ def evidence_dir_problems(path: str | os.PathLike[str] | None) -> list[str]:
             pass
     except OSError as error:
         return [
-            f"OMBUDSMAN_EVIDENCE_DIR {str(directory)!r} is not writable by this process "
+            f"{EVIDENCE_SETTING} {str(directory)!r} is not writable by this process "
             f"({_process_user()}: {error.strerror}): {_UNSTORABLE}"
         ]
     return []
@@ -192,13 +194,12 @@ def _process_user() -> str:
         return f"uid {uid}"
 
 
-def refuse_unsafe(config: Mapping[str, Any]) -> None:
-    """Raise UnsafeConfiguration listing every problem: in production every unsafe setting
-    (`unsafe_settings`), in other environments those of the evidence directory (`evidence_dir_problems`)."""
-    if config.get("ENVIRONMENT") == "production":
-        problems = unsafe_settings(config)
-    else:
-        problems = evidence_dir_problems(config.get("EVIDENCE_DIR"))
+def refuse_unsafe(config: Mapping[str, Any], problems: list[str]) -> None:
+    """Raise UnsafeConfiguration listing what of `problems` (`unsafe_settings(config)`, computed once by the
+    caller: its evidence-directory check writes a file) stops this environment: in production all of them,
+    in the others those of the evidence directory (`evidence_dir_problems`)."""
+    if config.get("ENVIRONMENT") != "production":
+        problems = [problem for problem in problems if problem.startswith(EVIDENCE_SETTING)]
     if problems:
         raise UnsafeConfiguration(problems)
 
