@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -37,7 +35,7 @@ from ombudsman.authorities.models import Level
 from ombudsman.errors import DomainError, Invalid
 from ombudsman.extensions import db
 from ombudsman.forms_common import AppForm, filled, options, show_error
-from ombudsman.inspections import held_uploads, queries, services, storage
+from ombudsman.inspections import held_uploads, page_uploads, queries, services, storage
 from ombudsman.inspections.commands import EvidenceDetails, FindingDetails, InspectionDetails, ItemAnswer
 from ombudsman.inspections.forms import EvidenceForm, FindingForm, InspectionForm
 from ombudsman.inspections.models import (
@@ -61,10 +59,6 @@ findings_bp = Blueprint("findings", __name__, url_prefix="/findings")
 def _status(code: int = 200) -> int:
     """200 for a first display, 422 when a submitted form is shown again with errors."""
     return code if request.method == "GET" else 422
-
-
-def _evidence_root() -> Path:
-    return Path(current_app.config["EVIDENCE_DIR"])
 
 
 def _require_edit(inspection: Inspection) -> None:
@@ -151,7 +145,19 @@ def new():
 @roles_required(EVERYONE)
 def show(inspection_id: int):
     """One inspection with its checklist, findings, evidence and recommendations."""
-    inspection = office_record_or_404(Inspection, inspection_id)
+    return _render_inspection(office_record_or_404(Inspection, inspection_id))
+
+
+def _render_inspection(
+    inspection: Inspection,
+    *,
+    checklist_input: dict[int, tuple[str, str]] | None = None,
+    checklist_errors: dict[int, list[str]] | None = None,
+    evidence_form: EvidenceForm | None = None,
+    held: list[held_uploads.HeldUpload] | None = None,
+) -> str:
+    """The inspection page; a refused checklist or upload shows the user's entries again (`checklist_input`:
+    {item id: (answer, note)} with `checklist_errors` per item; the upload form with its `held` files)."""
     findings = (
         db.session.scalars(
             queries.findings_query(
@@ -181,9 +187,12 @@ def show(inspection_id: int):
         evidence=evidence,
         recommendations=recs,
         checklist=services.checklist_rows(inspection),
+        checklist_input=checklist_input or {},
+        checklist_errors=checklist_errors or {},
         can_edit=can_edit_inspection(current_user, inspection),
         action_form=AppForm(),
-        evidence_form=EvidenceForm(),
+        evidence_form=evidence_form or EvidenceForm(formdata=None),
+        held=held or [],
         trail=audit.trail("inspection", inspection.id, related={"evidence": [e.id for e in evidence]}),
         answers=list(Answer),
     )
@@ -221,32 +230,40 @@ def edit(inspection_id: int):
 @bp.post("/<int:inspection_id>/checklist")
 @roles_required(FIELD_WORK)
 def checklist(inspection_id: int):
-    """Save the checklist answers."""
+    """Save the checklist answers; a refused note shows the page again with every answer as entered."""
     inspection = office_record_or_404(Inspection, inspection_id)
     _require_edit(inspection)
-    form = AppForm()
-    if not form.validate_on_submit():
+    if not AppForm().validate_on_submit():
         abort(400)
-    answers = []
+    entered, errors, answers = {}, {}, []
     for item, _answer in services.checklist_rows(inspection):
         value = request.form.get(f"answer-{item.id}", Answer.NOT_ASSESSED.value)
         if value not in {a.value for a in Answer}:
             abort(400)  # the page only offers the four answers: anything else was not sent by it
         note = request.form.get(f"note-{item.id}", "")
-        answers.append(contracts.build(ItemAnswer, {"item_id": item.id, "answer": value, "note": note}))
-    try:
-        services.save_answers(inspection, current_user, answers)
-    except DomainError as exc:
-        db.session.rollback()
-        show_error(None, exc)
-    else:
-        db.session.commit()
-        # Shown beside the save button (the page's `inline_flashes`), which the anchor scrolls to.
-        flash(_("Checklist disimpan."), "checklist")
-        return redirect(
-            url_for("inspections.show", inspection_id=inspection.id, _anchor="checklist-saved"), 303
-        )
-    return redirect(url_for("inspections.show", inspection_id=inspection.id, _anchor="checklist"), 303)
+        entered[item.id] = (value, note)
+        answer = contracts.build(ItemAnswer, {"item_id": item.id, "answer": value, "note": note})
+        try:
+            contracts.validate(answer)  # the service checks the same bounds; here each row gets its message
+        except Invalid as exc:
+            errors[item.id] = [m for messages in exc.field_messages().values() for m in messages]
+        answers.append(answer)
+    if not errors:
+        try:
+            services.save_answers(inspection, current_user, answers)
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(None, exc)
+        else:
+            db.session.commit()
+            # Shown beside the save button (the page's `inline_flashes`), which the anchor scrolls to.
+            flash(_("Checklist disimpan."), "checklist")
+            return redirect(
+                url_for("inspections.show", inspection_id=inspection.id, _anchor="checklist-saved"), 303
+            )
+    if errors:
+        flash(_("Periksa isian yang ditandai di bawah."), "error")
+    return _render_inspection(inspection, checklist_input=entered, checklist_errors=errors), 422
 
 
 @bp.post("/<int:inspection_id>/submit")
@@ -286,54 +303,36 @@ def reopen(inspection_id: int):
     return redirect(url_for("inspections.show", inspection_id=inspection.id), 303)
 
 
-def _check_uploads(files) -> list[storage.CheckedUpload]:
-    """Check every file before anything is stored; raise on the first bad one."""
-    limit = current_app.config["EVIDENCE_MAX_BYTES"]
-    return [
-        storage.check_upload(f.read(limit + 1), f.filename or "", max_bytes=limit)
-        for f in files
-        if f and (f.filename or f.content_length)
-    ]
+def _upload(inspection: Inspection, finding: Finding | None, render):
+    """The evidence upload form of an inspection or a finding: check every file, store all or nothing.
 
-
-def _store(
-    inspection: Inspection,
-    uploads: list[storage.CheckedUpload],
-    finding: Finding | None = None,
-    details: EvidenceDetails | None = None,
-) -> None:
-    """Record checked uploads against the inspection (and finding)."""
-    for upload in uploads:
-        services.add_evidence(
-            inspection,
-            current_user,
-            upload,
-            root=_evidence_root(),
-            thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
-            finding=finding,
-            details=details,
-        )
-
-
-def _upload(inspection: Inspection, finding: Finding | None, back: str):
-    """The evidence upload form of an inspection or a finding: check every file, store all or nothing."""
+    A refusal shows the page again (`render(form=…, held=…)`, 422) with the caption as typed and the files
+    that passed the checks held (`page_uploads`); the next submission stores them with any new ones.
+    """
     _require_edit(inspection)
     form = EvidenceForm()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if form.csrf_token.errors:
         abort(400)
-    try:
-        uploads = _check_uploads(form.files.data or [])
-        if not uploads:
-            raise Invalid(_l("Pilih minimal satu berkas."), storage.FIELD)
-        details = contracts.build(EvidenceDetails, {"caption": form.caption.data or ""})
-        _store(inspection, uploads, finding, details)
-    except DomainError as exc:
-        db.session.rollback()
-        show_error(None, exc)
-        return redirect(back, 303)
-    db.session.commit()
-    flash(_("%(n)d berkas diunggah.", n=len(uploads)), "success")
-    return redirect(back, 303)
+    held, fresh = page_uploads.submitted_files(form, "files")
+    uploads = [h.upload for h in held] + fresh
+    if valid and not form.files.errors:
+        try:
+            if not uploads:
+                raise Invalid(_l("Pilih minimal satu berkas."), storage.FIELD)
+            details = contracts.build(EvidenceDetails, {"caption": form.caption.data or ""})
+            page_uploads.store(inspection, uploads, finding, details)
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc, default_field="files")
+        else:
+            db.session.commit()
+            page_uploads.release(held)
+            flash(_("%(n)d berkas diunggah.", n=len(uploads)), "success")
+            if finding is not None:
+                return redirect(url_for("findings.show", finding_id=finding.id), 303)
+            return redirect(url_for("inspections.show", inspection_id=inspection.id, _anchor="evidence"), 303)
+    return render(form=form, held=page_uploads.hold_for_redisplay(held, fresh)), 422
 
 
 @bp.post("/<int:inspection_id>/evidence")
@@ -342,7 +341,9 @@ def upload_evidence(inspection_id: int):
     """Attach photos or documents to the inspection."""
     inspection = office_record_or_404(Inspection, inspection_id)
     return _upload(
-        inspection, None, url_for("inspections.show", inspection_id=inspection.id, _anchor="evidence")
+        inspection,
+        None,
+        lambda form, held: _render_inspection(inspection, evidence_form=form, held=held),
     )
 
 
@@ -391,51 +392,25 @@ def _initial_suggestion(form: FindingForm, inspection: Inspection):
         return None
 
 
-def _finding_photos(form: FindingForm) -> tuple[list[held_uploads.HeldUpload], list[storage.CheckedUpload]]:
-    """The photos a submitted finding form carries: those held from its last display (less the ones the
-    user removed) and the newly chosen ones that pass the checks; each refusal goes under `photos`."""
-    root, limit = _evidence_root(), current_app.config["EVIDENCE_MAX_BYTES"]
-    removed = set(request.form.getlist(held_uploads.REMOVE_FIELD))
-    for token in removed:
-        held_uploads.release(root, token)
-    held, fresh = [], []
-    for token in request.form.getlist(held_uploads.FIELD):
-        if token in removed:
-            continue
-        try:
-            held.append(held_uploads.take(root, token, current_user.id, max_bytes=limit))
-        except DomainError as exc:
-            show_error(form, exc, default_field="photos")
-    for file in form.photos.data or []:
-        if not file or not (file.filename or file.content_length):
-            continue
-        try:
-            fresh.append(storage.check_upload(file.read(limit + 1), file.filename or "", max_bytes=limit))
-        except DomainError as exc:
-            show_error(form, exc, default_field="photos")
-    return held, fresh
-
-
 def _save_finding(form: FindingForm, inspection: Inspection, save) -> tuple[Finding | None, list]:
     """Validate the form and its photos, run `save()` (the service call) and store the photos, committing
     once; returns the finding, or None and the photos held for the redisplayed form (`held_uploads`)."""
     valid = form.validate_on_submit()
     if request.method != "POST" or form.csrf_token.errors:
         return None, []
-    held, fresh = _finding_photos(form)
+    held, fresh = page_uploads.submitted_files(form, "photos")
     if valid and not form.photos.errors:
         try:
             finding = save()
-            _store(inspection, [h.upload for h in held] + fresh, finding)
+            page_uploads.store(inspection, [h.upload for h in held] + fresh, finding)
         except DomainError as exc:
             db.session.rollback()
             show_error(form, exc, default_field="photos")
         else:
             db.session.commit()
-            for item in held:
-                held_uploads.release(_evidence_root(), item.token)
+            page_uploads.release(held)
             return finding, []
-    return None, held + [held_uploads.hold(_evidence_root(), u, current_user.id) for u in fresh]
+    return None, page_uploads.hold_for_redisplay(held, fresh)
 
 
 @bp.route("/<int:inspection_id>/findings/new", methods=["GET", "POST"])
@@ -526,7 +501,16 @@ def finding_suggest():
 @roles_required(EVERYONE)
 def finding_show(finding_id: int):
     """One finding with its routing, evidence, recommendations and history."""
-    finding = office_record_or_404(Finding, finding_id)
+    return _render_finding(office_record_or_404(Finding, finding_id))
+
+
+def _render_finding(
+    finding: Finding,
+    *,
+    evidence_form: EvidenceForm | None = None,
+    held: list[held_uploads.HeldUpload] | None = None,
+) -> str:
+    """The finding page; a refused upload shows its form again with the caption and the `held` files."""
     recs = (
         db.session.scalars(
             recommendations.query(current_user.office_id).where(
@@ -548,7 +532,8 @@ def finding_show(finding_id: int):
         finding=finding,
         recommendations=recs,
         can_edit=can_edit_inspection(current_user, finding.inspection),
-        evidence_form=EvidenceForm(),
+        evidence_form=evidence_form or EvidenceForm(formdata=None),
+        held=held or [],
         trail=audit.trail("finding", finding.id, related={"evidence": [e.id for e in evidence]}),
     )
 
@@ -592,4 +577,8 @@ def finding_edit(finding_id: int):
 def finding_upload_evidence(finding_id: int):
     """Attach photos or documents to a finding."""
     finding = office_record_or_404(Finding, finding_id)
-    return _upload(finding.inspection, finding, url_for("findings.show", finding_id=finding.id))
+    return _upload(
+        finding.inspection,
+        finding,
+        lambda form, held: _render_finding(finding, evidence_form=form, held=held),
+    )

@@ -1,0 +1,87 @@
+"""The files a page's form carries (the finding form's photos, the evidence forms of the inspection and
+finding pages): checked before anything is stored, stored all or nothing, and held across a refusal.
+
+A refused form is shown again with its messages; the files that passed the checks are held for their owner
+(`held_uploads`, 24 hours) and the redisplayed form names them, so the user never chooses them again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, request
+from flask_login import current_user
+
+from ombudsman.errors import DomainError
+from ombudsman.forms_common import show_error
+from ombudsman.inspections import held_uploads, services, storage
+from ombudsman.inspections.commands import EvidenceDetails
+from ombudsman.inspections.models import Finding, Inspection
+
+
+def evidence_root() -> Path:
+    """The evidence directory (`EVIDENCE_DIR`)."""
+    return Path(current_app.config["EVIDENCE_DIR"])
+
+
+def submitted_files(form, field: str) -> tuple[list[held_uploads.HeldUpload], list[storage.CheckedUpload]]:
+    """The files `form` carries in its file field `field`: those held from its last display (less the ones
+    the user asked to remove) and the newly chosen ones that pass the content checks.
+
+    Each refusal (a bad or too large file, a token that is not the user's or has expired) goes under
+    `field`; the other files are still returned. Files larger than `EVIDENCE_MAX_BYTES` are read only
+    up to one byte past the limit.
+    """
+    root, limit = evidence_root(), current_app.config["EVIDENCE_MAX_BYTES"]
+    removed = set(request.form.getlist(held_uploads.REMOVE_FIELD))
+    for token in removed:
+        held_uploads.release(root, token)
+    held, fresh = [], []
+    for token in request.form.getlist(held_uploads.FIELD):
+        if token in removed:
+            continue
+        try:
+            held.append(held_uploads.take(root, token, current_user.id, max_bytes=limit))
+        except DomainError as exc:
+            show_error(form, exc, default_field=field)
+    for file in getattr(form, field).data or []:
+        if not file or not (file.filename or file.content_length):
+            continue
+        try:
+            fresh.append(storage.check_upload(file.read(limit + 1), file.filename or "", max_bytes=limit))
+        except DomainError as exc:
+            show_error(form, exc, default_field=field)
+    return held, fresh
+
+
+def hold_for_redisplay(
+    held: list[held_uploads.HeldUpload], fresh: list[storage.CheckedUpload]
+) -> list[held_uploads.HeldUpload]:
+    """Every file of a refused form, held for the current user: the already held ones and the new ones."""
+    return held + [held_uploads.hold(evidence_root(), upload, current_user.id) for upload in fresh]
+
+
+def release(held: list[held_uploads.HeldUpload]) -> None:
+    """Remove the held copies of files now stored as evidence (after the commit)."""
+    for item in held:
+        held_uploads.release(evidence_root(), item.token)
+
+
+def store(
+    inspection: Inspection,
+    uploads: list[storage.CheckedUpload],
+    finding: Finding | None = None,
+    details: EvidenceDetails | None = None,
+) -> None:
+    """Record checked uploads as evidence of the inspection (and of `finding`) by the current user; the
+    caller commits. Raises what `services.add_evidence` raises (`DomainError`)."""
+    for upload in uploads:
+        services.add_evidence(
+            inspection,
+            current_user,
+            upload,
+            root=evidence_root(),
+            thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
+            finding=finding,
+            details=details,
+        )
