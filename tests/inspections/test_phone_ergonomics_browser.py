@@ -86,3 +86,37 @@ def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (20, 120, 60)).save(out, "PNG")
     return out.getvalue()
+
+
+def test_refused_checklist_and_upload_on_a_phone_keep_what_was_entered(demo, small_phone, browser_login):
+    page = small_phone
+    browser_login(page, "inspector@demo.test")
+    page.goto(f"/inspections/{demo.inspection.id}")
+    notes = page.locator("#checklist input[type=text]")
+    notes.nth(0).fill("Mesin antrean rusak")
+    notes.nth(1).fill("x" * 2001)  # over the note's bound
+    page.locator("#save-checklist").tap()
+    page.wait_for_selector("#checklist .error")
+    assert page.url.endswith("#checklist")  # the redisplayed page opens at the checklist
+    assert notes.nth(0).input_value() == "Mesin antrean rusak" and len(notes.nth(1).input_value()) == 2001
+    assert notes.nth(1).get_attribute("aria-invalid") == "true"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+    page.goto(f"/findings/{demo.findings[1].id}")
+    page.set_input_files(
+        "#files",
+        files=[
+            {"name": "kursi.png", "mimeType": "image/png", "buffer": _png()},
+            {"name": "bukan-foto.png", "mimeType": "image/png", "buffer": b"<html>not a photo</html>"},
+        ],
+    )
+    page.fill("#caption", "Kursi patah di ruang tunggu")
+    page.locator("#evidence button[type=submit]").tap()
+    page.wait_for_selector("#evidence .held-photo")
+    assert "kursi.png" in page.inner_text("#evidence .held-photo")
+    assert "bukan-foto.png" in page.inner_text("#field-files .error")
+    assert page.input_value("#caption") == "Kursi patah di ruang tunggu"
+    assert _too_small(page, "#evidence .held-photo label.touch") == []
+    page.locator("#evidence button[type=submit]").tap()  # the held photo is stored; nothing chosen again
+    page.wait_for_selector(".flash-success")
+    assert "1 berkas diunggah." in page.inner_text(".flash-success")
