@@ -36,7 +36,6 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -319,6 +318,7 @@ def _ensure_locked(backend: str, findings: int, head: str, key: str, log) -> Dat
     Generator(data, log=log).run()
     data.build_seconds = round(time.perf_counter() - started, 1)
     if backend == "sqlite":
+        _single_file(building)
         os.replace(building, final)
         data.url = f"sqlite:///{final}"
     else:
@@ -362,7 +362,7 @@ def _upgraded(older: Dataset, head: str, key: str, started: float, log) -> Datas
     if older.backend == "sqlite":
         final = DATA_DIR / f"{key}.sqlite"
         building = final.with_suffix(".building")
-        shutil.copyfile(older.url.removeprefix("sqlite:///"), building)
+        sqlite_copy(older.url.removeprefix("sqlite:///"), building)
         data.url = f"sqlite:///{building}"
     else:
         name = pg_name(key)
@@ -375,6 +375,7 @@ def _upgraded(older: Dataset, head: str, key: str, started: float, log) -> Datas
     writer.finish(())  # fresh planner statistics after the migrations' writes
     data.build_seconds = round(time.perf_counter() - started, 1)
     if older.backend == "sqlite":
+        _single_file(building)
         os.replace(building, final)
         data.url = f"sqlite:///{final}"
     else:
@@ -384,6 +385,31 @@ def _upgraded(older: Dataset, head: str, key: str, started: float, log) -> Datas
     manifest_path(key).write_text(json.dumps(asdict(data), indent=1))
     log(f"data: upgraded {older.key} to {key} in {data.build_seconds:.0f} s")
     return data
+
+
+def sqlite_copy(source: str | Path, target: str | Path) -> None:
+    """A consistent copy of a SQLite database through SQLite's backup API: the app runs its databases in WAL
+    mode (`ombudsman.dbsetup`), where the main file alone may lack the latest commits."""
+    Path(target).unlink(missing_ok=True)
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def _single_file(path: Path) -> None:
+    """Fold the write-ahead log into the database file and leave it in rollback-journal mode, so the cached
+    dataset is one file that can be renamed (the app turns WAL on again in its working copy)."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    finally:
+        conn.close()
+    if mode != "delete":
+        raise SystemExit(f"{path}: still in {mode} mode (another connection open?)")
 
 
 def _migrate(url: str) -> None:

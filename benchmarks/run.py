@@ -35,7 +35,6 @@ import os
 import platform
 import re
 import secrets
-import shutil
 import signal
 import socket
 import statistics
@@ -307,8 +306,10 @@ def working_copy(data: Dataset, log) -> tuple[str, callable]:
         run_dir = OUT / "run"
         run_dir.mkdir(parents=True, exist_ok=True)
         target = run_dir / f"{data.key}.sqlite"
-        shutil.copyfile(data.url.removeprefix("sqlite:///"), target)
-        return f"sqlite:///{target}", lambda: target.unlink(missing_ok=True)
+        dataset.sqlite_copy(data.url.removeprefix("sqlite:///"), target)
+        return f"sqlite:///{target}", lambda: [
+            Path(f"{target}{suffix}").unlink(missing_ok=True) for suffix in ("", "-wal", "-shm")
+        ]
     name = f"bench_run_{data.findings}"
     dataset.pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     dataset.pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{dataset.pg_name(data.key)}"')

@@ -20,11 +20,20 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """SQLite ignores foreign keys unless asked; PostgreSQL always enforces them, so make both agree. SQLite
-    writers wait their turn for the write lock (`SQLITE_BUSY_TIMEOUT_MS`) instead of failing at once."""
+    writers wait their turn for the write lock (`SQLITE_BUSY_TIMEOUT_MS`) instead of failing at once.
+
+    A database file is switched to write-ahead logging (WAL; it stays so, recorded in the file): readers no
+    longer block a writer's commit, nor a writer the readers, so a long page or export does not hold up an
+    issue, and the other gunicorn workers keep reading while one writes. `synchronous` stays FULL (SQLite's
+    default): a committed issue survives a power cut, so its number is never given out again. The WAL file
+    (`<name>-wal`, `<name>-shm`) lives beside the database: copy a live database with `sqlite3 … .backup`,
+    not by copying the file. An in-memory database keeps its own journal ("memory").
+    """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 
