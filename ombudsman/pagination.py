@@ -32,7 +32,8 @@ def search_text(name: str = "q", args=None) -> str:
     """The search box's text, trimmed and cut to `contracts.SEARCH` (the API refuses longer text with 422).
 
     Read from `args` (query-string arguments kept for a job) or the request's query string. Control
-    characters never get here (`ombudsman.request_input` refuses them with 400).
+    characters never get here: on a list page (`request_input.filter_page`) they are already spaces, and
+    anywhere else `ombudsman.request_input` refuses them with 400.
     """
     return (request.args if args is None else args).get(name, "").strip()[: contracts.SEARCH.max]
 

@@ -9,9 +9,12 @@ Every request passes `refuse_unreadable_input` (the first `before_request` hook)
   (PostgreSQL refuses NUL in text), a header or a file system. One exception: a control character in the
   value of a page's form field (not the API's) is left to the form, which refuses it under the field like
   any other bad input and redisplays the rest (`forms_common.AppForm`); the services refuse it too
-  (`contracts.Text`). Bidi characters (RTL override, ...) are ordinary text here: they are legitimate in
-  names. Uploaded files' own names are not refused: storage keeps them (NUL as U+FFFD) and shows them
-  cleaned (`ombudsman.filenames`).
+  (`contracts.Text`). Likewise the query string of a page marked `@filter_page` (a list and its filter
+  form): each control character in a value becomes a space before the view reads `request.args`, and the
+  page shows the list with a message beside the search box or filter (`cleaned_parameters`), not a 400.
+  Bidi characters (RTL override, ...) are ordinary text here: they are legitimate in names. Uploaded
+  files' own names are not refused: storage keeps them (NUL as U+FFFD) and shows them cleaned
+  (`ombudsman.filenames`).
 - **JSON bodies**: at most `MAX_JSON_BYTES` (413) and `MAX_JSON_DEPTH` levels of nesting, measured on the
   raw bytes before anything parses them (Python's parser raises RecursionError near 1,000 levels).
 - **Integers in the query string**: `request.args.get(name, type=int)` refuses (400) a number outside the
@@ -28,12 +31,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import accumulate
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, Request, current_app, request
+from flask import Flask, Request, current_app, g, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
@@ -53,8 +56,8 @@ MIN_INT = -MAX_ID - 1
 # (decoded with "surrogateescape") or a JSON "\ud800" escape.
 _CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-# What a page's form field may not hold even so: invalid UTF-8, which no browser sends and the form parser
-# would silently turn into U+FFFD.
+# What a page's form field or filter may not hold even so: invalid UTF-8, which no browser sends and the
+# parsers would silently turn into U+FFFD.
 _UNDECODABLE = re.compile(r"[\ud800-\udfff]")
 
 # A JSON string (terminated or not, so the scan stays linear) and the bytes that are not brackets.
@@ -140,10 +143,30 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
+def filter_page(view: Callable) -> Callable:
+    """Mark a page view whose query string is its filter form (a list's search box and filters).
+
+    A control character in a value there is replaced with a space before the view reads `request.args`,
+    and `cleaned_parameters()` names the parameter, for the page to say so beside its field; the list is
+    shown with the rest of the filters kept, instead of a 400 that loses them. Names of parameters and
+    invalid UTF-8 are still refused (400). Put it directly below the route decorator.
+    """
+    view.filter_page = True  # type: ignore[attr-defined]
+    return view
+
+
+def cleaned_parameters() -> frozenset[str]:
+    """The query parameters of this request whose control characters were replaced (`filter_page`)."""
+    return g.get("cleaned_parameters", frozenset())
+
+
 def refuse_unreadable_input() -> None:
     """before_request: raise `UnreadableInput` (400) or `RequestEntityTooLarge` (413) for unreadable input."""
     _check_path()
-    _check_pairs(_decoded_pairs(request.query_string), _CONTROL_LINE)
+    if _is_filter_page():
+        _clean_filters()
+    else:
+        _check_pairs(_decoded_pairs(request.query_string), _CONTROL_LINE)
     # A page's form says what is wrong with a value under its field; an API client gets the 400 here.
     values = _CONTROL_TEXT if is_api_request() else _UNDECODABLE
     if request.mimetype == "application/x-www-form-urlencoded":
@@ -170,6 +193,28 @@ def _check_path() -> None:
         path = "\ud800"  # not UTF-8: refused below like a lone surrogate
     if _CONTROL_LINE.search(path):
         raise UnreadableInput(_("Alamat halaman berisi karakter yang tidak sah."))
+
+
+def _is_filter_page() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "filter_page", False) and not is_api_request()
+
+
+def _clean_filters() -> None:
+    """A filter page's query string: checked as any other, except that control characters in values
+    become spaces (in `request.args`, which every view and link helper reads) instead of a 400."""
+    cleaned = set()
+    for name, value in _decoded_pairs(request.query_string):
+        _check_text(name, name, _CONTROL_LINE)
+        _check_text(value, name, _UNDECODABLE)
+        if _CONTROL_LINE.search(value):
+            cleaned.add(name)
+    if cleaned:
+        # The query string itself stays as sent: it only keys the page cache (ombudsman.page_cache).
+        request.args = BoundedArgs(
+            (name, _CONTROL_LINE.sub(" ", value)) for name, value in request.args.items(multi=True)
+        )
+        g.cleaned_parameters = frozenset(cleaned)
 
 
 def _decoded_pairs(raw: bytes) -> Iterator[tuple[str, str]]:

@@ -28,6 +28,7 @@ from ombudsman.inspections.forms import (
 )
 from ombudsman.recommendations.forms import KIND_LABELS as REC_KIND_LABELS
 from ombudsman.recommendations.forms import STATUS_LABELS as REC_STATUS_LABELS
+from ombudsman.request_input import cleaned_parameters
 
 
 def office_tz() -> ZoneInfo:
@@ -120,6 +121,8 @@ def register(app: Flask) -> None:
     app.add_template_global(carried_args, "carried_args")
     app.add_template_global(translated, "translated")
     app.add_template_global(select_options, "select_options")
+    # The filters whose control characters were replaced (request_input.filter_page), for the list macros.
+    app.add_template_global(cleaned_parameters, "cleaned_parameters")
     # The `accept` of evidence file inputs: the types the server takes, declared once in `storage`.
     app.add_template_global(",".join(storage.accepted_types()), "evidence_accept")
 

@@ -19,6 +19,7 @@ from ombudsman.extensions import db
 from ombudsman.forms_common import filled, options, show_error
 from ombudsman.inspections import queries as inspections
 from ombudsman.pagination import page_args, search_text
+from ombudsman.request_input import filter_page
 
 bp = Blueprint("authorities", __name__, url_prefix="/authorities")
 
@@ -36,6 +37,7 @@ def _level_or_none(value: str | None) -> Level | None:
 
 
 @bp.get("/")
+@filter_page
 @roles_required(EVERYONE)
 def index():
     """Search and browse the register."""

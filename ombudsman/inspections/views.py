@@ -51,6 +51,7 @@ from ombudsman.inspections.models import (
 from ombudsman.page_cache.serving import cached_page
 from ombudsman.pagination import page_args, search_text
 from ombudsman.recommendations import services as recommendations
+from ombudsman.request_input import filter_page
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 findings_bp = Blueprint("findings", __name__, url_prefix="/findings")
@@ -104,6 +105,7 @@ def _inspection_details(form: InspectionForm) -> InspectionDetails:
 
 
 @bp.get("/")
+@filter_page
 @roles_required(EVERYONE)
 def index():
     """The office's inspections."""
@@ -441,6 +443,7 @@ def new_finding(inspection_id: int):
 
 
 @findings_bp.get("/", endpoint="index")
+@filter_page
 @roles_required(EVERYONE)
 @cached_page
 def findings_index():

@@ -45,6 +45,7 @@ from ombudsman.letters.register import LetterFilters, register_query
 from ombudsman.pagination import page_args
 from ombudsman.pdf import font_static_path
 from ombudsman.recommendations.models import Recommendation
+from ombudsman.request_input import filter_page
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 
@@ -85,6 +86,7 @@ def _filters() -> LetterFilters:
 
 
 @bp.get("/")
+@filter_page
 @roles_required(EVERYONE)
 def index():
     """The register of the office's letters, filterable."""

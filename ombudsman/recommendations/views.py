@@ -21,6 +21,7 @@ from ombudsman.recommendations import services
 from ombudsman.recommendations.commands import RecommendationDetails
 from ombudsman.recommendations.forms import RecommendationForm
 from ombudsman.recommendations.models import Recommendation, RecommendationStatus
+from ombudsman.request_input import filter_page
 
 bp = Blueprint("recommendations", __name__, url_prefix="/recommendations")
 
@@ -55,6 +56,7 @@ def _details(form: RecommendationForm, rec: Recommendation | None = None) -> Rec
 
 
 @bp.get("/")
+@filter_page
 @roles_required(EVERYONE)
 def index():
     """The office's recommendations."""

@@ -21,6 +21,7 @@ from ombudsman.deadlines.views.common import bp, today
 from ombudsman.extensions import db
 from ombudsman.page_cache.serving import cached_page
 from ombudsman.pagination import COUNT_AHEAD, page_args
+from ombudsman.request_input import filter_page
 
 #: The per-authority tables show this many rows (most ignored / most past due first): the page stays small
 #: with thousands of authorities; the rest are reached through the authority filter and the list.
@@ -62,6 +63,7 @@ def _filter_choices(chosen: reports.Filters) -> dict:
 
 
 @bp.get("/")
+@filter_page
 @roles_required(EVERYONE)
 @cached_page
 def dashboard():
@@ -126,6 +128,7 @@ class Page:
 
 
 @bp.get("/list")
+@filter_page
 @roles_required(EVERYONE)
 @cached_page
 def listing():
