@@ -120,3 +120,16 @@ def test_refused_checklist_and_upload_on_a_phone_keep_what_was_entered(demo, sma
     page.locator("#evidence button[type=submit]").tap()  # the held photo is stored; nothing chosen again
     page.wait_for_selector(".flash-success")
     assert "1 berkas diunggah." in page.inner_text(".flash-success")
+
+
+def test_a_search_with_a_control_character_shows_the_list_and_its_message_on_a_phone(
+    demo, small_phone, browser_login
+):
+    page = small_phone
+    browser_login(page, "inspector@demo.test")
+    page.goto("/findings/?q=blanko%00kosong&status=open")
+    assert page.input_value("#q") == "blanko kosong"
+    assert "karakter kontrol" in page.inner_text("form.filters .error")
+    assert page.locator("table tbody tr").count() > 0  # the list, not an error page
+    page.wait_for_load_state("load")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"]
