@@ -79,6 +79,11 @@ def _session_app(_databases, tmp_path_factory) -> Iterator[Flask]:
     app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
+    # The project's limiter is one object per process, and every `create_app` points it at that app's
+    # storage: a test that builds a production app with REDIS_URL would leave this worker counting in
+    # Redis under the default prefix, where another worker's `limiter.reset()` wipes its counts mid-test.
+    # The `app` fixture puts back what this app set up.
+    app.extensions["limiter_state"] = dict(limiter.__dict__)
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -153,6 +158,7 @@ def app(_session_app, database, tmp_path) -> Iterator[Flask]:
     """
     saved = _session_app.config.copy()
     _session_app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
+    limiter.__dict__.update(_session_app.extensions["limiter_state"])  # its storage, not the last app's
     limiter.reset()
     # Each test's transaction is rolled back, so the data stamps of the next test repeat earlier values
     # for other data: pages kept by one test must never be served in another.
