@@ -124,9 +124,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
     app.session_interface = SessionCookies()
 
+    from ombudsman import lazy_text
     from ombudsman.i18n import select_locale
 
     babel.init_app(app, locale_selector=select_locale)
+    lazy_text.install(app)  # lazily translated messages carry user text: escaped in HTML like any text
 
     from ombudsman.page_cache import serving
 

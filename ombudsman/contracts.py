@@ -27,13 +27,13 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from flask import current_app, has_app_context, has_request_context
-from flask_babel import LazyString, format_date, gettext
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from marshmallow import validate as ma_validate
 from wtforms.validators import StopValidation
 
-from ombudsman import clock
+from ombudsman import clock, dates
 from ombudsman.errors import Invalid
 
 # The earliest date any record of the tracker may carry (the office keeps nothing older), and the last date
@@ -166,8 +166,8 @@ def _day_message(rule: DateRule, today: date | None) -> LazyString:
         earliest, latest = day_range(rule, today)
         return gettext(
             "Tanggal harus antara %(earliest)s dan %(latest)s.",
-            earliest=format_date(earliest, "long"),
-            latest=format_date(latest, "long"),
+            earliest=dates.long_date(earliest),
+            latest=dates.long_date(latest),
         )
 
     return LazyString(render)

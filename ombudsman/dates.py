@@ -45,6 +45,16 @@ def format_long_date(day: date, locale: str | Locale, *, with_year: bool = True)
     return format_date(day, DATE_PATTERN if with_year else DAY_MONTH_PATTERN, locale=locale)
 
 
+def long_date(day: date) -> str:
+    """`format_long_date` in the current language: the request's interface language, else the app's default
+    (Indonesian), Indonesian outside any app. For messages and e-mails built in Python ("31 July 2018", not
+    Babel's "long" format, which is "July 31, 2018" in English)."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return format_long_date(day, str(locale) if locale else LETTER_LOCALE)
+
+
 @lru_cache(maxsize=4096)
 def _long_date(day: date, locale: str, with_year: bool) -> str:
     # Pages list the same dates (holidays in explanations, due dates) many times: Babel formats each once.

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import LazyString, format_date
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from ombudsman import dates
 from ombudsman.accounts.models import User
 from ombudsman.audit import services as audit
 from ombudsman.deadlines.models import Deadline, EventKind, FollowUpEvent
@@ -34,8 +35,8 @@ DEADLINE_FIELDS = (
 
 
 def day_text(d: date) -> LazyString:
-    """A date for a message, e.g. "6 Agustus 2018" (or "August 6, 2018"), in the reader's language."""
-    return LazyString(lambda: format_date(d, "long"))
+    """A date for a message, e.g. "6 Agustus 2018" (or "6 August 2018"), in the reader's language."""
+    return LazyString(lambda: dates.long_date(d))
 
 
 def add_event(rec: Recommendation, kind: EventKind, on: date, user: User | None, **values) -> FollowUpEvent:

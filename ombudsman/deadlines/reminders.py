@@ -22,11 +22,12 @@ from datetime import date, timedelta
 from email.message import EmailMessage
 
 import icalendar
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import joinedload
 
+from ombudsman import dates
 from ombudsman.accounts.models import Office, Role, User
 from ombudsman.audit import services as audit
 from ombudsman.clock import utcnow
@@ -191,7 +192,7 @@ def _message(digest: Digest, *, sender: str, base_url: str) -> EmailMessage:
         _(
             "Ringkasan tenggat tindak lanjut %(office)s per %(day)s:",
             office=digest.office_name,
-            day=format_date(digest.today, "long"),
+            day=dates.long_date(digest.today),
         ),
     ]
     for state in ALERT_STATES:
@@ -203,7 +204,7 @@ def _message(digest: Digest, *, sender: str, base_url: str) -> EmailMessage:
         for item in items:
             lines += [
                 f"* {item.authority}: {_shorten(item.text)}",
-                "  " + _("Jatuh tempo %(day)s", day=format_date(item.due_on, "long")),
+                "  " + _("Jatuh tempo %(day)s", day=dates.long_date(item.due_on)),
                 *("  " + _("Peringatan: %(text)s", text=w) for w in warning_texts(item.warnings)),
                 f"  {follow_up_url(base_url, item.recommendation_id)}",
             ]
@@ -234,7 +235,7 @@ def _portal_lines(digest: Digest, base_url: str) -> list[str]:
         if news.kind == portal_digest.RESPONSE:
             what = _("Tanggapan: %(status)s", status=RESPONSE_LABELS[ResponseStatus(news.status)])
         else:
-            what = _("Permohonan perpanjangan sampai %(day)s", day=format_date(news.proposed_due_on, "long"))
+            what = _("Permohonan perpanjangan sampai %(day)s", day=dates.long_date(news.proposed_due_on))
         lines += [
             f"* {news.authority}: {_shorten(news.text)}",
             f"  {what}",

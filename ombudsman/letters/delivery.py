@@ -9,10 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
-from ombudsman import contracts
+from ombudsman import contracts, dates
 from ombudsman.accounts.models import User
 from ombudsman.accounts.permissions import RECOMMEND
 from ombudsman.audit import services as audit
@@ -57,7 +56,7 @@ class _LazyDate:
         self.day = day
 
     def __str__(self) -> str:
-        return format_date(self.day, "long")
+        return dates.long_date(self.day)
 
 
 def record_delivery(letter: Letter, user: User, cmd: RecordDelivery, *, today: date) -> dict[str, Any]:

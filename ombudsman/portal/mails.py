@@ -11,7 +11,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ombudsman import dates
@@ -87,7 +87,7 @@ def delivery(
                 "%(office)s mengirimkan surat nomor %(number)s tanggal %(date)s kepada %(authority)s.",
                 office=letter.office.name,
                 number=letter.number,
-                date=format_date(letter.letter_date, "long"),
+                date=dates.long_date(letter.letter_date),
                 authority=letter.authority.name,
             ),
             _("Hal: %(hal)s", hal=_short(letter.hal)),
@@ -134,7 +134,7 @@ def extension_decided(request: ExtensionRequest, new_due_on, config: Mapping) ->
             subject = _("Permohonan perpanjangan dikabulkan")
             verdict = _(
                 "Permohonan perpanjangan Anda dikabulkan. Tenggat baru: %(date)s.",
-                date=format_date(new_due_on, "long"),
+                date=dates.long_date(new_due_on),
             )
         else:
             subject = _("Permohonan perpanjangan ditolak")

@@ -130,6 +130,17 @@ def test_validate_collects_a_message_per_field(app):
         contracts.validate(_Visit(title="Loket", visited_on=date(2018, 7, 30), counters=4))
 
 
+def test_the_date_range_reads_day_first_in_english_too(app):
+    """As every date of the English interface: "1 January 2000", not Babel's "long" "January 1, 2000"."""
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        with pytest.raises(Invalid) as caught:
+            contracts.validate(_Visit(title="Loket", visited_on=date(1, 1, 1)))
+        message = str(caught.value.field_messages()["visited_on"][0])
+    assert message.startswith("The date must be between 1 January 2000 and "), message
+
+
 def test_visit_dates_follow_today_plus_the_margin(app, monkeypatch):
     monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-07-30")
     today = clock.today()

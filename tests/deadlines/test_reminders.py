@@ -188,7 +188,7 @@ def test_a_digest_is_written_in_the_recipients_language(demo, started, runner, s
         mails["supervisor@demo.test"].get_content(),
         mails["inspector@demo.test"].get_content(),
     )
-    assert "September 20, 2018" in english and "Due soon (7)" in english
+    assert "20 September 2018" in english and "Due soon (7)" in english
     assert "20 September 2018" in indonesian and "Segera jatuh tempo (7)" in indonesian
 
 

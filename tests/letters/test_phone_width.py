@@ -1,6 +1,7 @@
 """The signed-letter pages fit a 390 px phone (QA of issue 13): nothing wider than the viewport, so no page
 scrolls sideways: the public verification page after an upload, the signing settings, a letter's page; and
-the admin's settings pages, the letters setup checklist with its emblem's SHA-256 among them."""
+the admin's settings pages, the letters setup checklist with its emblem's SHA-256 among them, and the form
+of a service-standard checklist's new version."""
 
 from __future__ import annotations
 
@@ -88,7 +89,9 @@ def test_the_settings_pages_fit_a_phone(phone, live_server, sign_in, demo):  # n
     # English labels are longer: each page is checked in both languages.
     for language in ("id", "en"):
         page.goto(f"{live_server.url}/lang/{language}")
-        for path in (*SETTINGS_PAGES, f"/settings/deadlines/rules/{rule.id}"):
+        # A checklist's new version: a form in a card table, a select of routing rules on every row.
+        checklist = f"/checklists/{demo.inspection.checklist_id}/new-version"
+        for path in (*SETTINGS_PAGES, f"/settings/deadlines/rules/{rule.id}", checklist):
             page.goto(f"{live_server.url}{path}")
             assert_fits(page, f"{path} ({language})")
     page.goto(f"{live_server.url}/settings/letters/readiness")
