@@ -7,16 +7,21 @@ A refused form is shown again with its messages; the files that passed the check
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from flask import current_app, request
 from flask_login import current_user
 
 from ombudsman.errors import DomainError
+from ombudsman.extensions import db
 from ombudsman.forms_common import show_error
 from ombudsman.inspections import held_uploads, services, storage
 from ombudsman.inspections.commands import EvidenceDetails
 from ombudsman.inspections.models import Finding, Inspection
+
+T = TypeVar("T")
 
 
 def evidence_root() -> Path:
@@ -85,3 +90,27 @@ def store(
             finding=finding,
             details=details,
         )
+
+
+def save_with_files(
+    form, field: str, valid: bool, save: Callable[[list[storage.CheckedUpload]], T]
+) -> tuple[T | None, list[held_uploads.HeldUpload]]:
+    """Submit a form with the file field `field`: gather its files (`submitted_files`); when the form was
+    `valid` and every file passed, run `save(uploads)` (the service calls, which store the files), commit
+    once, then drop the held copies.
+
+    Returns (what `save` returned, []); or, after any refusal (its messages under the fields, `field` for the
+    others; the session rolled back), (None, every file held for the redisplayed form).
+    """
+    held, fresh = submitted_files(form, field)
+    if valid and not getattr(form, field).errors:
+        try:
+            result = save([h.upload for h in held] + fresh)
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc, default_field=field)
+        else:
+            db.session.commit()
+            release(held)
+            return result, []
+    return None, hold_for_redisplay(held, fresh)

@@ -316,25 +316,21 @@ def _upload(inspection: Inspection, finding: Finding | None, render):
     valid = form.validate_on_submit()
     if form.csrf_token.errors:
         abort(400)
-    held, fresh = page_uploads.submitted_files(form, "files")
-    uploads = [h.upload for h in held] + fresh
-    if valid and not form.files.errors:
-        try:
-            if not uploads:
-                raise Invalid(_l("Pilih minimal satu berkas."), storage.FIELD)
-            details = contracts.build(EvidenceDetails, {"caption": form.caption.data or ""})
-            page_uploads.store(inspection, uploads, finding, details)
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc, default_field="files")
-        else:
-            db.session.commit()
-            page_uploads.release(held)
-            flash(_("%(n)d berkas diunggah.", n=len(uploads)), "success")
-            if finding is not None:
-                return redirect(url_for("findings.show", finding_id=finding.id), 303)
-            return redirect(url_for("inspections.show", inspection_id=inspection.id, _anchor="evidence"), 303)
-    return render(form=form, held=page_uploads.hold_for_redisplay(held, fresh)), 422
+
+    def save(uploads: list[storage.CheckedUpload]) -> int:
+        if not uploads:
+            raise Invalid(_l("Pilih minimal satu berkas."), storage.FIELD)
+        details = contracts.build(EvidenceDetails, {"caption": form.caption.data or ""})
+        page_uploads.store(inspection, uploads, finding, details)
+        return len(uploads)
+
+    stored, held = page_uploads.save_with_files(form, "files", valid, save)
+    if stored is None:
+        return render(form=form, held=held), 422
+    flash(_("%(n)d berkas diunggah.", n=stored), "success")
+    if finding is not None:
+        return redirect(url_for("findings.show", finding_id=finding.id), 303)
+    return redirect(url_for("inspections.show", inspection_id=inspection.id, _anchor="evidence"), 303)
 
 
 @bp.post("/<int:inspection_id>/evidence")
@@ -400,19 +396,13 @@ def _save_finding(form: FindingForm, inspection: Inspection, save) -> tuple[Find
     valid = form.validate_on_submit()
     if request.method != "POST" or form.csrf_token.errors:
         return None, []
-    held, fresh = page_uploads.submitted_files(form, "photos")
-    if valid and not form.photos.errors:
-        try:
-            finding = save()
-            page_uploads.store(inspection, [h.upload for h in held] + fresh, finding)
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc, default_field="photos")
-        else:
-            db.session.commit()
-            page_uploads.release(held)
-            return finding, []
-    return None, page_uploads.hold_for_redisplay(held, fresh)
+
+    def save_all(uploads: list[storage.CheckedUpload]) -> Finding:
+        finding = save()
+        page_uploads.store(inspection, uploads, finding)
+        return finding
+
+    return page_uploads.save_with_files(form, "photos", valid, save_all)
 
 
 @bp.route("/<int:inspection_id>/findings/new", methods=["GET", "POST"])
