@@ -97,6 +97,12 @@ def as_storage(where: Path | str | FileStorage) -> FileStorage:
     return DirectoryStorage(Path(where))
 
 
+def evidence_dir(app: Flask | None = None) -> Path:
+    """The directory of evidence, follow-up files and held uploads: `EVIDENCE_DIR` of `app` (default: the
+    current app). Created and checked at start-up (`ombudsman.deploy.evidence_dir_problems`)."""
+    return Path((app or current_app).config["EVIDENCE_DIR"])
+
+
 def evidence_storage(app: Flask | None = None) -> FileStorage:
-    """The deployment's store of evidence and follow-up files: the directory EVIDENCE_DIR."""
-    return DirectoryStorage(Path((app or current_app).config["EVIDENCE_DIR"]))
+    """The deployment's store of evidence and follow-up files: the directory `evidence_dir`."""
+    return DirectoryStorage(evidence_dir(app))

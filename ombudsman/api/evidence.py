@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import abort, current_app, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,6 +18,7 @@ from ombudsman.filenames import display_filename
 from ombudsman.inspections import services, storage
 from ombudsman.inspections.commands import EvidenceDetails
 from ombudsman.inspections.models import Evidence, Finding, Inspection
+from ombudsman.storage import evidence_dir
 
 blp = api_blueprint("api_evidence", __name__, description="Photos and documents, kept byte for byte.")
 
@@ -55,7 +54,7 @@ def _upload(inspection: Inspection, finding: Finding | None, data: dict):
             inspection,
             current_user,
             upload,
-            root=Path(current_app.config["EVIDENCE_DIR"]),
+            root=evidence_dir(),
             thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
             finding=finding,
             details=details,
@@ -126,7 +125,7 @@ def get_evidence(evidence_id: int):
 def evidence_file(evidence_id: int):
     """The original file, byte for byte."""
     evidence = office_record_or_404(Evidence, evidence_id)
-    path = storage.path_for(Path(current_app.config["EVIDENCE_DIR"]), evidence.storage_key)
+    path = storage.path_for(evidence_dir(), evidence.storage_key)
     if not path.exists():
         abort(404)
     response = send_file(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from pathlib import Path
 
 from flask import Response, current_app, request, url_for
 from flask_login import current_user
@@ -29,6 +28,7 @@ from ombudsman.letters import issuing, readiness, services, verification
 from ombudsman.letters.commands import CopyLine, LetterDraft, NewLetter, RecordDelivery, ReturnLetter
 from ombudsman.letters.models import Letter
 from ombudsman.letters.verification import VERIFY_MAX_BYTES
+from ombudsman.storage import evidence_dir
 
 log = logging.getLogger(__name__)
 #: Seconds a client waits before sending an issue again whose PDF could not be rendered.
@@ -55,10 +55,6 @@ def _with_parts(stmt):
 def _letter(letter_id: int) -> Letter:
     letter = office_record_or_404(Letter, letter_id)
     return db.session.scalar(_with_parts(select(Letter).where(Letter.id == letter.id)))
-
-
-def _evidence_root() -> Path:
-    return Path(current_app.config["EVIDENCE_DIR"])
 
 
 def _today():
@@ -215,7 +211,7 @@ def issue_letter(data, letter_id: int):
                 letter_id,
                 signatory,
                 base_url=config["PUBLIC_BASE_URL"],
-                evidence_root=_evidence_root(),
+                evidence_root=evidence_dir(),
                 timestamp_url=config.get("SIGNING_TIMESTAMP_URL") or None,
             )
             db.session.commit()
@@ -303,7 +299,7 @@ def letter_pdf(letter_id: int):
         )
     except NotFound:  # not issued yet: the draft as it now reads
         letter = office_record_or_404(Letter, letter_id)
-        response = Response(services.draft_pdf(letter, _evidence_root()), mimetype="application/pdf")
+        response = Response(services.draft_pdf(letter, evidence_dir()), mimetype="application/pdf")
         response.headers["X-Letter-Draft"] = "true"
     except services.FrozenPdfError:
         abort(500)  # logged by the service; a changed archive copy is never served

@@ -6,24 +6,19 @@ the evidence store after checking their SHA-256 (`storage.send_stored`).
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, request
 
 from ombudsman.accounts.permissions import EVERYONE, office_record_or_404, roles_required
 from ombudsman.inspections import storage
 from ombudsman.inspections.models import Evidence
+from ombudsman.storage import evidence_dir
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
 
-def _evidence_root() -> Path:
-    return Path(current_app.config["EVIDENCE_DIR"])
-
-
 def _send(evidence: Evidence, key: str, mimetype: str, download: bool):
     return storage.send_stored(
-        _evidence_root(),
+        evidence_dir(),
         key,
         mimetype=mimetype,
         download_name=evidence.original_filename,
@@ -52,7 +47,7 @@ def view(evidence_id: int):
     evidence = office_record_or_404(Evidence, evidence_id)
     shown = (
         storage.view_key(
-            _evidence_root(),
+            evidence_dir(),
             sha256=evidence.sha256,
             storage_key=evidence.storage_key,
             content_type=evidence.content_type,

@@ -7,7 +7,8 @@ terlampir", with a box to remove it). The next submission re-attaches it.
 - Where: `<EVIDENCE_DIR>/.held/<token>.bin` with `<token>.json` beside it (owner, name, SHA-256, time held),
   outside the code tree, never served by a URL. Evidence keys are `aa/bb/<sha256>...`, so `.held` cannot
   collide with them.
-- Whose: a token only works for the user who held it; anyone else's is refused like an unknown one.
+- Whose: a token only works for the user who held it, to re-attach it or to remove it; anyone else's is
+  refused (re-attaching) or ignored (removing) like an unknown one.
 - How long: HOLD_HOURS (24 h) from holding; an expired token is refused. Files are removed when used
   (after the commit), when the user removes them, and every expired one whenever a file is held.
 """
@@ -117,8 +118,23 @@ def take(root: Path, token: str, user_id: int, *, max_bytes: int) -> HeldUpload:
     return HeldUpload(token, upload)
 
 
+def discard(root: Path, token: str, user_id: int) -> bool:
+    """Remove the file held under `token` when `user_id` holds it (its owner ticked "remove"); returns whether
+    it was removed. Another user's, a malformed or an unknown token removes nothing."""
+    if not _TOKEN.match(token or ""):
+        return False
+    try:
+        meta = json.loads(_paths(root, token)[1].read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(meta, dict) or meta.get("user_id") != user_id:
+        return False
+    release(root, token)
+    return True
+
+
 def release(root: Path, token: str) -> None:
-    """Remove a held file (used, or removed by its owner)."""
+    """Remove a held file whatever its owner: one just used (taken by its owner), or expired."""
     if _TOKEN.match(token or ""):
         for path in _paths(root, token):
             path.unlink(missing_ok=True)

@@ -8,7 +8,6 @@ A refused form is shown again with its messages; the files that passed the check
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TypeVar
 
 from flask import current_app, request
@@ -20,13 +19,9 @@ from ombudsman.forms_common import show_error
 from ombudsman.inspections import held_uploads, services, storage
 from ombudsman.inspections.commands import EvidenceDetails
 from ombudsman.inspections.models import Finding, Inspection
+from ombudsman.storage import evidence_dir
 
 T = TypeVar("T")
-
-
-def evidence_root() -> Path:
-    """The evidence directory (`EVIDENCE_DIR`)."""
-    return Path(current_app.config["EVIDENCE_DIR"])
 
 
 def submitted_files(form, field: str) -> tuple[list[held_uploads.HeldUpload], list[storage.CheckedUpload]]:
@@ -37,10 +32,10 @@ def submitted_files(form, field: str) -> tuple[list[held_uploads.HeldUpload], li
     `field`; the other files are still returned. Files larger than `EVIDENCE_MAX_BYTES` are read only
     up to one byte past the limit.
     """
-    root, limit = evidence_root(), current_app.config["EVIDENCE_MAX_BYTES"]
+    root, limit = evidence_dir(), current_app.config["EVIDENCE_MAX_BYTES"]
     removed = set(request.form.getlist(held_uploads.REMOVE_FIELD))
     for token in removed:
-        held_uploads.release(root, token)
+        held_uploads.discard(root, token, current_user.id)
     held, fresh = [], []
     for token in request.form.getlist(held_uploads.FIELD):
         if token in removed:
@@ -63,13 +58,13 @@ def hold_for_redisplay(
     held: list[held_uploads.HeldUpload], fresh: list[storage.CheckedUpload]
 ) -> list[held_uploads.HeldUpload]:
     """Every file of a refused form, held for the current user: the already held ones and the new ones."""
-    return held + [held_uploads.hold(evidence_root(), upload, current_user.id) for upload in fresh]
+    return held + [held_uploads.hold(evidence_dir(), upload, current_user.id) for upload in fresh]
 
 
 def release(held: list[held_uploads.HeldUpload]) -> None:
     """Remove the held copies of files now stored as evidence (after the commit)."""
     for item in held:
-        held_uploads.release(evidence_root(), item.token)
+        held_uploads.release(evidence_dir(), item.token)
 
 
 def store(
@@ -85,7 +80,7 @@ def store(
             inspection,
             current_user,
             upload,
-            root=evidence_root(),
+            root=evidence_dir(),
             thumbnail_px=current_app.config["EVIDENCE_THUMBNAIL_PX"],
             finding=finding,
             details=details,

@@ -10,12 +10,12 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, has_app_context
 
 from ombudsman.extensions import db
+from ombudsman.storage import evidence_dir
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,7 +64,7 @@ def render_issued_letter(letter_id: int) -> str | None:
         rendered = issuing.render_reserved(
             letter_id,
             base_url=current_app.config["PUBLIC_BASE_URL"],
-            evidence_root=Path(current_app.config["EVIDENCE_DIR"]),
+            evidence_root=evidence_dir(),
         )
         number = None
         if rendered is not None:

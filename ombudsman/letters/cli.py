@@ -7,7 +7,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from ombudsman.accounts.models import Office
 from ombudsman.extensions import db
 from ombudsman.letters import documents, signatures, signing, verification
 from ombudsman.letters.models import Letter
+from ombudsman.storage import evidence_dir
 
 letters_cli = click.Group("letters", help="Formal letters.")
 
@@ -36,7 +36,7 @@ def render_command(letter_id: int, out: Path) -> None:
             raise click.ClickException(f"{exc}; the stored copy is not written.") from exc
         kind = "issued (stored copy)"
     else:
-        data = documents.draft_pdf(letter, Path(current_app.config["EVIDENCE_DIR"]))
+        data = documents.draft_pdf(letter, evidence_dir())
         kind = "draft (watermarked, not stored)"
     out.write_bytes(data)
     click.echo(f"Letter {letter.id} {letter.number or ''} {kind}: {len(data)} bytes written to {out}.")

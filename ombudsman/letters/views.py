@@ -8,8 +8,6 @@ which is always Indonesian and stays out of the UI's translation catalog.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -46,6 +44,7 @@ from ombudsman.pagination import page_args
 from ombudsman.pdf import font_static_path
 from ombudsman.recommendations.models import Recommendation
 from ombudsman.request_input import filter_page
+from ombudsman.storage import evidence_dir
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 
@@ -60,11 +59,6 @@ PREVIEW_CSP = (
 def _letter_labels() -> dict:
     """Labels of the letter enums, for every template (the inspection page links to letters too)."""
     return {"letter_labels": {"kind": KIND_LABELS, "status": STATUS_LABELS, "delivery": DELIVERY_LABELS}}
-
-
-def evidence_root() -> Path:
-    """Where the evidence files (the photos a letter's annex prints) are stored."""
-    return Path(current_app.config["EVIDENCE_DIR"])
 
 
 def office_today():
@@ -417,7 +411,7 @@ def preview_pdf(letter_id: int):
     letter = office_record_or_404(Letter, letter_id)
     if letter.status.is_issued:
         return redirect(url_for("letters.pdf", letter_id=letter.id), 303)
-    data = documents.draft_pdf(letter, evidence_root())
+    data = documents.draft_pdf(letter, evidence_dir())
     return pdf_response(data, f"draf-surat-{letter.id}.pdf")
 
 

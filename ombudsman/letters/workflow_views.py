@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -29,6 +28,7 @@ from ombudsman.letters.forms import DeliveryForm, IssueForm
 from ombudsman.letters.models import Letter
 from ombudsman.letters.views import bp, check_csrf, office_today, recorded_delivery_form, render_show
 from ombudsman.portal import delivery as portal_delivery
+from ombudsman.storage import evidence_dir
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ def issue(letter_id: int):
                 letter_id,
                 signatory,
                 base_url=config["PUBLIC_BASE_URL"],
-                evidence_root=Path(config["EVIDENCE_DIR"]),
+                evidence_root=evidence_dir(),
                 timestamp_url=config.get("SIGNING_TIMESTAMP_URL") or None,
             )
             db.session.commit()

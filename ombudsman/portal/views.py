@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import wraps
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -49,6 +48,7 @@ from ombudsman.portal.forms import (
 )
 from ombudsman.portal.models import LinkPurpose
 from ombudsman.security import PORTAL_BLUEPRINT
+from ombudsman.storage import evidence_dir
 
 bp = Blueprint(PORTAL_BLUEPRINT, __name__, url_prefix="/portal")
 
@@ -275,9 +275,7 @@ def recommendation(recommendation_id: int):
 
 
 def _file_store() -> records.FileStore:
-    return records.FileStore(
-        Path(current_app.config["EVIDENCE_DIR"]), current_app.config["EVIDENCE_THUMBNAIL_PX"]
-    )
+    return records.FileStore(evidence_dir(), current_app.config["EVIDENCE_THUMBNAIL_PX"])
 
 
 @bp.post("/recommendations/<int:recommendation_id>/response")

@@ -98,6 +98,41 @@ def test_another_users_token_is_refused_and_nothing_is_saved(demo, login, app, j
     assert len(_held_files(app)) == 2  # still the owner's
 
 
+def test_another_user_cannot_remove_a_held_photo(demo, login, app, jpeg_bytes):
+    mine = login("inspector@demo.test")
+    token = TOKEN.search(
+        _post(mine, demo.inspection.id, {"title": ""}, jpeg_bytes).get_data(as_text=True)
+    ).group(1)
+    other = login("supervisor@demo.test")
+    saved = _post(
+        other,
+        demo.inspection.id,
+        {"title": "Catatan lain", "responsible_authority_id": str(demo.dinas.id), "remove_held_photo": token},
+    )
+    assert saved.status_code == 303  # their own finding is saved; the box named nothing of theirs
+    assert len(_held_files(app)) == 2  # the owner's photo is still held
+
+    used = _post(
+        mine,
+        demo.inspection.id,
+        {"title": "Catatan zzz", "responsible_authority_id": str(demo.dinas.id), "held_photo": token},
+    )
+    assert used.status_code == 303
+    assert db.session.scalar(select(Evidence.sha256)) == hashlib.sha256(jpeg_bytes).hexdigest()
+    assert _held_files(app) == []
+
+
+def test_discarding_names_only_the_owners_well_formed_tokens(app, jpeg_bytes):
+    root = Path(app.config["EVIDENCE_DIR"])
+    held = held_uploads.hold(root, storage.check_upload(jpeg_bytes, "a.jpg", max_bytes=10**7), user_id=7)
+    assert not held_uploads.discard(root, held.token, 8)
+    assert not held_uploads.discard(root, "../" + held.token[3:], 7)
+    assert not held_uploads.discard(root, "x" * 32, 7)  # well formed, unknown
+    assert len(_held_files(app)) == 2
+    assert held_uploads.discard(root, held.token, 7)
+    assert _held_files(app) == []
+
+
 def test_a_malformed_token_never_names_a_file(demo, login):
     b = login("inspector@demo.test")
     response = _post(

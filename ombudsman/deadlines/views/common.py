@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from flask import Blueprint, current_app
 from flask_login import current_user
@@ -27,6 +26,7 @@ from ombudsman.errors import Invalid
 from ombudsman.inspections import storage
 from ombudsman.letters import lookups as letter_lookups
 from ombudsman.recommendations.models import Recommendation
+from ombudsman.storage import evidence_dir
 
 bp = Blueprint("deadlines", __name__, url_prefix="/deadlines")
 
@@ -38,7 +38,7 @@ def today() -> date:
 
 def file_store() -> FileStore:
     """Where follow-up files are kept (the evidence store of the configuration)."""
-    return FileStore(Path(current_app.config["EVIDENCE_DIR"]), current_app.config["EVIDENCE_THUMBNAIL_PX"])
+    return FileStore(evidence_dir(), current_app.config["EVIDENCE_THUMBNAIL_PX"])
 
 
 def uploads(files, field: str) -> list[storage.CheckedUpload]:

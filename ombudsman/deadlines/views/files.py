@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import abort, current_app
+from flask import abort
 
 from ombudsman.accounts.permissions import EVERYONE, office_record_or_404, roles_required
 from ombudsman.deadlines.models import FollowUpFile
 from ombudsman.deadlines.views.common import bp
 from ombudsman.inspections import storage
+from ombudsman.storage import evidence_dir
 
 
 def _send(item: FollowUpFile, key: str, mimetype: str, download: bool):
     return storage.send_stored(
-        Path(current_app.config["EVIDENCE_DIR"]),
+        evidence_dir(),
         key,
         mimetype=mimetype,
         download_name=item.original_filename,
