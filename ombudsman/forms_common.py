@@ -12,7 +12,7 @@ from wtforms import Form as WTFormsForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Regexp
 
-from ombudsman.contracts import EMAIL_FORMAT, NoControlCharacters
+from ombudsman.contracts import EMAIL_FORMAT, MAX_ID, NoControlCharacters
 from ombudsman.errors import GENERAL, DomainError
 from ombudsman.form_messages import TRANSLATIONS
 
@@ -64,10 +64,17 @@ def options(pairs) -> list[SelectChoice]:
 
 
 def coerce_optional_int(value) -> int | None:
-    """Select values: '' means none, anything else an id."""
+    """Select values: '' means none, anything else a record id (1 to `MAX_ID`).
+
+    Raises ValueError for anything else, which WTForms reports as "Pilihan tidak sah." and leaves the field
+    empty: a tampered id larger than the database's integer never reaches a query.
+    """
     if value in (None, "", "None"):
         return None
-    return int(value)
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(value)
+    return number
 
 
 class ManyOptionsSelect(widgets.Select):

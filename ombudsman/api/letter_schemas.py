@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import current_app, url_for
-from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from ombudsman.api.schemas import (
     LATEST_DAY,
     MAX_ID,
+    FileUpload,
     PageArgs,
     StrictSchema,
     client_id_field,
@@ -246,7 +246,7 @@ LetterPage = page_of(LetterOut, "LetterPage")
 class VerifyIn(StrictSchema):
     """A PDF to check (multipart field `file`); it is not stored."""
 
-    file = Upload(required=True)
+    file = FileUpload(required=True)
 
 
 class SignatureOut(ma.Schema):

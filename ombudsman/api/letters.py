@@ -249,7 +249,7 @@ def verify_letter_file(data):
     finally:
         upload.close()
     if len(content) > VERIFY_MAX_BYTES:
-        abort(413, message=f"The file is larger than {VERIFY_MAX_BYTES // 1_048_576} MB.")
+        abort(413, message=verification.too_large_message())
     letter, report = verification.check_file(
         current_user.office_id, content, online=current_app.config["SIGNING_VERIFY_ONLINE"]
     )

@@ -31,6 +31,10 @@ _EXACT = {
     "Not a valid boolean.": lambda: _("Bukan nilai benar/salah yang sah."),
     "Not a valid date.": lambda: _("Bukan tanggal yang sah."),
     "Not a valid datetime.": lambda: _("Bukan tanggal dan waktu yang sah."),
+    "Not a valid aware datetime.": lambda: _(
+        "Bukan tanggal dan waktu dengan selisih zona waktu (misalnya 2018-07-30T09:00:00+08:00)."
+    ),
+    "Invalid JSON body.": lambda: _("Isi permintaan bukan JSON yang sah."),
     "Not a valid list.": lambda: _("Bukan daftar yang sah."),
     "Not a valid tuple.": lambda: _("Bukan daftar yang sah."),
     "Not a valid mapping type.": lambda: _("Bukan objek yang sah."),

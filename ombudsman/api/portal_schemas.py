@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import current_app, url_for
-from flask_smorest.fields import Upload
 from marshmallow import fields
 
 from ombudsman import contracts
 from ombudsman.accounts import commands as accounts
-from ombudsman.api.schemas import StrictSchema, client_id_field, enum, page_of, text_field
+from ombudsman.api.schemas import FileUpload, StrictSchema, client_id_field, enum, page_of, text_field
 from ombudsman.deadlines.models import DeadlineState, FileRole, Unit
 from ombudsman.letters.issuing import verify_url
 from ombudsman.letters.models import LetterKind, LetterStatus
@@ -237,14 +236,16 @@ class PortalResponseIn(StrictSchema):
     status = enum(ResponseStatus, required=True)
     text = text_field(portal.RESPONSE_TEXT, required=True)
     evidence = fields.List(
-        Upload(),
+        FileUpload(),
         load_default=list,
         metadata={
             "description": "Photos (JPEG, PNG, WebP, HEIC) or PDFs, checked by content like staff "
             "uploads; the limits are `GET /capture/limits.json`."
         },
     )
-    reply_letter = Upload(load_default=None, metadata={"description": "The authority's reply letter (PDF)."})
+    reply_letter = FileUpload(
+        load_default=None, metadata={"description": "The authority's reply letter (PDF)."}
+    )
     client_id = client_id_field()
 
 

@@ -14,8 +14,10 @@ from datetime import UTC, datetime
 
 import marshmallow as ma
 from flask import url_for
+from flask_babel import gettext
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
+from werkzeug.datastructures import FileStorage
 
 from ombudsman import contracts
 from ombudsman.accounts import commands as accounts
@@ -93,7 +95,11 @@ class _Instant(validate.Validator):
     """An instant on a day between 2000-01-01 and 2100-12-31 (UTC), like every date of the tracker."""
 
     def __call__(self, value: datetime) -> datetime:
-        message = contracts.check(contracts.Day(contracts.DateRule.FUTURE), value.astimezone(UTC).date())
+        try:
+            day = value.astimezone(UTC).date()
+        except OverflowError:  # 0001-01-01 or 9999-12-31 with an offset: outside the range either way
+            day = value.date()
+        message = contracts.check(contracts.Day(contracts.DateRule.FUTURE), day)
         if message is not None:
             raise ma.ValidationError(str(message))
         return value
@@ -102,6 +108,17 @@ class _Instant(validate.Validator):
 def moment(**kwargs) -> fields.AwareDateTime:
     """An instant with its UTC offset (naive times are refused: the server cannot guess the zone)."""
     return fields.AwareDateTime(validate=_Instant(), **kwargs)
+
+
+class FileUpload(Upload):
+    """A file part of a multipart/form-data request; a plain text part of the same name is a 422."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ma.ValidationError(
+                gettext("Kirim sebuah berkas di sini (bagian multipart dengan nama berkas).")
+            )
+        return value
 
 
 def client_id_field() -> fields.UUID:
@@ -439,7 +456,7 @@ class EvidenceIn(StrictSchema):
 
     contract = field_work.EvidenceDetails
 
-    file = Upload(required=True)
+    file = FileUpload(required=True)
     client_id = client_id_field()
     caption = text_field(field_work.CAPTION, load_default="")
     # Multipart fields are text: the id comes as "12", so it is not strict like a JSON body's ids.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ombudsman.accounts.models import Office
@@ -19,6 +20,11 @@ from ombudsman.letters.models import Letter, LetterSettings
 
 #: Uploads to check (the public page, the API); an issued letter is far smaller.
 VERIFY_MAX_BYTES = 10 * 1024 * 1024
+
+
+def too_large_message() -> str:
+    """The refusal of a file to check larger than `VERIFY_MAX_BYTES`, in the request's language."""
+    return gettext("Berkas terlalu besar (batas %(mb)d MB).", mb=VERIFY_MAX_BYTES // 1_048_576)
 
 
 def by_token(token: str) -> Letter | None:

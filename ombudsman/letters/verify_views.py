@@ -8,7 +8,6 @@ import hashlib
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from ombudsman.accounts.permissions import public
 from ombudsman.extensions import limiter
@@ -84,7 +83,7 @@ def verify_check(token: str):
         return _verify_page(letter, form, status=422)
     data = form.file.data.read(VERIFY_MAX_BYTES + 1)
     if len(data) > VERIFY_MAX_BYTES:
-        form.file.errors = [_("Berkas terlalu besar (batas %(mb)d MB).", mb=VERIFY_MAX_BYTES // 1_048_576)]
+        form.file.errors = [verification.too_large_message()]
         return _verify_page(letter, form, status=422)
     try:
         matches = verification.matches_issued(letter, data)

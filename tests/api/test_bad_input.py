@@ -214,3 +214,39 @@ def test_a_server_error_is_json_and_rolls_back(app, inspector, demo, monkeypatch
     )
     assert _error(response, 500) == {}
     assert _counts() == before
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+01:00"])
+def test_an_instant_past_the_calendars_end_is_a_422_not_a_500(inspector, demo, moment):
+    before = _counts()
+    body = {"authority_id": demo.dinas.id, "title": "T", "visited_on": "2024-01-01", "started_at": moment}
+    fields = _error(inspector.post("/api/v1/inspections", json=body), 422)
+    assert list(fields) == ["started_at"]
+    assert _counts() == before
+
+
+def test_marshmallows_own_messages_are_translated(inspector, demo):
+    body = {
+        "authority_id": demo.dinas.id,
+        "title": "T",
+        "visited_on": "2024-01-01",
+        "started_at": "2024-01-01T09:00",
+    }
+    fields = _error(inspector.post("/api/v1/inspections", json=body), 422)
+    assert fields["started_at"] == [
+        "Bukan tanggal dan waktu dengan selisih zona waktu (misalnya 2018-07-30T09:00:00+08:00)."
+    ]
+
+
+@pytest.mark.parametrize("where", ["inspection", "finding", "verify"])
+def test_a_text_part_where_a_file_belongs_is_a_422_naming_it(inspector, demo, where):
+    before = _counts()
+    url = {
+        "inspection": f"/api/v1/inspections/{demo.inspection.id}/evidence",
+        "finding": f"/api/v1/findings/{demo.findings[1].id}/evidence",
+        "verify": "/api/v1/letters/verify",
+    }[where]
+    response = inspector.post(url, data={"file": "bukan berkas"}, content_type="multipart/form-data")
+    message = "Kirim sebuah berkas di sini (bagian multipart dengan nama berkas)."
+    assert _error(response, 422)["file"] == [message]
+    assert _counts() == before
