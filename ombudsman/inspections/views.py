@@ -53,6 +53,9 @@ from ombudsman.pagination import page_args, search_text
 from ombudsman.recommendations import services as recommendations
 from ombudsman.request_input import filter_page
 
+#: The checklist answers the page offers (`Answer` values).
+ANSWERS = frozenset(a.value for a in Answer)
+
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 findings_bp = Blueprint("findings", __name__, url_prefix="/findings")
 
@@ -240,10 +243,11 @@ def checklist(inspection_id: int):
     entered, errors, answers = {}, {}, []
     for item, _answer in services.checklist_rows(inspection):
         value = request.form.get(f"answer-{item.id}", Answer.NOT_ASSESSED.value)
-        if value not in {a.value for a in Answer}:
-            abort(400)  # the page only offers the four answers: anything else was not sent by it
         note = request.form.get(f"note-{item.id}", "")
         entered[item.id] = (value, note)
+        if value not in ANSWERS:  # the page offers only these; the row's notes are kept all the same
+            errors[item.id] = [_("Pilih salah satu jawaban yang tersedia.")]
+            continue
         answer = contracts.build(ItemAnswer, {"item_id": item.id, "answer": value, "note": note})
         try:
             contracts.validate(answer)  # the service checks the same bounds; here each row gets its message

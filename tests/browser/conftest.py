@@ -50,3 +50,21 @@ def sign_in(live_server):
         page.wait_for_url(f"{live_server.url}/")
 
     return _sign_in
+
+
+#: The widest elements, when the document is wider than the viewport: what to fix.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > width + 0.5)
+    .map(e => `${e.tagName.toLowerCase()}.${e.className}: ${e.getBoundingClientRect().right}`);
+  return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 8)};
+}"""
+
+
+def assert_fits(page, what: str) -> None:
+    # Measured once the page's stylesheets have loaded: an element can be in the document before them (a
+    # form's answer waited for by a selector), and laid out without them it overflows.
+    page.wait_for_load_state("load")
+    found = page.evaluate(OVERFLOW)
+    assert found["scroll"] <= PHONE["width"] and found["scroll"] <= found["width"], (what, found)

@@ -134,10 +134,14 @@ def test_checklist_answers_are_saved_and_audited(demo, login):
         and answers["antrean_nomor"].note == "Tidak ada mesin"
     )
     assert trail("inspection", demo.inspection.id)[0].action == "checklist"
+    saved = {code: (a.answer.value, a.note) for code, a in answers.items()}
     bad = b.post(
         f"/inspections/{demo.inspection.id}/checklist", data={f"answer-{rows['sp_persyaratan'].id}": "maybe"}
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 422  # shown again with the message on that row (test_page_refusals)
+    db.session.expire_all()
+    now = {a.item.code: (a.answer.value, a.note) for a in db.session.scalars(select(ChecklistAnswer))}
+    assert now == saved  # nothing of the refused answers saved
 
 
 def test_every_change_leaves_an_audit_event_with_its_author(demo, login):

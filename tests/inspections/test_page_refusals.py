@@ -155,3 +155,37 @@ def test_a_removed_held_file_is_dropped_and_not_stored(demo, login, app, jpeg_by
     assert again.status_code == 422  # no file left to store
     assert "Pilih minimal satu berkas." in html.unescape(again.get_data(as_text=True))
     assert _evidence() == 0 and _held(app) == []
+
+
+def test_an_answer_the_page_does_not_offer_is_shown_again_with_every_note(demo, login):
+    b = login("inspector@demo.test")
+    rows = _rows(demo)
+    queue, blanks = rows["antrean_nomor"], rows["pusat_blanko"]
+    data = {
+        f"answer-{queue.id}": "maybe",
+        f"note-{queue.id}": "Mesin antrean rusak sejak Juni",
+        f"answer-{blanks.id}": "partial",
+        f"note-{blanks.id}": "Blanko habis",
+    }
+    response = b.post(f"/inspections/{demo.inspection.id}/checklist", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'value="Mesin antrean rusak sejak Juni"' in page and 'value="Blanko habis"' in page
+    assert f'name="answer-{blanks.id}" value="partial" checked' in page
+    row = page[page.index(f'name="note-{queue.id}"') :].split("</div>", 1)[0]
+    assert "Pilih salah satu jawaban yang tersedia." in row
+    assert db.session.scalars(select(ChecklistAnswer)).all() == []
+
+
+def test_a_theme_or_checklist_item_id_beyond_the_database_is_refused_on_the_form(demo, login):
+    b = login("inspector@demo.test")
+    huge = "9" * 20
+    finding = demo.findings[1]
+    for url in (f"/inspections/{demo.inspection.id}/findings/new", f"/findings/{finding.id}/edit"):
+        for field in ("routing_rule_id", "checklist_item_id"):
+            response = b.post(
+                url,
+                data={"title": "Catatan", "severity": "medium", "responsible_authority_id": "", field: huge},
+            )
+            assert response.status_code == 422, (url, field, response.status_code)
+            assert "Pilihan tidak sah." in response.get_data(as_text=True)

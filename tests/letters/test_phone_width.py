@@ -12,26 +12,9 @@ from test_signature_verification import issued  # noqa: F401  (the fixture: the 
 
 from ombudsman.deadlines.models import DeadlineRule
 from ombudsman.extensions import db
-from tests.browser.conftest import PHONE, live_server, phone, sign_in  # noqa: F401  (fixtures)
+from tests.browser.conftest import assert_fits, live_server, phone, sign_in  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
-
-#: The widest elements, when the document is wider than the viewport: what to fix.
-OVERFLOW = """() => {
-  const width = document.documentElement.clientWidth;
-  const wide = [...document.querySelectorAll('body *')]
-    .filter(e => e.getBoundingClientRect().right > width + 0.5)
-    .map(e => `${e.tagName.toLowerCase()}.${e.className}: ${e.getBoundingClientRect().right}`);
-  return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 8)};
-}"""
-
-
-def assert_fits(page, what: str) -> None:
-    # Measured once the page's stylesheets have loaded: an element can be in the document before them (a
-    # form's answer waited for by a selector), and laid out without them it overflows.
-    page.wait_for_load_state("load")
-    found = page.evaluate(OVERFLOW)
-    assert found["scroll"] <= PHONE["width"] and found["scroll"] <= found["width"], (what, found)
 
 
 def test_the_signed_letter_pages_fit_a_phone(phone, live_server, sign_in, issued, letters, tmp_path):  # noqa: F811

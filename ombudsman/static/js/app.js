@@ -7,6 +7,50 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
+  // Forms with files: the files chosen together must fit one request (the server's limit, on <body>), or the
+  // server refuses the whole submission and the page with what was typed is gone. Checked when files are
+  // chosen (a message under the field) and again on submit (nothing is sent while it is too large).
+  var maxBytes = parseInt(document.body.getAttribute("data-max-request-bytes") || "0", 10);
+  function chosenBytes(form) {
+    var total = 0;
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+      Array.prototype.forEach.call(input.files || [], function (file) { total += file.size; });
+    });
+    return total;
+  }
+  function showTooLarge(form) {
+    var total = chosenBytes(form);
+    var note = form.querySelector(".too-large");
+    var tooLarge = maxBytes > 0 && total > maxBytes;
+    if (!tooLarge) {
+      if (note) note.remove();
+      return false;
+    }
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "error too-large";
+      note.setAttribute("role", "alert");
+      var inputs = form.querySelectorAll("input[type=file]");
+      var last = inputs[inputs.length - 1];
+      last.parentNode.insertBefore(note, last.nextSibling);
+    }
+    var mb = (Math.ceil(total / 104857.6) / 10).toFixed(1);  // one decimal, rounded up
+    note.textContent = document.body.getAttribute("data-too-large").replace("{total}", mb);
+    return true;
+  }
+  // Only forms the browser sends itself (the field capture page sends each photo on its own).
+  function sentWhole(form) { return form && form.enctype === "multipart/form-data"; }
+  document.addEventListener("change", function (event) {
+    if (event.target.type === "file" && sentWhole(event.target.form)) showTooLarge(event.target.form);
+  });
+  document.addEventListener("submit", function (event) {
+    var target = event.target;
+    if (sentWhole(target) && showTooLarge(target)) {
+      event.preventDefault();
+      target.querySelector(".too-large").scrollIntoView({ block: "center" });
+    }
+  });
+
   // Finding form: show the routing suggestion live and let the inspector accept it in one tap.
   var form = document.querySelector("form[data-suggest-url]");
   if (!form) return;
