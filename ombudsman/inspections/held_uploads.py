@@ -7,8 +7,10 @@ terlampir", with a box to remove it). The next submission re-attaches it.
 - Where: `<EVIDENCE_DIR>/.held/<token>.bin` with `<token>.json` beside it (owner, name, SHA-256, time held),
   outside the code tree, never served by a URL. Evidence keys are `aa/bb/<sha256>...`, so `.held` cannot
   collide with them.
-- Whose: a token only works for the user who held it, to re-attach it or to remove it; anyone else's is
-  refused (re-attaching) or ignored (removing) like an unknown one.
+- Whose: a token only works for the account that held it, to re-attach it or to remove it; anyone else's is
+  refused (re-attaching) or ignored (removing) like an unknown one. Staff users and portal accounts have
+  separate id sequences, so the owner is a key naming both the kind and the id (`owner_key`: "staff:7",
+  "portal:7"), never a bare id.
 - How long: HOLD_HOURS (24 h) from holding; an expired token is refused. Files are removed when used
   (after the commit), when the user removes them, and every expired one whenever a file is held.
 """
@@ -34,9 +36,44 @@ HOLD_HOURS = 24
 FOLDER = ".held"
 # token_urlsafe(24): 32 characters of [A-Za-z0-9_-]; anything else never names a file.
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
-# The field of the finding form that carries the tokens, and the one that asks to drop them.
+# The fields of a form with one file field (the finding and evidence forms) that carry the tokens, and the
+# one that asks to drop them. A form with several file fields names them per field (`field_names`).
 FIELD = "held_photo"
 REMOVE_FIELD = "remove_held_photo"
+_OWNER = re.compile(r"^(staff|portal):[0-9]+$")
+
+
+def field_names(slot: str) -> tuple[str, str]:
+    """The hidden field that carries the held tokens of the file slot `slot`, and the remove box's name:
+    ("held_<slot>", "remove_held_<slot>"); slot "photo" gives (FIELD, REMOVE_FIELD)."""
+    return f"held_{slot}", f"remove_held_{slot}"
+
+
+def owner_key(account) -> str:
+    """Who holds a file: "portal:<id>" for a portal account (`is_portal` true), else "staff:<id>" for a
+    staff `User`. `ValueError` when the account has no id (not signed in)."""
+    account_id = getattr(account, "id", None)
+    if not isinstance(account_id, int):
+        raise ValueError("a held file needs a signed-in account")
+    return f"{'portal' if getattr(account, 'is_portal', False) else 'staff'}:{account_id}"
+
+
+def _checked_owner(owner: str) -> str:
+    if not isinstance(owner, str) or not _OWNER.match(owner):
+        raise TypeError(f"owner must be an owner_key() such as 'staff:7', not {owner!r}")
+    return owner
+
+
+def _owner_in(meta) -> str | None:
+    """The owner recorded for a held file; files held before owner keys (a bare staff id under
+    `user_id`, within the last HOLD_HOURS) belong to that staff user."""
+    if not isinstance(meta, dict):
+        return None
+    owner = meta.get("owner")
+    if isinstance(owner, str):
+        return owner
+    legacy = meta.get("user_id")
+    return f"staff:{legacy}" if isinstance(legacy, int) and not isinstance(legacy, bool) else None
 
 
 @dataclass(frozen=True)
@@ -73,8 +110,10 @@ def _write(path: Path, data: bytes) -> None:
         raise
 
 
-def hold(root: Path, upload: storage.CheckedUpload, user_id: int) -> HeldUpload:
-    """Keep a checked upload for `user_id` for HOLD_HOURS; returns it with its new token."""
+def hold(root: Path, upload: storage.CheckedUpload, owner: str) -> HeldUpload:
+    """Keep a checked upload for `owner` (an `owner_key`) for HOLD_HOURS; returns it with its new token.
+    `TypeError` when `owner` is not an owner key (a bare id would let staff and portal ids collide)."""
+    _checked_owner(owner)
     purge_expired(root)
     folder = _folder(root)
     folder.mkdir(parents=True, exist_ok=True)
@@ -82,7 +121,7 @@ def hold(root: Path, upload: storage.CheckedUpload, user_id: int) -> HeldUpload:
     data_path, meta_path = _paths(root, token)
     _write(data_path, upload.data)
     meta = {
-        "user_id": user_id,
+        "owner": owner,
         "filename": upload.filename,
         "sha256": upload.sha256,
         "held_at": utcnow().isoformat(),
@@ -98,19 +137,21 @@ def _refused() -> Invalid:
     )
 
 
-def take(root: Path, token: str, user_id: int, *, max_bytes: int) -> HeldUpload:
-    """The upload held under `token` for `user_id`, checked again by content; `Invalid` (field `photos`)
-    when the token is malformed, unknown, expired, another user's or its bytes changed."""
+def take(root: Path, token: str, owner: str, *, max_bytes: int) -> HeldUpload:
+    """The upload held under `token` for `owner` (an `owner_key`), checked again by content; `Invalid` (field
+    `photos`) when the token is malformed, unknown, expired, another account's or its bytes changed;
+    `TypeError` when `owner` is not an owner key."""
+    _checked_owner(owner)
     if not _TOKEN.match(token or ""):
         raise _refused()
     data_path, meta_path = _paths(root, token)
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         data = data_path.read_bytes()
-    except (OSError, ValueError):
+        held_at = datetime.fromisoformat(meta["held_at"])
+    except (OSError, ValueError, KeyError, TypeError):
         raise _refused() from None
-    held_at = datetime.fromisoformat(meta["held_at"])
-    if meta.get("user_id") != user_id or utcnow() - held_at > timedelta(hours=HOLD_HOURS):
+    if _owner_in(meta) != owner or utcnow() - held_at > timedelta(hours=HOLD_HOURS):
         raise _refused()
     upload = storage.check_upload(data, meta["filename"], max_bytes=max_bytes)
     if upload.sha256 != meta["sha256"]:
@@ -118,16 +159,18 @@ def take(root: Path, token: str, user_id: int, *, max_bytes: int) -> HeldUpload:
     return HeldUpload(token, upload)
 
 
-def discard(root: Path, token: str, user_id: int) -> bool:
-    """Remove the file held under `token` when `user_id` holds it (its owner ticked "remove"); returns whether
-    it was removed. Another user's, a malformed or an unknown token removes nothing."""
+def discard(root: Path, token: str, owner: str) -> bool:
+    """Remove the file held under `token` when `owner` (an `owner_key`) holds it (its owner ticked "remove");
+    returns whether it was removed. Another account's, a malformed or an unknown token removes nothing;
+    `TypeError` when `owner` is not an owner key."""
+    _checked_owner(owner)
     if not _TOKEN.match(token or ""):
         return False
     try:
         meta = json.loads(_paths(root, token)[1].read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if not isinstance(meta, dict) or meta.get("user_id") != user_id:
+    if _owner_in(meta) != owner:
         return False
     release(root, token)
     return True

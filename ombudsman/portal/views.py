@@ -23,10 +23,11 @@ from ombudsman.accounts.models import Office
 from ombudsman.accounts.permissions import public
 from ombudsman.accounts.sessions import end_all_sessions, start_session
 from ombudsman.deadlines import follow_up as records
-from ombudsman.deadlines.views.common import uploads
+from ombudsman.deadlines.views.common import reply_letter_is_pdf
 from ombudsman.errors import DomainError
 from ombudsman.extensions import db, limiter
 from ombudsman.forms_common import filled, show_error
+from ombudsman.inspections import page_uploads
 from ombudsman.letters import documents
 from ombudsman.letters.views import pdf_response
 from ombudsman.mail import send_in_background
@@ -251,7 +252,7 @@ def letter_pdf(letter_id: int):
 # --- recommendations --------------------------------------------------------------------------------------
 
 
-def _recommendation_page(rec, respond_form=None, extension_form=None, status: int = 200):
+def _recommendation_page(rec, respond_form=None, extension_form=None, status: int = 200, held=None):
     return render_template(
         "portal/recommendation.html",
         recommendation=rec,
@@ -262,6 +263,7 @@ def _recommendation_page(rec, respond_form=None, extension_form=None, status: in
         pending=responses.pending_request(rec),
         respond_form=respond_form or RespondForm(formdata=None),
         extension_form=extension_form or AskForExtensionForm(formdata=None),
+        respond_held=held or {},
         response_labels=responses.RESPONSE_LABELS,
         extension_labels=responses.EXTENSION_LABELS,
     ), status
@@ -281,30 +283,39 @@ def _file_store() -> records.FileStore:
 @bp.post("/recommendations/<int:recommendation_id>/response")
 @portal_required
 def respond(recommendation_id: int):
-    """Answer a recommendation, with evidence (checked as the office's uploads) and a reply letter."""
+    """Answer a recommendation, with evidence (checked as the office's uploads) and a reply letter (a PDF).
+
+    A refusal shows the page again (422) with the text as typed and the files that passed the checks held
+    for this account, each in its own field (`held_evidence`, `held_reply_letter`: `page_uploads`).
+    """
     rec = scope.recommendation_or_404(current_user, recommendation_id)
     form = RespondForm()
-    if form.validate_on_submit():
-        try:
-            letters = uploads([form.reply_letter.data], "reply_letter")
-            responses.respond(
-                rec,
-                contracts.build(Respond, filled(form)),
-                evidence=uploads(form.evidence.data or [], "evidence"),
-                reply_letter=letters[0] if letters else None,
-                account=current_user,
-                today=_office_today(rec),
-                store=_file_store(),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Tanggapan Anda terkirim ke kantor Ombudsman."), "success")
-            return redirect(url_for("portal.recommendation", recommendation_id=rec.id), 303)
+
+    def save(files):
+        letters = files["reply_letter"]
+        return responses.respond(
+            rec,
+            contracts.build(Respond, filled(form)),
+            evidence=files["evidence"],
+            reply_letter=letters[0] if letters else None,
+            account=current_user,
+            today=_office_today(rec),
+            store=_file_store(),
+        )
+
+    submitted = page_uploads.save_with_fields(
+        form,
+        {"evidence": "evidence", "reply_letter": "reply_letter"},
+        form.validate_on_submit(),
+        save,
+        checks={"reply_letter": reply_letter_is_pdf},
+        default_field=None,
+    )
+    if submitted.saved:
+        flash(_("Tanggapan Anda terkirim ke kantor Ombudsman."), "success")
+        return redirect(url_for("portal.recommendation", recommendation_id=rec.id), 303)
     rec = scope.recommendation_or_404(current_user, recommendation_id)
-    return _recommendation_page(rec, respond_form=form, status=422)
+    return _recommendation_page(rec, respond_form=form, status=422, held=submitted.held)
 
 
 @bp.post("/recommendations/<int:recommendation_id>/extension")

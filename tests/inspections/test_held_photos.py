@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from ombudsman.errors import Invalid
 from ombudsman.extensions import db
 from ombudsman.inspections import held_uploads, storage
 from ombudsman.inspections.models import Evidence, Finding
@@ -124,12 +127,12 @@ def test_another_user_cannot_remove_a_held_photo(demo, login, app, jpeg_bytes):
 
 def test_discarding_names_only_the_owners_well_formed_tokens(app, jpeg_bytes):
     root = Path(app.config["EVIDENCE_DIR"])
-    held = held_uploads.hold(root, storage.check_upload(jpeg_bytes, "a.jpg", max_bytes=10**7), user_id=7)
-    assert not held_uploads.discard(root, held.token, 8)
-    assert not held_uploads.discard(root, "../" + held.token[3:], 7)
-    assert not held_uploads.discard(root, "x" * 32, 7)  # well formed, unknown
+    held = held_uploads.hold(root, storage.check_upload(jpeg_bytes, "a.jpg", max_bytes=10**7), "staff:7")
+    assert not held_uploads.discard(root, held.token, "staff:8")
+    assert not held_uploads.discard(root, "../" + held.token[3:], "staff:7")
+    assert not held_uploads.discard(root, "x" * 32, "staff:7")  # well formed, unknown
     assert len(_held_files(app)) == 2
-    assert held_uploads.discard(root, held.token, 7)
+    assert held_uploads.discard(root, held.token, "staff:7")
     assert _held_files(app) == []
 
 
@@ -150,10 +153,9 @@ def test_a_malformed_token_never_names_a_file(demo, login):
 def test_held_photos_expire_after_a_day(app, demo, jpeg_bytes):
     root = Path(app.config["EVIDENCE_DIR"])
     upload = storage.check_upload(jpeg_bytes, "a.jpg", max_bytes=1_000_000)
-    held = held_uploads.hold(root, upload, demo.users["inspector"].id)
-    assert (
-        held_uploads.take(root, held.token, demo.users["inspector"].id, max_bytes=1_000_000).upload == upload
-    )
+    owner = held_uploads.owner_key(demo.users["inspector"])
+    held = held_uploads.hold(root, upload, owner)
+    assert held_uploads.take(root, held.token, owner, max_bytes=1_000_000).upload == upload
     from ombudsman.clock import utcnow
 
     later = utcnow() + timedelta(hours=held_uploads.HOLD_HOURS, minutes=1)
@@ -165,7 +167,7 @@ def test_held_photos_expire_after_a_day(app, demo, jpeg_bytes):
 def test_the_purge_command_removes_expired_held_photos(app, demo, jpeg_bytes, runner, monkeypatch):
     root = Path(app.config["EVIDENCE_DIR"])
     upload = storage.check_upload(jpeg_bytes, "a.jpg", max_bytes=1_000_000)
-    held_uploads.hold(root, upload, demo.users["inspector"].id)
+    held_uploads.hold(root, upload, held_uploads.owner_key(demo.users["inspector"]))
     result = runner.invoke(args=["evidence", "purge-held"])
     assert result.exit_code == 0 and "Removed 0" in result.output
     from ombudsman.clock import utcnow
@@ -175,3 +177,16 @@ def test_the_purge_command_removes_expired_held_photos(app, demo, jpeg_bytes, ru
     result = runner.invoke(args=["evidence", "purge-held"])
     assert result.exit_code == 0 and "Removed 1" in result.output
     assert _held_files(app) == []
+
+
+def test_a_file_held_before_owner_keys_stays_its_staff_users(app, jpeg_bytes):
+    root = Path(app.config["EVIDENCE_DIR"])
+    held = held_uploads.hold(root, storage.check_upload(jpeg_bytes, "a.jpg", max_bytes=10**7), "staff:7")
+    meta_path = root / held_uploads.FOLDER / f"{held.token}.json"
+    meta = json.loads(meta_path.read_text())
+    meta["user_id"] = 7  # how it was written before: a bare staff id
+    del meta["owner"]
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(Invalid):
+        held_uploads.take(root, held.token, "portal:7", max_bytes=10**7)
+    assert held_uploads.take(root, held.token, "staff:7", max_bytes=10**7).filename == "a.jpg"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, current_app
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ombudsman import clock
@@ -24,6 +25,7 @@ from ombudsman.deadlines.models import PAST_DUE_STATES
 from ombudsman.deadlines.states import state_of
 from ombudsman.errors import Invalid
 from ombudsman.inspections import storage
+from ombudsman.inspections.models import EvidenceKind
 from ombudsman.letters import lookups as letter_lookups
 from ombudsman.recommendations.models import Recommendation
 from ombudsman.storage import evidence_dir
@@ -52,6 +54,12 @@ def uploads(files, field: str) -> list[storage.CheckedUpload]:
         ]
     except storage.UploadError as exc:
         raise Invalid(str(exc), field) from exc
+
+
+def reply_letter_is_pdf(upload: storage.CheckedUpload) -> None:
+    """The check of a reply letter field: `Invalid` on `reply_letter` unless `upload` is a PDF."""
+    if upload.kind is not EvidenceKind.DOCUMENT:
+        raise Invalid(_("Surat balasan harus berupa PDF."), "reply_letter")
 
 
 def receipt_letter(rec: Recommendation):

@@ -1,7 +1,9 @@
 """One recommendation's follow-up: its deadline and timeline, and the forms that record what happens.
 
 Each POST parses its form into the use case's command, calls one service, commits once and redirects
-(303); a refusal shows the page again with the message under the field it names (422).
+(303); a refusal shows the page again with the message under the field it names (422), and the files that
+passed the checks held under their own field (`ombudsman.inspections.page_uploads`), so they are not chosen
+again.
 """
 
 from __future__ import annotations
@@ -31,11 +33,12 @@ from ombudsman.deadlines.forms import (
 )
 from ombudsman.deadlines.models import PAST_DUE_STATES
 from ombudsman.deadlines.states import state_of
-from ombudsman.deadlines.views.common import bp, file_store, receipt_letter, today, uploads
-from ombudsman.errors import DomainError, Invalid
+from ombudsman.deadlines.views.common import bp, file_store, receipt_letter, reply_letter_is_pdf, today
 from ombudsman.extensions import db
-from ombudsman.forms_common import AppForm, flash_errors, show_error
-from ombudsman.inspections.models import EvidenceKind
+from ombudsman.forms_common import AppForm, flash_errors
+from ombudsman.inspections import page_uploads
+from ombudsman.inspections.held_uploads import HeldUpload
+from ombudsman.inspections.storage import CheckedUpload
 from ombudsman.portal import delivery as portal_delivery
 from ombudsman.recommendations.models import Recommendation
 
@@ -51,6 +54,12 @@ FORMS: dict[str, type[AppForm]] = {
     "restart_form": RestartForm,
     "escalation_form": EscalationRecordForm,
 }
+# The file fields of the forms with files: a refusal keeps each one's files in that field.
+FILE_FIELDS: dict[str, tuple[str, ...]] = {
+    "response_form": ("reply_letter", "evidence"),
+    "outcome_form": ("evidence",),
+    "reinspection_form": ("photos",),
+}
 # Date fields that start at today on an empty form.
 TODAY_FIELDS = (
     "responded_on",
@@ -63,7 +72,12 @@ TODAY_FIELDS = (
 )
 
 
-def _follow_up_page(rec: Recommendation, bound: dict[str, AppForm] | None = None, status: int = 200):
+def _follow_up_page(
+    rec: Recommendation,
+    bound: dict[str, AppForm] | None = None,
+    status: int = 200,
+    held: dict[str, dict[str, list[HeldUpload]]] | None = None,
+):
     office = current_user.office
     on = today()
     deadline = rec.deadline
@@ -91,6 +105,7 @@ def _follow_up_page(rec: Recommendation, bound: dict[str, AppForm] | None = None
         timeline=records.timeline(rec),
         past_due=state in PAST_DUE_STATES,
         receipt_letter=receipt_letter(rec),
+        held_files=held or {},
         **forms,
     ), status
 
@@ -105,36 +120,46 @@ def follow_up(recommendation_id: int):
 def _act(
     recommendation_id: int,
     form_name: str,
-    perform: Callable[[Recommendation, AppForm], object],
+    perform: Callable[..., object],
     success: str,
     *,
     needs_deadline: bool = False,
     after_commit: Callable[[Recommendation], object] | None = None,
 ):
-    """Validate one follow-up form, call the service, commit once, redirect; or show the form again.
+    """Validate one follow-up form, call the service, commit once, redirect; or show the form again (422).
 
-    `after_commit` runs once the change is committed (e-mail goes out only for what was kept).
+    `perform(rec, form)` calls the service; for a form with files (`FILE_FIELDS`) it is
+    `perform(rec, form, files)` with the checked uploads of each file field, held ones included. A refused
+    form with files keeps them held and named on the redisplayed page. `after_commit` runs once the change
+    is committed (e-mail goes out only for what was kept).
     """
     rec = office_record_or_404(Recommendation, recommendation_id)
     if needs_deadline and rec.deadline is None:
         abort(409)
     form = FORMS[form_name]()
-    if form.validate_on_submit():
-        try:
-            perform(rec, form)
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            if after_commit is not None:
-                after_commit(rec)
-            flash(success, "success")
-            return redirect(url_for("deadlines.follow_up", recommendation_id=rec.id), 303)
+    fields = FILE_FIELDS.get(form_name, ())
+
+    def save(files: dict[str, list[CheckedUpload]]):
+        return perform(rec, form, files) if fields else perform(rec, form)
+
+    submitted = page_uploads.save_with_fields(
+        form,
+        {name: name for name in fields},
+        form.validate_on_submit(),
+        save,
+        checks={"reply_letter": reply_letter_is_pdf},
+        default_field=None,
+    )
+    if submitted.saved:
+        if after_commit is not None:
+            after_commit(rec)
+        flash(success, "success")
+        return redirect(url_for("deadlines.follow_up", recommendation_id=rec.id), 303)
     # The page shows only the forms the follow-up's state allows: a refused form it does not show
     # (reopening an open follow-up, ...) would otherwise answer 422 without saying why.
     flash_errors(form)
-    return _follow_up_page(db.session.get(Recommendation, recommendation_id), {form_name: form}, 422)
+    rec = db.session.get(Recommendation, recommendation_id)
+    return _follow_up_page(rec, {form_name: form}, 422, {form_name: submitted.held})
 
 
 def _command(cls, form: AppForm):
@@ -172,15 +197,15 @@ def correct_received(recommendation_id: int):
 def record_response(recommendation_id: int):
     """Record the authority's response with its reply letter and evidence."""
 
-    def perform(rec, form):
-        letters = uploads([form.reply_letter.data], "reply_letter")
-        if letters and letters[0].kind is not EvidenceKind.DOCUMENT:
-            raise Invalid(_("Surat balasan harus berupa PDF."), "reply_letter")
-        records.record_response(
+    def perform(rec, form, files):
+        letters = files["reply_letter"]
+        for letter in letters:
+            reply_letter_is_pdf(letter)
+        return records.record_response(
             rec,
             _command(c.RecordResponse, form),
             reply_letter=letters[0] if letters else None,
-            evidence=uploads(form.evidence.data or [], "evidence"),
+            evidence=files["evidence"],
             user=current_user,
             today=today(),
             store=file_store(),
@@ -194,11 +219,11 @@ def record_response(recommendation_id: int):
 def record_outcome(recommendation_id: int):
     """Close the follow-up with its outcome."""
 
-    def perform(rec, form):
-        records.record_outcome(
+    def perform(rec, form, files):
+        return records.record_outcome(
             rec,
             _command(c.RecordOutcome, form),
-            evidence=uploads(form.evidence.data or [], "evidence"),
+            evidence=files["evidence"],
             user=current_user,
             today=today(),
             store=file_store(),
@@ -233,11 +258,11 @@ def reopen(recommendation_id: int):
 def record_reinspection(recommendation_id: int):
     """Record a re-inspection on site."""
 
-    def perform(rec, form):
-        records.record_reinspection(
+    def perform(rec, form, files):
+        return records.record_reinspection(
             rec,
             _command(c.RecordReinspection, form),
-            photos=uploads(form.photos.data or [], "photos"),
+            photos=files["photos"],
             user=current_user,
             today=today(),
             store=file_store(),
