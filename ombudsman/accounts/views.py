@@ -124,14 +124,22 @@ def end_sessions():
 def set_language(code: str):
     """Switch the interface language, then go back to `?next=` (the page the link was on, a local path:
     base.html), else to the referrer's path: pages with `Referrer-Policy: no-referrer` (the public
-    verification page) send none."""
+    verification page) send none.
+
+    A link followed from another site changes nothing (the browser's `Sec-Fetch-Site: cross-site` or
+    `same-site`, Fetch Metadata): the switch saves the account's language, and a GET from elsewhere must not
+    change what is stored. The app's own links send `same-origin`; a typed address or bookmark `none`;
+    browsers without Fetch Metadata send no header and are taken at their word.
+    """
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
+    back = request.args.get("next") or (request.referrer and urlsplit(request.referrer).path)
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return redirect(_safe_next(back), 303)
     i18n.choose(code)
     if current_user.is_authenticated:
         current_user.locale = code
         db.session.commit()
-    back = request.args.get("next") or (request.referrer and urlsplit(request.referrer).path)
     return redirect(_safe_next(back), 303)
 
 

@@ -112,3 +112,20 @@ def test_after_a_password_reset_the_login_page_keeps_the_language_of_the_reset_p
     signed_in = type(browser)(browser.client)
     assert signed_in.login("inspector@demo.test", NEW).status_code == 303
     assert ENGLISH in _home(signed_in)
+
+
+@pytest.mark.parametrize("site", ["cross-site", "same-site"])
+def test_a_language_link_followed_from_another_site_changes_nothing(demo, login, site):
+    """Fetch Metadata: the switch saves the account's language, so a GET from elsewhere must not."""
+    browser = login("inspector@demo.test")
+    answer = browser.get("/lang/en", query_string={"next": "/findings/"}, headers={"Sec-Fetch-Site": site})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/findings/"
+    db.session.expire_all()
+    assert _user("inspector@demo.test").locale == "id"
+    assert INDONESIAN in _home(browser)
+
+    own = browser.get("/lang/en", headers={"Sec-Fetch-Site": "same-origin"})  # the page's own ID/EN link
+    assert own.status_code == 303
+    db.session.expire_all()
+    assert _user("inspector@demo.test").locale == "en"
+    assert ENGLISH in _home(browser)
