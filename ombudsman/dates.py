@@ -14,9 +14,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton, get_day_names, get_month_names
+
+if TYPE_CHECKING:
+    from flask_babel import LazyString
 
 #: Letters and other legal text are always Indonesian, whatever the reader's interface language.
 LETTER_LOCALE = "id"
@@ -53,6 +57,14 @@ def long_date(day: date) -> str:
 
     locale = get_locale()
     return format_long_date(day, str(locale) if locale else LETTER_LOCALE)
+
+
+def day_text(day: date) -> LazyString:
+    """`long_date(day)` decided when the message is shown (a `LazyString`), e.g. "6 Agustus 2018" or
+    "6 August 2018" in the reader's language: for messages built before the language is known."""
+    from flask_babel import LazyString
+
+    return LazyString(long_date, day)
 
 
 @lru_cache(maxsize=4096)

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from ombudsman import contracts
 from ombudsman.accounts.models import Office, User
 from ombudsman.audit import services as audit
+from ombudsman.dates import day_text
 from ombudsman.deadlines.calendar import WorkingCalendar
 from ombudsman.deadlines.commands import CorrectReceipt, RecordReceipt
 from ombudsman.deadlines.computation import Computation, clock_adjustments, compute_start, replay
@@ -23,7 +24,6 @@ from ombudsman.deadlines.records import (
     add_event,
     audit_deadline,
     check_open,
-    day_text,
     required_day,
     required_text,
 )

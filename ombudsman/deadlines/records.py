@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from ombudsman import dates
@@ -32,11 +31,6 @@ DEADLINE_FIELDS = (
     "stopped_on",
     "closed_on",
 )
-
-
-def day_text(d: date) -> LazyString:
-    """A date for a message, e.g. "6 Agustus 2018" (or "6 August 2018"), in the reader's language."""
-    return LazyString(lambda: dates.long_date(d))
 
 
 def add_event(rec: Recommendation, kind: EventKind, on: date, user: User | None, **values) -> FollowUpEvent:
@@ -93,7 +87,7 @@ def not_before_receipt(deadline: Deadline | None, day: date, field: str, label) 
             _l(
                 "%(label)s tidak boleh sebelum surat diterima (%(date)s).",
                 label=label,
-                date=day_text(deadline.received_on),
+                date=dates.day_text(deadline.received_on),
             ),
             field,
         )

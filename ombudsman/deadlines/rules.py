@@ -16,10 +16,10 @@ from sqlalchemy import select
 from ombudsman import contracts
 from ombudsman.accounts.models import User
 from ombudsman.audit import services as audit
+from ombudsman.dates import day_text
 from ombudsman.deadlines.commands import SaveRule
 from ombudsman.deadlines.labels import rule_period
 from ombudsman.deadlines.models import DeadlineRule, Start, Unit
-from ombudsman.deadlines.records import day_text
 from ombudsman.errors import Invalid
 from ombudsman.extensions import db
 from ombudsman.lookup import rows_by_id

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ombudsman import contracts
 from ombudsman.accounts.models import Office, User
 from ombudsman.audit import services as audit
+from ombudsman.dates import day_text
 from ombudsman.deadlines.calendar import WorkingCalendar
 from ombudsman.deadlines.commands import AddCalendarDay, UpdateCalendarSettings
 from ombudsman.deadlines.models import (
@@ -24,7 +25,6 @@ from ombudsman.deadlines.models import (
     CalendarDayKind,
     CalendarSettings,
 )
-from ombudsman.deadlines.records import day_text
 from ombudsman.deadlines.states import StateCutoffs
 from ombudsman.deadlines.tallies import DeadlineMonthTally
 from ombudsman.errors import Conflict, Invalid

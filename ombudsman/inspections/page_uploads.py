@@ -35,8 +35,9 @@ def submitted_files(
 ) -> tuple[list[held_uploads.HeldUpload], list[storage.CheckedUpload]]:
     """The files `form` carries in its file field `field`: those held from its last display (tokens in the
     hidden field `held_<slot>`, less the ones ticked in `remove_held_<slot>`, see `held_uploads.field_names`)
-    and the newly chosen ones that pass the content checks and `check` (which raises `DomainError` for a file
-    this field does not take, e.g. a reply letter that is no PDF).
+    and the newly chosen ones, each passing the content checks and `check` (which raises `DomainError` for a
+    file this field does not take, e.g. a reply letter that is no PDF). Held files are checked again: a token
+    can be moved from one field's hidden input to another's; one this field refuses is removed.
 
     Each refusal (a bad or too large file, a token that is not the account's or has expired) goes under
     `field`; the other files are still returned. A single-file field keeps one file: a newly chosen one
@@ -54,9 +55,18 @@ def submitted_files(
         if token in removed:
             continue
         try:
-            held.append(held_uploads.take(root, token, owner, max_bytes=limit))
+            item = held_uploads.take(root, token, owner, max_bytes=limit)
         except DomainError as exc:
             show_error(form, exc, default_field=field)
+            continue
+        try:
+            if check is not None:
+                check(item.upload)
+        except DomainError as exc:
+            held_uploads.release(root, token)  # the account's own file, taken: this field never takes it
+            show_error(form, exc, default_field=field)
+        else:
+            held.append(item)
     data = getattr(form, field).data
     multiple = isinstance(data, list | tuple)
     for file in data if multiple else [data]:

@@ -26,7 +26,7 @@ DELIVERY_FIELDS = ("delivery_method", "delivered_on", "received_on", "delivery_n
 def _check_dates(letter: Letter, cmd: RecordDelivery, today: date) -> None:
     issued_on = letter.letter_date
     assert issued_on is not None  # every issued letter has its date
-    when = _LazyDate(issued_on)
+    when = dates.day_text(issued_on)
     checks = (
         (
             cmd.delivered_on,
@@ -47,16 +47,6 @@ def _check_dates(letter: Letter, cmd: RecordDelivery, today: date) -> None:
         raise Invalid(_l("Tanggal diterima tidak boleh sebelum tanggal dikirim."), "received_on")
     if cmd.received_on is not None and cmd.delivered_on is None and letter.delivered_on is None:
         raise Invalid(_l("Catat juga tanggal pengiriman."), "delivered_on")
-
-
-class _LazyDate:
-    """A date rendered in the reader's language when the message is shown."""
-
-    def __init__(self, day: date):
-        self.day = day
-
-    def __str__(self) -> str:
-        return dates.long_date(self.day)
 
 
 def record_delivery(letter: Letter, user: User, cmd: RecordDelivery, *, today: date) -> dict[str, Any]:

@@ -22,12 +22,13 @@ from ombudsman import contracts
 from ombudsman.accounts.models import Office, User
 from ombudsman.accounts.permissions import REVIEW
 from ombudsman.audit import services as audit
+from ombudsman.dates import day_text
 from ombudsman.deadlines import adjustments
 from ombudsman.deadlines import follow_up as records
 from ombudsman.deadlines.commands import Extend, RecordResponse
 from ombudsman.deadlines.computation import days_between
 from ombudsman.deadlines.models import EventKind, FollowUpEvent
-from ombudsman.deadlines.records import day_text, required_text
+from ombudsman.deadlines.records import required_text
 from ombudsman.deadlines.settings import office_calendar
 from ombudsman.errors import Conflict, Forbidden, Invalid
 from ombudsman.extensions import db

@@ -5,32 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from pathlib import Path
 
 import pytest
+from held_testing import PDF, held_files, tokens
 from sqlalchemy import func, select
 
 from ombudsman.deadlines.models import EventKind, FileRole, FollowUpEvent, FollowUpFile
 from ombudsman.extensions import db
 from ombudsman.inspections import held_uploads
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch):
     monkeypatch.setenv("OMBUDSMAN_TODAY", "2018-09-03")
-
-
-def tokens(page: str, slot: str) -> list[str]:
-    """The held tokens the page carries in the hidden field of `slot`."""
-    return re.findall(rf'name="held_{slot}" value="([A-Za-z0-9_-]+)"', page)
-
-
-def held_files(app) -> list[Path]:
-    folder = Path(app.config["EVIDENCE_DIR"]) / held_uploads.FOLDER
-    return sorted(folder.iterdir()) if folder.exists() else []
 
 
 def stored_files(app) -> list[Path]:
@@ -180,3 +168,35 @@ def test_a_refused_reinspection_keeps_its_photos(app, demo, started, login, jpeg
     assert saved.status_code == 303, saved.get_data(as_text=True)[:2000]
     assert db.session.scalars(select(FollowUpFile.sha256)).all() == [hashlib.sha256(jpeg_bytes).hexdigest()]
     assert held_files(app) == []
+
+
+def test_a_held_photo_moved_into_the_reply_letter_field_is_refused_and_removed(
+    app, demo, started, login, jpeg_bytes
+):
+    """A token moved from one field's hidden input to another's is checked as that field's file."""
+    rec_id = started[0].recommendation_id
+    supervisor = login("supervisor@demo.test")
+    url = f"/deadlines/recommendations/{rec_id}/response"
+    page = supervisor.post(
+        url,
+        {
+            "responded_on": "2999-01-01",
+            "summary": "Foto loket.",
+            "evidence": [(io.BytesIO(jpeg_bytes), "a.jpg")],
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    [photo] = tokens(page, "evidence")
+    assert len(held_files(app)) == 2
+
+    moved = supervisor.post(
+        url,
+        {"responded_on": "2018-08-31", "summary": "Foto loket.", "held_reply_letter": photo},
+        content_type="multipart/form-data",
+    )
+
+    assert moved.status_code == 422
+    page = moved.get_data(as_text=True)
+    assert "Surat balasan harus berupa PDF." in page
+    assert tokens(page, "reply_letter") == [] and tokens(page, "evidence") == []
+    assert held_files(app) == [] and _files() == 0

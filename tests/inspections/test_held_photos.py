@@ -6,24 +6,17 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from held_testing import TOKEN, held_files
 from sqlalchemy import func, select
 
 from ombudsman.errors import Invalid
 from ombudsman.extensions import db
 from ombudsman.inspections import held_uploads, storage
 from ombudsman.inspections.models import Evidence, Finding
-
-TOKEN = re.compile(r'name="held_photo" value="([A-Za-z0-9_-]+)"')
-
-
-def _held_files(app) -> list[Path]:
-    folder = Path(app.config["EVIDENCE_DIR"]) / held_uploads.FOLDER
-    return sorted(folder.iterdir()) if folder.exists() else []
 
 
 def _post(browser, inspection_id: int, data: dict, photo: bytes | None = None):
@@ -47,7 +40,7 @@ def test_a_refused_form_keeps_the_photo_and_the_fixed_form_stores_it(demo, login
     page = refused.get_data(as_text=True)
     assert "Foto \u201cantrean pagi.jpg\u201d tetap terlampir" in page and 'name="remove_held_photo"' in page
     token = TOKEN.search(page).group(1)
-    assert len(_held_files(app)) == 2  # the bytes and who they belong to
+    assert len(held_files(app)) == 2  # the bytes and who they belong to
     assert _findings() == before and db.session.scalar(select(func.count()).select_from(Evidence)) == 0
 
     saved = _post(
@@ -60,7 +53,7 @@ def test_a_refused_form_keeps_the_photo_and_the_fixed_form_stores_it(demo, login
     assert evidence.sha256 == hashlib.sha256(jpeg_bytes).hexdigest()
     assert evidence.original_filename == "antrean pagi.jpg"
     assert storage.path_for(Path(app.config["EVIDENCE_DIR"]), evidence.storage_key).read_bytes() == jpeg_bytes
-    assert _held_files(app) == []  # used, then removed
+    assert held_files(app) == []  # used, then removed
 
 
 def test_a_held_photo_can_be_removed_from_the_form(demo, login, app, jpeg_bytes):
@@ -80,7 +73,7 @@ def test_a_held_photo_can_be_removed_from_the_form(demo, login, app, jpeg_bytes)
     )
     assert saved.status_code == 303
     assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
-    assert _held_files(app) == []
+    assert held_files(app) == []
 
 
 def test_another_users_token_is_refused_and_nothing_is_saved(demo, login, app, jpeg_bytes):
@@ -98,7 +91,7 @@ def test_another_users_token_is_refused_and_nothing_is_saved(demo, login, app, j
     assert response.status_code == 422
     assert "tidak ditemukan atau sudah kedaluwarsa" in response.get_data(as_text=True)
     assert _findings() == before and db.session.scalar(select(func.count()).select_from(Evidence)) == 0
-    assert len(_held_files(app)) == 2  # still the owner's
+    assert len(held_files(app)) == 2  # still the owner's
 
 
 def test_another_user_cannot_remove_a_held_photo(demo, login, app, jpeg_bytes):
@@ -113,7 +106,7 @@ def test_another_user_cannot_remove_a_held_photo(demo, login, app, jpeg_bytes):
         {"title": "Catatan lain", "responsible_authority_id": str(demo.dinas.id), "remove_held_photo": token},
     )
     assert saved.status_code == 303  # their own finding is saved; the box named nothing of theirs
-    assert len(_held_files(app)) == 2  # the owner's photo is still held
+    assert len(held_files(app)) == 2  # the owner's photo is still held
 
     used = _post(
         mine,
@@ -122,7 +115,7 @@ def test_another_user_cannot_remove_a_held_photo(demo, login, app, jpeg_bytes):
     )
     assert used.status_code == 303
     assert db.session.scalar(select(Evidence.sha256)) == hashlib.sha256(jpeg_bytes).hexdigest()
-    assert _held_files(app) == []
+    assert held_files(app) == []
 
 
 def test_discarding_names_only_the_owners_well_formed_tokens(app, jpeg_bytes):
@@ -131,9 +124,9 @@ def test_discarding_names_only_the_owners_well_formed_tokens(app, jpeg_bytes):
     assert not held_uploads.discard(root, held.token, "staff:8")
     assert not held_uploads.discard(root, "../" + held.token[3:], "staff:7")
     assert not held_uploads.discard(root, "x" * 32, "staff:7")  # well formed, unknown
-    assert len(_held_files(app)) == 2
+    assert len(held_files(app)) == 2
     assert held_uploads.discard(root, held.token, "staff:7")
-    assert _held_files(app) == []
+    assert held_files(app) == []
 
 
 def test_a_malformed_token_never_names_a_file(demo, login):
@@ -161,7 +154,7 @@ def test_held_photos_expire_after_a_day(app, demo, jpeg_bytes):
     later = utcnow() + timedelta(hours=held_uploads.HOLD_HOURS, minutes=1)
     assert held_uploads.purge_expired(root, now=utcnow()) == 0
     assert held_uploads.purge_expired(root, now=later) == 1
-    assert _held_files(app) == []
+    assert held_files(app) == []
 
 
 def test_the_purge_command_removes_expired_held_photos(app, demo, jpeg_bytes, runner, monkeypatch):
@@ -176,7 +169,7 @@ def test_the_purge_command_removes_expired_held_photos(app, demo, jpeg_bytes, ru
     monkeypatch.setattr(held_uploads, "utcnow", lambda: later)
     result = runner.invoke(args=["evidence", "purge-held"])
     assert result.exit_code == 0 and "Removed 1" in result.output
-    assert _held_files(app) == []
+    assert held_files(app) == []
 
 
 def test_a_file_held_before_owner_keys_stays_its_staff_users(app, jpeg_bytes):

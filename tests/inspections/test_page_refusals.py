@@ -7,26 +7,17 @@ from __future__ import annotations
 import hashlib
 import html
 import io
-import re
-from pathlib import Path
 
+from held_testing import TOKEN, held_files
 from sqlalchemy import func, select
 
 from ombudsman.extensions import db
-from ombudsman.inspections import held_uploads
 from ombudsman.inspections.commands import ANSWER_NOTE, CAPTION
 from ombudsman.inspections.models import ChecklistAnswer, Evidence
-
-TOKEN = re.compile(r'name="held_photo" value="([A-Za-z0-9_-]+)"')
 
 
 def _evidence() -> int:
     return db.session.scalar(select(func.count()).select_from(Evidence))
-
-
-def _held(app) -> list[Path]:
-    folder = Path(app.config["EVIDENCE_DIR"]) / held_uploads.FOLDER
-    return sorted(folder.iterdir()) if folder.exists() else []
 
 
 def _rows(demo) -> dict:
@@ -87,7 +78,7 @@ def test_a_refused_upload_keeps_the_caption_and_holds_the_good_file(demo, login,
     page = response.get_data(as_text=True)
     assert "tidak diterima" in page and 'value="Loket 2 tutup"' in page
     assert "Berkas \u201cloket.jpg\u201d tetap terlampir" in page
-    assert _evidence() == 0 and len(_held(app)) == 2  # the good file's bytes and owner, nothing stored
+    assert _evidence() == 0 and len(held_files(app)) == 2  # the good file's bytes and owner, nothing stored
 
     token = TOKEN.search(page).group(1)
     saved = b.post(
@@ -97,7 +88,7 @@ def test_a_refused_upload_keeps_the_caption_and_holds_the_good_file(demo, login,
     evidence = db.session.scalar(select(Evidence))
     assert evidence.sha256 == hashlib.sha256(jpeg_bytes).hexdigest()
     assert (evidence.original_filename, evidence.caption) == ("loket.jpg", "Loket 2 tutup")
-    assert _held(app) == []
+    assert held_files(app) == []
 
 
 def test_a_too_long_caption_on_a_finding_is_shown_again_not_a_400(demo, login, app, png_bytes):
@@ -122,7 +113,7 @@ def test_a_too_long_caption_on_a_finding_is_shown_again_not_a_400(demo, login, a
         content_type="multipart/form-data",
     )
     assert fixed.status_code == 303
-    assert db.session.scalar(select(Evidence.finding_id)) == finding.id and _held(app) == []
+    assert db.session.scalar(select(Evidence.finding_id)) == finding.id and held_files(app) == []
 
 
 def test_an_upload_without_a_file_says_so_under_the_field(demo, login):
@@ -154,7 +145,7 @@ def test_a_removed_held_file_is_dropped_and_not_stored(demo, login, app, jpeg_by
     )
     assert again.status_code == 422  # no file left to store
     assert "Pilih minimal satu berkas." in html.unescape(again.get_data(as_text=True))
-    assert _evidence() == 0 and _held(app) == []
+    assert _evidence() == 0 and held_files(app) == []
 
 
 def test_an_answer_the_page_does_not_offer_is_shown_again_with_every_note(demo, login):

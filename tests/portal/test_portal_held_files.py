@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from held_testing import PDF, held_files, tokens
 from sqlalchemy import func, select
 
 from ombudsman.accounts.models import User
@@ -19,17 +20,7 @@ from ombudsman.inspections import held_uploads, storage
 from ombudsman.letters.models import Letter
 from ombudsman.portal.models import PortalResponse
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 OTHER_PDF = PDF.replace(b"1.4", b"1.7")
-
-
-def tokens(page: str, slot: str) -> list[str]:
-    return re.findall(rf'name="held_{slot}" value="([A-Za-z0-9_-]+)"', page)
-
-
-def held_files(app) -> list[Path]:
-    folder = Path(app.config["EVIDENCE_DIR"]) / held_uploads.FOLDER
-    return sorted(folder.iterdir()) if folder.exists() else []
 
 
 def _files() -> int:

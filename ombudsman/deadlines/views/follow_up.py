@@ -198,9 +198,7 @@ def record_response(recommendation_id: int):
     """Record the authority's response with its reply letter and evidence."""
 
     def perform(rec, form, files):
-        letters = files["reply_letter"]
-        for letter in letters:
-            reply_letter_is_pdf(letter)
+        letters = files["reply_letter"]  # checked as PDFs (`_act`: held ones too)
         return records.record_response(
             rec,
             _command(c.RecordResponse, form),
